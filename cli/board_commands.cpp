@@ -1,0 +1,135 @@
+#include "cli/commands.hpp"
+
+#include "runtime/config/config.hpp"
+#include "runtime/console/board_view.hpp"
+#include "runtime/story/board.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
+#include "runtime/util/yaml_document.hpp"
+#include "runtime/util/yaml_json.hpp"
+#include "runtime/workflow/transitions.hpp"
+#include "runtime/workflow/workflow_state.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace sdlc::cli {
+
+namespace {
+
+std::filesystem::path project_root(const global_options& g) { return find_project_root(g.project_dir); }
+
+board open_board(const global_options& g) {
+  auto root = project_root(g);
+  return board(root, load_config(root, current_environment()));
+}
+
+} // namespace
+
+int cmd_init(const global_options& g) {
+  auto root = std::filesystem::absolute(g.project_dir);
+  auto cfg = load_config(root, current_environment());
+  board b(root, cfg, /*must_exist=*/false);
+  auto created = b.init();
+  if (!find_config_file(root)) {
+    fs::atomic_write(root / ".ai-sdlc.json", "{\n  \"sdlcFolder\": \"" + cfg.sdlc_folder + "\"\n}\n");
+    created.push_back(root / ".ai-sdlc.json");
+  }
+  if (created.empty())
+    fmt::print("board already initialised at {}\n", b.sdlc_dir().string());
+  for (const auto& p : created)
+    fmt::print("created {}\n", b.rel(p));
+  return 0;
+}
+
+int cmd_add(const global_options& g, const add_options& o) {
+  auto b = open_board(g);
+  new_story spec;
+  spec.title = o.title;
+  spec.type = o.type;
+  spec.priority = o.priority;
+  spec.labels = o.labels;
+  spec.depends_on = o.depends_on;
+  auto st = parse_status(o.status);
+  if (!st)
+    throw bad_input(fmt::format("--status {}: use backlog, ready, in-progress, done or blocked",
+                                o.status));
+  spec.status = *st;
+  if (o.body_file)
+    spec.body = fs::read_file(*o.body_file, max_story_bytes);
+  auto s = b.add(spec);
+  if (o.json)
+    fmt::print("{}\n", nlohmann::ordered_json{{"id", s.id()},
+                                              {"slug", s.slug()},
+                                              {"path", b.rel(s.file())}}
+                           .dump());
+  else
+    fmt::print("added {} {} ({})\n", s.id(), s.title(), b.rel(s.file()));
+  return 0;
+}
+
+int cmd_status(const global_options& g, bool active_only, bool json) {
+  auto b = open_board(g);
+  migrate_legacy_workflow_state(b);
+  auto scan = b.scan();
+  status_options o{active_only};
+  if (json)
+    fmt::print("{}\n", status_json(b, scan, o).dump(2));
+  else
+    fmt::print("{}", status_text(b, scan, o, term::style_for(1), term::columns(1)));
+  bool unreadable = false;
+  auto err = term::style_for(2);
+  for (const auto& p : scan.problems) {
+    bool duplicate = p.message.find("is also used by") != std::string::npos;
+    unreadable |= !duplicate;
+    std::cerr << (duplicate ? err.yellow("warning: ") : err.red("error: ")) << p.message << "\n";
+  }
+  return unreadable ? static_cast<int>(exit_code::bad_input) : 0;
+}
+
+int cmd_details(const global_options& g, const std::string& id, bool json) {
+  auto b = open_board(g);
+  auto s = b.find(id);
+  if (json)
+    fmt::print("{}\n", details_json(b, s).dump(2));
+  else
+    fmt::print("{}", details_text(b, s, term::style_for(1)));
+  return 0;
+}
+
+int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries) {
+  auto b = open_board(g);
+  auto s = b.update(id, [&](story& st) { unblock(st, reset_retries); });
+  fmt::print("{} is {} again{}\n", s.id(), s.str("status"),
+             reset_retries ? " (retry counters reset)" : "");
+  return 0;
+}
+
+int cmd_config(const global_options& g, const std::optional<std::string>& key,
+               const std::optional<std::string>& value, bool json) {
+  auto root = project_root(g);
+  if (key && value) {
+    auto file = set_config_value(root, *key, *value);
+    fmt::print("set {} = {} in {}\n", *key, *value, fs::display_path(file, root));
+    return 0;
+  }
+  auto cfg = load_config(root, current_environment());
+  YAML::Node node = cfg.tree;
+  if (key) {
+    node.reset(lookup(cfg.tree, *key));
+    if (!node.IsDefined())
+      throw bad_input(fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all",
+                                  *key));
+  }
+  if (json)
+    fmt::print("{}\n", yaml::to_json(node).dump(2));
+  else if (node.IsMap())
+    for (auto it = node.begin(); it != node.end(); ++it)
+      fmt::print("{}", yaml::emit_entry(it->first.Scalar(), it->second));
+  else
+    fmt::print("{}\n", yaml::emit_value(node));
+  return 0;
+}
+
+} // namespace sdlc::cli

@@ -1,0 +1,35 @@
+#pragma once
+// One function per command; main.cpp parses the command line and calls them.
+// Each returns the process exit code (see README: 0 ok, 1 failure, 2 bad input).
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sdlc::cli {
+
+struct global_options {
+  std::filesystem::path project_dir = "."; // -C
+};
+
+int cmd_init(const global_options& g);
+
+struct add_options {
+  std::string title;
+  std::string type = "feature";
+  std::optional<long> priority;
+  std::vector<std::string> labels;
+  std::vector<std::string> depends_on;
+  std::string status = "backlog";
+  std::optional<std::filesystem::path> body_file;
+  bool json = false;
+};
+int cmd_add(const global_options& g, const add_options& o);
+
+int cmd_status(const global_options& g, bool active_only, bool json);
+int cmd_details(const global_options& g, const std::string& id, bool json);
+int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries);
+int cmd_config(const global_options& g, const std::optional<std::string>& key,
+               const std::optional<std::string>& value, bool json);
+
+} // namespace sdlc::cli

@@ -1,0 +1,80 @@
+// sdlc-actors: parse the command line and call the command. Nothing else here.
+#include "cli/commands.hpp"
+
+#include "runtime/console/terminal.hpp"
+#include "runtime/util/error.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace sdlc::cli;
+  CLI::App app{"sdlc-actors: run software stories through AI coding agents, several at once.\n"
+               "Exit codes: 0 ok, 1 failure, 2 bad input or usage."};
+  app.set_version_flag("--version", std::string(SDLC_VERSION));
+  app.require_subcommand(1);
+  global_options g;
+  app.add_option("-C,--project", g.project_dir, "Project directory (default: search upward from .)")
+      ->check(CLI::ExistingDirectory);
+
+  std::function<int()> run;
+
+  auto* init = app.add_subcommand("init", "Create the board (.ai-sdlc/) and .ai-sdlc.json");
+  init->callback([&] { run = [&] { return cmd_init(g); }; });
+
+  add_options ao;
+  auto* add = app.add_subcommand("add", "Add a story to the board");
+  add->add_option("title", ao.title, "One-line title")->required();
+  add->add_option("--type", ao.type, "feature, bug, chore, ... (default feature)");
+  add->add_option("--priority", ao.priority, "Lower runs first (default: after the others)");
+  add->add_option("--label", ao.labels, "A label (repeatable)");
+  add->add_option("--depends-on", ao.depends_on, "Id of a story this one needs (repeatable)");
+  add->add_option("--status", ao.status, "backlog (default), ready, in-progress, done, blocked");
+  add->add_option("--body-file", ao.body_file, "Markdown body to use")->check(CLI::ExistingFile);
+  add->add_flag("--json", ao.json, "Print the new story's id, slug and path as JSON");
+  add->callback([&] { run = [&] { return cmd_add(g, ao); }; });
+
+  bool active = false, json = false;
+  auto* status = app.add_subcommand("status", "Show the board by column");
+  status->add_flag("--active", active, "Hide done stories");
+  status->add_flag("--json", json, "Machine-readable output");
+  status->callback([&] { run = [&] { return cmd_status(g, active, json); }; });
+
+  std::string id;
+  auto* details = app.add_subcommand("details", "Show one story");
+  details->add_option("id", id, "Story id (any case) or slug")->required();
+  details->add_flag("--json", json, "Machine-readable output");
+  details->callback([&] { run = [&] { return cmd_details(g, id, json); }; });
+
+  bool reset = false;
+  auto* unblock = app.add_subcommand("unblock", "Return a blocked story to the workflow");
+  unblock->add_option("id", id, "Story id or slug")->required();
+  unblock->add_flag("--reset-retries", reset, "Also zero its retry counters");
+  unblock->callback([&] { run = [&] { return cmd_unblock(g, id, reset); }; });
+
+  std::optional<std::string> key, value;
+  auto* config = app.add_subcommand("config", "Show the effective config, one key, or set a key");
+  config->add_option("key", key, "Dotted key, e.g. reviewConfig.maxRetries");
+  config->add_option("value", value, "New value (written to the project's config file)");
+  config->add_flag("--json", json, "Machine-readable output");
+  config->callback([&] { run = [&] { return cmd_config(g, key, value, json); }; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(sdlc::exit_code::bad_input);
+  }
+  try {
+    return run ? run() : 0;
+  } catch (const sdlc::error& e) {
+    auto st = sdlc::term::style_for(2);
+    std::cerr << st.red("error: ") << e.what() << "\n";
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    auto st = sdlc::term::style_for(2);
+    std::cerr << st.red("error: ") << e.what() << "\n";
+    return static_cast<int>(sdlc::exit_code::failure);
+  }
+}

@@ -1,0 +1,56 @@
+#pragma once
+// Project configuration: config/defaults.yaml (compiled in), then the
+// project's .ai-sdlc.json or .ai-sdlc.yaml, then environment overrides.
+// Every key is checked against the defaults: unknown keys and wrong types are
+// errors naming the file (or variable) and the key path.
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+using env_map = std::map<std::string, std::string>;
+
+// Copy freely, but do not assign one `tree` to another: YAML::Node assignment
+// rebinds the shared node (use Node::reset).
+struct config {
+  YAML::Node tree;            // the merged configuration, for `config` and later lookups
+  std::filesystem::path file; // the project's config file; empty when there is none
+
+  std::string sdlc_folder;
+  std::chrono::milliseconds lock_timeout{5000};
+  int review_max_retries = 3;
+  int implementation_max_retries = 3;
+  int refinement_max_iterations = 3;
+  std::chrono::milliseconds agent_timeout{600000};
+  std::optional<std::string> test_command;
+  std::optional<std::string> build_command;
+  bool worktree_enabled = false;
+  std::string worktree_base_path;
+  std::vector<std::string> default_labels;
+};
+
+// The process environment as a map (tests pass their own).
+env_map current_environment();
+
+// Loads the configuration of the project rooted at `project_root`.
+config load_config(const std::filesystem::path& project_root, const env_map& env);
+
+// The project's config file if one exists (.ai-sdlc.json wins over .ai-sdlc.yaml).
+std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& project_root);
+
+// `config <key> <value>`: validates and writes one key into the project's
+// config file (creating .ai-sdlc.json if there is none). `value` is read as a
+// YAML scalar or flow collection, so `5`, `true`, `[a, b]` and `npm test` work.
+std::filesystem::path set_config_value(const std::filesystem::path& project_root,
+                                       const std::string& key, const std::string& value);
+
+// The value at a dotted path ("reviewConfig.maxRetries"), or an undefined node.
+YAML::Node lookup(const YAML::Node& tree, const std::string& dotted_key);
+
+} // namespace sdlc

@@ -1,0 +1,200 @@
+#include "runtime/console/board_view.hpp"
+
+#include "runtime/story/dependency_graph.hpp"
+#include "runtime/util/yaml_json.hpp"
+#include "runtime/workflow/next_action.hpp"
+#include "runtime/workflow/workflow_state.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sdlc {
+
+namespace {
+
+bool has_error(const story& s) {
+  return s.status() == story_status::blocked || !s.str("last_error").empty() ||
+         !s.str("blocked_reason").empty();
+}
+
+nlohmann::ordered_json story_summary(const board& b, const story& s, const workflow_limits& lim) {
+  auto d = next_action(facts_of(s), lim);
+  nlohmann::ordered_json j;
+  j["id"] = s.id();
+  j["title"] = s.title();
+  j["slug"] = s.slug();
+  j["status"] = s.str("status");
+  if (s.priority() != std::numeric_limits<long>::max())
+    j["priority"] = s.priority();
+  else
+    j["priority"] = nullptr;
+  j["type"] = s.type();
+  j["labels"] = s.labels();
+  j["flags"] = {{"research", s.flag("research_complete")},
+                {"plan", s.flag("plan_complete")},
+                {"implementation", s.flag("implementation_complete")},
+                {"reviews", s.flag("reviews_complete")},
+                {"error", has_error(s)}};
+  j["dependencies"] = s.dependencies();
+  j["next_action"] = {{"action", std::string(to_string(d.action))}, {"reason", d.reason}};
+  j["path"] = b.rel(s.file());
+  return j;
+}
+
+std::vector<const story*> sorted_by_priority(const board_scan& scan, story_status st) {
+  std::vector<const story*> out;
+  for (const auto& s : scan.stories)
+    if (s.status() == st)
+      out.push_back(&s);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const story* a, const story* b) { return a->priority() < b->priority(); });
+  return out;
+}
+
+const char* column_title(story_status s) {
+  switch (s) {
+    case story_status::backlog:
+      return "BACKLOG";
+    case story_status::ready:
+      return "READY";
+    case story_status::in_progress:
+      return "IN-PROGRESS";
+    case story_status::done:
+      return "DONE";
+    case story_status::blocked:
+      return "BLOCKED";
+  }
+  return "?";
+}
+
+} // namespace
+
+std::string phase_flags(const story& s) {
+  std::string f;
+  f += s.flag("research_complete") ? "R" : "·";
+  f += s.flag("plan_complete") ? "P" : "·";
+  f += s.flag("implementation_complete") ? "I" : "·";
+  f += s.flag("reviews_complete") ? "V" : "·";
+  f += has_error(s) ? "!" : " ";
+  return f;
+}
+
+nlohmann::ordered_json status_json(const board& b, const board_scan& scan, const status_options& o) {
+  auto lim = limits_of(b.cfg());
+  nlohmann::ordered_json j;
+  j["board"] = b.sdlc_dir().string();
+  auto& stories = j["stories"] = nlohmann::ordered_json::array();
+  nlohmann::ordered_json counts;
+  for (auto st : all_statuses()) {
+    auto list = sorted_by_priority(scan, st);
+    counts[std::string(to_string(st))] = list.size();
+    if (o.active_only && st == story_status::done)
+      continue;
+    for (const auto* s : list)
+      stories.push_back(story_summary(b, *s, lim));
+  }
+  j["counts"] = counts;
+  auto& problems = j["problems"] = nlohmann::ordered_json::array();
+  for (const auto& p : scan.problems)
+    problems.push_back({{"file", b.rel(p.file)}, {"message", p.message}});
+  auto& deps = j["dependency_issues"] = nlohmann::ordered_json::array();
+  for (const auto& issue : dependency_graph(scan.stories).issues())
+    deps.push_back({{"kind", issue.kind == dependency_issue::missing ? "missing" : "cycle"},
+                    {"ids", issue.ids},
+                    {"message", issue.message()}});
+  return j;
+}
+
+std::string status_text(const board& b, const board_scan& scan, const status_options& o,
+                        const term::style& st, int width) {
+  auto lim = limits_of(b.cfg());
+  std::string out;
+  std::size_t id_w = 6;
+  for (const auto& s : scan.stories)
+    id_w = std::max(id_w, term::display_width(s.id()));
+  for (auto status : all_statuses()) {
+    auto list = sorted_by_priority(scan, status);
+    if (o.active_only && status == story_status::done) {
+      out += st.dim(fmt::format("DONE ({}) hidden by --active\n\n", list.size()));
+      continue;
+    }
+    out += st.bold(fmt::format("{} ({})", column_title(status), list.size())) + "\n";
+    if (list.empty())
+      out += st.dim("  (none)") + "\n";
+    for (const auto* s : list) {
+      auto d = next_action(facts_of(*s), lim);
+      auto next = d.action == action_type::none ? std::string() : "→ " + std::string(to_string(d.action));
+      auto flags = phase_flags(*s);
+      auto left = fmt::format("  {:<{}}  [{}]  ", s->id(), id_w, flags);
+      int room = width - static_cast<int>(term::display_width(left)) -
+                 static_cast<int>(term::display_width(next)) - 2;
+      auto title = term::fit(s->title(), static_cast<std::size_t>(std::max(room, 10)));
+      auto pad = std::max<int>(1, room - static_cast<int>(term::display_width(title)) + 1);
+      auto flag_text = has_error(*s) ? st.red(flags) : flags;
+      out += fmt::format("  {:<{}}  [{}]  {}{:{}}{}\n", s->id(), id_w, flag_text, title, "", pad,
+                         st.cyan(next));
+    }
+    out += "\n";
+  }
+  out += st.dim("flags: R research, P plan, I implementation, V review done; ! blocked or error") +
+         "\n";
+  for (const auto& issue : dependency_graph(scan.stories).issues())
+    out += st.yellow("warning: " + issue.message()) + "\n";
+  return out;
+}
+
+nlohmann::ordered_json details_json(const board& b, const story& s) {
+  auto j = story_summary(b, s, limits_of(b.cfg()));
+  j["frontmatter"] = yaml::to_json(s.frontmatter());
+  try {
+    if (auto state = workflow_state::load(s.dir()))
+      j["workflow_state"] = state->json();
+    else
+      j["workflow_state"] = nullptr;
+  } catch (const std::exception& e) {
+    j["workflow_state"] = {{"error", e.what()}};
+  }
+  j["body"] = s.body();
+  return j;
+}
+
+std::string details_text(const board& b, const story& s, const term::style& st) {
+  auto d = next_action(facts_of(s), limits_of(b.cfg()));
+  std::string out;
+  out += st.bold(fmt::format("{}  {}", s.id(), s.title())) + "\n";
+  auto row = [&](const char* k, const std::string& v) {
+    if (!v.empty())
+      out += fmt::format("  {:<14}{}\n", k, v);
+  };
+  row("status", s.str("status"));
+  row("priority", s.str("priority"));
+  row("type", s.type());
+  row("slug", s.slug());
+  row("labels", fmt::format("{}", fmt::join(s.labels(), ", ")));
+  row("flags", phase_flags(s));
+  row("depends on", fmt::format("{}", fmt::join(s.dependencies(), ", ")));
+  row("branch", s.str("branch"));
+  row("worktree", s.str("worktree_path"));
+  row("blocked", s.str("blocked_reason"));
+  row("last error", s.str("last_error"));
+  row("next", d.action == action_type::none ? d.reason
+                                            : fmt::format("{} ({})", to_string(d.action), d.reason));
+  row("file", b.rel(s.file()));
+  try {
+    if (auto state = workflow_state::load(s.dir())) {
+      auto done = state->completed_actions();
+      row("completed", done.empty() ? "-" : fmt::format("{}", fmt::join(done, ", ")));
+      if (auto cur = state->current_action())
+        row("interrupted", *cur);
+    }
+  } catch (const std::exception& e) {
+    row("state", st.red(e.what()));
+  }
+  out += "\n" + s.body();
+  if (!s.body().empty() && s.body().back() != '\n')
+    out += "\n";
+  return out;
+}
+
+} // namespace sdlc

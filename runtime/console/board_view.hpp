@@ -1,0 +1,26 @@
+#pragma once
+// `status` and `details`: the board as text for people and as JSON for scripts.
+#include "runtime/console/terminal.hpp"
+#include "runtime/story/board.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace sdlc {
+
+struct status_options {
+  bool active_only = false; // hide done stories
+};
+
+nlohmann::ordered_json status_json(const board& b, const board_scan& scan, const status_options& o);
+std::string status_text(const board& b, const board_scan& scan, const status_options& o,
+                        const term::style& st, int width);
+
+nlohmann::ordered_json details_json(const board& b, const story& s);
+std::string details_text(const board& b, const story& s, const term::style& st);
+
+// "RPIV!" flags as shown in `status`: a letter per finished phase, '·' otherwise.
+std::string phase_flags(const story& s);
+
+} // namespace sdlc

@@ -1,0 +1,275 @@
+#include "runtime/story/board.hpp"
+
+#include "runtime/util/error.hpp"
+#include "runtime/util/file_lock.hpp"
+#include "runtime/util/fs.hpp"
+#include "runtime/util/time.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <unistd.h>
+
+namespace sdlc {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+
+const char* kanban_folders[] = {"backlog", "ready", "in-progress", "done"};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// S-0042 -> 42; anything else -> 0.
+long id_number(std::string_view id) {
+  if (id.size() < 3 || (id[0] != 'S' && id[0] != 's') || id[1] != '-')
+    return 0;
+  long n = 0;
+  for (auto c : id.substr(2)) {
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      return 0;
+    n = n * 10 + (c - '0');
+    if (n > 100000000)
+      return 0;
+  }
+  return n;
+}
+
+std::string default_body(const std::string& title) {
+  return fmt::format("# {}\n\n## Summary\n\n(Describe the change and why it matters.)\n\n"
+                     "## Acceptance Criteria\n\n- [ ] (What must be true when this is done?)\n",
+                     title);
+}
+
+} // namespace
+
+board::board(stdfs::path project_root, config cfg, bool must_exist)
+    : root_(std::move(project_root)), cfg_(std::move(cfg)) {
+  if (must_exist && !stdfs::is_directory(sdlc_dir()))
+    throw bad_input(fmt::format("no board at {}; run `sdlc-actors init` in the project first",
+                                sdlc_dir().string()));
+}
+
+std::vector<stdfs::path> board::init() {
+  std::vector<stdfs::path> created;
+  for (auto dir : {sdlc_dir(), stories_dir()}) {
+    if (stdfs::create_directories(dir))
+      created.push_back(dir);
+  }
+  return created;
+}
+
+std::string board::rel(const stdfs::path& p) const { return fs::display_path(p, root_); }
+
+stdfs::path board::lock_file_for(const stdfs::path& story_file) {
+  return story_file.parent_path() / ("." + story_file.filename().string() + ".lock");
+}
+
+std::vector<stdfs::path> board::story_files() const {
+  std::vector<stdfs::path> files;
+  std::error_code ec;
+  auto add_dir_layout = [&](const stdfs::path& dir, bool loose_md) {
+    if (!stdfs::is_directory(dir, ec))
+      return;
+    for (const auto& e : stdfs::directory_iterator(dir, ec)) {
+      auto name = e.path().filename().string();
+      if (name.empty() || name[0] == '.')
+        continue;
+      if (e.is_directory(ec) && stdfs::is_regular_file(e.path() / "story.md", ec))
+        files.push_back(e.path() / "story.md");
+      else if (loose_md && e.is_regular_file(ec) && e.path().extension() == ".md")
+        files.push_back(e.path());
+    }
+  };
+  add_dir_layout(stories_dir(), false);
+  for (auto folder : kanban_folders)
+    add_dir_layout(sdlc_dir() / folder, true);
+  return files;
+}
+
+board_scan board::scan() const {
+  board_scan out;
+  for (const auto& file : story_files()) {
+    try {
+      out.stories.push_back(story::load(file));
+    } catch (const error& e) {
+      out.problems.push_back({file, e.what()});
+    }
+  }
+  // The current layout first so that lookups prefer it over an older copy.
+  auto rank = [&](const story& s) { return s.file().parent_path().parent_path() == stories_dir() ? 0 : 1; };
+  std::stable_sort(out.stories.begin(), out.stories.end(), [&](const story& a, const story& b) {
+    auto ka = std::make_tuple(id_number(a.id()), lower(a.id()), rank(a), a.file().string());
+    auto kb = std::make_tuple(id_number(b.id()), lower(b.id()), rank(b), b.file().string());
+    return ka < kb;
+  });
+  std::map<std::string, const story*> first;
+  for (const auto& s : out.stories) {
+    auto [it, fresh] = first.emplace(lower(s.id()), &s);
+    if (!fresh)
+      out.problems.push_back(
+          {s.file(), fmt::format("{}: id {} is also used by {}; lookups by id use {}. Give one of "
+                                 "them a new id or remove the stale copy",
+                                 rel(s.file()), s.id(), rel(it->second->file()),
+                                 rel(it->second->file()))});
+  }
+  return out;
+}
+
+story board::find(std::string_view id_or_slug) const {
+  if (!is_safe_name(id_or_slug))
+    throw bad_input(fmt::format("'{}' is not a story id or slug (letters, digits, '-', '_', '.' "
+                                "only; no paths)",
+                                id_or_slug));
+  auto key = lower(id_or_slug);
+  auto all = scan();
+  for (const auto& s : all.stories)
+    if (lower(s.id()) == key)
+      return s;
+  std::vector<const story*> by_slug;
+  for (const auto& s : all.stories)
+    if (s.slug() == id_or_slug)
+      by_slug.push_back(&s);
+  if (by_slug.size() == 1)
+    return *by_slug.front();
+  if (by_slug.size() > 1) {
+    std::vector<std::string> ids;
+    for (auto* s : by_slug)
+      ids.push_back(s->id());
+    throw bad_input(fmt::format("slug '{}' matches several stories ({}); use the id",
+                                id_or_slug, fmt::join(ids, ", ")));
+  }
+  for (const auto& p : all.problems)
+    if (p.file.parent_path().filename() == std::string(id_or_slug) ||
+        p.file.stem() == std::string(id_or_slug))
+      throw bad_input(fmt::format("story '{}' cannot be read: {}", id_or_slug, p.message));
+  throw bad_input(fmt::format("no story '{}' on the board at {}; `sdlc-actors status` lists them",
+                              id_or_slug, rel(sdlc_dir())));
+}
+
+story board::add(const new_story& spec) {
+  if (spec.title.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw bad_input("a story needs a title: sdlc-actors add \"What to build\"");
+  if (spec.title.find('\n') != std::string::npos)
+    throw bad_input("the title must be one line; put details in --body-file");
+  if (!is_safe_name(spec.type))
+    throw bad_input(fmt::format("type '{}' may contain only letters, digits, '-', '_'", spec.type));
+  auto all = scan();
+  std::vector<std::string> deps; // as the board spells them
+  for (const auto& dep : spec.depends_on) {
+    auto it = std::find_if(all.stories.begin(), all.stories.end(),
+                           [&](const story& s) { return lower(s.id()) == lower(dep); });
+    if (it == all.stories.end())
+      throw bad_input(fmt::format("--depends-on {}: no such story on the board", dep));
+    deps.push_back(it->id());
+  }
+  stdfs::create_directories(stories_dir());
+
+  auto slug = slugify(spec.title);
+  auto slug_taken = [&](const std::string& candidate) {
+    return std::any_of(all.stories.begin(), all.stories.end(),
+                       [&](const story& s) { return s.slug() == candidate; });
+  };
+  for (int n = 2; slug_taken(slug); ++n)
+    slug = fmt::format("{}-{}", slugify(spec.title), n);
+
+  long max_priority = 0;
+  long next = 1;
+  for (const auto& s : all.stories) {
+    next = std::max(next, id_number(s.id()) + 1);
+    if (s.priority() != std::numeric_limits<long>::max())
+      max_priority = std::max(max_priority, s.priority());
+  }
+  // Folders that exist but hold no readable story still reserve their number.
+  std::error_code ec;
+  for (const auto& e : stdfs::directory_iterator(stories_dir(), ec))
+    next = std::max(next, id_number(e.path().filename().string()) + 1);
+
+  // Compose the story in a private folder, then publish it with one rename.
+  auto staging = stories_dir() / fmt::format(".new-{}-{:x}", ::getpid(), std::random_device{}());
+  stdfs::create_directories(staging);
+  struct cleanup_t {
+    stdfs::path p;
+    ~cleanup_t() {
+      std::error_code e;
+      stdfs::remove_all(p, e);
+    }
+  } cleanup{staging};
+
+  for (int attempt = 0; attempt < 10000; ++attempt, ++next) {
+    auto id = fmt::format("S-{:04}", next);
+    std::string fm;
+    YAML::Node labels(YAML::NodeType::Sequence);
+    for (const auto& l : cfg_.default_labels)
+      labels.push_back(yaml::string(l));
+    for (const auto& l : spec.labels)
+      labels.push_back(yaml::string(l));
+    YAML::Node dep_list(YAML::NodeType::Sequence);
+    for (const auto& d : deps)
+      dep_list.push_back(yaml::string(d));
+    fm += yaml::emit_entry("id", yaml::string(id));
+    fm += yaml::emit_entry("title", yaml::string(spec.title));
+    fm += yaml::emit_entry("slug", yaml::string(slug));
+    fm += yaml::emit_entry("priority", YAML::Node(spec.priority.value_or(max_priority + 10)));
+    fm += yaml::emit_entry("status", yaml::string(std::string(to_string(spec.status))));
+    fm += yaml::emit_entry("type", yaml::string(spec.type));
+    fm += yaml::emit_entry("created", yaml::string(time::today()));
+    fm += yaml::emit_entry("labels", labels);
+    for (auto flag : {"research_complete", "plan_complete", "implementation_complete",
+                      "reviews_complete"})
+      fm += yaml::emit_entry(flag, YAML::Node(false));
+    fm += yaml::emit_entry("dependencies", dep_list);
+    auto text = "---\n" + fm + "---\n" + spec.body.value_or(default_body(spec.title));
+    // Validate exactly what we are about to publish.
+    story::parse(text, stories_dir() / id / "story.md");
+    fs::atomic_write(staging / "story.md", text);
+
+    auto target = stories_dir() / id;
+    if (::rename(staging.c_str(), target.c_str()) == 0) {
+      cleanup.p.clear();
+      return story::load(target / "story.md");
+    }
+    if (errno != EEXIST && errno != ENOTEMPTY)
+      throw failure(fmt::format("cannot create {}: {}", target.string(), std::strerror(errno)));
+    // Someone else took this id (another `add` racing us): try the next one.
+  }
+  throw failure("could not allocate a story id after 10000 attempts");
+}
+
+story board::update(std::string_view id_or_slug, const std::function<void(story&)>& change) {
+  auto located = find(id_or_slug);
+  auto file = located.file();
+  file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", located.id()));
+  auto current = story::load(file); // re-read: the version found may be stale
+  auto before = current.render();
+  change(current);
+  auto after = current.render();
+  if (after != before) {
+    story::parse(after, file); // never write something we could not read back
+    fs::atomic_write(file, after);
+  }
+  return current;
+}
+
+stdfs::path find_project_root(const stdfs::path& start) {
+  std::error_code ec;
+  auto dir = stdfs::absolute(start, ec);
+  for (auto p = dir; !p.empty(); p = p.parent_path()) {
+    if (find_config_file(p) || stdfs::is_directory(p / ".ai-sdlc", ec))
+      return p;
+    if (p == p.parent_path())
+      break;
+  }
+  return dir;
+}
+
+} // namespace sdlc

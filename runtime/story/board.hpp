@@ -1,0 +1,83 @@
+#pragma once
+// The board: every story under <project>/<sdlcFolder>/, in the current layout
+// (stories/<ID>/story.md) and the older ones real boards still contain
+// (kanban folders backlog/ ready/ in-progress/ done/ holding <ID>/story.md or
+// <slug>.md). Writes go through update(), which re-reads the story under its
+// lock, applies the change and replaces the file atomically.
+#include "runtime/config/config.hpp"
+#include "runtime/story/story.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sdlc {
+
+struct board_problem {
+  std::filesystem::path file;
+  std::string message;
+};
+
+struct board_scan {
+  std::vector<story> stories;         // in id order (then path)
+  std::vector<board_problem> problems; // unreadable stories, duplicate ids
+};
+
+struct new_story {
+  std::string title;
+  std::string type = "feature";
+  std::optional<long> priority;
+  std::vector<std::string> labels;
+  std::vector<std::string> depends_on;
+  story_status status = story_status::backlog;
+  std::optional<std::string> body; // markdown; a default skeleton when absent
+};
+
+class board {
+public:
+  // Opens the board of the project at `project_root` (which must contain the
+  // board folder unless `must_exist` is false).
+  board(std::filesystem::path project_root, config cfg, bool must_exist = true);
+
+  const std::filesystem::path& project_root() const { return root_; }
+  std::filesystem::path sdlc_dir() const { return root_ / cfg_.sdlc_folder; }
+  std::filesystem::path stories_dir() const { return sdlc_dir() / "stories"; }
+  const config& cfg() const { return cfg_; }
+
+  // Creates the board folders (idempotent). Returns what it created.
+  std::vector<std::filesystem::path> init();
+
+  board_scan scan() const;
+
+  // By id (any case) or slug. Throws bad_input for an unsafe name, an unknown
+  // story or an ambiguous slug.
+  story find(std::string_view id_or_slug) const;
+
+  // Allocates the next free id and writes the story. Safe against other
+  // processes adding at the same time: the story directory appears complete in
+  // one rename, and a taken id is detected by that rename failing.
+  story add(const new_story& spec);
+
+  // Read-modify-write under the story's lock. `change` may throw to abort; the
+  // file is then untouched. Returns the story as written.
+  story update(std::string_view id_or_slug, const std::function<void(story&)>& change);
+
+  // Lock file guarding a story file.
+  static std::filesystem::path lock_file_for(const std::filesystem::path& story_file);
+
+  // "Display" path relative to the project root.
+  std::string rel(const std::filesystem::path& p) const;
+
+private:
+  std::vector<std::filesystem::path> story_files() const;
+
+  std::filesystem::path root_;
+  config cfg_;
+};
+
+// Locates the project root: the nearest directory at or above `start` that
+// holds a config file or a board folder; else `start`.
+std::filesystem::path find_project_root(const std::filesystem::path& start);
+
+} // namespace sdlc

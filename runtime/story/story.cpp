@@ -1,0 +1,228 @@
+#include "runtime/story/story.hpp"
+
+#include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sdlc {
+
+namespace {
+
+bool is_delimiter(std::string_view line) {
+  // The delimiter line is "---", tolerating a CR and trailing blanks.
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ' ||
+                           line.back() == '\t'))
+    line.remove_suffix(1);
+  return line == "---";
+}
+
+const char* status_names[] = {"backlog", "ready", "in-progress", "done", "blocked"};
+
+const std::vector<std::string> flag_keys = {"research_complete", "plan_complete",
+                                            "implementation_complete", "reviews_complete"};
+
+} // namespace
+
+std::string_view to_string(story_status s) { return status_names[static_cast<int>(s)]; }
+
+std::optional<story_status> parse_status(std::string_view s) {
+  for (int i = 0; i < 5; ++i)
+    if (s == status_names[i])
+      return static_cast<story_status>(i);
+  return std::nullopt;
+}
+
+const std::vector<story_status>& all_statuses() {
+  static const std::vector<story_status> all = {story_status::backlog, story_status::ready,
+                                                story_status::in_progress, story_status::done,
+                                                story_status::blocked};
+  return all;
+}
+
+bool is_safe_name(std::string_view name) {
+  if (name.empty() || name.size() > 200 || name == "." || name == "..")
+    return false;
+  if (name.find("..") != std::string_view::npos)
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+std::string slugify(std::string_view title) {
+  std::string out;
+  bool dash = false;
+  for (char c : title) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) && u < 0x80) {
+      if (dash && !out.empty())
+        out += '-';
+      out += static_cast<char>(std::tolower(u));
+      dash = false;
+    } else {
+      dash = true;
+    }
+  }
+  if (out.size() > 60) {
+    out.resize(60);
+    while (!out.empty() && out.back() == '-')
+      out.pop_back();
+  }
+  return out.empty() ? "story" : out;
+}
+
+story story::load(const std::filesystem::path& file) {
+  return parse(fs::read_file(file, max_story_bytes), file);
+}
+
+story story::parse(std::string text, const std::filesystem::path& file) {
+  const auto origin = file.string();
+  if (text.size() > max_story_bytes)
+    throw bad_input(fmt::format("{} is larger than the {} MiB limit for a story", origin,
+                                max_story_bytes >> 20));
+  if (auto bad = fs::find_invalid_utf8(text))
+    throw bad_input(fmt::format("{}:{}: invalid UTF-8 (byte offset {}); save the file as UTF-8",
+                                origin, fs::line_of_offset(text, *bad), *bad));
+  story s;
+  s.file_ = file;
+  std::size_t pos = 0;
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0)
+    pos = 3; // a BOM stays part of the opening line
+  auto first_nl = text.find('\n', pos);
+  auto first_line = std::string_view(text).substr(0, first_nl == std::string::npos ? text.size()
+                                                                                    : first_nl + 1);
+  if (!is_delimiter(first_line.substr(pos)))
+    throw bad_input(fmt::format("{}:1: a story starts with a '---' line, then 'key: value' "
+                                "frontmatter, then another '---' line; this one does not",
+                                origin));
+  s.open_ = std::string(first_line);
+  std::size_t line_start = s.open_.size();
+  std::size_t close_start = std::string::npos;
+  while (line_start < text.size()) {
+    auto nl = text.find('\n', line_start);
+    auto end = nl == std::string::npos ? text.size() : nl + 1;
+    if (is_delimiter(std::string_view(text).substr(line_start, end - line_start))) {
+      close_start = line_start;
+      s.close_ = text.substr(line_start, end - line_start);
+      break;
+    }
+    line_start = end;
+  }
+  if (close_start == std::string::npos)
+    throw bad_input(fmt::format("{}: the frontmatter opened on line 1 is never closed; add a '---' "
+                                "line after the last 'key: value' line",
+                                origin));
+  s.fm_ = yaml_document::parse(text.substr(s.open_.size(), close_start - s.open_.size()), origin, 2);
+  s.body_ = text.substr(close_start + s.close_.size());
+  s.validate();
+  return s;
+}
+
+void story::validate() const {
+  const auto origin = file_.string();
+  const auto& root = fm_.root();
+  auto line_of = [&](const std::string& key) { return root[key].Mark().line + 2; };
+  auto require_string = [&](const std::string& key) {
+    auto n = root[key];
+    if (!n.IsDefined())
+      throw bad_input(fmt::format("{}: the frontmatter has no '{}'; add '{}: ...'", origin, key, key));
+    if (!n.IsScalar() || n.Scalar().empty())
+      throw bad_input(fmt::format("{}:{}: '{}' must be a non-empty string, found {}", origin,
+                                  line_of(key), key, yaml::kind_name(n)));
+  };
+  require_string("id");
+  if (!is_safe_name(id()))
+    throw bad_input(fmt::format("{}:{}: id '{}' may contain only letters, digits, '-', '_' and '.'",
+                                origin, line_of("id"), id()));
+  if (has("slug") && !is_safe_name(slug()))
+    throw bad_input(fmt::format("{}:{}: slug '{}' may contain only letters, digits, '-', '_' "
+                                "and '.'",
+                                origin, line_of("slug"), slug()));
+  require_string("title");
+  require_string("status");
+  if (!parse_status(str("status")))
+    throw bad_input(fmt::format("{}:{}: status '{}' is not one of backlog, ready, in-progress, "
+                                "done, blocked",
+                                origin, line_of("status"), str("status")));
+  if (has("priority") && !root["priority"].IsNull() && !yaml::is_number(root["priority"]))
+    throw bad_input(fmt::format("{}:{}: priority must be a number (lower runs first), found {}",
+                                origin, line_of("priority"), yaml::kind_name(root["priority"])));
+  for (const auto& key : flag_keys)
+    if (has(key) && !root[key].IsNull() && !yaml::is_bool(root[key]))
+      throw bad_input(fmt::format("{}:{}: '{}' must be true or false, found {}", origin,
+                                  line_of(key), key, yaml::kind_name(root[key])));
+  for (const auto& key : {"dependencies", "depends_on", "labels"}) {
+    auto n = root[key];
+    if (!n.IsDefined() || n.IsNull())
+      continue;
+    if (!n.IsSequence())
+      throw bad_input(fmt::format("{}:{}: '{}' must be a list, found {}", origin, line_of(key), key,
+                                  yaml::kind_name(n)));
+    for (const auto& item : n)
+      if (!item.IsScalar())
+        throw bad_input(fmt::format("{}:{}: '{}' must list plain values, found {}", origin,
+                                    item.Mark().line + 2, key, yaml::kind_name(item)));
+  }
+  for (const auto& dep : dependencies())
+    if (!is_safe_name(dep))
+      throw bad_input(fmt::format("{}: dependency '{}' is not a valid story id", origin, dep));
+}
+
+story_status story::status() const { return parse_status(str("status")).value_or(story_status::backlog); }
+
+long story::priority() const {
+  auto n = fm_.root()["priority"];
+  if (!n.IsDefined() || n.IsNull())
+    return std::numeric_limits<long>::max();
+  return static_cast<long>(n.as<double>());
+}
+
+std::vector<std::string> story::dependencies() const {
+  std::vector<std::string> out;
+  for (const auto& key : {"dependencies", "depends_on"})
+    for (const auto& d : list(key))
+      if (std::find(out.begin(), out.end(), d) == out.end())
+        out.push_back(d);
+  return out;
+}
+
+bool story::flag(const std::string& key) const {
+  auto n = fm_.root()[key];
+  return n.IsDefined() && yaml::is_bool(n) && n.as<bool>();
+}
+
+std::string story::str(const std::string& key) const {
+  auto n = fm_.root()[key];
+  return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string();
+}
+
+std::vector<std::string> story::list(const std::string& key) const {
+  std::vector<std::string> out;
+  auto n = fm_.root()[key];
+  if (n.IsDefined() && n.IsSequence())
+    for (const auto& item : n)
+      if (item.IsScalar())
+        out.push_back(item.Scalar());
+  return out;
+}
+
+long story::number(const std::string& key, long fallback) const {
+  auto n = fm_.root()[key];
+  return n.IsDefined() && yaml::is_number(n) ? static_cast<long>(n.as<double>()) : fallback;
+}
+
+void story::set_string(const std::string& key, const std::string& value) {
+  fm_.root()[key] = yaml::string(value);
+}
+void story::set_bool(const std::string& key, bool value) { fm_.root()[key] = value; }
+void story::set_number(const std::string& key, long value) { fm_.root()[key] = value; }
+void story::set_status(story_status s) { set_string("status", std::string(to_string(s))); }
+void story::erase(const std::string& key) { fm_.root().remove(key); }
+
+std::string story::render() const { return open_ + fm_.render() + close_ + body_; }
+
+} // namespace sdlc

@@ -1,0 +1,85 @@
+#pragma once
+// One story file: YAML frontmatter between the first two `---` lines, then a
+// markdown body. Parsing validates the fields ai-sdlc gives meaning to; every
+// other key is kept as it was. render() changes only the frontmatter entries
+// that were changed and leaves the body byte-identical.
+#include "runtime/util/yaml_document.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sdlc {
+
+enum class story_status { backlog, ready, in_progress, done, blocked };
+
+std::string_view to_string(story_status s);
+std::optional<story_status> parse_status(std::string_view s);
+const std::vector<story_status>& all_statuses();
+
+// Stories larger than this are refused: a board file that big is a mistake
+// (and would make every scan slow), not a story.
+constexpr std::size_t max_story_bytes = 8u << 20;
+
+class story {
+public:
+  // Reads and validates a story file. Throws sdlc::error (bad_input) naming the
+  // file, the line and the key.
+  static story load(const std::filesystem::path& file);
+  static story parse(std::string text, const std::filesystem::path& file);
+
+  const std::filesystem::path& file() const { return file_; }
+  std::filesystem::path dir() const { return file_.parent_path(); }
+
+  std::string id() const { return str("id"); }
+  std::string title() const { return str("title"); }
+  std::string slug() const { return str("slug"); }
+  std::string type() const { return str("type"); }
+  story_status status() const;
+  // Lower runs first, as in ai-sdlc. Missing means last.
+  long priority() const;
+  std::vector<std::string> labels() const { return list("labels"); }
+  // `dependencies` and `depends_on` together, in order, without repeats.
+  std::vector<std::string> dependencies() const;
+  bool flag(const std::string& key) const; // research_complete, ...
+
+  std::string str(const std::string& key) const;
+  std::vector<std::string> list(const std::string& key) const;
+  long number(const std::string& key, long fallback) const;
+  bool has(const std::string& key) const { return fm_.root()[key].IsDefined(); }
+
+  // The whole frontmatter, for keys that have no accessor. Mutations show in render().
+  YAML::Node& frontmatter() { return fm_.root(); }
+  const YAML::Node& frontmatter() const { return fm_.root(); }
+
+  void set_string(const std::string& key, const std::string& value);
+  void set_bool(const std::string& key, bool value);
+  void set_number(const std::string& key, long value);
+  void set_status(story_status s);
+  void erase(const std::string& key);
+
+  const std::string& body() const { return body_; }
+  void set_body(std::string body) { body_ = std::move(body); }
+
+  // The file as it would be written now.
+  std::string render() const;
+
+private:
+  void validate() const;
+
+  std::filesystem::path file_;
+  std::string open_;  // the opening `---` line, exactly as read
+  std::string close_; // the closing `---` line, exactly as read
+  yaml_document fm_;
+  std::string body_;
+};
+
+// Ids and slugs name folders: refuse anything that could leave the board.
+bool is_safe_name(std::string_view name);
+
+// "Add user login!" -> "add-user-login"
+std::string slugify(std::string_view title);
+
+} // namespace sdlc

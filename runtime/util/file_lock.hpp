@@ -1,0 +1,50 @@
+#pragma once
+// Advisory lock shared by every process that writes the board.
+//
+// Mutual exclusion comes from flock(2) on a lock file next to the protected
+// file, so a holder that dies releases it with its last descriptor. The file
+// also carries the holder's pid, start time and command line: that is how a
+// timeout names who holds the lock, and how a lock left behind by a dead process
+// is recognised (and simply taken over). The holder unlinks the file on release,
+// so a clean board has no lock files.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace sdlc {
+
+struct lock_holder {
+  long pid = 0;
+  std::string command;
+  std::string since; // ISO-8601, UTC
+  bool alive = false;
+};
+
+class file_lock {
+public:
+  // Blocks up to `timeout`. `what` describes the protected thing for errors
+  // ("story S-0001"). Throws sdlc::error on timeout, naming the holder.
+  file_lock(std::filesystem::path lock_file, std::chrono::milliseconds timeout, std::string what);
+  ~file_lock();
+  file_lock(const file_lock&) = delete;
+  file_lock& operator=(const file_lock&) = delete;
+
+  // The dead holder whose stale lock file we took over, if any.
+  const std::optional<lock_holder>& took_over() const { return took_over_; }
+
+  static std::optional<lock_holder> read_holder(const std::filesystem::path& lock_file);
+
+private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::optional<lock_holder> took_over_;
+};
+
+// Whether a process with this pid exists (zombies count as gone).
+bool process_alive(long pid);
+
+// The command line of this process, for lock files and logs.
+std::string self_command_line();
+
+} // namespace sdlc

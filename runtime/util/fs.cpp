@@ -1,0 +1,163 @@
+#include "runtime/util/fs.hpp"
+
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sdlc::fs {
+
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+struct fd_guard {
+  int fd = -1;
+  ~fd_guard() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+std::string temp_name_for(const stdfs::path& file) {
+  static std::atomic<unsigned> counter{0};
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return fmt::format(".{}.tmp.{}.{}.{:x}", file.filename().string(), ::getpid(), counter++, rng());
+}
+
+void fsync_directory(const stdfs::path& dir) {
+  fd_guard d{::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (d.fd >= 0)
+    ::fsync(d.fd); // best effort: some filesystems refuse fsync on directories
+}
+
+} // namespace
+
+std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
+  fd_guard f{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0)
+    throw failure(fmt::format("cannot read {}: {}", file.string(), errno_text()));
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0)
+    throw failure(fmt::format("cannot stat {}: {}", file.string(), errno_text()));
+  if (static_cast<std::size_t>(st.st_size) > max_bytes)
+    throw bad_input(fmt::format("{} is {:.1f} MiB, larger than the {} MiB limit; is it really a "
+                                "story? Move it off the board or split it",
+                                file.string(), st.st_size / 1048576.0, max_bytes >> 20));
+  std::string out;
+  out.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = 0;
+  while (got < out.size()) {
+    auto n = ::read(f.fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      throw failure(fmt::format("cannot read {}: {}", file.string(), errno_text()));
+    if (n == 0)
+      break;
+    got += static_cast<std::size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+void atomic_write(const stdfs::path& file, std::string_view content) {
+  auto dir = file.parent_path();
+  auto tmp = dir / temp_name_for(file);
+  fd_guard f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (f.fd < 0)
+    throw failure(fmt::format("cannot write {}: {}", tmp.string(), errno_text()));
+  auto fail = [&](const char* what) {
+    auto msg = fmt::format("cannot {} {}: {} (the original {} is unchanged)", what, tmp.string(),
+                           errno_text(), file.string());
+    ::unlink(tmp.c_str());
+    throw failure(msg);
+  };
+  std::size_t done = 0;
+  while (done < content.size()) {
+    auto n = ::write(f.fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      fail("write");
+    done += static_cast<std::size_t>(n);
+  }
+  // Keep the original's permissions when there is one.
+  struct stat st {};
+  if (::stat(file.c_str(), &st) == 0)
+    ::fchmod(f.fd, st.st_mode & 07777);
+  if (::fsync(f.fd) != 0)
+    fail("fsync");
+  if (::close(f.fd) != 0) {
+    f.fd = -1;
+    fail("close");
+  }
+  f.fd = -1;
+  if (::rename(tmp.c_str(), file.c_str()) != 0)
+    fail("rename into place");
+  fsync_directory(dir);
+}
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  const auto n = s.size();
+  while (i < n) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n)
+      return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80)
+        return i;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+      return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+std::size_t line_of_offset(std::string_view text, std::size_t offset) {
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i)
+    if (text[i] == '\n')
+      ++line;
+  return line;
+}
+
+std::string display_path(const stdfs::path& file, const stdfs::path& base) {
+  std::error_code ec;
+  auto rel = stdfs::relative(file, base, ec);
+  if (ec || rel.empty() || *rel.begin() == "..")
+    return file.string();
+  return rel.string();
+}
+
+} // namespace sdlc::fs

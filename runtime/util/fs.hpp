@@ -1,0 +1,31 @@
+#pragma once
+// File primitives every writer on the board goes through.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sdlc::fs {
+
+namespace stdfs = std::filesystem;
+
+// Reads a whole file. Refuses files over `max_bytes` with an error naming the file.
+std::string read_file(const stdfs::path& file, std::size_t max_bytes = 64u << 20);
+
+// Replaces `file` atomically: a temp file in the same directory, fsync, rename,
+// fsync of the directory. Readers see the old or the new content, never a mix;
+// a crash leaves at worst a stray temp file (named `.<name>.tmp.*`), never a
+// truncated target.
+void atomic_write(const stdfs::path& file, std::string_view content);
+
+// Offset of the first byte that is not valid UTF-8, if any.
+std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+
+// 1-based line number of byte `offset` in `text`.
+std::size_t line_of_offset(std::string_view text, std::size_t offset);
+
+// `file` relative to `base` when it lies below it, for shorter error messages.
+std::string display_path(const stdfs::path& file, const stdfs::path& base);
+
+} // namespace sdlc::fs

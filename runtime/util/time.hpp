@@ -1,0 +1,13 @@
+#pragma once
+#include <chrono>
+#include <string>
+
+namespace sdlc::time {
+
+// 2026-01-28T02:49:34.742Z, as ai-sdlc writes timestamps.
+std::string now_iso8601();
+std::string to_iso8601(std::chrono::system_clock::time_point t);
+// 2026-01-28, as ai-sdlc writes `created` / `updated`.
+std::string today();
+
+} // namespace sdlc::time

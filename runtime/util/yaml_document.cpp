@@ -1,0 +1,286 @@
+#include "runtime/util/yaml_document.hpp"
+
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+#include <set>
+
+namespace sdlc {
+
+namespace {
+
+std::vector<std::string_view> split_lines_keep_eol(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto nl = text.find('\n', start);
+    auto end = nl == std::string_view::npos ? text.size() : nl + 1;
+    lines.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return lines;
+}
+
+void check_tabs(std::string_view text, const std::string& origin, std::size_t first_line) {
+  auto lines = split_lines_keep_eol(text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto line = lines[i];
+    auto indent_end = line.find_first_not_of(" \t");
+    if (indent_end == std::string_view::npos)
+      continue;
+    if (line.substr(0, indent_end).find('\t') != std::string_view::npos)
+      throw bad_input(fmt::format("{}:{}: a tab is used for indentation; YAML allows only spaces "
+                                  "there - replace the tab with spaces",
+                                  origin, first_line + i));
+  }
+}
+
+void check_duplicate_keys(const YAML::Node& node, const std::string& origin, std::size_t first_line,
+                          const std::string& path) {
+  if (node.IsMap()) {
+    std::set<std::string> seen;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      auto key = it->first.IsScalar() ? it->first.Scalar() : yaml::emit_value(it->first);
+      auto child = path.empty() ? key : path + "." + key;
+      if (!seen.insert(key).second)
+        throw bad_input(fmt::format("{}:{}: duplicate key '{}'; keep one of them", origin,
+                                    first_line + it->first.Mark().line, child));
+      check_duplicate_keys(it->second, origin, first_line, child);
+    }
+  } else if (node.IsSequence()) {
+    std::size_t i = 0;
+    for (const auto& child : node)
+      check_duplicate_keys(child, origin, first_line, fmt::format("{}[{}]", path, i++));
+  }
+}
+
+void emit_node(YAML::Emitter& out, const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      out << YAML::Null;
+      break;
+    case YAML::NodeType::Scalar: {
+      const auto& s = node.Scalar();
+      if (node.Tag() == "!" && yaml::plain_is_typed(s))
+        out << YAML::SingleQuoted << s;
+      else
+        out << s;
+      break;
+    }
+    case YAML::NodeType::Sequence:
+      if (node.Style() == YAML::EmitterStyle::Flow)
+        out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& child : node)
+        emit_node(out, child);
+      out << YAML::EndSeq;
+      break;
+    case YAML::NodeType::Map:
+      if (node.Style() == YAML::EmitterStyle::Flow)
+        out << YAML::Flow;
+      out << YAML::BeginMap;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        out << YAML::Key;
+        emit_node(out, it->first);
+        out << YAML::Value;
+        emit_node(out, it->second);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+
+void configure(YAML::Emitter& out) {
+  out.SetIndent(2);
+  out.SetNullFormat(YAML::LowerNull);
+  out.SetBoolFormat(YAML::TrueFalseBool);
+  out.SetBoolFormat(YAML::LowerCase);
+}
+
+} // namespace
+
+yaml_document::yaml_document(const yaml_document& other)
+    : root_(YAML::Clone(other.root_)), preamble_(other.preamble_), entries_(other.entries_),
+      preserve_(other.preserve_) {}
+
+yaml_document& yaml_document::operator=(const yaml_document& other) {
+  if (this != &other) {
+    root_.reset(YAML::Clone(other.root_));
+    preamble_ = other.preamble_;
+    entries_ = other.entries_;
+    preserve_ = other.preserve_;
+  }
+  return *this;
+}
+
+yaml_document& yaml_document::operator=(yaml_document&& other) noexcept {
+  root_.reset(other.root_);
+  preamble_ = std::move(other.preamble_);
+  entries_ = std::move(other.entries_);
+  preserve_ = other.preserve_;
+  return *this;
+}
+
+yaml_document yaml_document::parse(std::string text, const std::string& origin,
+                                   std::size_t first_line) {
+  check_tabs(text, origin, first_line);
+  yaml_document doc;
+  try {
+    doc.root_.reset(YAML::Load(text));
+  } catch (const YAML::Exception& e) {
+    throw bad_input(fmt::format("{}:{}:{}: invalid YAML: {}", origin, first_line + e.mark.line,
+                                e.mark.column + 1, e.msg));
+  }
+  if (!doc.root_.IsDefined() || doc.root_.IsNull()) {
+    doc.root_.reset(YAML::Node(YAML::NodeType::Map));
+  } else if (!doc.root_.IsMap()) {
+    throw bad_input(fmt::format("{}:{}: expected 'key: value' lines, found {}", origin, first_line,
+                                yaml::kind_name(doc.root_)));
+  }
+  check_duplicate_keys(doc.root_, origin, first_line, "");
+
+  auto lines = split_lines_keep_eol(text);
+  std::vector<std::size_t> starts;
+  for (auto it = doc.root_.begin(); it != doc.root_.end(); ++it) {
+    auto line = static_cast<std::size_t>(it->first.Mark().line);
+    if ((!starts.empty() && line <= starts.back()) || line >= lines.size() ||
+        doc.root_.Style() == YAML::EmitterStyle::Flow || it->first.Mark().column != 0) {
+      doc.preserve_ = false;
+      break;
+    }
+    starts.push_back(line);
+  }
+  if (!doc.preserve_)
+    return doc;
+  auto join = [&](std::size_t from, std::size_t to) {
+    std::string s;
+    for (auto i = from; i < to; ++i)
+      s += lines[i];
+    return s;
+  };
+  doc.preamble_ = join(0, starts.empty() ? lines.size() : starts.front());
+  std::size_t i = 0;
+  for (auto it = doc.root_.begin(); it != doc.root_.end(); ++it, ++i) {
+    auto end = i + 1 < starts.size() ? starts[i + 1] : lines.size();
+    doc.entries_.push_back(
+        {it->first.Scalar(), join(starts[i], end), yaml::emit_value(YAML::Clone(it->second))});
+  }
+  return doc;
+}
+
+std::string yaml_document::render() const {
+  if (!preserve_) {
+    std::string out;
+    for (auto it = root_.begin(); it != root_.end(); ++it)
+      out += yaml::emit_entry(it->first.Scalar(), it->second);
+    return out;
+  }
+  std::string out = preamble_;
+  for (auto it = root_.begin(); it != root_.end(); ++it) {
+    const auto key = it->first.Scalar();
+    const entry* original = nullptr;
+    for (const auto& e : entries_)
+      if (e.key == key)
+        original = &e;
+    if (!out.empty() && out.back() != '\n')
+      out += '\n';
+    if (original && original->canonical == yaml::emit_value(it->second))
+      out += original->raw;
+    else
+      out += yaml::emit_entry(key, it->second);
+  }
+  return out;
+}
+
+namespace yaml {
+
+YAML::Node string(const std::string& value) {
+  YAML::Node n(value);
+  n.SetTag("!");
+  return n;
+}
+
+std::string emit_entry(const std::string& key, const YAML::Node& value) {
+  YAML::Emitter out;
+  configure(out);
+  out << YAML::BeginMap << YAML::Key << key << YAML::Value;
+  emit_node(out, value);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string emit_value(const YAML::Node& value) {
+  YAML::Emitter out;
+  configure(out);
+  emit_node(out, value);
+  return out.c_str();
+}
+
+std::string kind_name(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return "nothing (null)";
+    case YAML::NodeType::Scalar:
+      if (is_bool(node))
+        return fmt::format("the boolean {}", node.Scalar());
+      if (is_number(node))
+        return fmt::format("the number {}", node.Scalar());
+      return fmt::format("the string '{}'", node.Scalar());
+  }
+  return "something else";
+}
+
+bool plain_is_typed(const std::string& s) {
+  static const std::regex typed(
+      R"(^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$)"
+      R"(|^[-+]?(0|[1-9][0-9_]*)$|^0[xob][0-9a-fA-F_]+$|^0[0-7]+$)"
+      R"(|^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$)"
+      R"(|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$)"
+      R"(|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$)");
+  return s.empty() || std::regex_match(s, typed);
+}
+
+namespace {
+bool plain(const YAML::Node& node) { return node.IsScalar() && node.Tag() != "!"; }
+} // namespace
+
+bool is_bool(const YAML::Node& node) {
+  if (!plain(node))
+    return false;
+  static const std::regex re("^(true|True|TRUE|false|False|FALSE)$");
+  return std::regex_match(node.Scalar(), re);
+}
+
+bool is_int(const YAML::Node& node) {
+  if (!plain(node))
+    return false;
+  static const std::regex re("^[-+]?[0-9]+$");
+  return std::regex_match(node.Scalar(), re);
+}
+
+bool is_number(const YAML::Node& node) {
+  if (!plain(node))
+    return false;
+  static const std::regex re(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
+  return std::regex_match(node.Scalar(), re);
+}
+
+bool is_string(const YAML::Node& node) {
+  if (!node.IsScalar())
+    return false;
+  if (node.Tag() == "!")
+    return true;
+  static const std::regex re("^(~|null|Null|NULL)$");
+  return !is_bool(node) && !is_number(node) && !std::regex_match(node.Scalar(), re);
+}
+
+} // namespace yaml
+} // namespace sdlc

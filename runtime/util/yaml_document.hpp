@@ -1,0 +1,71 @@
+#pragma once
+// A YAML mapping that can be edited and written back changing only what
+// changed. yaml-cpp cannot round-trip formatting, so we keep the source text of
+// every top-level entry and re-emit only the entries whose value differs; the
+// rest (comments, quoting, folding, key order) stays byte-identical.
+#include <yaml-cpp/yaml.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+class yaml_document {
+public:
+  // YAML::Node has reference semantics and its assignment rebinds the *shared*
+  // node; a document copy must be deep and an assignment must rebind only us.
+  yaml_document() = default;
+  yaml_document(const yaml_document& other);
+  yaml_document(yaml_document&& other) noexcept = default;
+  yaml_document& operator=(const yaml_document& other);
+  yaml_document& operator=(yaml_document&& other) noexcept;
+  ~yaml_document() = default;
+
+  // Parses `text`, which must be a block mapping (or empty). `origin` names the
+  // file in error messages; `first_line` is the 1-based line of `text` in it.
+  static yaml_document parse(std::string text, const std::string& origin, std::size_t first_line = 1);
+
+  // The mapping. Mutate freely; render() works out what changed.
+  YAML::Node& root() { return root_; }
+  const YAML::Node& root() const { return root_; }
+
+  std::string render() const;
+
+private:
+  struct entry {
+    std::string key;
+    std::string raw;       // source text of `key: value`, with its trailing newline
+    std::string canonical; // the value as we would emit it, to detect changes
+  };
+  YAML::Node root_;
+  std::string preamble_; // comments before the first key
+  std::vector<entry> entries_;
+  bool preserve_ = true; // false for flow-style maps we cannot split by line
+};
+
+namespace yaml {
+
+// A scalar node that must read back as a string (quoted where plain would read
+// as a number, bool, null or date — matters to ai-sdlc's js-yaml reader).
+YAML::Node string(const std::string& value);
+
+// `key: value` lines for one entry, in the board's style (2-space indent,
+// block sequences, lowercase null).
+std::string emit_entry(const std::string& key, const YAML::Node& value);
+std::string emit_value(const YAML::Node& value);
+
+// Human name of a node's kind for error messages ("a list", "a string", ...).
+std::string kind_name(const YAML::Node& node);
+
+// Whether a plain (unquoted) scalar with this text resolves to something other
+// than a string in YAML 1.2's core schema or as a date.
+bool plain_is_typed(const std::string& text);
+
+bool is_bool(const YAML::Node& node);
+bool is_int(const YAML::Node& node);
+bool is_number(const YAML::Node& node);
+bool is_string(const YAML::Node& node); // a scalar that does not read as number/bool/null
+
+} // namespace yaml
+} // namespace sdlc

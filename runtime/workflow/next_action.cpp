@@ -1,0 +1,88 @@
+#include "runtime/workflow/next_action.hpp"
+
+#include "runtime/config/config.hpp"
+#include "runtime/story/story.hpp"
+
+#include <fmt/format.h>
+
+namespace sdlc {
+
+namespace {
+const char* action_names[] = {"refine",    "research",     "plan",  "implement", "review",
+                              "rework",    "create_pr",    "move_to_done", "block", "none"};
+} // namespace
+
+std::string_view to_string(action_type a) { return action_names[static_cast<int>(a)]; }
+
+std::optional<action_type> parse_action(std::string_view s) {
+  for (int i = 0; i <= static_cast<int>(action_type::none); ++i)
+    if (s == action_names[i])
+      return static_cast<action_type>(i);
+  return std::nullopt;
+}
+
+story_facts facts_of(const story& s) {
+  story_facts f;
+  f.status = s.str("status");
+  f.research_complete = s.flag("research_complete");
+  f.plan_complete = s.flag("plan_complete");
+  f.implementation_complete = s.flag("implementation_complete");
+  f.reviews_complete = s.flag("reviews_complete");
+  f.retry_count = static_cast<int>(s.number("retry_count", 0));
+  f.refinement_count = static_cast<int>(s.number("refinement_count", 0));
+  f.blocked_reason = s.str("blocked_reason");
+  const auto& history = s.frontmatter()["review_history"];
+  if (history.IsDefined() && history.IsSequence() && history.size() > 0) {
+    const auto& last = history[history.size() - 1];
+    if (last.IsMap() && last["decision"].IsDefined() && last["decision"].IsScalar())
+      f.last_review_decision = last["decision"].Scalar();
+  }
+  return f;
+}
+
+workflow_limits limits_of(const config& cfg) {
+  workflow_limits l;
+  l.max_review_retries = cfg.review_max_retries;
+  l.max_refinement_iterations = cfg.refinement_max_iterations;
+  return l;
+}
+
+decision next_action(const story_facts& f, const workflow_limits& limits) {
+  using A = action_type;
+  if (f.status == "done")
+    return {A::none, "done"};
+  if (f.status == "blocked")
+    return {A::none, f.blocked_reason.empty() ? "blocked" : "blocked: " + f.blocked_reason};
+  if (f.status == "backlog") {
+    if (f.refinement_count >= limits.max_refinement_iterations)
+      return {A::block, fmt::format("refinement did not converge in {} iterations",
+                                    limits.max_refinement_iterations)};
+    return {A::refine, "in backlog: refine it into a ready story"};
+  }
+  // ready or in-progress: walk the phases in order.
+  if (!f.research_complete)
+    return {A::research, "research not done"};
+  if (!f.plan_complete)
+    return {A::plan, "no implementation plan yet"};
+  if (!f.implementation_complete) {
+    if (f.last_review_decision == "REJECTED")
+      return {A::rework, fmt::format("review rejected (attempt {} of {})", f.retry_count,
+                                     limits.max_review_retries)};
+    return {A::implement, "plan ready, not implemented"};
+  }
+  if (!f.reviews_complete) {
+    if (f.last_review_decision == "REJECTED") {
+      if (f.retry_count >= limits.max_review_retries)
+        return {A::block, fmt::format("review rejected {} times (reviewConfig.maxRetries = {})",
+                                      f.retry_count, limits.max_review_retries)};
+      return {A::rework, fmt::format("review rejected (attempt {} of {})", f.retry_count + 1,
+                                     limits.max_review_retries)};
+    }
+    return {A::review, "implemented, not reviewed"};
+  }
+  if (limits.create_pr)
+    return {A::create_pr, "approved: open a pull request"};
+  return {A::move_to_done, "approved"};
+}
+
+} // namespace sdlc

@@ -1,0 +1,59 @@
+#pragma once
+// What a story needs next — the pure decision at the heart of the workflow.
+// No I/O: it reads a story's facts and the config's limits and returns an
+// action with the reason, so every branch is table-tested.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sdlc {
+
+class story;
+struct config;
+
+enum class action_type {
+  refine,
+  research,
+  plan,
+  implement,
+  review,
+  rework,
+  create_pr,
+  move_to_done,
+  block, // stop: a limit was reached; the story is marked blocked with the reason
+  none,  // nothing to do (done, blocked, or waiting for a person)
+};
+
+std::string_view to_string(action_type a);
+std::optional<action_type> parse_action(std::string_view s);
+
+// The facts next_action looks at, extracted from a story.
+struct story_facts {
+  std::string status; // backlog | ready | in-progress | done | blocked
+  bool research_complete = false;
+  bool plan_complete = false;
+  bool implementation_complete = false;
+  bool reviews_complete = false;
+  std::string last_review_decision; // APPROVED | REJECTED | "" (none yet)
+  int retry_count = 0;              // REJECTED reviews reworked so far
+  int refinement_count = 0;
+  std::string blocked_reason;
+};
+
+struct workflow_limits {
+  int max_review_retries = 3;
+  int max_refinement_iterations = 3;
+  bool create_pr = false; // configured and possible (remote + gh)
+};
+
+struct decision {
+  action_type action = action_type::none;
+  std::string reason;
+};
+
+story_facts facts_of(const story& s);
+workflow_limits limits_of(const config& cfg);
+decision next_action(const story_facts& facts, const workflow_limits& limits);
+
+} // namespace sdlc

@@ -1,0 +1,16 @@
+#pragma once
+// Status changes a person asks for (as opposed to those the workflow makes).
+#include "runtime/story/story.hpp"
+
+namespace sdlc {
+
+// blocked -> ready (or in-progress when planning or implementation is done);
+// clears blocked_reason and last_error; with `reset_retries`, zeroes the retry
+// counters so the workflow tries again from scratch. Throws bad_input when the
+// story is not blocked.
+void unblock(story& s, bool reset_retries);
+
+// Marks a story blocked with a reason (the workflow's own `block` action).
+void block(story& s, const std::string& reason);
+
+} // namespace sdlc

@@ -1,0 +1,160 @@
+#include "runtime/workflow/workflow_state.hpp"
+
+#include "runtime/story/board.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
+#include "runtime/util/time.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <random>
+
+namespace sdlc {
+
+namespace {
+
+void check_shape(const nlohmann::ordered_json& doc, const std::string& origin) {
+  auto fail = [&](const std::string& what) {
+    throw bad_input(fmt::format("{}: {}; move the file aside to restart the story's workflow",
+                                origin, what));
+  };
+  if (!doc.is_object())
+    fail("expected a JSON object");
+  if (doc.contains("completedActions") && !doc["completedActions"].is_array())
+    fail("'completedActions' must be a list");
+  if (doc.contains("completedActions"))
+    for (const auto& a : doc["completedActions"])
+      if (!a.is_object() || !a.contains("type") || !a["type"].is_string())
+        fail("every entry of 'completedActions' needs a string 'type'");
+  if (doc.contains("currentAction") && !doc["currentAction"].is_null() &&
+      !doc["currentAction"].is_object())
+    fail("'currentAction' must be null or an object");
+}
+
+nlohmann::ordered_json action_entry(const std::string& type, const std::string& story_id,
+                                    const std::filesystem::path& story_file, const char* when) {
+  return {{"type", type},
+          {"storyId", story_id},
+          {"storyPath", story_file.string()},
+          {when, time::now_iso8601()}};
+}
+
+} // namespace
+
+std::filesystem::path workflow_state::file_in(const std::filesystem::path& story_dir) {
+  return story_dir / ".workflow-state.json";
+}
+
+workflow_state workflow_state::fresh(const std::string& story_id) {
+  workflow_state s;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  s.doc_ = {{"version", "1.0"},
+            {"workflowId", fmt::format("workflow-{}-{:08x}", ms, std::random_device{}())},
+            {"timestamp", time::now_iso8601()},
+            {"currentAction", nullptr},
+            {"completedActions", nlohmann::ordered_json::array()},
+            {"context", {{"options", {{"story", story_id}}}}}};
+  return s;
+}
+
+std::optional<workflow_state> workflow_state::load(const std::filesystem::path& story_dir) {
+  auto file = file_in(story_dir);
+  if (!std::filesystem::exists(file))
+    return std::nullopt;
+  workflow_state s;
+  try {
+    s.doc_ = nlohmann::ordered_json::parse(fs::read_file(file, 16u << 20));
+  } catch (const nlohmann::json::exception& e) {
+    throw bad_input(fmt::format("{}: not valid JSON ({}); move the file aside to restart the "
+                                "story's workflow",
+                                file.string(), e.what()));
+  }
+  check_shape(s.doc_, file.string());
+  return s;
+}
+
+void workflow_state::save(const std::filesystem::path& story_dir) {
+  doc_["timestamp"] = time::now_iso8601();
+  fs::atomic_write(file_in(story_dir), doc_.dump(2) + "\n");
+}
+
+std::optional<std::string> workflow_state::current_action() const {
+  auto it = doc_.find("currentAction");
+  if (it == doc_.end() || !it->is_object() || !it->contains("type"))
+    return std::nullopt;
+  return (*it)["type"].get<std::string>();
+}
+
+std::vector<std::string> workflow_state::completed_actions() const {
+  std::vector<std::string> out;
+  if (auto it = doc_.find("completedActions"); it != doc_.end())
+    for (const auto& a : *it)
+      out.push_back(a["type"].get<std::string>());
+  return out;
+}
+
+std::optional<std::string> workflow_state::content_hash() const {
+  auto ctx = doc_.find("context");
+  if (ctx == doc_.end() || !ctx->is_object())
+    return std::nullopt;
+  auto h = ctx->find("storyContentHash");
+  if (h == ctx->end() || !h->is_string())
+    return std::nullopt;
+  return h->get<std::string>();
+}
+
+void workflow_state::start_action(const std::string& type, const std::string& story_id,
+                                  const std::filesystem::path& story_file) {
+  doc_["currentAction"] = action_entry(type, story_id, story_file, "startedAt");
+}
+
+void workflow_state::complete_action(const std::string& type, const std::string& story_id,
+                                     const std::filesystem::path& story_file) {
+  doc_["currentAction"] = nullptr;
+  doc_["completedActions"].push_back(action_entry(type, story_id, story_file, "completedAt"));
+}
+
+void workflow_state::set_content_hash(const std::string& hash) {
+  doc_["context"]["storyContentHash"] = hash;
+}
+
+std::optional<std::string> migrate_legacy_workflow_state(const board& b) {
+  auto legacy = b.sdlc_dir() / ".workflow-state.json";
+  if (!std::filesystem::is_regular_file(legacy))
+    return std::nullopt;
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(fs::read_file(legacy, 16u << 20));
+  } catch (const nlohmann::json::exception& e) {
+    throw bad_input(fmt::format("{}: the old global workflow state is not valid JSON ({}); move "
+                                "it aside",
+                                legacy.string(), e.what()));
+  }
+  check_shape(doc, legacy.string());
+  std::string id;
+  auto pick = [&](const nlohmann::ordered_json& j, const char* key) {
+    if (id.empty() && j.is_object() && j.contains(key) && j[key].is_string())
+      id = j[key].get<std::string>();
+  };
+  if (doc.contains("context") && doc["context"].contains("options"))
+    pick(doc["context"]["options"], "story");
+  pick(doc.value("currentAction", nlohmann::ordered_json()), "storyId");
+  if (doc.contains("completedActions"))
+    for (const auto& a : doc["completedActions"])
+      pick(a, "storyId");
+  if (id.empty())
+    throw bad_input(fmt::format("{}: the old global workflow state names no story; delete it if "
+                                "that workflow is over",
+                                legacy.string()));
+  auto target = b.find(id);
+  auto dest = workflow_state::file_in(target.dir());
+  if (!std::filesystem::exists(dest))
+    fs::atomic_write(dest, doc.dump(2) + "\n");
+  std::filesystem::rename(legacy, legacy.string() + ".migrated");
+  return target.id();
+}
+
+} // namespace sdlc

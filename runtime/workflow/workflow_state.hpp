@@ -1,0 +1,48 @@
+#pragma once
+// Per-story checkpoint file, stories/<ID>/.workflow-state.json, in ai-sdlc's
+// v1.0 shape: {version, workflowId, timestamp, currentAction,
+// completedActions: [{type, storyId, storyPath, completedAt}], context}.
+// Fields we do not know are kept as they were.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+class board;
+
+class workflow_state {
+public:
+  static workflow_state fresh(const std::string& story_id);
+  static std::filesystem::path file_in(const std::filesystem::path& story_dir);
+
+  // nullopt when there is no state file. A file that is not valid JSON or not
+  // the v1.0 shape is an error naming it.
+  static std::optional<workflow_state> load(const std::filesystem::path& story_dir);
+  void save(const std::filesystem::path& story_dir);
+
+  std::optional<std::string> current_action() const;
+  std::vector<std::string> completed_actions() const;
+  std::optional<std::string> content_hash() const;
+
+  void start_action(const std::string& type, const std::string& story_id,
+                    const std::filesystem::path& story_file);
+  void complete_action(const std::string& type, const std::string& story_id,
+                       const std::filesystem::path& story_file);
+  void set_content_hash(const std::string& hash);
+
+  const nlohmann::ordered_json& json() const { return doc_; }
+
+private:
+  nlohmann::ordered_json doc_;
+};
+
+// ai-sdlc once kept one global .ai-sdlc/.workflow-state.json. Moves it into the
+// story it names (unless that story already has its own state) and renames the
+// old file to .workflow-state.json.migrated. Returns the story id, if moved.
+std::optional<std::string> migrate_legacy_workflow_state(const board& b);
+
+} // namespace sdlc

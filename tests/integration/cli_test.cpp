@@ -1,0 +1,116 @@
+#define BOOST_TEST_MODULE cli
+// The commands as a user runs them: real binary, real files.
+#include "runtime/util/file_lock.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+using namespace sdlc;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_CASE(help_everywhere_and_usage_errors_exit_2) {
+  test::temp_dir d;
+  for (auto cmd : {"init", "add", "status", "details", "unblock", "config"}) {
+    auto r = test::sdlc(d.path, {cmd, "--help"});
+    BOOST_TEST(r.exit_code == 0, cmd);
+    BOOST_TEST(r.out.find("Usage") != std::string::npos, cmd);
+  }
+  BOOST_TEST(test::sdlc(d.path, {"--help"}).exit_code == 0);
+  BOOST_TEST(test::sdlc(d.path, {"frobnicate"}).exit_code == 2);
+  BOOST_TEST(test::sdlc(d.path, {}).exit_code == 2);
+  auto no_board = test::sdlc(d.path, {"status"});
+  BOOST_TEST(no_board.exit_code == 2);
+  BOOST_TEST(no_board.err.find("sdlc-actors init") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(init_add_details_status) {
+  test::temp_dir d;
+  auto r = test::sdlc(d.path, {"init"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(std::filesystem::is_directory(d.path / ".ai-sdlc/stories"));
+  BOOST_TEST(std::filesystem::exists(d.path / ".ai-sdlc.json"));
+  BOOST_TEST(test::sdlc(d.path, {"init"}).out.find("already") != std::string::npos);
+
+  test::write(d.path / "body.md", "# Login\n\nDetails.\n");
+  r = test::sdlc(d.path, {"add", "Add user login", "--type", "bug", "--priority", "5", "--label",
+                          "auth", "--label", "p1", "--status", "ready", "--body-file", "body.md",
+                          "--json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  auto added = nlohmann::json::parse(r.out);
+  BOOST_TEST(added["id"] == "S-0001");
+  BOOST_TEST(added["slug"] == "add-user-login");
+  r = test::sdlc(d.path, {"add", "Second", "--depends-on", "s-0001"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("added S-0002") != std::string::npos);
+
+  auto text = test::read(d.path / ".ai-sdlc/stories/S-0001/story.md");
+  BOOST_TEST(text.find("status: ready\n") != std::string::npos);
+  BOOST_TEST(text.find("labels:\n  - auth\n  - p1\n") != std::string::npos);
+  BOOST_TEST(text.find("created: '") != std::string::npos);
+  BOOST_TEST(text.substr(text.find("---\n", 4) + 4) == "# Login\n\nDetails.\n");
+
+  for (auto key : {"S-0001", "s-0001", "add-user-login"}) {
+    auto det = test::sdlc(d.path, {"details", key, "--json"});
+    BOOST_TEST(det.exit_code == 0, key);
+    auto j = nlohmann::json::parse(det.out);
+    BOOST_TEST(j["id"] == "S-0001");
+    BOOST_TEST(j["priority"] == 5);
+    BOOST_TEST(j["type"] == "bug");
+    BOOST_TEST(j["next_action"]["action"] == "research");
+  }
+  auto det = test::sdlc(d.path, {"details", "S-0002"});
+  BOOST_TEST(det.out.find("depends on    S-0001") != std::string::npos);
+  auto missing = test::sdlc(d.path, {"details", "S-0099"});
+  BOOST_TEST(missing.exit_code == 2);
+  BOOST_TEST(missing.err.find("no story 'S-0099'") != std::string::npos);
+
+  // From a subdirectory, the board is found upward.
+  std::filesystem::create_directories(d.path / "src/deep");
+  auto st = test::sdlc(d.path / "src/deep", {"status", "--json"});
+  BOOST_TEST(st.exit_code == 0, st.err);
+  auto j = nlohmann::json::parse(st.out);
+  BOOST_TEST(j["stories"].size() == 2u);
+  // Listed by column: backlog (S-0002) before ready (S-0001).
+  BOOST_TEST(j["stories"][0]["id"] == "S-0002");
+  BOOST_TEST(j["stories"][1]["status"] == "ready");
+  auto active = test::sdlc(d.path, {"status", "--active"});
+  BOOST_TEST(active.out.find("hidden by --active") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(config_get_and_set) {
+  test::temp_dir d;
+  BOOST_REQUIRE(test::sdlc(d.path, {"init"}).exit_code == 0);
+  auto r = test::sdlc(d.path, {"config", "reviewConfig.maxRetries"});
+  BOOST_TEST(r.out == "3\n");
+  r = test::sdlc(d.path, {"config", "reviewConfig.maxRetries", "5"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(test::sdlc(d.path, {"config", "reviewConfig.maxRetries"}).out == "5\n");
+  auto j = nlohmann::json::parse(test::sdlc(d.path, {"config", "--json"}).out);
+  BOOST_TEST(j["reviewConfig"]["maxRetries"] == 5);
+  BOOST_TEST(j["sdlcFolder"] == ".ai-sdlc");
+  r = test::sdlc(d.path, {"config", "nope"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("unknown config key 'nope'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(lock_timeout_names_story_and_holder) {
+  test::temp_dir d;
+  test::make_board(d.path, {{"S-0001", test::story_text("S-0001", "blocked")}});
+  auto file = d.path / ".ai-sdlc/stories/S-0001/story.md";
+  auto before = test::read(file);
+  {
+    file_lock held(file.parent_path() / ".story.md.lock", 1s, "story S-0001");
+    auto r = test::sdlc(d.path, {"unblock", "S-0001"}, {{"SDLC_CONFIG__LOCKS__TIMEOUT_MS", "200"}});
+    BOOST_TEST(r.exit_code == 1);
+    BOOST_TEST(r.err.find("story S-0001") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("pid " + std::to_string(::getpid())) != std::string::npos, r.err);
+    BOOST_TEST(test::read(file) == before);
+  }
+  auto r = test::sdlc(d.path, {"unblock", "S-0001", "--reset-retries"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(test::read(file).find("status: ready\n") != std::string::npos);
+}

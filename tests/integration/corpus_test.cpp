@@ -1,0 +1,112 @@
+#define BOOST_TEST_MODULE corpus
+// The real board written by ai-sdlc (../shared/corpus/ai-sdlc), copied to a
+// temp dir: everything parses, `status --json` agrees with the files, and
+// writing changes exactly what was changed.
+#include "runtime/config/config.hpp"
+#include "runtime/story/board.hpp"
+#include "runtime/util/time.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+
+using namespace sdlc;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::vector<stdfs::path> story_files(const stdfs::path& root) {
+  std::vector<stdfs::path> out;
+  for (auto& e : stdfs::recursive_directory_iterator(root / ".ai-sdlc"))
+    if (e.path().filename() == "story.md")
+      out.push_back(e.path());
+  return out;
+}
+
+// The status line of the frontmatter, read without our parser.
+std::string frontmatter_status(const std::string& text) {
+  std::regex re("^---\\r?\\n(?:.*\\n)*?status: *([a-z-]+)", std::regex::ECMAScript);
+  std::smatch m;
+  auto end = text.find("\n---", 3);
+  auto fm = text.substr(0, end + 1);
+  return std::regex_search(fm, m, re) ? m[1].str() : "";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_story_parses_and_round_trips_byte_identical) {
+  test::temp_dir d;
+  auto root = test::copy_corpus(d.path / "c");
+  auto files = story_files(root);
+  BOOST_TEST(files.size() >= 80u);
+  for (const auto& f : files) {
+    BOOST_TEST_CONTEXT(f.string()) {
+      auto original = test::read(f);
+      auto s = story::load(f);
+      BOOST_TEST(s.render() == original);
+    }
+  }
+  board b(root, load_config(root, {}));
+  auto scan = b.scan();
+  BOOST_TEST(scan.stories.size() == files.size());
+  for (const auto& p : scan.problems) // only the duplicate S-0114 (stories/ and done/)
+    BOOST_TEST(p.message.find("is also used by") != std::string::npos, p.message);
+}
+
+BOOST_AUTO_TEST_CASE(status_json_reports_each_story_with_its_frontmatter_status) {
+  test::temp_dir d;
+  auto root = test::copy_corpus(d.path / "c");
+  auto before = test::snapshot(root);
+  auto r = test::sdlc(root, {"status", "--json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, std::string> by_path;
+  for (const auto& s : j["stories"])
+    by_path[s["path"].get<std::string>()] = s["status"].get<std::string>();
+  auto files = story_files(root);
+  BOOST_TEST(by_path.size() == files.size());
+  for (const auto& f : files) {
+    auto rel = stdfs::relative(f, root).string();
+    BOOST_TEST_CONTEXT(rel) {
+      BOOST_REQUIRE(by_path.count(rel) == 1u);
+      BOOST_TEST(by_path[rel] == frontmatter_status(test::read(f)));
+    }
+  }
+  BOOST_TEST(j["counts"]["backlog"].get<int>() > 0);
+  BOOST_TEST(j["counts"]["done"].get<int>() > 0);
+  BOOST_TEST(test::snapshot(root) == before); // status wrote nothing
+  auto text = test::sdlc(root, {"status"});
+  BOOST_TEST(text.out.find("BACKLOG (") != std::string::npos);
+  BOOST_TEST(text.out.find("IN-PROGRESS (") != std::string::npos);
+  BOOST_TEST(text.out.find("\x1b[") == std::string::npos); // not a terminal: no escapes
+}
+
+BOOST_AUTO_TEST_CASE(unblock_changes_only_the_lines_it_must) {
+  test::temp_dir d;
+  auto root = test::copy_corpus(d.path / "c");
+  auto file = root / ".ai-sdlc/stories/S-0072/story.md";
+  const auto original = test::read(file);
+  BOOST_REQUIRE(original.find("status: done\n") != std::string::npos);
+  BOOST_REQUIRE(original.find("updated: '2026-01-28'\n") != std::string::npos);
+  auto blocked = original;
+  blocked.replace(blocked.find("status: done\n"), 13,
+                  "status: blocked\nblocked_reason: review rejected 3 times\n");
+  test::write(file, blocked);
+
+  auto r = test::sdlc(root, {"unblock", "s-0072"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  auto expected = original;
+  expected.replace(expected.find("status: done\n"), 13, "status: in-progress\n");
+  expected.replace(expected.find("updated: '2026-01-28'\n"), 22,
+                   "updated: '" + time::today() + "'\n");
+  BOOST_TEST(test::read(file) == expected);
+  // A second unblock is refused and writes nothing.
+  auto again = test::sdlc(root, {"unblock", "S-0072"});
+  BOOST_TEST(again.exit_code == 2);
+  BOOST_TEST(again.err.find("S-0072 is not blocked") != std::string::npos);
+  BOOST_TEST(test::read(file) == expected);
+  BOOST_TEST(!stdfs::exists(file.parent_path() / ".story.md.lock"));
+}

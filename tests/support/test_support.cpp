@@ -1,0 +1,127 @@
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <fstream>
+#include <random>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace sdlc::test {
+
+temp_dir::temp_dir() {
+  std::random_device rd;
+  path = stdfs::temp_directory_path() /
+         ("sdlc-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  stdfs::create_directories(path);
+}
+
+temp_dir::~temp_dir() {
+  std::error_code ec;
+  stdfs::permissions(path, stdfs::perms::owner_all, stdfs::perm_options::add, ec);
+  stdfs::remove_all(path, ec);
+}
+
+std::string read(const stdfs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write(const stdfs::path& p, const std::string& content) {
+  stdfs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+}
+
+run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd,
+               const std::map<std::string, std::string>& env) {
+  temp_dir io;
+  auto out_file = io.path / "out", err_file = io.path / "err";
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    merged[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : env)
+    merged[k] = v;
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : merged)
+    env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (auto& a : argv_copy)
+    args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  BOOST_REQUIRE_MESSAGE(rc == 0, "cannot spawn " << argv[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  run_result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = read(out_file);
+  r.err = read(err_file);
+  return r;
+}
+
+run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args,
+                const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv = {SDLC_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto e = env;
+  e.emplace("NO_COLOR", "1");
+  return run(argv, project, e);
+}
+
+stdfs::path copy_corpus(const stdfs::path& dest) {
+  stdfs::path src = SDLC_CORPUS_DIR;
+  BOOST_REQUIRE_MESSAGE(stdfs::is_directory(src / ".ai-sdlc"),
+                        "the ai-sdlc corpus is missing at " << src
+                                                            << " (shared/ must sit beside the repo)");
+  stdfs::copy(src, dest, stdfs::copy_options::recursive);
+  for (auto& e : stdfs::recursive_directory_iterator(dest))
+    stdfs::permissions(e.path(), stdfs::perms::owner_write, stdfs::perm_options::add);
+  stdfs::permissions(dest, stdfs::perms::owner_write, stdfs::perm_options::add);
+  return dest;
+}
+
+std::map<std::string, std::string> snapshot(const stdfs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (auto& e : stdfs::recursive_directory_iterator(dir))
+    if (e.is_regular_file())
+      out[stdfs::relative(e.path(), dir).string()] = read(e.path());
+  return out;
+}
+
+void make_board(const stdfs::path& project, const std::map<std::string, std::string>& stories) {
+  stdfs::create_directories(project / ".ai-sdlc" / "stories");
+  for (const auto& [name, text] : stories)
+    write(project / ".ai-sdlc" / "stories" / name / "story.md", text);
+}
+
+std::string story_text(const std::string& id, const std::string& status, const std::string& extra,
+                       const std::string& body) {
+  return "---\nid: " + id + "\ntitle: Story " + id + "\nslug: story-" + id +
+         "\npriority: 10\nstatus: " + status + "\ntype: feature\ncreated: '2026-01-01'\n" + extra +
+         "---\n" + body;
+}
+
+} // namespace sdlc::test

@@ -1,0 +1,53 @@
+#pragma once
+// Shared by the test executables: temp dirs, running real processes, and
+// copying the real ai-sdlc corpus.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sdlc::test {
+
+namespace stdfs = std::filesystem;
+
+// A fresh directory removed when the object goes away.
+struct temp_dir {
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  stdfs::path path;
+};
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] (no shell) with `cwd`, extra environment, stdin from /dev/null.
+run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd = ".",
+               const std::map<std::string, std::string>& env = {});
+
+// Runs the sdlc-actors binary in `project`.
+run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args,
+                const std::map<std::string, std::string>& env = {});
+
+std::string read(const stdfs::path& p);
+void write(const stdfs::path& p, const std::string& content);
+
+// Copies ../shared/corpus/ai-sdlc into `dest` (writable). Fails the test when
+// the corpus is missing: no silent skip.
+stdfs::path copy_corpus(const stdfs::path& dest);
+
+// Every file below `dir` with its content, for "nothing was modified" checks.
+std::map<std::string, std::string> snapshot(const stdfs::path& dir);
+
+// A minimal board with the given story files (name -> content) under stories/<name>/story.md.
+void make_board(const stdfs::path& project, const std::map<std::string, std::string>& stories);
+
+// A well-formed story text.
+std::string story_text(const std::string& id, const std::string& status = "ready",
+                       const std::string& extra = "", const std::string& body = "# Body\n");
+
+} // namespace sdlc::test

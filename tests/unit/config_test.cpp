@@ -1,0 +1,112 @@
+#define BOOST_TEST_MODULE config
+#include "runtime/config/config.hpp"
+#include "runtime/util/error.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+
+namespace {
+std::string error_of(const std::filesystem::path& root, const env_map& env = {}) {
+  try {
+    load_config(root, env);
+  } catch (const sdlc::error& e) {
+    BOOST_TEST(static_cast<int>(e.code()) == 2);
+    return e.what();
+  }
+  BOOST_FAIL("expected a config error");
+  return "";
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_without_a_file) {
+  test::temp_dir d;
+  auto cfg = load_config(d.path, {});
+  BOOST_TEST(cfg.sdlc_folder == ".ai-sdlc");
+  BOOST_TEST(cfg.review_max_retries == 3);
+  BOOST_TEST(cfg.lock_timeout.count() == 5000);
+  BOOST_TEST(!cfg.test_command.has_value());
+  BOOST_TEST(cfg.file.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_corpus_config_loads) {
+  test::temp_dir d;
+  auto root = test::copy_corpus(d.path / "corpus");
+  auto cfg = load_config(root, {});
+  BOOST_TEST(cfg.agent_timeout.count() == 1800000);
+  BOOST_TEST(cfg.worktree_enabled);
+  BOOST_TEST(cfg.tree["merge"]["strategy"].as<std::string>() == "squash");
+}
+
+BOOST_AUTO_TEST_CASE(json_and_yaml_files) {
+  test::temp_dir d;
+  test::write(d.path / ".ai-sdlc.json",
+              "{\n\t\"sdlcFolder\": \"board\",\n\t\"reviewConfig\": {\"maxRetries\": 5},\n"
+              "\t\"testCommand\": \"make test\"\n}\n");
+  auto cfg = load_config(d.path, {});
+  BOOST_TEST(cfg.sdlc_folder == "board");
+  BOOST_TEST(cfg.review_max_retries == 5);
+  BOOST_TEST(*cfg.test_command == "make test");
+  BOOST_TEST(cfg.tree["reviewConfig"]["autoRestartOnRejection"].as<bool>()); // default kept
+
+  test::temp_dir y;
+  test::write(y.path / ".ai-sdlc.yaml", "locks:\n  timeoutMs: 250\n");
+  BOOST_TEST(load_config(y.path, {}).lock_timeout.count() == 250);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_types_and_unknown_keys_name_file_and_key) {
+  test::temp_dir d;
+  auto file = d.path / ".ai-sdlc.json";
+  test::write(file, "{\"reviewConfig\": {\"maxRetries\": \"three\"}}");
+  auto e = error_of(d.path);
+  BOOST_TEST(e.find(file.string()) != std::string::npos);
+  BOOST_TEST(e.find("'reviewConfig.maxRetries' must be a whole number") != std::string::npos);
+  BOOST_TEST(e.find("the string 'three'") != std::string::npos);
+
+  test::write(file, "{\n  \"timeouts\": {\n    \"agentTimeot\": 5\n  }\n}");
+  e = error_of(d.path);
+  BOOST_TEST(e.find(file.string() + ":3") != std::string::npos);
+  BOOST_TEST(e.find("unknown key 'timeouts.agentTimeot'") != std::string::npos);
+  BOOST_TEST(e.find("agentTimeout") != std::string::npos); // lists the known keys
+
+  test::write(file, "{\"tdd\": {\"enabled\": \"true\"}}");
+  BOOST_TEST(error_of(d.path).find("'tdd.enabled' must be true or false") != std::string::npos);
+  test::write(file, "{\"worktree\": true}");
+  BOOST_TEST(error_of(d.path).find("'worktree' must be a map") != std::string::npos);
+  test::write(file, "{\"settingSources\": [\"global\"]}");
+  BOOST_TEST(error_of(d.path).find("must be one of user, project, local") != std::string::npos);
+  test::write(file, "[1, 2]");
+  BOOST_TEST(error_of(d.path).find("must be an object") != std::string::npos);
+  test::write(file, "{\"a\": ");
+  BOOST_TEST(error_of(d.path).find("cannot parse") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(environment_overrides) {
+  test::temp_dir d;
+  auto cfg = load_config(d.path, {{"AI_SDLC_MAX_RETRIES", "7"},
+                                  {"SDLC_CONFIG__LOCKS__TIMEOUT_MS", "100"},
+                                  {"SDLC_CONFIG__WORKTREE__ENABLED", "true"}});
+  BOOST_TEST(cfg.review_max_retries == 7);
+  BOOST_TEST(cfg.lock_timeout.count() == 100);
+  BOOST_TEST(cfg.worktree_enabled);
+  auto e = error_of(d.path, {{"SDLC_CONFIG__NOPE", "1"}});
+  BOOST_TEST(e.find("SDLC_CONFIG__NOPE names no config key") != std::string::npos);
+  e = error_of(d.path, {{"AI_SDLC_MAX_RETRIES", "many"}});
+  BOOST_TEST(e.find("environment variable AI_SDLC_MAX_RETRIES") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(set_value_keeps_order_and_validates) {
+  test::temp_dir d;
+  auto file = d.path / ".ai-sdlc.json";
+  test::write(file, "{\n  \"testCommand\": \"make test\",\n  \"sdlcFolder\": \".ai-sdlc\"\n}\n");
+  set_config_value(d.path, "reviewConfig.maxRetries", "5");
+  auto text = test::read(file);
+  BOOST_TEST(text.find("\"testCommand\"") < text.find("\"sdlcFolder\""));
+  BOOST_TEST(load_config(d.path, {}).review_max_retries == 5);
+  auto before = test::read(file);
+  BOOST_CHECK_THROW(set_config_value(d.path, "reviewConfig.maxRetries", "lots"), sdlc::error);
+  BOOST_CHECK_THROW(set_config_value(d.path, "no.such", "1"), sdlc::error);
+  BOOST_TEST(test::read(file) == before);
+}

@@ -1,0 +1,87 @@
+#define BOOST_TEST_MODULE file_lock
+#include "runtime/util/error.hpp"
+#include "runtime/util/file_lock.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace sdlc;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_CASE(timeout_names_the_holder) {
+  test::temp_dir d;
+  auto path = d.path / ".story.md.lock";
+  file_lock held(path, 1s, "story S-0001");
+  // flock is per open file description, so a second acquisition in the same
+  // process contends exactly like another process would.
+  try {
+    file_lock second(path, 100ms, "story S-0001");
+    BOOST_FAIL("expected a timeout");
+  } catch (const sdlc::error& e) {
+    std::string msg = e.what();
+    BOOST_TEST(static_cast<int>(e.code()) == 1);
+    BOOST_TEST(msg.find("story S-0001") != std::string::npos);
+    BOOST_TEST(msg.find("pid " + std::to_string(::getpid())) != std::string::npos);
+    BOOST_TEST(msg.find("locks.timeoutMs") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(release_removes_the_lock_file) {
+  test::temp_dir d;
+  auto path = d.path / ".x.lock";
+  { file_lock l(path, 1s, "x"); BOOST_TEST(std::filesystem::exists(path)); }
+  BOOST_TEST(!std::filesystem::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(lock_of_a_killed_process_is_taken_over) {
+  test::temp_dir d;
+  auto path = d.path / ".x.lock";
+  int ready[2];
+  BOOST_REQUIRE(::pipe(ready) == 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    file_lock l(path, 1s, "x");
+    char c = 1;
+    (void)!::write(ready[1], &c, 1);
+    ::pause();
+    ::_exit(0);
+  }
+  char c;
+  BOOST_REQUIRE(::read(ready[0], &c, 1) == 1);
+  BOOST_TEST(file_lock::read_holder(path)->pid == child);
+  BOOST_TEST(file_lock::read_holder(path)->alive);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  BOOST_TEST(std::filesystem::exists(path)); // left behind by the dead holder
+  file_lock l(path, 1s, "x");
+  BOOST_REQUIRE(l.took_over().has_value());
+  BOOST_TEST(l.took_over()->pid == child);
+  BOOST_TEST(file_lock::read_holder(path)->pid == ::getpid());
+}
+
+BOOST_AUTO_TEST_CASE(threads_are_mutually_excluded) {
+  test::temp_dir d;
+  auto path = d.path / ".x.lock";
+  int inside = 0, max_inside = 0, total = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        file_lock l(path, 10s, "x");
+        int now = ++inside; // unsynchronised on purpose: the lock must serialise us
+        max_inside = std::max(max_inside, now);
+        ++total;
+        --inside;
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(max_inside == 1);
+  BOOST_TEST(total == 800);
+}

@@ -1,0 +1,66 @@
+#define BOOST_TEST_MODULE next_action
+#include "runtime/workflow/next_action.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+
+namespace {
+struct row {
+  const char* name;
+  story_facts facts;
+  workflow_limits limits;
+  action_type expected;
+};
+
+story_facts f(const char* status, bool r = false, bool p = false, bool i = false, bool v = false,
+              const char* last = "", int retries = 0, int refinements = 0) {
+  story_facts x;
+  x.status = status;
+  x.research_complete = r;
+  x.plan_complete = p;
+  x.implementation_complete = i;
+  x.reviews_complete = v;
+  x.last_review_decision = last;
+  x.retry_count = retries;
+  x.refinement_count = refinements;
+  return x;
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_branch) {
+  workflow_limits dflt;
+  workflow_limits pr;
+  pr.create_pr = true;
+  using A = action_type;
+  const row table[] = {
+      {"done", f("done", true, true, true, true), dflt, A::none},
+      {"blocked", f("blocked"), dflt, A::none},
+      {"backlog", f("backlog"), dflt, A::refine},
+      {"backlog over refinement cap", f("backlog", false, false, false, false, "", 0, 3), dflt, A::block},
+      {"ready", f("ready"), dflt, A::research},
+      {"researched", f("ready", true), dflt, A::plan},
+      {"planned", f("ready", true, true), dflt, A::implement},
+      {"implemented", f("in-progress", true, true, true), dflt, A::review},
+      {"rejected once", f("in-progress", true, true, true, false, "REJECTED", 1), dflt, A::rework},
+      {"rejected, impl reset", f("in-progress", true, true, false, false, "REJECTED", 1), dflt, A::rework},
+      {"rejected at limit", f("in-progress", true, true, true, false, "REJECTED", 3), dflt, A::block},
+      {"approved", f("in-progress", true, true, true, true, "APPROVED"), dflt, A::move_to_done},
+      {"approved with PRs", f("in-progress", true, true, true, true, "APPROVED"), pr, A::create_pr},
+  };
+  for (const auto& r : table) {
+    BOOST_TEST_CONTEXT(r.name) {
+      auto d = next_action(r.facts, r.limits);
+      BOOST_TEST(to_string(d.action) == to_string(r.expected));
+      BOOST_TEST(!d.reason.empty());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(names_round_trip) {
+  for (int i = 0; i <= static_cast<int>(action_type::none); ++i) {
+    auto a = static_cast<action_type>(i);
+    BOOST_TEST((parse_action(to_string(a)) == a));
+  }
+  BOOST_TEST(!parse_action("deploy").has_value());
+}

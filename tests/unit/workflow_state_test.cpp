@@ -1,0 +1,71 @@
+#define BOOST_TEST_MODULE workflow_state
+#include "runtime/story/board.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/workflow/workflow_state.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+
+BOOST_AUTO_TEST_CASE(corpus_states_load) {
+  test::temp_dir d;
+  auto root = test::copy_corpus(d.path / "c");
+  auto st = workflow_state::load(root / ".ai-sdlc/stories/S-0072");
+  BOOST_REQUIRE(st.has_value());
+  BOOST_TEST(st->completed_actions() == (std::vector<std::string>{"research", "plan", "implement"}));
+  BOOST_TEST(!st->current_action().has_value());
+  BOOST_TEST(st->content_hash().value_or("").size() == 64u);
+  BOOST_TEST(!workflow_state::load(root / ".ai-sdlc/stories/S-0005").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(checkpoints_round_trip_and_keep_unknown_fields) {
+  test::temp_dir d;
+  test::write(d.path / ".workflow-state.json",
+              R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":null,)"
+              R"("completedActions":[],"context":{"custom":1},"extra":"kept"})");
+  auto st = *workflow_state::load(d.path);
+  st.start_action("plan", "S-1", d.path / "story.md");
+  st.save(d.path);
+  BOOST_TEST(*workflow_state::load(d.path)->current_action() == "plan");
+  st.complete_action("plan", "S-1", d.path / "story.md");
+  st.set_content_hash("abc");
+  st.save(d.path);
+  auto back = *workflow_state::load(d.path);
+  BOOST_TEST(!back.current_action().has_value());
+  BOOST_TEST(back.completed_actions() == std::vector<std::string>{"plan"});
+  BOOST_TEST(back.json()["extra"] == "kept");
+  BOOST_TEST(back.json()["context"]["custom"] == 1);
+  BOOST_TEST(*back.content_hash() == "abc");
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_state_is_a_clear_error) {
+  test::temp_dir d;
+  test::write(d.path / ".workflow-state.json", "{not json");
+  try {
+    workflow_state::load(d.path);
+    BOOST_FAIL("expected an error");
+  } catch (const sdlc::error& e) {
+    BOOST_TEST(std::string(e.what()).find(".workflow-state.json") != std::string::npos);
+  }
+  test::write(d.path / ".workflow-state.json", R"({"completedActions": {}})");
+  BOOST_CHECK_THROW(workflow_state::load(d.path), sdlc::error);
+}
+
+BOOST_AUTO_TEST_CASE(legacy_global_state_moves_into_its_story) {
+  test::temp_dir d;
+  test::make_board(d.path, {{"S-0001", test::story_text("S-0001")}});
+  auto legacy = d.path / ".ai-sdlc/.workflow-state.json";
+  test::write(legacy, R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":null,)"
+                      R"("completedActions":[{"type":"research","storyId":"S-0001"}],"context":{}})");
+  board b(d.path, load_config(d.path, {}));
+  auto moved = migrate_legacy_workflow_state(b);
+  BOOST_TEST(moved.value_or("") == "S-0001");
+  BOOST_TEST(!std::filesystem::exists(legacy));
+  BOOST_TEST(std::filesystem::exists(legacy.string() + ".migrated"));
+  auto st = workflow_state::load(d.path / ".ai-sdlc/stories/S-0001");
+  BOOST_REQUIRE(st.has_value());
+  BOOST_TEST(st->completed_actions() == std::vector<std::string>{"research"});
+  BOOST_TEST(!migrate_legacy_workflow_state(b).has_value()); // idempotent
+}

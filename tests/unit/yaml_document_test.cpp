@@ -1,0 +1,100 @@
+#define BOOST_TEST_MODULE yaml_document
+#include "runtime/util/error.hpp"
+#include "runtime/util/yaml_document.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using sdlc::yaml_document;
+
+namespace {
+const std::string tricky = "# leading comment\n"
+                           "id: S-0001\n"
+                           "title: >-\n"
+                           "  Folded title that\n"
+                           "  spans lines\n"
+                           "created: '2026-01-19'\n"
+                           "labels: [a, \"b\"]   # flow with comment\n"
+                           "nested:\n"
+                           "  - timestamp: '2026-01-28T02:50:38.593Z'\n"
+                           "    decision: APPROVED\n"
+                           "empty:\n"
+                           "quoted: \"with \\\"escapes\\\"\"\n"
+                           "last: true\n";
+}
+
+BOOST_AUTO_TEST_CASE(untouched_document_renders_byte_identical) {
+  auto doc = yaml_document::parse(tricky, "t.yaml");
+  BOOST_TEST(doc.render() == tricky);
+}
+
+BOOST_AUTO_TEST_CASE(changing_one_key_rewrites_only_its_lines) {
+  auto doc = yaml_document::parse(tricky, "t.yaml");
+  doc.root()["last"] = false;
+  auto out = doc.render();
+  auto expected = tricky;
+  expected.replace(expected.find("last: true"), 10, "last: false");
+  BOOST_TEST(out == expected);
+}
+
+BOOST_AUTO_TEST_CASE(assigning_an_equal_value_changes_nothing) {
+  auto doc = yaml_document::parse(tricky, "t.yaml");
+  doc.root()["created"] = sdlc::yaml::string("2026-01-19");
+  doc.root()["id"] = sdlc::yaml::string("S-0001");
+  BOOST_TEST(doc.render() == tricky);
+}
+
+BOOST_AUTO_TEST_CASE(new_keys_go_last_and_removed_keys_vanish) {
+  auto doc = yaml_document::parse(tricky, "t.yaml");
+  doc.root().remove("empty");
+  doc.root()["blocked_reason"] = sdlc::yaml::string("review rejected 3 times");
+  auto out = doc.render();
+  BOOST_TEST(out.find("empty:") == std::string::npos);
+  const std::string tail = "last: true\nblocked_reason: review rejected 3 times\n";
+  BOOST_TEST(out.substr(out.size() - tail.size()) == tail);
+}
+
+BOOST_AUTO_TEST_CASE(strings_that_look_typed_are_quoted) {
+  auto doc = yaml_document::parse("a: 1\n", "t.yaml");
+  doc.root()["updated"] = sdlc::yaml::string("2026-11-27");
+  doc.root()["n"] = sdlc::yaml::string("42");
+  doc.root()["b"] = sdlc::yaml::string("true");
+  doc.root()["plain"] = sdlc::yaml::string("in-progress");
+  doc.root()["flag"] = true;
+  BOOST_TEST(doc.render() ==
+             "a: 1\nupdated: '2026-11-27'\nn: '42'\nb: 'true'\nplain: in-progress\nflag: true\n");
+}
+
+BOOST_AUTO_TEST_CASE(copies_are_independent) {
+  auto a = yaml_document::parse("k: 1\n", "t.yaml");
+  auto b = a;
+  b.root()["k"] = 2;
+  BOOST_TEST(a.render() == "k: 1\n");
+  yaml_document c;
+  c = b;
+  c.root()["k"] = 3;
+  BOOST_TEST(b.render() == "k: 2\n");
+  BOOST_TEST(c.render() == "k: 3\n");
+}
+
+BOOST_AUTO_TEST_CASE(bad_yaml_is_a_clear_error) {
+  auto message_of = [](const std::string& text) -> std::string {
+    try {
+      yaml_document::parse(text, "f.md", 2);
+    } catch (const sdlc::error& e) {
+      BOOST_TEST(static_cast<int>(e.code()) == 2);
+      return e.what();
+    }
+    return "";
+  };
+  auto dup = message_of("a: 1\nb: 2\na: 3\n");
+  BOOST_TEST(dup.find("f.md:4") != std::string::npos);
+  BOOST_TEST(dup.find("duplicate key 'a'") != std::string::npos);
+  auto nested_dup = message_of("m:\n  x: 1\n  x: 2\n");
+  BOOST_TEST(nested_dup.find("duplicate key 'm.x'") != std::string::npos);
+  auto tab = message_of("a:\n\t- b\n");
+  BOOST_TEST(tab.find("f.md:3") != std::string::npos);
+  BOOST_TEST(tab.find("tab") != std::string::npos);
+  BOOST_TEST(message_of("- a\n- b\n").find("found a list") != std::string::npos);
+  BOOST_TEST(message_of("just text\n").find("found the string") != std::string::npos);
+  BOOST_TEST(message_of("a: [1, 2\n").find("invalid YAML") != std::string::npos);
+}
