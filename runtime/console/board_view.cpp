@@ -113,6 +113,13 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
   std::size_t id_w = 6;
   for (const auto& s : scan.stories)
     id_w = std::max(id_w, term::display_width(s.id()));
+  // The next-action column has one width for the whole board so it lines up.
+  std::size_t next_w = 0;
+  for (const auto& s : scan.stories) {
+    auto d = next_action(facts_of(s), lim);
+    if (d.action != action_type::none)
+      next_w = std::max(next_w, term::display_width(to_string(d.action)) + 2);
+  }
   for (auto status : all_statuses()) {
     auto list = sorted_by_priority(scan, status);
     if (o.active_only && status == story_status::done) {
@@ -126,14 +133,15 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
       auto d = next_action(facts_of(*s), lim);
       auto next = d.action == action_type::none ? std::string() : "→ " + std::string(to_string(d.action));
       auto flags = phase_flags(*s);
-      auto left = fmt::format("  {:<{}}  [{}]  ", s->id(), id_w, flags);
-      int room = width - static_cast<int>(term::display_width(left)) -
-                 static_cast<int>(term::display_width(next)) - 2;
-      auto title = term::fit(s->title(), static_cast<std::size_t>(std::max(room, 10)));
-      auto pad = std::max<int>(1, room - static_cast<int>(term::display_width(title)) + 1);
+      auto left_w = 2 + id_w + 2 + term::display_width(flags) + 2 + 2;
+      auto room = std::max<int>(10, width - static_cast<int>(left_w + next_w) - 1);
+      auto title = term::fit(s->title(), static_cast<std::size_t>(room));
+      auto pad = static_cast<std::size_t>(room) - term::display_width(title) + 1;
       auto flag_text = has_error(*s) ? st.red(flags) : flags;
-      out += fmt::format("  {:<{}}  [{}]  {}{:{}}{}\n", s->id(), id_w, flag_text, title, "", pad,
-                         st.cyan(next));
+      auto line = fmt::format("  {:<{}}  [{}]  {}", s->id(), id_w, flag_text, title);
+      if (!next.empty())
+        line += std::string(pad, ' ') + st.cyan(next);
+      out += line + "\n";
     }
     out += "\n";
   }
