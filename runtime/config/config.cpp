@@ -311,6 +311,21 @@ config load_config(const std::filesystem::path& project_root, const env_map& env
                                             t["implementation"]["maxRetriesUpperBound"].as<int>());
   cfg.refinement_max_iterations = t["refinement"]["maxIterations"].as<int>();
   cfg.agent_timeout = std::chrono::milliseconds(t["timeouts"]["agentTimeout"].as<long long>());
+  cfg.idle_timeout = std::chrono::milliseconds(t["timeouts"]["idleTimeout"].as<long long>());
+  cfg.result_grace = std::chrono::milliseconds(t["timeouts"]["resultGrace"].as<long long>());
+  cfg.build_timeout = std::chrono::milliseconds(t["timeouts"]["buildTimeout"].as<long long>());
+  cfg.test_timeout = std::chrono::milliseconds(t["timeouts"]["testTimeout"].as<long long>());
+  const auto agent = t["agent"];
+  cfg.agent.command = opt_string(agent["command"]);
+  cfg.agent.claude_path = agent["claudePath"].as<std::string>();
+  cfg.agent.model = opt_string(agent["model"]);
+  if (auto turns = agent["maxTurns"]; turns.IsDefined() && !turns.IsNull())
+    cfg.agent.max_turns = turns.as<long>();
+  cfg.agent.allowed_tools = agent["allowedTools"].as<std::vector<std::string>>();
+  cfg.agent.permission_mode = agent["permissionMode"].as<std::string>();
+  for (auto it = agent["env"].begin(); it != agent["env"].end(); ++it)
+    cfg.agent.env[it->first.Scalar()] = it->second.IsScalar() ? it->second.Scalar() : "";
+  cfg.api_base_url = opt_string(t["api"]["baseUrl"]);
   cfg.test_command = opt_string(t["testCommand"]);
   cfg.build_command = opt_string(t["buildCommand"]);
   cfg.worktree_enabled = t["worktree"]["enabled"].as<bool>();

@@ -28,6 +28,21 @@ struct config {
   int implementation_max_retries = 3;
   int refinement_max_iterations = 3;
   std::chrono::milliseconds agent_timeout{600000};
+  std::chrono::milliseconds idle_timeout{300000};
+  std::chrono::milliseconds result_grace{3000};
+  std::chrono::milliseconds build_timeout{120000};
+  std::chrono::milliseconds test_timeout{300000};
+
+  struct agent_settings {
+    std::optional<std::string> command; // generic command agent instead of Claude Code
+    std::string claude_path = "claude";
+    std::optional<std::string> model;
+    std::optional<long> max_turns;
+    std::vector<std::string> allowed_tools;
+    std::string permission_mode = "acceptEdits";
+    std::map<std::string, std::string> env;
+  } agent;
+  std::optional<std::string> api_base_url;
   std::optional<std::string> test_command;
   std::optional<std::string> build_command;
   bool worktree_enabled = false;

@@ -1,0 +1,35 @@
+#pragma once
+// How an agent process is started for one action: Claude Code headless
+// (DESIGN.md "The agent") or a generic command agent (`agent.command`).
+#include "runtime/config/config.hpp"
+#include "runtime/process/child_process.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace sdlc {
+
+struct agent_request {
+  std::string story_id;
+  std::string action;
+  std::string prompt;
+  std::filesystem::path cwd;         // the story's worktree (or the project)
+  std::filesystem::path prompt_file; // where the prompt is written for command agents
+  std::string session_id;            // chosen and recorded before the spawn
+  bool resume = false;               // --resume <session_id> instead of --session-id
+  std::string gateway_base;          // http://127.0.0.1:PORT, empty: no gateway
+  std::string gateway_token;
+};
+
+spawn_spec build_agent_spawn(const agent_request& req, const config& cfg);
+
+// A random RFC 4122 version 4 UUID (Claude Code session ids).
+std::string new_session_id();
+
+// The prompt for `action`: .ai-sdlc/prompts/<action>.md when the project has
+// one, else config/prompts/<action>.md (compiled in); {{name}} placeholders are
+// replaced from `values`, unknown ones are left as they are.
+std::string render_prompt(const std::filesystem::path& sdlc_dir, const std::string& action,
+                          const std::map<std::string, std::string>& values);
+
+} // namespace sdlc

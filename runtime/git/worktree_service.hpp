@@ -1,0 +1,54 @@
+#pragma once
+// A story's git worktree: `<basePath>/<ID>-<slug>` on branch `ai-sdlc/<ID>-<slug>`,
+// made from the base branch, reused when it exists, committed to after
+// implement and rework, removed on request. All through libgit2.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sdlc::git {
+
+struct worktree_info {
+  std::string name;   // <ID>-<slug>: the worktree's name in git's metadata
+  std::string branch; // ai-sdlc/<ID>-<slug>
+  std::filesystem::path path;
+  bool created = false; // false when an existing one was reused
+};
+
+struct worktree_listing {
+  std::string name;
+  std::filesystem::path path;
+  std::string branch;
+  bool valid = false; // folder present and registered
+};
+
+class worktree_service {
+public:
+  // `base_path` is relative to the project root unless absolute.
+  worktree_service(std::filesystem::path project_root, std::filesystem::path base_path);
+
+  static std::string name_for(const std::string& id, const std::string& slug);
+  static std::string branch_for(const std::string& id, const std::string& slug);
+
+  // Creates (or reuses) the worktree for a story.
+  worktree_info ensure(const std::string& id, const std::string& slug);
+  // Removes the worktree folder and git's metadata; the branch stays. Refuses
+  // uncommitted changes unless `force`.
+  void remove(const std::string& id, const std::string& slug, bool force);
+  std::vector<worktree_listing> list() const;
+
+  // Tracked files with changes in the main checkout, outside `ignore_dir`.
+  std::vector<std::string> dirty_files(const std::filesystem::path& ignore_dir) const;
+
+  // Stages everything in `worktree` and commits on its branch. nullopt when
+  // there was nothing to commit.
+  static std::optional<std::string> commit_all(const std::filesystem::path& worktree,
+                                               const std::string& message);
+
+private:
+  std::filesystem::path root_;
+  std::filesystem::path base_;
+};
+
+} // namespace sdlc::git
