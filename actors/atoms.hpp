@@ -5,7 +5,11 @@
 
 namespace sdlc::atoms {
 
-using story_event = caf::atom_constant<caf::atom("sdlcevent")>;
-using shutdown = caf::atom_constant<caf::atom("sdlcshut")>;
+using line = caf::atom_constant<caf::atom("sdlcline")>;    // agent output line
+using exited = caf::atom_constant<caf::atom("sdlcexit")>;  // agent process ended
+using started = caf::atom_constant<caf::atom("sdlcstart")>; // agent process spawned
+using tick = caf::atom_constant<caf::atom("sdlctick")>;    // watchdog timer
+using step = caf::atom_constant<caf::atom("sdlcstep")>;    // story: decide and run the next action
+using shutdown = caf::atom_constant<caf::atom("sdlcshut")>; // stop now, kill agents
 
 } // namespace sdlc::atoms

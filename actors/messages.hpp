@@ -8,13 +8,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sdlc {
 
-// Something happened to a story; the status actor and the logs consume these.
+// Something happened to a story; the coordinator, status and logs consume these.
 struct story_event {
   std::string story_id;
-  std::string kind;   // started, action_started, action_finished, tool_use, failed, ...
+  std::string kind;   // started, action_started, action_finished, tool_use, note, failed, ...
   std::string action; // the workflow action, when there is one
   std::string detail;
   int64_t at_ms = 0; // wall clock, milliseconds since the epoch
@@ -24,6 +25,63 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, story_event& x) {
   return f(caf::meta::type_name("sdlc::story_event"), x.story_id, x.kind, x.action, x.detail,
            x.at_ms);
+}
+
+// One process to run for a story: an agent action or a review check.
+struct agent_job {
+  std::string story_id;
+  std::string action;
+  std::vector<std::string> argv;
+  std::vector<std::string> env; // KEY=VALUE, the child's whole environment
+  std::string cwd;
+  int64_t wall_ms = 0;
+  int64_t idle_ms = 0;
+  int64_t result_grace_ms = 3000;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_job& x) {
+  return f(caf::meta::type_name("sdlc::agent_job"), x.story_id, x.action, x.argv, x.env, x.cwd,
+           x.wall_ms, x.idle_ms, x.result_grace_ms);
+}
+
+// How a job ended.
+struct agent_outcome {
+  int64_t pid = 0;
+  int exit_code = -1;
+  int signal = 0;
+  std::string killed_reason; // watchdog verdict, or "" when it ended by itself
+  bool saw_result = false;   // a stream-json `result` line arrived
+  bool is_error = false;
+  int api_error_status = 0;
+  std::string result_text; // the result line's text (Claude) or stdout (commands)
+  std::string session_id;
+  int num_turns = 0;
+  int tool_uses = 0;
+  double cost_usd = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t duration_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
+  return f(caf::meta::type_name("sdlc::agent_outcome"), x.pid, x.exit_code, x.signal,
+           x.killed_reason, x.saw_result, x.is_error, x.api_error_status, x.result_text,
+           x.session_id, x.num_turns, x.tool_uses, x.cost_usd, x.input_tokens, x.output_tokens,
+           x.duration_ms);
+}
+
+// A story actor is done for this run.
+struct story_finished {
+  std::string story_id;
+  std::string result; // done | blocked | failed | interrupted
+  std::string detail;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, story_finished& x) {
+  return f(caf::meta::type_name("sdlc::story_finished"), x.story_id, x.result, x.detail);
 }
 
 } // namespace sdlc

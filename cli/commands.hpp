@@ -32,4 +32,16 @@ int cmd_unblock(const global_options& g, const std::string& id, bool reset_retri
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
                const std::optional<std::string>& value, bool json);
 
+struct run_cli_options {
+  std::vector<std::string> stories;
+  bool all = false;
+  bool resume = false;
+  bool worktree = false;
+  bool force = false;
+};
+int cmd_run(const global_options& g, const run_cli_options& o);
+int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
+                  bool force, bool json);
+int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow);
+
 } // namespace sdlc::cli

@@ -60,6 +60,42 @@ int main(int argc, char** argv) {
   config->add_flag("--json", json, "Machine-readable output");
   config->callback([&] { run = [&] { return cmd_config(g, key, value, json); }; });
 
+  run_cli_options ro;
+  auto* runc = app.add_subcommand("run", "Run stories through the workflow with AI agents");
+  runc->add_option("--story", ro.stories, "Story id or slug (repeatable)");
+  runc->add_flag("--auto", ro.all, "Every unfinished story, dependencies first");
+  runc->add_flag("--continue", ro.resume, "Resume interrupted stories from their checkpoints");
+  runc->add_flag("--worktree", ro.worktree, "Run each story in its own git worktree");
+  runc->add_flag("--force", ro.force, "Allow uncommitted changes in the main checkout");
+  runc->callback([&] { run = [&] { return cmd_run(g, ro); }; });
+
+  std::string verb = "list";
+  bool force = false;
+  auto* wt = app.add_subcommand("worktrees", "List story worktrees; add or remove one");
+  wt->add_option("verb", verb, "list (default), add, remove")
+      ->check(CLI::IsMember({"list", "add", "remove"}));
+  wt->add_option("id", id, "Story id or slug (for add / remove)");
+  wt->add_flag("--force", force, "remove: even with uncommitted changes");
+  wt->add_flag("--json", json, "Machine-readable output");
+  wt->callback([&] {
+    if (verb != "list" && id.empty())
+      throw CLI::ValidationError("id", "worktrees " + verb + " needs a story id");
+    run = [&] { return cmd_worktrees(g, verb, id, force, json); };
+  });
+
+  std::optional<int> lines;
+  bool follow = false, tail = false;
+  auto* logs = app.add_subcommand("logs", "Show a story's latest log");
+  logs->add_option("id", id, "Story id or slug")->required();
+  logs->add_option("-n,--lines", lines, "Only the last N lines");
+  logs->add_flag("--tail", tail, "The last 20 lines (like -n 20)");
+  logs->add_flag("-f,--follow", follow, "Keep printing as the log grows");
+  logs->callback([&] {
+    if (tail && !lines)
+      lines = 20;
+    run = [&] { return cmd_logs(g, id, lines, follow); };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -53,7 +53,7 @@ std::string default_body(const std::string& title) {
 } // namespace
 
 board::board(stdfs::path project_root, config cfg, bool must_exist)
-    : root_(std::move(project_root)), cfg_(std::move(cfg)) {
+    : root_(stdfs::weakly_canonical(stdfs::absolute(project_root))), cfg_(std::move(cfg)) {
   if (must_exist && !stdfs::is_directory(sdlc_dir()))
     throw bad_input(fmt::format("no board at {}; run `sdlc-actors init` in the project first",
                                 sdlc_dir().string()));
@@ -262,7 +262,7 @@ story board::update(std::string_view id_or_slug, const std::function<void(story&
 
 stdfs::path find_project_root(const stdfs::path& start) {
   std::error_code ec;
-  auto dir = stdfs::absolute(start, ec);
+  auto dir = stdfs::weakly_canonical(stdfs::absolute(start), ec);
   for (auto p = dir; !p.empty(); p = p.parent_path()) {
     if (find_config_file(p) || stdfs::is_directory(p / ".ai-sdlc", ec))
       return p;

@@ -71,7 +71,7 @@ void emit_node(YAML::Emitter& out, const YAML::Node& node) {
       break;
     }
     case YAML::NodeType::Sequence:
-      if (node.Style() == YAML::EmitterStyle::Flow)
+      if (node.Style() == YAML::EmitterStyle::Flow || node.size() == 0)
         out << YAML::Flow;
       out << YAML::BeginSeq;
       for (const auto& child : node)
@@ -79,7 +79,7 @@ void emit_node(YAML::Emitter& out, const YAML::Node& node) {
       out << YAML::EndSeq;
       break;
     case YAML::NodeType::Map:
-      if (node.Style() == YAML::EmitterStyle::Flow)
+      if (node.Style() == YAML::EmitterStyle::Flow || node.size() == 0)
         out << YAML::Flow;
       out << YAML::BeginMap;
       for (auto it = node.begin(); it != node.end(); ++it) {

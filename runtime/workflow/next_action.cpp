@@ -66,18 +66,17 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
     return {A::plan, "no implementation plan yet"};
   if (!f.implementation_complete) {
     if (f.last_review_decision == "REJECTED")
-      return {A::rework, fmt::format("review rejected (attempt {} of {})", f.retry_count,
+      return {A::rework, fmt::format("review rejected: rework {} of {}", f.retry_count,
                                      limits.max_review_retries)};
     return {A::implement, "plan ready, not implemented"};
   }
   if (!f.reviews_complete) {
-    if (f.last_review_decision == "REJECTED") {
-      if (f.retry_count >= limits.max_review_retries)
-        return {A::block, fmt::format("review rejected {} times (reviewConfig.maxRetries = {})",
-                                      f.retry_count, limits.max_review_retries)};
-      return {A::rework, fmt::format("review rejected (attempt {} of {})", f.retry_count + 1,
-                                     limits.max_review_retries)};
-    }
+    // A rejection normally sends the story back (implementation_complete is
+    // reset) or blocks it; a REJECTED last entry here means the limit was hit
+    // by an older tool or a hand edit.
+    if (f.last_review_decision == "REJECTED" && f.retry_count >= limits.max_review_retries)
+      return {A::block, fmt::format("review rejected {} times (reviewConfig.maxRetries = {})",
+                                    f.retry_count, limits.max_review_retries)};
     return {A::review, "implemented, not reviewed"};
   }
   if (limits.create_pr)

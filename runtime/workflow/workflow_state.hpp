@@ -33,6 +33,12 @@ public:
   void complete_action(const std::string& type, const std::string& story_id,
                        const std::filesystem::path& story_file);
   void set_content_hash(const std::string& hash);
+  // Extra facts about the running action (session id, pid, worktree).
+  template <class T>
+  void set_current(const std::string& key, const T& value) {
+    if (doc_["currentAction"].is_object())
+      doc_["currentAction"][key] = value;
+  }
 
   const nlohmann::ordered_json& json() const { return doc_; }
 

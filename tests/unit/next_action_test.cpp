@@ -42,9 +42,10 @@ BOOST_AUTO_TEST_CASE(every_branch) {
       {"researched", f("ready", true), dflt, A::plan},
       {"planned", f("ready", true, true), dflt, A::implement},
       {"implemented", f("in-progress", true, true, true), dflt, A::review},
-      {"rejected once", f("in-progress", true, true, true, false, "REJECTED", 1), dflt, A::rework},
-      {"rejected, impl reset", f("in-progress", true, true, false, false, "REJECTED", 1), dflt, A::rework},
-      {"rejected at limit", f("in-progress", true, true, true, false, "REJECTED", 3), dflt, A::block},
+      {"rejected: implementation reset", f("in-progress", true, true, false, false, "REJECTED", 1), dflt, A::rework},
+      {"reworked: review again", f("in-progress", true, true, true, false, "REJECTED", 1), dflt, A::review},
+      {"rejected back to plan", f("in-progress", true, false, false, false, "REJECTED", 1), dflt, A::plan},
+      {"rejected at limit by hand", f("in-progress", true, true, true, false, "REJECTED", 3), dflt, A::block},
       {"approved", f("in-progress", true, true, true, true, "APPROVED"), dflt, A::move_to_done},
       {"approved with PRs", f("in-progress", true, true, true, true, "APPROVED"), pr, A::create_pr},
   };

@@ -71,24 +71,57 @@ struct reply {
   std::string stop_reason = "end_turn";
 };
 
-reply plan_reply(const stub::step& s, const std::string& cwd, bool tool_results_in, long call_no) {
-  reply r;
-  if (!tool_results_in && (!s.writes.empty() || !s.edits.empty())) {
-    int n = 0;
-    for (const auto& w : s.writes) {
-      auto path = w.path.rfind('/', 0) == 0 || cwd.empty() ? w.path : cwd + "/" + w.path;
-      r.blocks.push_back({{"type", "tool_use"},
-                          {"id", fmt::format("toolu_stub_{}_{}", call_no, n++)},
-                          {"name", "Write"},
-                          {"input", {{"file_path", path}, {"content", w.content}}}});
-    }
+// How many tool rounds the conversation has had: user messages carrying tool results.
+long tool_rounds_done(const json& req) {
+  long n = 0;
+  if (!req.contains("messages"))
+    return 0;
+  for (const auto& m : req["messages"]) {
+    if (m.value("role", "") != "user" || !m.contains("content") || !m["content"].is_array())
+      continue;
+    for (const auto& b : m["content"])
+      if (b.value("type", "") == "tool_result") {
+        ++n;
+        break;
+      }
+  }
+  return n;
+}
+
+// The scripted tool rounds of a step: all writes at once; edits need the CLI
+// to have read the file first, so a round of Reads precedes them.
+std::vector<std::vector<json>> tool_rounds(const stub::step& s, const std::string& cwd) {
+  auto abs = [&](const std::string& p) { return p.rfind('/', 0) == 0 || cwd.empty() ? p : cwd + "/" + p; };
+  std::vector<std::vector<json>> rounds;
+  if (!s.writes.empty()) {
+    std::vector<json> r;
+    for (const auto& w : s.writes)
+      r.push_back({{"name", "Write"}, {"input", {{"file_path", abs(w.path)}, {"content", w.content}}}});
+    rounds.push_back(r);
+  }
+  if (!s.edits.empty()) {
+    std::vector<json> reads, edits;
     for (const auto& e : s.edits) {
-      auto path = e.path.rfind('/', 0) == 0 || cwd.empty() ? e.path : cwd + "/" + e.path;
-      r.blocks.push_back({{"type", "tool_use"},
-                          {"id", fmt::format("toolu_stub_{}_{}", call_no, n++)},
-                          {"name", "Edit"},
-                          {"input", {{"file_path", path}, {"old_string", e.old_text},
-                                     {"new_string", e.new_text}}}});
+      reads.push_back({{"name", "Read"}, {"input", {{"file_path", abs(e.path)}}}});
+      edits.push_back({{"name", "Edit"}, {"input", {{"file_path", abs(e.path)}, {"old_string", e.old_text},
+                                                     {"new_string", e.new_text}}}});
+    }
+    rounds.push_back(reads);
+    rounds.push_back(edits);
+  }
+  return rounds;
+}
+
+reply plan_reply(const stub::step& s, const std::string& cwd, const json& req, long call_no) {
+  reply r;
+  auto rounds = tool_rounds(s, cwd);
+  auto done = static_cast<std::size_t>(tool_rounds_done(req));
+  if (done < rounds.size()) {
+    int n = 0;
+    for (auto tool : rounds[done]) {
+      tool["type"] = "tool_use";
+      tool["id"] = fmt::format("toolu_stub_{}_{}_{}", call_no, done, n++);
+      r.blocks.push_back(tool);
     }
     r.stop_reason = "tool_use";
     return r;
@@ -289,7 +322,7 @@ int main(int argc, char** argv) {
     }
     const auto& step = sc.step_for(story, action);
     auto cwd = find_cwd(req.body);
-    auto r = body.contains("tools") ? plan_reply(step, cwd, last_user_has_tool_result(body), call_no)
+    auto r = body.contains("tools") ? plan_reply(step, cwd, body, call_no)
                                     : reply{{json{{"type", "text"}, {"text", "OK"}}}, "end_turn"};
     auto model = body.value("model", "claude-stub");
     long input_tokens = static_cast<long>(req.body.size() / 4);

@@ -1,0 +1,30 @@
+#pragma once
+// Every typed actor interface of sdlc-actors, in one place.
+#include "actors/atoms.hpp"
+#include "actors/messages.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+namespace sdlc {
+
+// Runs one process (agent action or review check) to its end: streams its
+// events to a listener, enforces the watchdog, kills its process group on
+// every exit path, replies with the outcome.
+using executor_actor = caf::typed_actor<
+    caf::replies_to<agent_job>::with<agent_outcome>,
+    caf::reacts_to<atoms::line, std::string, bool>,
+    caf::reacts_to<atoms::started, int64_t>,
+    caf::reacts_to<atoms::exited, int, int, bool>,
+    caf::reacts_to<atoms::tick>,
+    caf::reacts_to<atoms::shutdown>>;
+
+// Drives one story's workflow loop for a run; reports story_event and, at the
+// end, story_finished to its parent.
+using story_actor = caf::typed_actor<
+    caf::reacts_to<atoms::step>,
+    caf::reacts_to<story_event>,
+    caf::reacts_to<atoms::shutdown>>;
+
+} // namespace sdlc

@@ -1,0 +1,279 @@
+#include "actors/story_actor.hpp"
+
+#include "actors/executor.hpp"
+#include "runtime/agent/agent_command.hpp"
+#include "runtime/util/error.hpp"
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+
+#include <deque>
+
+namespace sdlc {
+
+namespace {
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+agent_job job_from(const story_session& s, const std::string& action, const spawn_spec& spec,
+                   std::chrono::milliseconds wall, std::chrono::milliseconds idle,
+                   std::chrono::milliseconds grace) {
+  agent_job job;
+  job.story_id = s.id();
+  job.action = action;
+  job.argv = spec.argv;
+  for (const auto& [k, v] : spec.env)
+    job.env.push_back(k + "=" + v);
+  job.cwd = spec.cwd.string();
+  job.wall_ms = wall.count();
+  job.idle_ms = idle.count();
+  job.result_grace_ms = grace.count();
+  return job;
+}
+
+struct story_state {
+  caf::actor parent;
+  std::unique_ptr<story_session> session;
+  board initial_board{".", config{}, false};
+  std::string story_id;
+  session_options opts;
+  bool started = false;
+  bool stopping = false;
+  std::optional<action_type> running;
+  executor_actor executor;
+  std::deque<review_check> pending_checks;
+
+  static inline const char* name = "story";
+};
+
+using story_ptr = story_actor::stateful_pointer<story_state>;
+
+void emit(story_ptr self, const std::string& kind, const std::string& action,
+          const std::string& detail) {
+  caf::anon_send(self->state.parent,
+                 story_event{self->state.story_id, kind, action, detail, wall_now_ms()});
+}
+
+void finish(story_ptr self, const std::string& result, const std::string& detail) {
+  auto& st = self->state;
+  if (st.session)
+    st.session->log("orchestrator", fmt::format("run ends for this story: {} {}", result, detail));
+  caf::anon_send(st.parent, story_finished{st.story_id, result, detail});
+  self->quit();
+}
+
+void step(story_ptr self);
+
+// Runs a job on a fresh executor; `then` gets the outcome (or an error string).
+template <class F>
+void run_job(story_ptr self, agent_job job, F then) {
+  auto& st = self->state;
+  st.executor = spawn_executor(self->system(), caf::actor_cast<caf::actor>(self));
+  auto limit = std::chrono::milliseconds(job.wall_ms > 0 ? job.wall_ms + 60000 : 24 * 3600 * 1000);
+  self->request(st.executor, limit, std::move(job))
+      .then([=](const agent_outcome& o) { then(o, std::string()); },
+            [=](const caf::error& err) {
+              then(agent_outcome{}, "executor: " + self->system().render(err));
+            });
+}
+
+void after_agent(story_ptr self, action_type a, const agent_outcome& o, const std::string& err) {
+  auto& st = self->state;
+  st.running.reset();
+  if (st.stopping) {
+    st.session->log("orchestrator", fmt::format("{} stopped: run interrupted", to_string(a)));
+    finish(self, "interrupted", fmt::format("during {}", to_string(a)));
+    return;
+  }
+  const bool command_agent = st.session->the_board().cfg().agent.command.has_value();
+  std::string problem = err;
+  if (problem.empty()) {
+    if (!o.killed_reason.empty())
+      problem = o.killed_reason;
+    else if (o.signal != 0)
+      problem = fmt::format("agent killed by signal {}", o.signal);
+    else if (o.exit_code != 0)
+      problem = fmt::format("agent exited with code {}{}", o.exit_code,
+                            o.api_error_status ? fmt::format(" (API error {})", o.api_error_status) : "");
+    else if (!command_agent && !o.saw_result)
+      problem = "agent ended without a result";
+    else if (o.is_error)
+      problem = fmt::format("agent reported an error{}: {}",
+                            o.api_error_status ? fmt::format(" (API {})", o.api_error_status) : "",
+                            o.result_text.substr(0, 300));
+  }
+  if (problem.empty()) {
+    try {
+      st.session->complete(a, o.result_text);
+      emit(self, "action_finished", std::string(to_string(a)),
+           fmt::format("{} turns, {} tool uses, ${:.4f}", o.num_turns, o.tool_uses, o.cost_usd));
+      step(self);
+      return;
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+  }
+  emit(self, "action_failed", std::string(to_string(a)), problem);
+  bool blocked = false;
+  try {
+    blocked = st.session->fail(a, problem);
+  } catch (const std::exception& e) {
+    finish(self, "failed", e.what());
+    return;
+  }
+  if (blocked)
+    emit(self, "blocked", std::string(to_string(a)), problem);
+  step(self);
+}
+
+void run_agent(story_ptr self, action_type a) {
+  auto& st = self->state;
+  const auto& cfg = st.session->the_board().cfg();
+  auto req = st.session->prepare_agent(a);
+  auto spec = build_agent_spawn(req, cfg);
+  st.running = a;
+  emit(self, "action_started", std::string(to_string(a)), st.session->cwd().string());
+  run_job(self, job_from(*st.session, req.action, spec, cfg.agent_timeout, cfg.idle_timeout, cfg.result_grace),
+          [=](const agent_outcome& o, const std::string& err) { after_agent(self, a, o, err); });
+}
+
+void run_next_check(story_ptr self) {
+  auto& st = self->state;
+  if (st.stopping) {
+    finish(self, "interrupted", "during review checks");
+    return;
+  }
+  if (st.pending_checks.empty()) {
+    if (st.session->checks_passed()) {
+      run_agent(self, action_type::review);
+    } else {
+      st.session->reject_for_checks();
+      emit(self, "action_finished", "review", "REJECTED by build/test checks");
+      step(self);
+    }
+    return;
+  }
+  auto check = std::move(st.pending_checks.front());
+  st.pending_checks.pop_front();
+  emit(self, "check_started", "review", check.name);
+  const auto& cfg = st.session->the_board().cfg();
+  run_job(self, job_from(*st.session, "check-" + check.name, check.spec, check.timeout, check.timeout, cfg.result_grace),
+          [=](const agent_outcome& o, const std::string& err) {
+            bool passed = err.empty() && o.exit_code == 0 && o.signal == 0 && o.killed_reason.empty();
+            auto output = o.result_text + (err.empty() ? "" : "\n" + err) +
+                          (o.killed_reason.empty() ? "" : "\n" + o.killed_reason);
+            self->state.session->record_check_result(check.name, passed, output);
+            emit(self, "check_finished", "review", check.name + (passed ? " passed" : " FAILED"));
+            run_next_check(self);
+          });
+}
+
+void step(story_ptr self) {
+  auto& st = self->state;
+  if (st.stopping) {
+    finish(self, "interrupted", "");
+    return;
+  }
+  decision d;
+  try {
+    d = st.session->next();
+  } catch (const std::exception& e) {
+    finish(self, "failed", e.what());
+    return;
+  }
+  switch (d.action) {
+    case action_type::none: {
+      auto s = st.session->the_board().find(st.story_id);
+      auto status = s.status();
+      finish(self, status == story_status::done ? "done" : status == story_status::blocked ? "blocked" : "stopped",
+             d.reason);
+      return;
+    }
+    case action_type::block:
+    case action_type::move_to_done:
+    case action_type::create_pr:
+      try {
+        st.session->run_inline(d);
+      } catch (const std::exception& e) {
+        finish(self, "failed", e.what());
+        return;
+      }
+      emit(self, "action_finished", std::string(to_string(d.action)), d.reason);
+      step(self);
+      return;
+    case action_type::review: {
+      auto checks = st.session->review_checks();
+      st.pending_checks.assign(checks.begin(), checks.end());
+      run_next_check(self);
+      return;
+    }
+    default:
+      try {
+        run_agent(self, d.action);
+      } catch (const std::exception& e) {
+        emit(self, "action_failed", std::string(to_string(d.action)), e.what());
+        finish(self, "failed", e.what());
+      }
+      return;
+  }
+}
+
+story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, board b,
+                                          std::string story_id, session_options opts) {
+  self->state.parent = std::move(parent);
+  self->state.initial_board = std::move(b);
+  self->state.story_id = std::move(story_id);
+  self->state.opts = std::move(opts);
+  return {
+      [=](atoms::step) {
+        auto& st = self->state;
+        if (!st.started) {
+          st.started = true;
+          try {
+            st.session = std::make_unique<story_session>(st.initial_board, st.story_id, st.opts);
+            st.story_id = st.session->id();
+            emit(self, "story_started", "", st.session->the_board().rel(st.session->log_file()));
+            for (const auto& note : st.session->begin())
+              emit(self, "note", "", note);
+          } catch (const std::exception& e) {
+            finish(self, "failed", e.what());
+            return;
+          }
+        }
+        step(self);
+      },
+      [=](story_event& ev) {
+        auto& st = self->state;
+        if (st.session) {
+          st.session->log(ev.kind == "process_started" || ev.kind == "killed" ? "orchestrator" : "agent",
+                          fmt::format("{} {} {}", ev.action, ev.kind, ev.detail));
+          if (ev.kind == "process_started" && st.running)
+            st.session->record_agent_process(std::stol(ev.detail));
+        }
+        caf::anon_send(st.parent, std::move(ev));
+      },
+      [=](atoms::shutdown) {
+        auto& st = self->state;
+        st.stopping = true;
+        if (st.executor)
+          caf::anon_send(st.executor, atoms::shutdown::value);
+        else if (!st.running)
+          finish(self, "interrupted", "");
+      },
+  };
+}
+
+} // namespace
+
+story_actor spawn_story_actor(caf::actor_system& sys, caf::actor parent, board b,
+                              std::string story_id, session_options opts) {
+  // Detached: story work includes file locks and libgit2 calls that block.
+  return sys.spawn<caf::detached>(story_behavior, std::move(parent), std::move(b),
+                                  std::move(story_id), std::move(opts));
+}
+
+} // namespace sdlc

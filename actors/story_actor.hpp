@@ -1,0 +1,14 @@
+#pragma once
+#include "actors/actors.hpp"
+#include "runtime/workflow/story_session.hpp"
+
+#include <caf/fwd.hpp>
+
+namespace sdlc {
+
+// Spawns the actor that takes one story through its workflow for this run.
+// It reports every story_event and finally a story_finished to `parent`.
+story_actor spawn_story_actor(caf::actor_system& sys, caf::actor parent, board b,
+                              std::string story_id, session_options opts);
+
+} // namespace sdlc

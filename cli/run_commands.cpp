@@ -1,0 +1,140 @@
+#include "cli/commands.hpp"
+
+#include "actors/run_coordinator.hpp"
+#include "runtime/config/config.hpp"
+#include "runtime/console/terminal.hpp"
+#include "runtime/git/worktree_service.hpp"
+#include "runtime/story/board.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+namespace sdlc::cli {
+
+namespace {
+
+board open_board(const global_options& g) {
+  auto root = find_project_root(g.project_dir);
+  return board(root, load_config(root, current_environment()));
+}
+
+std::vector<std::filesystem::path> log_files(const story& s) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(s.dir() / "logs", ec))
+    if (e.path().extension() == ".log")
+      files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+} // namespace
+
+int cmd_run(const global_options& g, const run_cli_options& o) {
+  run_options ro;
+  ro.project = g.project_dir;
+  ro.story_ids = o.stories;
+  ro.all = o.all;
+  ro.resume = o.resume;
+  ro.force = o.force;
+  auto root = find_project_root(g.project_dir);
+  auto cfg = load_config(root, current_environment());
+  ro.use_worktree = o.worktree || cfg.worktree_enabled;
+  if (ro.story_ids.empty() && !o.all && !o.resume)
+    throw bad_input("say what to run: --story <id>, --auto (every unfinished story) or --continue");
+  return run_stories(ro, std::cout);
+}
+
+int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
+                  bool force, bool json) {
+  auto b = open_board(g);
+  git::worktree_service wts(b.project_root(), b.cfg().worktree_base_path);
+  if (verb == "add") {
+    auto s = b.find(id);
+    auto wt = wts.ensure(s.id(), s.slug());
+    b.update(s.id(), [&](story& st) {
+      st.set_string("branch", wt.branch);
+      st.set_string("worktree_path", b.rel(wt.path));
+    });
+    fmt::print("{} worktree {} on branch {}\n", wt.created ? "created" : "exists:", b.rel(wt.path),
+               wt.branch);
+    return 0;
+  }
+  if (verb == "remove") {
+    auto s = b.find(id);
+    wts.remove(s.id(), s.slug(), force);
+    b.update(s.id(), [&](story& st) {
+      if (st.has("worktree_path"))
+        st.erase("worktree_path");
+    });
+    fmt::print("removed the worktree of {} (branch {} kept)\n", s.id(),
+               git::worktree_service::branch_for(s.id(), s.slug()));
+    return 0;
+  }
+  auto list = wts.list();
+  if (json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& w : list)
+      arr.push_back({{"name", w.name}, {"path", w.path.string()}, {"branch", w.branch}, {"valid", w.valid}});
+    fmt::print("{}\n", arr.dump(2));
+    return 0;
+  }
+  if (list.empty())
+    fmt::print("no worktrees\n");
+  for (const auto& w : list)
+    fmt::print("{:<40} {:<45} {}{}\n", w.name, w.branch, b.rel(w.path), w.valid ? "" : "  (missing)");
+  return 0;
+}
+
+int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow) {
+  auto b = open_board(g);
+  auto s = b.find(id);
+  auto files = log_files(s);
+  if (files.empty())
+    throw bad_input(fmt::format("{} has no logs yet (they appear in {} once it runs)", s.id(),
+                                b.rel(s.dir() / "logs")));
+  auto file = files.back();
+  auto text = fs::read_file(file);
+  if (lines) {
+    std::size_t pos = text.size();
+    int n = *lines;
+    if (!text.empty() && text.back() == '\n')
+      --pos;
+    while (n > 0 && pos > 0) {
+      pos = text.rfind('\n', pos - 1);
+      if (pos == std::string::npos) {
+        pos = 0;
+        break;
+      }
+      --n;
+    }
+    text = text.substr(pos == 0 ? 0 : pos + 1);
+  }
+  std::cout << text << std::flush;
+  if (!follow)
+    return 0;
+  auto offset = std::filesystem::file_size(file);
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    auto now = log_files(s);
+    if (!now.empty() && now.back() != file) {
+      file = now.back();
+      offset = 0;
+      std::cout << "--- " << b.rel(file) << "\n";
+    }
+    auto size = std::filesystem::file_size(file);
+    if (size > offset) {
+      auto all = fs::read_file(file);
+      std::cout << all.substr(offset) << std::flush;
+      offset = size;
+    }
+  }
+}
+
+} // namespace sdlc::cli

@@ -1,0 +1,307 @@
+#include "runtime/api/gateway.hpp"
+
+#include "runtime/util/error.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <random>
+#include <regex>
+#include <thread>
+
+namespace sdlc {
+
+namespace {
+
+// Request headers passed upstream as they came (auth and API versioning).
+const char* forwarded_request_headers[] = {"x-api-key", "authorization", "anthropic-version",
+                                           "anthropic-beta", "content-type", "accept",
+                                           "user-agent"};
+
+bool forward_response_header(const std::string& lower_name) {
+  return lower_name == "content-type" || lower_name == "retry-after" || lower_name == "request-id" ||
+         lower_name.rfind("anthropic-", 0) == 0 || lower_name == "x-should-retry";
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool same_secret(const std::string& a, const std::string& b) {
+  if (a.size() != b.size())
+    return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+// One upstream exchange, shared between the curl thread (producer) and the
+// HTTP server's response writer (consumer).
+struct exchange {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool headers_done = false;
+  bool finished = false;
+  bool client_gone = false;
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::deque<std::string> chunks;
+  std::string curl_error;
+  std::string body_for_usage; // non-SSE bodies, to read usage at the end (bounded)
+  bool is_sse = false;
+  api_usage usage;
+  sse_parser parser{[this](const sse_event& e) { usage.add_from_event(e); }};
+};
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  auto* ex = static_cast<exchange*>(user);
+  std::string line(data, size * n);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+    line.pop_back();
+  std::lock_guard<std::mutex> lock(ex->mu);
+  if (line.rfind("HTTP/", 0) == 0) {
+    ex->headers.clear(); // a new response (e.g. after 100-continue)
+    auto sp = line.find(' ');
+    ex->status = sp == std::string::npos ? 0 : std::atoi(line.c_str() + sp + 1);
+  } else if (line.empty()) {
+    if (ex->status >= 200) {
+      ex->headers_done = true;
+      ex->cv.notify_all();
+    }
+  } else if (auto colon = line.find(':'); colon != std::string::npos) {
+    auto name = lower(line.substr(0, colon));
+    auto value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    if (name == "content-type" && value.find("text/event-stream") != std::string::npos)
+      ex->is_sse = true;
+    ex->headers.emplace_back(name, value);
+  }
+  return size * n;
+}
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  auto* ex = static_cast<exchange*>(user);
+  std::lock_guard<std::mutex> lock(ex->mu);
+  if (ex->client_gone)
+    return 0; // aborts the transfer
+  std::string_view bytes(data, size * n);
+  if (ex->is_sse)
+    ex->parser.feed(bytes);
+  else if (ex->body_for_usage.size() < (4u << 20))
+    ex->body_for_usage.append(bytes);
+  ex->chunks.emplace_back(bytes);
+  ex->headers_done = true;
+  ex->cv.notify_all();
+  return size * n;
+}
+
+} // namespace
+
+struct gateway::impl {
+  gateway_options opts;
+  log_fn on_request;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  mutable std::mutex usage_mu;
+  std::map<std::pair<std::string, std::string>, api_usage> usage;
+
+  void record(const std::string& story, const std::string& action, const api_usage& u) {
+    std::lock_guard<std::mutex> lock(usage_mu);
+    auto& t = usage[{story, action}];
+    t.input += u.input;
+    t.output += u.output;
+    t.cache_read += u.cache_read;
+    t.cache_creation += u.cache_creation;
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    auto started = std::chrono::steady_clock::now();
+    const auto story = req.matches[1].str();
+    const auto action = req.matches[2].str();
+    const auto rest = req.matches[3].str(); // "/v1/messages" or ".../count_tokens"
+    if (!same_secret(req.get_header_value("x-sdlc-token"), opts.token)) {
+      res.status = 403;
+      res.set_content(R"({"type":"error","error":{"type":"permission_error","message":"sdlc-actors gateway: missing or wrong run token"}})",
+                      "application/json");
+      if (on_request)
+        on_request({story, action, rest, 403, 0, {}});
+      return;
+    }
+    auto url = opts.upstream + rest;
+    if (!req.params.empty()) {
+      std::string q;
+      for (const auto& [k, v] : req.params)
+        q += (q.empty() ? "?" : "&") + k + (v.empty() ? "" : "=" + v);
+      url += q;
+    }
+    auto ex = std::make_shared<exchange>();
+    auto body = std::make_shared<std::string>(req.body);
+    std::vector<std::string> headers;
+    for (auto name : forwarded_request_headers)
+      if (req.has_header(name))
+        headers.push_back(fmt::format("{}: {}", name, req.get_header_value(name)));
+    headers.push_back("x-sdlc-story: " + story);
+    headers.push_back("x-sdlc-action: " + action);
+    headers.push_back("Expect:"); // no 100-continue round trip
+
+    std::thread([ex, body, url, headers] {
+      CURL* curl = curl_easy_init();
+      curl_slist* list = nullptr;
+      for (const auto& h : headers)
+        list = curl_slist_append(list, h.c_str());
+      curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+      curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+      curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+      curl_easy_setopt(curl, CURLOPT_HEADERDATA, ex.get());
+      curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+      curl_easy_setopt(curl, CURLOPT_WRITEDATA, ex.get());
+      curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+      curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+      // Abort a stalled stream: under 1 byte/s for 10 minutes.
+      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 600L);
+      auto rc = curl_easy_perform(curl);
+      curl_slist_free_all(list);
+      curl_easy_cleanup(curl);
+      std::lock_guard<std::mutex> lock(ex->mu);
+      if (rc != CURLE_OK && !ex->client_gone)
+        ex->curl_error = curl_easy_strerror(rc);
+      if (ex->is_sse)
+        ex->parser.finish();
+      else
+        ex->usage.add_from_message_json(ex->body_for_usage);
+      ex->finished = true;
+      ex->headers_done = true;
+      ex->cv.notify_all();
+    }).detach();
+
+    std::unique_lock<std::mutex> lock(ex->mu);
+    ex->cv.wait(lock, [&] { return ex->headers_done; });
+    if (ex->status == 0) {
+      // Nothing came back: the agent gets a clean API error.
+      res.status = 502;
+      res.set_content(fmt::format(R"({{"type":"error","error":{{"type":"api_error","message":"sdlc-actors gateway: upstream unreachable: {}"}}}})",
+                                  ex->curl_error),
+                      "application/json");
+      lock.unlock();
+      if (on_request)
+        on_request({story, action, rest, 502, 0, {}});
+      return;
+    }
+    res.status = ex->status;
+    std::string content_type = "application/json";
+    for (const auto& [k, v] : ex->headers) {
+      if (k == "content-type")
+        content_type = v;
+      else if (forward_response_header(k))
+        res.set_header(k, v);
+    }
+    lock.unlock();
+    auto self = this;
+    res.set_chunked_content_provider(
+        content_type,
+        [ex](std::size_t, httplib::DataSink& sink) {
+          std::unique_lock<std::mutex> l(ex->mu);
+          ex->cv.wait(l, [&] { return !ex->chunks.empty() || ex->finished; });
+          while (!ex->chunks.empty()) {
+            auto chunk = std::move(ex->chunks.front());
+            ex->chunks.pop_front();
+            l.unlock();
+            bool ok = sink.write(chunk.data(), chunk.size());
+            l.lock();
+            if (!ok) {
+              ex->client_gone = true;
+              return false;
+            }
+          }
+          if (ex->finished)
+            sink.done();
+          return true;
+        },
+        [ex, self, story, action, rest, started](bool) {
+          std::lock_guard<std::mutex> l(ex->mu);
+          if (!ex->finished)
+            ex->client_gone = true;
+          self->record(story, action, ex->usage);
+          if (self->on_request)
+            self->on_request({story, action, rest, ex->status,
+                              static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    std::chrono::steady_clock::now() - started)
+                                                    .count()),
+                              ex->usage});
+        });
+  }
+};
+
+gateway::gateway(gateway_options opts, log_fn on_request) : impl_(std::make_unique<impl>()) {
+  static std::once_flag curl_once;
+  std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  impl_->opts = std::move(opts);
+  while (!impl_->opts.upstream.empty() && impl_->opts.upstream.back() == '/')
+    impl_->opts.upstream.pop_back();
+  impl_->on_request = std::move(on_request);
+  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  impl_->server.Post(R"(/s/([A-Za-z0-9._-]+)/([A-Za-z_]+)(/v1/messages(?:/count_tokens)?))",
+                     [this](const httplib::Request& req, httplib::Response& res) {
+                       impl_->handle(req, res);
+                     });
+  impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
+  if (impl_->port <= 0)
+    throw failure("the API gateway cannot bind a loopback port");
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+}
+
+gateway::~gateway() {
+  impl_->server.stop();
+  if (impl_->thread.joinable())
+    impl_->thread.join();
+}
+
+int gateway::port() const { return impl_->port; }
+std::string gateway::base_url() const { return fmt::format("http://127.0.0.1:{}", impl_->port); }
+
+api_usage gateway::usage(const std::string& story, const std::string& action) const {
+  std::lock_guard<std::mutex> lock(impl_->usage_mu);
+  auto it = impl_->usage.find({story, action});
+  return it == impl_->usage.end() ? api_usage{} : it->second;
+}
+
+api_usage gateway::total_usage() const {
+  std::lock_guard<std::mutex> lock(impl_->usage_mu);
+  api_usage t;
+  for (const auto& [_, u] : impl_->usage) {
+    t.input += u.input;
+    t.output += u.output;
+    t.cache_read += u.cache_read;
+    t.cache_creation += u.cache_creation;
+  }
+  return t;
+}
+
+std::string gateway::resolve_upstream(const std::optional<std::string>& configured) {
+  if (configured && !configured->empty())
+    return *configured;
+  if (const char* env = std::getenv("ANTHROPIC_BASE_URL"); env && *env)
+    return env;
+  return "https://api.anthropic.com";
+}
+
+std::string gateway::random_token() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
+}
+
+} // namespace sdlc

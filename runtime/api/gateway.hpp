@@ -1,0 +1,57 @@
+#pragma once
+// The loopback API gateway every agent talks to. Agents get
+// ANTHROPIC_BASE_URL=http://127.0.0.1:<port>/s/<ID>/<action> and send the run's
+// token in `x-sdlc-token` (ANTHROPIC_CUSTOM_HEADERS). Requests are forwarded
+// to the upstream with libcurl, the response streamed back as it arrives (no
+// buffering of whole responses), and the usage in it recorded per story and
+// action. Without the token: 403. Keys and tokens never reach a log.
+#include "runtime/api/sse_parser.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace sdlc {
+
+struct gateway_options {
+  std::string upstream; // base URL; /v1/messages is appended
+  std::string token;    // random per run
+};
+
+struct gateway_request_log {
+  std::string story;
+  std::string action;
+  std::string path;
+  int status = 0;
+  long duration_ms = 0;
+  api_usage usage;
+};
+
+class gateway {
+public:
+  using log_fn = std::function<void(const gateway_request_log&)>;
+
+  // Binds 127.0.0.1 on a free port and serves on its own threads.
+  gateway(gateway_options opts, log_fn on_request = {});
+  ~gateway();
+  gateway(const gateway&) = delete;
+  gateway& operator=(const gateway&) = delete;
+
+  int port() const;
+  std::string base_url() const; // http://127.0.0.1:<port>
+  api_usage usage(const std::string& story, const std::string& action) const;
+  api_usage total_usage() const;
+
+  // The upstream to use: config's api.baseUrl, else $ANTHROPIC_BASE_URL, else the real API.
+  static std::string resolve_upstream(const std::optional<std::string>& configured);
+  static std::string random_token();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace sdlc

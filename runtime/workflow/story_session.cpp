@@ -1,0 +1,309 @@
+#include "runtime/workflow/story_session.hpp"
+
+#include "runtime/process/child_process.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
+#include "runtime/util/time.hpp"
+#include "runtime/workflow/action_effects.hpp"
+#include "runtime/workflow/review_decision.hpp"
+#include "runtime/workflow/transitions.hpp"
+
+#include <fmt/format.h>
+#include <git2.h>
+
+#include <csignal>
+
+namespace sdlc {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::string tail(const std::string& s, std::size_t n) {
+  return s.size() <= n ? s : "…" + s.substr(s.size() - n);
+}
+
+// True when `pid` runs an agent of this story (its environment says so):
+// guards against killing an unrelated process that reused the pid.
+bool is_our_agent(long pid, const std::string& story_id) {
+  std::string env;
+  try {
+    env = fs::read_file(fmt::format("/proc/{}/environ", pid), 1u << 20);
+  } catch (const std::exception&) {
+    return false;
+  }
+  auto needle = "SDLC_STORY_ID=" + story_id;
+  for (std::size_t pos = 0; pos < env.size();) {
+    auto end = env.find('\0', pos);
+    if (env.compare(pos, (end == std::string::npos ? env.size() : end) - pos, needle) == 0)
+      return true;
+    if (end == std::string::npos)
+      break;
+    pos = end + 1;
+  }
+  return false;
+}
+
+} // namespace
+
+story_session::story_session(board b, std::string story_id, session_options opts)
+    : board_(std::move(b)), id_(std::move(story_id)), opts_(std::move(opts)) {
+  auto s = board_.find(id_);
+  id_ = s.id();
+  cwd_ = board_.project_root();
+  auto logs = s.dir() / "logs";
+  stdfs::create_directories(logs);
+  auto stamp = time::now_iso8601();
+  for (auto& c : stamp)
+    if (c == ':')
+      c = '-';
+  log_path_ = logs / (stamp + ".log");
+  log_.open(log_path_, std::ios::app);
+}
+
+void story_session::log(const std::string& who, const std::string& line) {
+  log_ << time::now_iso8601() << " [" << who << "] " << line << "\n";
+  log_.flush();
+}
+
+std::string story_session::content_hash() const {
+  auto text = fs::read_file(board_.find(id_).file());
+  git_oid oid;
+  git_odb_hash(&oid, text.data(), text.size(), GIT_OBJECT_BLOB);
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, &oid);
+  return buf;
+}
+
+std::vector<std::string> story_session::begin() {
+  std::vector<std::string> notes;
+  auto s = board_.find(id_);
+  std::optional<workflow_state> state;
+  try {
+    state = workflow_state::load(s.dir());
+  } catch (const error& e) {
+    // A corrupt checkpoint is moved aside; the flags in the story still say
+    // which phases are done.
+    auto file = workflow_state::file_in(s.dir());
+    auto aside = file.string() + ".corrupt-" + time::today();
+    stdfs::rename(file, aside);
+    notes.push_back(fmt::format("{}: {}; moved it to {} and continued from the story's flags", id_,
+                                e.what(), board_.rel(aside)));
+  }
+  if (state) {
+    const auto& j = state->json();
+    if (auto cur = state->current_action()) {
+      notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, *cur));
+      const auto& ca = j["currentAction"];
+      if (ca.contains("pid") && ca["pid"].is_number()) {
+        long pid = ca["pid"].get<long>();
+        if (process_group_alive(static_cast<pid_t>(pid)) && is_our_agent(pid, id_)) {
+          kill_process_group(static_cast<pid_t>(pid));
+          notes.push_back(fmt::format("{}: stopped agent process group {} left by the interrupted run",
+                                      id_, pid));
+        }
+      }
+    }
+    if (auto h = state->content_hash(); h && *h != content_hash())
+      notes.push_back(fmt::format("{}: the story file changed since its last checkpoint", id_));
+  }
+  if (opts_.use_worktree) {
+    git::worktree_service wts(board_.project_root(), board_.cfg().worktree_base_path);
+    if (!opts_.force) {
+      auto dirty = wts.dirty_files(board_.sdlc_dir());
+      if (!dirty.empty())
+        throw bad_input(fmt::format("the main checkout has uncommitted changes ({}{}); commit or "
+                                    "stash them, or pass --force",
+                                    dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
+    }
+    auto wt = wts.ensure(id_, s.slug());
+    cwd_ = wt.path;
+    board_.update(id_, [&](story& st) {
+      st.set_string("branch", wt.branch);
+      st.set_string("worktree_path", board_.rel(wt.path));
+    });
+    notes.push_back(fmt::format("{}: {} worktree {} on branch {}", id_,
+                                wt.created ? "created" : "reusing", board_.rel(wt.path), wt.branch));
+  }
+  for (const auto& n : notes)
+    log("orchestrator", n);
+  return notes;
+}
+
+decision story_session::next() {
+  auto s = board_.find(id_);
+  return next_action(facts_of(s), limits_of(board_.cfg()));
+}
+
+void story_session::checkpoint_start(action_type a, const std::string& session_id) {
+  auto s = board_.find(id_);
+  auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
+  state.start_action(std::string(to_string(a)), id_, s.file());
+  state.set_current("sessionId", session_id);
+  state.set_current("worktree", cwd_.string());
+  state.save(s.dir());
+}
+
+void story_session::record_agent_process(long pid) {
+  auto s = board_.find(id_);
+  auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
+  state.set_current("pid", pid);
+  state.set_current("pgid", pid);
+  state.save(s.dir());
+  log("orchestrator", fmt::format("agent process {} started (own process group)", pid));
+}
+
+void story_session::checkpoint_done(action_type a) {
+  auto s = board_.find(id_);
+  auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
+  state.complete_action(std::string(to_string(a)), id_, s.file());
+  state.set_content_hash(content_hash());
+  state.save(s.dir());
+}
+
+agent_request story_session::prepare_agent(action_type a) {
+  auto s = board_.find(id_);
+  std::map<std::string, std::string> values = {
+      {"story_id", s.id()},     {"title", s.title()},
+      {"story", s.render()},    {"worktree", cwd_.string()},
+      {"action", std::string(to_string(a))}};
+  std::string checks;
+  for (const auto& [name, summary] : check_results_)
+    checks += fmt::format("- {}: {}\n", name, summary);
+  values["checks"] = checks.empty() ? "" : "Automated checks before this review:\n" + checks;
+  const YAML::Node& fm = s.frontmatter();
+  auto history = fm["review_history"];
+  if (history.IsDefined() && history.IsSequence() && history.size() > 0) {
+    auto last = history[history.size() - 1];
+    values["review_feedback"] = last["feedback"].IsDefined() ? last["feedback"].as<std::string>() : "";
+    values["rework_target"] =
+        last["rework_target"].IsDefined() ? last["rework_target"].as<std::string>() : "implement";
+  }
+  agent_request req;
+  req.story_id = s.id();
+  req.action = std::string(to_string(a));
+  req.prompt = render_prompt(board_.sdlc_dir(), req.action, values);
+  req.cwd = cwd_;
+  req.prompt_file = s.dir() / "logs" / (req.action + ".prompt.md");
+  fs::atomic_write(req.prompt_file, req.prompt);
+  req.session_id = new_session_id();
+  req.gateway_base = opts_.gateway_base;
+  req.gateway_token = opts_.gateway_token;
+  checkpoint_start(a, req.session_id);
+  log("orchestrator", fmt::format("{} started (session {})", req.action, req.session_id));
+  return req;
+}
+
+std::vector<review_check> story_session::review_checks() const {
+  std::vector<review_check> out;
+  const auto& cfg = board_.cfg();
+  auto add = [&](const char* name, const std::optional<std::string>& cmd, std::chrono::milliseconds t) {
+    if (!cmd)
+      return;
+    review_check c;
+    c.name = name;
+    c.spec.argv = {"/bin/sh", "-c", *cmd};
+    c.spec.cwd = cwd_;
+    c.spec.env = environment_with({{"SDLC_STORY_ID", id_}}, {"CLAUDECODE"});
+    c.timeout = t;
+    out.push_back(std::move(c));
+  };
+  add("build", cfg.build_command, cfg.build_timeout);
+  add("test", cfg.test_command, cfg.test_timeout);
+  return out;
+}
+
+void story_session::record_check_result(const std::string& name, bool passed,
+                                        const std::string& output) {
+  check_results_.emplace_back(name, passed ? "passed" : "FAILED");
+  if (!passed)
+    checks_failed_.push_back(fmt::format("{} failed:\n```\n{}\n```", name, tail(output, 4000)));
+  log("orchestrator", fmt::format("review check '{}' {}", name, passed ? "passed" : "failed"));
+}
+
+void story_session::reject_for_checks() {
+  review_decision d;
+  for (const auto& f : checks_failed_)
+    d.issues.push_back({"blocker", "testing", f});
+  std::string target;
+  board_.update(id_, [&](story& s) {
+    target = apply_review(s, d, "Automated checks failed; no agent review was run.\n\n" +
+                                    format_issues(d.issues),
+                          board_.cfg().review_max_retries);
+  });
+  checkpoint_done(action_type::review);
+  check_results_.clear();
+  checks_failed_.clear();
+  log("orchestrator", "review REJECTED by the automated checks -> " + (target.empty() ? "-" : target));
+}
+
+void story_session::complete(action_type a, const std::string& text) {
+  const auto max_retries = board_.cfg().review_max_retries;
+  std::string outcome;
+  if (a == action_type::review) {
+    auto d = parse_review_decision(text);
+    if (!d) {
+      log("agent", "unparseable review answer:\n" + text);
+      throw failure("the review gave no decision (no {\"passed\": ...} JSON in its answer)");
+    }
+    board_.update(id_, [&](story& s) { outcome = apply_review(s, *d, text, max_retries); });
+    outcome = d->passed ? "APPROVED" : "REJECTED -> " + outcome;
+    check_results_.clear();
+    checks_failed_.clear();
+  } else {
+    if ((a == action_type::implement || a == action_type::rework) && opts_.use_worktree) {
+      auto s = board_.find(id_);
+      auto commit = git::worktree_service::commit_all(
+          cwd_, fmt::format("{}: {} — {}\n\nCommitted by sdlc-actors after the agent's {} action.",
+                            id_, to_string(a), s.title(), to_string(a)));
+      log("orchestrator", commit ? "committed " + *commit + " on the story branch"
+                                 : "the agent changed no files; nothing to commit");
+    }
+    board_.update(id_, [&](story& s) {
+      switch (a) {
+        case action_type::refine: apply_refine(s, text); break;
+        case action_type::research: apply_research(s, text); break;
+        case action_type::plan: apply_plan(s, text); break;
+        case action_type::implement: apply_implement(s); break;
+        case action_type::rework: apply_rework(s); break;
+        default: break;
+      }
+    });
+  }
+  failures_.erase(a);
+  checkpoint_done(a);
+  log("orchestrator", fmt::format("{} finished{}", to_string(a), outcome.empty() ? "" : ": " + outcome));
+}
+
+bool story_session::fail(action_type a, const std::string& error) {
+  int n = ++failures_[a];
+  const int allowed = 1 + board_.cfg().tree["retry"]["maxRetries"].as<int>();
+  log("orchestrator", fmt::format("{} failed (attempt {} of {}): {}", to_string(a), n, allowed, error));
+  bool blocked = n >= allowed;
+  board_.update(id_, [&](story& s) {
+    apply_action_failure(s, std::string(to_string(a)), error);
+    if (blocked)
+      block(s, fmt::format("{} failed {} times; last error: {}", to_string(a), n, error));
+  });
+  return blocked;
+}
+
+void story_session::run_inline(const decision& d) {
+  switch (d.action) {
+    case action_type::block:
+      board_.update(id_, [&](story& s) { block(s, d.reason); });
+      break;
+    case action_type::create_pr:
+      log("orchestrator", "create_pr skipped: pull requests are not created yet");
+      [[fallthrough]];
+    case action_type::move_to_done:
+      board_.update(id_, [&](story& s) { apply_move_to_done(s); });
+      checkpoint_done(action_type::move_to_done);
+      break;
+    default:
+      break;
+  }
+  log("orchestrator", fmt::format("{}: {}", to_string(d.action), d.reason));
+}
+
+} // namespace sdlc

@@ -1,0 +1,88 @@
+#pragma once
+// Everything the workflow does for one story between agent runs, as plain
+// code: deciding the next action, preparing an agent request (prompt,
+// checkpoint, worktree), applying a finished action to the story under its
+// lock, committing the worktree, and the per-story log. The story actor only
+// sequences these calls around the asynchronous agent runs.
+#include "runtime/agent/agent_command.hpp"
+#include "runtime/git/worktree_service.hpp"
+#include "runtime/story/board.hpp"
+#include "runtime/workflow/next_action.hpp"
+#include "runtime/workflow/workflow_state.hpp"
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+struct session_options {
+  bool use_worktree = false;
+  bool force = false; // allow a dirty main checkout
+  std::string gateway_base;
+  std::string gateway_token;
+};
+
+struct review_check {
+  std::string name; // build | test
+  spawn_spec spec;
+  std::chrono::milliseconds timeout{0};
+};
+
+class story_session {
+public:
+  story_session(board b, std::string story_id, session_options opts);
+
+  const std::string& id() const { return id_; }
+  const std::filesystem::path& cwd() const { return cwd_; }
+  const std::filesystem::path& log_file() const { return log_path_; }
+  const board& the_board() const { return board_; }
+
+  void log(const std::string& who, const std::string& line);
+
+  // Once per run, before the first action: sweeps an agent left running by an
+  // interrupted run, notes a story edited since its checkpoint, and prepares
+  // the worktree. Returns notes worth printing.
+  std::vector<std::string> begin();
+
+  decision next();
+
+  // Renders the prompt and records the action as started (with its session id)
+  // before anything is spawned.
+  agent_request prepare_agent(action_type a);
+  void record_agent_process(long pid);
+
+  std::vector<review_check> review_checks() const;
+  void record_check_result(const std::string& name, bool passed, const std::string& output);
+  // After the checks: true when they all passed (the review may call the agent).
+  bool checks_passed() const { return checks_failed_.empty(); }
+  // The checks failed: REJECTED without an agent call.
+  void reject_for_checks();
+
+  // A finished action's text (the agent's answer); applies its effects.
+  // Throws sdlc::error when the answer is unusable (e.g. no review decision).
+  void complete(action_type a, const std::string& text);
+  // A failed attempt. Returns true when the story was blocked (attempts spent).
+  bool fail(action_type a, const std::string& error);
+  // Actions that need no agent: block, move_to_done, create_pr.
+  void run_inline(const decision& d);
+
+private:
+  void checkpoint_start(action_type a, const std::string& session_id);
+  void checkpoint_done(action_type a);
+  std::string content_hash() const;
+
+  board board_;
+  std::string id_;
+  session_options opts_;
+  std::filesystem::path cwd_;
+  std::filesystem::path log_path_;
+  std::ofstream log_;
+  std::map<action_type, int> failures_;
+  std::vector<std::pair<std::string, std::string>> check_results_; // name -> summary
+  std::vector<std::string> checks_failed_;
+};
+
+} // namespace sdlc
