@@ -50,9 +50,9 @@ std::string append_section(const std::string& body, const std::string& heading,
   auto next = body.find("\n## ", at + marker.size());
   auto insert_at = next == std::string::npos ? body.size() : next + 1;
   std::string before = body.substr(0, insert_at);
-  if (!before.empty() && before.back() != '\n')
-    before += '\n';
-  return before + "\n" + block + (next == std::string::npos ? "" : "\n") + body.substr(insert_at);
+  while (!before.empty() && (before.back() == '\n' || before.back() == '\r'))
+    before.pop_back();
+  return before + "\n\n" + block + (next == std::string::npos ? "" : "\n" + body.substr(insert_at));
 }
 
 void apply_refine(story& s, const std::string& new_body) {

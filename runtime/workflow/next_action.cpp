@@ -74,7 +74,7 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
     // A rejection normally sends the story back (implementation_complete is
     // reset) or blocks it; a REJECTED last entry here means the limit was hit
     // by an older tool or a hand edit.
-    if (f.last_review_decision == "REJECTED" && f.retry_count >= limits.max_review_retries)
+    if (f.last_review_decision == "REJECTED" && f.retry_count > limits.max_review_retries)
       return {A::block, fmt::format("review rejected {} times (reviewConfig.maxRetries = {})",
                                     f.retry_count, limits.max_review_retries)};
     return {A::review, "implemented, not reviewed"};

@@ -45,7 +45,8 @@ BOOST_AUTO_TEST_CASE(every_branch) {
       {"rejected: implementation reset", f("in-progress", true, true, false, false, "REJECTED", 1), dflt, A::rework},
       {"reworked: review again", f("in-progress", true, true, true, false, "REJECTED", 1), dflt, A::review},
       {"rejected back to plan", f("in-progress", true, false, false, false, "REJECTED", 1), dflt, A::plan},
-      {"rejected at limit by hand", f("in-progress", true, true, true, false, "REJECTED", 3), dflt, A::block},
+      {"last review after the final rework", f("in-progress", true, true, true, false, "REJECTED", 3), dflt, A::review},
+      {"over the limit by hand", f("in-progress", true, true, true, false, "REJECTED", 4), dflt, A::block},
       {"approved", f("in-progress", true, true, true, true, "APPROVED"), dflt, A::move_to_done},
       {"approved with PRs", f("in-progress", true, true, true, true, "APPROVED"), pr, A::create_pr},
   };
