@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
 #include <fcntl.h>
 #include <fstream>
 #include <random>
@@ -122,6 +123,79 @@ std::string story_text(const std::string& id, const std::string& status, const s
   return "---\nid: " + id + "\ntitle: Story " + id + "\nslug: story-" + id +
          "\npriority: 10\nstatus: " + status + "\ntype: feature\ncreated: '2026-01-01'\n" + extra +
          "---\n" + body;
+}
+
+void make_git_repo(const stdfs::path& dir) {
+  stdfs::create_directories(dir);
+  git(dir, {"init", "-q", "-b", "main"});
+  git(dir, {"config", "user.email", "test@example.com"});
+  git(dir, {"config", "user.name", "test"});
+  write(dir / "README.md", "# test repo\n");
+  git(dir, {"add", "-A"});
+  git(dir, {"commit", "-q", "-m", "initial commit"});
+}
+
+std::string git(const stdfs::path& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/bin/git", "-C", dir.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = run(argv);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "git " << args.front() << " failed: " << r.err);
+  return r.out;
+}
+
+stub_api::stub_api(const std::string& script, const stdfs::path& workdir) {
+  auto script_file = workdir / "stub-script.yaml";
+  auto port_file = workdir / "stub.port";
+  log_ = workdir / "stub.log";
+  write(script_file, script);
+  std::vector<std::string> argv = {SDLC_STUB_API_BIN, "--script", script_file.string(),
+                                   "--port-file", port_file.string(), "--log", log_.string()};
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(a.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, (workdir / "stub.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  BOOST_REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&fa);
+  pid_ = pid;
+  for (int i = 0; i < 500 && !stdfs::exists(port_file); ++i)
+    usleep(10000);
+  BOOST_REQUIRE_MESSAGE(stdfs::exists(port_file), "stub-api did not start: " << read(workdir / "stub.out"));
+  port_ = std::stoi(read(port_file));
+}
+
+stub_api::~stub_api() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string stub_api::stats() const {
+  auto r = run({"/usr/bin/curl", "-s", url() + "/_stub/stats"});
+  return r.out;
+}
+
+std::vector<long> processes_with_env(const std::string& needle) {
+  std::vector<long> out;
+  for (auto& e : stdfs::directory_iterator("/proc")) {
+    auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    auto env = read(e.path() / "environ");
+    if (env.find(needle) == std::string::npos)
+      continue;
+    auto stat = read(e.path() / "stat");
+    auto close = stat.rfind(')');
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z')
+      continue;
+    out.push_back(std::stol(name));
+  }
+  return out;
 }
 
 } // namespace sdlc::test

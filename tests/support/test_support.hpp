@@ -50,4 +50,30 @@ void make_board(const stdfs::path& project, const std::map<std::string, std::str
 std::string story_text(const std::string& id, const std::string& status = "ready",
                        const std::string& extra = "", const std::string& body = "# Body\n");
 
+// A git repository with one commit (README.md), made with the git CLI.
+void make_git_repo(const stdfs::path& dir);
+// `git -C dir args...`; fails the test on a non-zero exit. Returns stdout.
+std::string git(const stdfs::path& dir, const std::vector<std::string>& args);
+
+// The stub-api stand-in, started on a free loopback port with `script` (YAML).
+class stub_api {
+public:
+  explicit stub_api(const std::string& script, const stdfs::path& workdir);
+  ~stub_api();
+  stub_api(const stub_api&) = delete;
+  stub_api& operator=(const stub_api&) = delete;
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string stats() const; // JSON text of GET /_stub/stats
+  stdfs::path log_file() const { return log_; }
+
+private:
+  int pid_ = -1;
+  int port_ = 0;
+  stdfs::path log_;
+};
+
+// Pids of live processes whose environment contains `needle` (e.g. a unique key).
+std::vector<long> processes_with_env(const std::string& needle);
+
 } // namespace sdlc::test

@@ -131,11 +131,11 @@ reply plan_reply(const stub::step& s, const std::string& cwd, const json& req, l
 }
 
 void write_sse(httplib::Response& res, const reply& r, const std::string& model, long input_tokens,
-               milliseconds delay) {
+               milliseconds delay, long call_no) {
   std::string out;
   json start = {{"type", "message_start"},
                 {"message",
-                 {{"id", fmt::format("msg_stub_{}", now_ms())},
+                 {{"id", fmt::format("msg_stub_{}", call_no)},
                   {"type", "message"},
                   {"role", "assistant"},
                   {"model", model},
@@ -187,8 +187,8 @@ void write_sse(httplib::Response& res, const reply& r, const std::string& model,
       });
 }
 
-json message_json(const reply& r, const std::string& model, long input_tokens) {
-  return {{"id", fmt::format("msg_stub_{}", now_ms())},
+json message_json(const reply& r, const std::string& model, long input_tokens, long call_no) {
+  return {{"id", fmt::format("msg_stub_{}", call_no)},
           {"type", "message"},
           {"role", "assistant"},
           {"model", model},
@@ -289,8 +289,15 @@ int main(int argc, char** argv) {
       }
       ++stats.by_status[status];
       if (stats.log.is_open()) {
+        // The stand-in is a test tool: it logs the headers it received (keys
+        // included) so tests can check what the gateway passed through.
         stats.log << json{{"t_ms", now_ms()}, {"story", story}, {"action", action},
-                          {"path", req.path}, {"status", status}, {"in_flight", in_flight_now}}
+                          {"path", req.path}, {"status", status}, {"in_flight", in_flight_now},
+                          {"anthropic_version", req.get_header_value("anthropic-version")},
+                          {"anthropic_beta", req.get_header_value("anthropic-beta")},
+                          {"x_api_key", req.get_header_value("x-api-key")},
+                          {"x_sdlc_story", req.get_header_value("x-sdlc-story")},
+                          {"x_sdlc_token", req.get_header_value("x-sdlc-token")}}
                          .dump()
                   << std::endl;
       }
@@ -328,7 +335,7 @@ int main(int argc, char** argv) {
     long input_tokens = static_cast<long>(req.body.size() / 4);
     auto delay = milliseconds(step.latency_ms >= 0 ? step.latency_ms : sc.latency_ms);
     if (body.value("stream", false)) {
-      write_sse(res, r, model, input_tokens, delay);
+      write_sse(res, r, model, input_tokens, delay, call_no);
       // Keep the in-flight count until the stream has been written.
       res.set_header("x-stub-call", std::to_string(call_no));
       auto provider = res.content_provider_;
@@ -337,7 +344,7 @@ int main(int argc, char** argv) {
       };
     } else {
       std::this_thread::sleep_for(delay);
-      res.set_content(message_json(r, model, input_tokens).dump(), "application/json");
+      res.set_content(message_json(r, model, input_tokens, call_no).dump(), "application/json");
     }
   };
   svr.Post(R"(.*/v1/messages.*)", handle);

@@ -1,0 +1,112 @@
+#define BOOST_TEST_MODULE gateway
+// The gateway against stub-api: byte-exact SSE pass-through, header
+// pass-through, 403 without the run token, usage recorded, upstream down.
+#include "runtime/api/gateway.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+using namespace sdlc;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string request_body =
+    R"({"model":"claude-test","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]})";
+
+httplib::Headers api_headers(const std::string& token = "") {
+  httplib::Headers h = {{"x-api-key", "sk-secret-for-gateway-test"},
+                        {"anthropic-version", "2023-06-01"},
+                        {"anthropic-beta", "fine-grained-tool-streaming-2025-05-14"}};
+  if (!token.empty())
+    h.emplace("x-sdlc-token", token);
+  return h;
+}
+
+std::vector<json> stub_log(const test::stub_api& stub) {
+  std::vector<json> out;
+  std::istringstream in(test::read(stub.log_file()));
+  std::string line;
+  while (std::getline(in, line))
+    out.push_back(json::parse(line));
+  return out;
+}
+
+struct gw_fixture {
+  test::temp_dir d;
+  test::stub_api stub{"default:\n  text: \"Hello from the stub.\"\n", d.path};
+  gateway gw{{stub.url(), "run-token-123"}};
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(sse_passes_through_byte_exact, gw_fixture) {
+  httplib::Client direct(stub.url());
+  auto a = direct.Post("/s/S-1/plan/v1/messages?beta=true", api_headers(), request_body, "application/json");
+  BOOST_REQUIRE(a);
+  httplib::Client via("127.0.0.1", gw.port());
+  auto b = via.Post("/s/S-1/plan/v1/messages?beta=true", api_headers("run-token-123"), request_body,
+                    "application/json");
+  BOOST_REQUIRE(b);
+  BOOST_TEST(b->status == 200);
+  BOOST_TEST(a->body.find("event: message_start") != std::string::npos);
+  BOOST_TEST(b->body == a->body);
+  BOOST_TEST(b->get_header_value("content-type").find("text/event-stream") != std::string::npos);
+  auto u = gw.usage("S-1", "plan");
+  BOOST_TEST(u.input > 0);
+  BOOST_TEST(u.output > 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(headers_pass_through_and_story_headers_are_added, gw_fixture) {
+  httplib::Client via("127.0.0.1", gw.port());
+  auto r = via.Post("/s/S-0042/review/v1/messages?beta=true", api_headers("run-token-123"),
+                    request_body, "application/json");
+  BOOST_REQUIRE(r);
+  auto log = stub_log(stub);
+  BOOST_REQUIRE(log.size() == 1u);
+  BOOST_TEST(log[0]["path"] == "/v1/messages");
+  BOOST_TEST(log[0]["x_api_key"] == "sk-secret-for-gateway-test");
+  BOOST_TEST(log[0]["anthropic_version"] == "2023-06-01");
+  BOOST_TEST(log[0]["anthropic_beta"] == "fine-grained-tool-streaming-2025-05-14");
+  BOOST_TEST(log[0]["x_sdlc_story"] == "S-0042");
+  BOOST_TEST(log[0]["action"] == "review");
+  BOOST_TEST(log[0]["x_sdlc_token"] == ""); // the run's token stays with us
+}
+
+BOOST_FIXTURE_TEST_CASE(requests_without_the_token_are_refused, gw_fixture) {
+  httplib::Client via("127.0.0.1", gw.port());
+  auto none = via.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json");
+  BOOST_REQUIRE(none);
+  BOOST_TEST(none->status == 403);
+  auto wrong = via.Post("/s/S-1/plan/v1/messages", api_headers("run-token-124"), request_body, "application/json");
+  BOOST_TEST(wrong->status == 403);
+  auto other_path = via.Post("/v1/messages", api_headers("run-token-123"), request_body, "application/json");
+  BOOST_TEST(other_path->status == 404);
+  BOOST_TEST(stub_log(stub).empty()); // nothing reached the upstream
+}
+
+BOOST_FIXTURE_TEST_CASE(non_streaming_and_count_tokens, gw_fixture) {
+  httplib::Client via("127.0.0.1", gw.port());
+  auto body = json::parse(request_body);
+  body["stream"] = false;
+  auto r = via.Post("/s/S-1/plan/v1/messages", api_headers("run-token-123"), body.dump(), "application/json");
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(json::parse(r->body)["content"][0]["text"] == "OK");
+  auto c = via.Post("/s/S-1/plan/v1/messages/count_tokens", api_headers("run-token-123"), body.dump(), "application/json");
+  BOOST_TEST(json::parse(c->body)["input_tokens"] == 42);
+}
+
+BOOST_AUTO_TEST_CASE(upstream_down_is_a_clean_api_error) {
+  gateway gw{{"http://127.0.0.1:1", "t"}};
+  httplib::Client via("127.0.0.1", gw.port());
+  auto r = via.Post("/s/S-1/plan/v1/messages", api_headers("t"), request_body, "application/json");
+  BOOST_REQUIRE(r);
+  BOOST_TEST(r->status == 502);
+  BOOST_TEST(json::parse(r->body)["type"] == "error");
+}

@@ -1,0 +1,103 @@
+#define BOOST_TEST_MODULE worktree
+// The worktree service on real repositories (libgit2 underneath, the git CLI
+// to check what it did).
+#include "runtime/git/worktree_service.hpp"
+#include "runtime/util/error.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+using git::worktree_service;
+
+struct repo_fixture {
+  test::temp_dir d;
+  std::filesystem::path repo;
+  repo_fixture() : repo(d.path / "repo") { test::make_git_repo(repo); }
+  worktree_service service() const { return worktree_service(repo, ".ai-sdlc/worktrees"); }
+};
+
+BOOST_FIXTURE_TEST_CASE(creates_then_reuses, repo_fixture) {
+  auto wts = service();
+  auto wt = wts.ensure("S-0001", "add-login");
+  BOOST_TEST(wt.created);
+  BOOST_TEST(wt.branch == "ai-sdlc/S-0001-add-login");
+  BOOST_TEST(wt.path == repo / ".ai-sdlc/worktrees/S-0001-add-login");
+  BOOST_TEST(test::git(wt.path, {"rev-parse", "--abbrev-ref", "HEAD"}) == "ai-sdlc/S-0001-add-login\n");
+  BOOST_TEST(test::git(wt.path, {"rev-parse", "HEAD"}) == test::git(repo, {"rev-parse", "main"}));
+  BOOST_TEST(std::filesystem::exists(wt.path / "README.md"));
+  // The worktrees folder does not make the main checkout dirty.
+  BOOST_TEST(test::git(repo, {"status", "--porcelain"}).empty());
+  auto again = wts.ensure("S-0001", "add-login");
+  BOOST_TEST(!again.created);
+  BOOST_TEST(std::filesystem::equivalent(again.path, wt.path));
+  auto list = wts.list();
+  BOOST_REQUIRE(list.size() == 1u);
+  BOOST_TEST(list[0].branch == "ai-sdlc/S-0001-add-login");
+  BOOST_TEST(list[0].valid);
+}
+
+BOOST_FIXTURE_TEST_CASE(commits_the_agents_changes_on_the_story_branch, repo_fixture) {
+  auto wt = service().ensure("S-0002", "x");
+  test::write(wt.path / "src/new.txt", "new\n");
+  test::write(wt.path / "README.md", "# changed\n");
+  auto commit = worktree_service::commit_all(wt.path, "S-0002: implement — X");
+  BOOST_REQUIRE(commit.has_value());
+  BOOST_TEST(test::git(repo, {"log", "-1", "--format=%s", "ai-sdlc/S-0002-x"}) == "S-0002: implement — X\n");
+  BOOST_TEST(test::git(repo, {"diff", "--name-only", "main", "ai-sdlc/S-0002-x"}) == "README.md\nsrc/new.txt\n");
+  BOOST_TEST(test::git(wt.path, {"status", "--porcelain"}).empty());
+  BOOST_TEST(!worktree_service::commit_all(wt.path, "nothing").has_value());
+  std::filesystem::remove(wt.path / "src/new.txt");
+  BOOST_TEST(worktree_service::commit_all(wt.path, "S-0002: remove").has_value());
+  BOOST_TEST(test::git(repo, {"diff", "--name-only", "main", "ai-sdlc/S-0002-x"}) == "README.md\n");
+  BOOST_TEST(test::git(repo, {"rev-parse", "--abbrev-ref", "HEAD"}) == "main\n"); // main untouched
+}
+
+BOOST_FIXTURE_TEST_CASE(dirty_files_ignore_the_board, repo_fixture) {
+  auto wts = service();
+  BOOST_TEST(wts.dirty_files(repo / ".ai-sdlc").empty());
+  test::write(repo / ".ai-sdlc/stories/S-0001/story.md", "x");
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "board"});
+  test::write(repo / ".ai-sdlc/stories/S-0001/story.md", "changed");
+  test::write(repo / "untracked.txt", "u");
+  BOOST_TEST(wts.dirty_files(repo / ".ai-sdlc").empty());
+  test::write(repo / "README.md", "edited");
+  BOOST_TEST(wts.dirty_files(repo / ".ai-sdlc") == std::vector<std::string>{"README.md"});
+}
+
+BOOST_FIXTURE_TEST_CASE(remove_keeps_the_branch_and_refuses_uncommitted_work, repo_fixture) {
+  auto wts = service();
+  auto wt = wts.ensure("S-0003", "y");
+  test::write(wt.path / "README.md", "uncommitted");
+  BOOST_CHECK_THROW(wts.remove("S-0003", "y", false), sdlc::error);
+  BOOST_TEST(std::filesystem::exists(wt.path));
+  wts.remove("S-0003", "y", true);
+  BOOST_TEST(!std::filesystem::exists(wt.path));
+  BOOST_TEST(wts.list().empty());
+  BOOST_TEST(test::git(repo, {"branch", "--list", "ai-sdlc/S-0003-y"}).find("ai-sdlc/S-0003-y") != std::string::npos);
+  // The branch is reused by the next ensure.
+  auto back = wts.ensure("S-0003", "y");
+  BOOST_TEST(back.created);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_deleted_worktree_folder_is_recreated, repo_fixture) {
+  auto wts = service();
+  auto wt = wts.ensure("S-0004", "z");
+  std::filesystem::remove_all(wt.path);
+  BOOST_TEST(!wts.list().at(0).valid);
+  auto again = wts.ensure("S-0004", "z");
+  BOOST_TEST(again.created);
+  BOOST_TEST(std::filesystem::exists(again.path / "README.md"));
+}
+
+BOOST_AUTO_TEST_CASE(not_a_repository_is_a_clear_error) {
+  test::temp_dir d;
+  try {
+    worktree_service(d.path, ".ai-sdlc/worktrees").ensure("S-0001", "a");
+    BOOST_FAIL("expected an error");
+  } catch (const sdlc::error& e) {
+    BOOST_TEST(std::string(e.what()).find("not inside a git repository") != std::string::npos);
+  }
+}
