@@ -105,23 +105,29 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
 
 } // namespace
 
-struct gateway::impl {
-  gateway_options opts;
-  log_fn on_request;
-  httplib::Server server;
-  std::thread thread;
-  int port = 0;
-  mutable std::mutex usage_mu;
+// Usage per story and action. Shared with the upstream threads, which record
+// an exchange's usage before they mark it finished (so a client that has read
+// the whole response can already see it) and may outlive the gateway.
+struct usage_book {
+  std::mutex mu;
   std::map<std::pair<std::string, std::string>, api_usage> usage;
-
   void record(const std::string& story, const std::string& action, const api_usage& u) {
-    std::lock_guard<std::mutex> lock(usage_mu);
+    std::lock_guard<std::mutex> lock(mu);
     auto& t = usage[{story, action}];
     t.input += u.input;
     t.output += u.output;
     t.cache_read += u.cache_read;
     t.cache_creation += u.cache_creation;
   }
+};
+
+struct gateway::impl {
+  gateway_options opts;
+  log_fn on_request;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+  std::shared_ptr<usage_book> book = std::make_shared<usage_book>();
 
   void handle(const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
@@ -153,7 +159,7 @@ struct gateway::impl {
     headers.push_back("x-sdlc-action: " + action);
     headers.push_back("Expect:"); // no 100-continue round trip
 
-    std::thread([ex, body, url, headers] {
+    std::thread([ex, body, url, headers, book = book, story, action] {
       CURL* curl = curl_easy_init();
       curl_slist* list = nullptr;
       for (const auto& h : headers)
@@ -183,6 +189,7 @@ struct gateway::impl {
         ex->parser.finish();
       else
         ex->usage.add_from_message_json(ex->body_for_usage);
+      book->record(story, action, ex->usage);
       ex->finished = true;
       ex->headers_done = true;
       ex->cv.notify_all();
@@ -235,7 +242,6 @@ struct gateway::impl {
           std::lock_guard<std::mutex> l(ex->mu);
           if (!ex->finished)
             ex->client_gone = true;
-          self->record(story, action, ex->usage);
           if (self->on_request)
             self->on_request({story, action, rest, ex->status,
                               static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -274,15 +280,15 @@ int gateway::port() const { return impl_->port; }
 std::string gateway::base_url() const { return fmt::format("http://127.0.0.1:{}", impl_->port); }
 
 api_usage gateway::usage(const std::string& story, const std::string& action) const {
-  std::lock_guard<std::mutex> lock(impl_->usage_mu);
-  auto it = impl_->usage.find({story, action});
-  return it == impl_->usage.end() ? api_usage{} : it->second;
+  std::lock_guard<std::mutex> lock(impl_->book->mu);
+  auto it = impl_->book->usage.find({story, action});
+  return it == impl_->book->usage.end() ? api_usage{} : it->second;
 }
 
 api_usage gateway::total_usage() const {
-  std::lock_guard<std::mutex> lock(impl_->usage_mu);
+  std::lock_guard<std::mutex> lock(impl_->book->mu);
   api_usage t;
-  for (const auto& [_, u] : impl_->usage) {
+  for (const auto& [_, u] : impl_->book->usage) {
     t.input += u.input;
     t.output += u.output;
     t.cache_read += u.cache_read;

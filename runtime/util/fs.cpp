@@ -51,10 +51,16 @@ std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
     throw bad_input(fmt::format("{} is {:.1f} MiB, larger than the {} MiB limit; is it really a "
                                 "story? Move it off the board or split it",
                                 file.string(), st.st_size / 1048576.0, max_bytes >> 20));
+  // Files in /proc report size 0: read until EOF, growing as needed.
   std::string out;
-  out.resize(static_cast<std::size_t>(st.st_size));
+  out.resize(st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 4096);
   std::size_t got = 0;
-  while (got < out.size()) {
+  for (;;) {
+    if (got == out.size()) {
+      if (out.size() >= max_bytes)
+        throw bad_input(fmt::format("{} is larger than the {} MiB limit", file.string(), max_bytes >> 20));
+      out.resize(std::min(out.size() * 2, max_bytes));
+    }
     auto n = ::read(f.fd, out.data() + got, out.size() - got);
     if (n < 0 && errno == EINTR)
       continue;

@@ -107,6 +107,10 @@ std::vector<std::string> story_session::begin() {
     if (auto h = state->content_hash(); h && *h != content_hash())
       notes.push_back(fmt::format("{}: the story file changed since its last checkpoint", id_));
   }
+  // A story that already has a worktree keeps using it (resume, --continue).
+  if (!opts_.use_worktree && !s.str("worktree_path").empty() &&
+      stdfs::exists(board_.project_root() / s.str("worktree_path")))
+    opts_.use_worktree = true;
   if (opts_.use_worktree) {
     git::worktree_service wts(board_.project_root(), board_.cfg().worktree_base_path);
     if (!opts_.force) {

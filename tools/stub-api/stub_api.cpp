@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -71,21 +72,27 @@ struct reply {
   std::string stop_reason = "end_turn";
 };
 
-// How many tool rounds the conversation has had: user messages carrying tool results.
+// How many of our tool rounds the conversation has had: the highest round
+// number in the ids of our tool_use blocks (toolu_stub_<call>_<round>_<n>)
+// that the CLI sends back, plus one. Counting ids, not messages, survives the
+// CLI merging or trimming messages.
 long tool_rounds_done(const json& req) {
-  long n = 0;
+  long rounds = 0;
   if (!req.contains("messages"))
     return 0;
   for (const auto& m : req["messages"]) {
-    if (m.value("role", "") != "user" || !m.contains("content") || !m["content"].is_array())
+    if (m.value("role", "") != "assistant" || !m.contains("content") || !m["content"].is_array())
       continue;
-    for (const auto& b : m["content"])
-      if (b.value("type", "") == "tool_result") {
-        ++n;
-        break;
-      }
+    for (const auto& b : m["content"]) {
+      if (b.value("type", "") != "tool_use")
+        continue;
+      auto id = b.value("id", "");
+      long call = 0, round = 0, n = 0;
+      if (std::sscanf(id.c_str(), "toolu_stub_%ld_%ld_%ld", &call, &round, &n) == 3)
+        rounds = std::max(rounds, round + 1);
+    }
   }
-  return n;
+  return rounds;
 }
 
 // The scripted tool rounds of a step: all writes at once; edits need the CLI

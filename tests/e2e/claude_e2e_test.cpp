@@ -1,0 +1,215 @@
+#define BOOST_TEST_MODULE claude_e2e
+// End to end with the real Claude Code CLI against stub-api, offline: a story
+// from backlog to done in its worktree; a review REJECTED once then APPROVED;
+// a review always REJECTED ending blocked; `--continue` after SIGKILL.
+#include "runtime/story/story.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <random>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+using namespace sdlc;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+extern char** environ;
+
+namespace {
+
+const char* base_script = R"(actions:
+  refine:
+    text: "# Greeting\n\n## Summary\n\nAdd a greeting.\n\n## Acceptance Criteria\n\n- [ ] src/greet.txt greets\n"
+  research:
+    text: "Nothing exists yet."
+  plan:
+    text: "1. Write src/greet.txt and docs/greet.md."
+  implement:
+    writes:
+      - path: src/greet.txt
+        content: "hello\n"
+      - path: docs/greet.md
+        content: "# Greeting\n"
+    text: "Implemented."
+  rework:
+    edits:
+      - path: src/greet.txt
+        old: "hello"
+        new: "hello, world"
+    text: "Reworked."
+)";
+
+struct e2e {
+  test::temp_dir d;
+  std::filesystem::path repo;
+  std::string api_key;
+  std::unique_ptr<test::stub_api> stub;
+  std::map<std::string, std::string> env;
+
+  explicit e2e(const std::string& review_and_more) : repo(d.path / "repo") {
+    BOOST_REQUIRE_MESSAGE(test::run({"/bin/sh", "-c", "command -v claude"}).exit_code == 0,
+                          "the Claude Code CLI is not installed (tools/bootstrap installs it)");
+    test::make_git_repo(repo);
+    std::random_device rd;
+    api_key = "sk-e2e-" + std::to_string(rd()) + std::to_string(rd());
+    stub = std::make_unique<test::stub_api>(std::string(base_script) + review_and_more, d.path);
+    BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"add", "Add a greeting"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"config", "api.baseUrl", stub->url()}).exit_code == 0);
+    test::git(repo, {"add", "-A"});
+    test::git(repo, {"commit", "-q", "-m", "board"});
+    std::filesystem::create_directories(d.path / "home");
+    env = {{"HOME", (d.path / "home").string()}, {"ANTHROPIC_API_KEY", api_key}};
+  }
+
+  test::run_result sdlc(const std::vector<std::string>& args) { return test::sdlc(repo, args, env); }
+  story the_story() { return story::load(repo / ".ai-sdlc/stories/S-0001/story.md"); }
+  json stats() { return json::parse(stub->stats()); }
+  long calls(const std::string& action) {
+    auto s = stats();
+    auto key = "S-0001/" + action;
+    return s["scripted_calls"].contains(key) ? s["scripted_calls"][key].get<long>() : 0;
+  }
+  std::string branch_files() {
+    return test::git(repo, {"diff", "--name-only", "main", "ai-sdlc/S-0001-add-a-greeting"});
+  }
+  std::string all_logs() {
+    std::string out;
+    for (auto& e : std::filesystem::recursive_directory_iterator(repo / ".ai-sdlc/stories"))
+      if (e.is_regular_file())
+        out += test::read(e.path());
+    return out;
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(backlog_to_done_in_its_worktree) {
+  e2e t("  review:\n    decisions: [APPROVED]\n");
+  auto r = t.sdlc({"run", "--story", "S-0001", "--worktree"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  auto s = t.the_story();
+  BOOST_TEST(s.str("status") == "done");
+  BOOST_TEST(s.flag("reviews_complete"));
+  BOOST_TEST(s.str("branch") == "ai-sdlc/S-0001-add-a-greeting");
+  BOOST_TEST(s.body().find("## Research\n\nNothing exists yet.") != std::string::npos);
+  BOOST_TEST(s.body().find("## Implementation Plan") != std::string::npos);
+  BOOST_TEST(s.body().find("## Review Notes") != std::string::npos);
+  // The branch holds exactly the files the stub told the agent to write, committed.
+  BOOST_TEST(t.branch_files() == "docs/greet.md\nsrc/greet.txt\n");
+  BOOST_TEST(test::git(t.repo, {"show", "ai-sdlc/S-0001-add-a-greeting:src/greet.txt"}) == "hello\n");
+  BOOST_TEST(test::git(t.repo, {"log", "-1", "--format=%s", "ai-sdlc/S-0001-add-a-greeting"})
+                 .find("S-0001: implement") == 0u);
+  auto wt = t.repo / ".ai-sdlc/worktrees/S-0001-add-a-greeting";
+  BOOST_TEST(test::git(wt, {"status", "--porcelain"}).empty());
+  BOOST_TEST(test::git(t.repo, {"rev-parse", "--abbrev-ref", "HEAD"}) == "main\n");
+  BOOST_TEST(!std::filesystem::exists(t.repo / "src/greet.txt")); // main checkout untouched
+  // Each action ran once; the API key never reached our logs or state.
+  for (auto a : {"refine", "research", "plan", "implement", "review"})
+    BOOST_TEST(t.calls(a) == 1, a);
+  BOOST_TEST(t.all_logs().find(t.api_key) == std::string::npos);
+  BOOST_TEST(r.out.find(t.api_key) == std::string::npos);
+  BOOST_TEST(test::processes_with_env(t.api_key).empty());
+  auto logs = t.sdlc({"logs", "S-0001", "-n", "3"});
+  BOOST_TEST(logs.exit_code == 0);
+  BOOST_TEST(logs.out.find("run ends for this story: done") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(rejected_once_then_approved_goes_through_rework) {
+  e2e t("  review:\n    decisions: [REJECTED, APPROVED]\n");
+  auto r = t.sdlc({"run", "--story", "S-0001", "--worktree"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  auto s = t.the_story();
+  BOOST_TEST(s.str("status") == "done");
+  BOOST_TEST(s.number("retry_count", 0) == 1);
+  BOOST_TEST(s.frontmatter()["review_history"].size() == 2u);
+  BOOST_TEST(s.frontmatter()["review_history"][0]["decision"].as<std::string>() == "REJECTED");
+  BOOST_TEST(s.frontmatter()["review_history"][1]["decision"].as<std::string>() == "APPROVED");
+  BOOST_TEST(t.calls("review") == 2);
+  BOOST_TEST(t.calls("rework") == 1);
+  BOOST_TEST(t.calls("implement") == 1);
+  BOOST_TEST(test::git(t.repo, {"show", "ai-sdlc/S-0001-add-a-greeting:src/greet.txt"}) == "hello, world\n");
+  BOOST_TEST(test::git(t.repo, {"log", "-1", "--format=%s", "ai-sdlc/S-0001-add-a-greeting"})
+                 .find("S-0001: rework") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(always_rejected_ends_blocked_after_three_retries) {
+  e2e t("  review:\n    decisions: [REJECTED]\n");
+  auto r = t.sdlc({"run", "--story", "S-0001", "--worktree"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  auto s = t.the_story();
+  BOOST_TEST(s.str("status") == "blocked");
+  BOOST_TEST(s.str("blocked_reason").find("review rejected 4 times") != std::string::npos);
+  BOOST_TEST(s.number("retry_count", 0) == 3);
+  BOOST_TEST(t.calls("review") == 4);
+  BOOST_TEST(t.calls("rework") == 3);
+  auto st = t.sdlc({"status", "--json"});
+  BOOST_TEST(json::parse(st.out)["stories"][0]["flags"]["error"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
+  e2e t("  review:\n    decisions: [APPROVED]\n");
+  // Slow down implement so the kill lands while the agent works.
+  auto script = test::read(t.d.path / "stub-script.yaml");
+  (void)script;
+  // Start the run in the background.
+  std::vector<std::string> argv = {SDLC_BIN, "run", "--story", "S-0001", "--worktree"};
+  std::vector<char*> args;
+  for (auto& a : argv)
+    args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e)
+    env_strings.push_back(*e);
+  for (const auto& [k, v] : t.env)
+    env_strings.push_back(k + "=" + v);
+  env_strings.push_back("SDLC_CONFIG__TIMEOUTS__IDLE_TIMEOUT=60000");
+  std::vector<char*> envp;
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addchdir_np(&fa, t.repo.c_str());
+  posix_spawn_file_actions_addopen(&fa, 1, (t.d.path / "run1.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  BOOST_REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data()) == 0);
+  posix_spawn_file_actions_destroy(&fa);
+  // Wait until the implement agent has made its first API call.
+  bool implementing = false;
+  for (int i = 0; i < 600 && !implementing; ++i) {
+    std::this_thread::sleep_for(50ms);
+    implementing = t.calls("implement") >= 1;
+  }
+  BOOST_REQUIRE_MESSAGE(implementing, test::read(t.d.path / "run1.out"));
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  auto state = json::parse(test::read(t.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
+  BOOST_TEST(state["currentAction"]["type"] == "implement");
+  BOOST_TEST(state["currentAction"]["sessionId"].get<std::string>().size() == 36u);
+
+  auto r = t.sdlc({"run", "--continue"});
+  BOOST_TEST_MESSAGE("first run:\n" << test::read(t.d.path / "run1.out") << "\ncontinue:\n" << r.out << r.err);
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(r.out.find("'implement' was interrupted") != std::string::npos, r.out);
+  auto s = t.the_story();
+  BOOST_TEST(s.str("status") == "done");
+  // Finished actions were not redone; implement ran again on the same branch.
+  BOOST_TEST(t.calls("refine") == 1);
+  BOOST_TEST(t.calls("research") == 1);
+  BOOST_TEST(t.calls("plan") == 1);
+  BOOST_TEST(t.calls("implement") >= 1);
+  BOOST_TEST(t.calls("review") == 1);
+  BOOST_TEST(t.branch_files() == "docs/greet.md\nsrc/greet.txt\n");
+  // Nothing of either run is still alive.
+  for (auto alive : test::processes_with_env(t.api_key))
+    BOOST_ERROR("still alive: pid " << alive << " " << test::read("/proc/" + std::to_string(alive) + "/cmdline"));
+}
