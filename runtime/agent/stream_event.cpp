@@ -135,9 +135,14 @@ std::vector<agent_event> parse_stream_line(const std::string& line) {
       e.usage.cache_read = num(u, "cache_read_input_tokens");
       e.usage.cache_creation = num(u, "cache_creation_input_tokens");
     }
+  } else if (type.empty()) {
+    // JSON, but not an event (e.g. a command agent printing its verdict):
+    // it is output text like any other line.
+    e.type = agent_event::kind::not_json;
+    e.text = line;
   } else {
     e.type = agent_event::kind::unknown;
-    e.text = type.empty() ? line : type + (subtype.empty() ? "" : "/" + subtype);
+    e.text = type + (subtype.empty() ? "" : "/" + subtype);
   }
   out.push_back(std::move(e));
   return out;

@@ -44,6 +44,8 @@ workflow_limits limits_of(const config& cfg) {
   workflow_limits l;
   l.max_review_retries = cfg.review_max_retries;
   l.max_refinement_iterations = cfg.refinement_max_iterations;
+  // Asked for: create_pr runs (and says it is skipped until PR creation exists).
+  l.create_pr = cfg.tree["reviewConfig"]["autoCreatePROnApproval"].as<bool>();
   return l;
 }
 

@@ -298,7 +298,8 @@ void story_session::run_inline(const decision& d) {
       board_.update(id_, [&](story& s) { block(s, d.reason); });
       break;
     case action_type::create_pr:
-      log("orchestrator", "create_pr skipped: pull requests are not created yet");
+      log("orchestrator", "create_pr skipped: sdlc-actors does not open pull requests yet "
+                          "(reviewConfig.autoCreatePROnApproval is set); the branch is ready to push");
       [[fallthrough]];
     case action_type::move_to_done:
       board_.update(id_, [&](story& s) { apply_move_to_done(s); });

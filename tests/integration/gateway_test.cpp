@@ -110,3 +110,25 @@ BOOST_AUTO_TEST_CASE(upstream_down_is_a_clean_api_error) {
   BOOST_TEST(r->status == 502);
   BOOST_TEST(json::parse(r->body)["type"] == "error");
 }
+
+BOOST_AUTO_TEST_CASE(stub_answers_429_and_529_when_scripted) {
+  test::temp_dir d;
+  test::stub_api limited("rate_limit:\n  requests: 1\n  window_ms: 60000\n", d.path);
+  httplib::Client c(limited.url());
+  auto first = c.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json");
+  BOOST_TEST(first->status == 200);
+  auto second = c.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json");
+  BOOST_TEST(second->status == 429);
+  BOOST_TEST(std::stoi(second->get_header_value("retry-after")) >= 1);
+  BOOST_TEST(second->get_header_value("anthropic-ratelimit-requests-limit") == "1");
+  BOOST_TEST(second->get_header_value("anthropic-ratelimit-requests-remaining") == "0");
+
+  test::temp_dir d2;
+  test::stub_api overloaded("fail:\n  status: 529\n  count: 1\n", d2.path);
+  httplib::Client o(overloaded.url());
+  BOOST_TEST(o.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json")->status == 529);
+  BOOST_TEST(o.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json")->status == 200);
+  auto stats = json::parse(overloaded.stats());
+  BOOST_TEST(stats["status"]["529"] == 1);
+  BOOST_TEST(stats["status"]["200"] == 1);
+}

@@ -91,6 +91,9 @@ BOOST_AUTO_TEST_CASE(malformed_lines_are_not_fatal) {
   BOOST_TEST(to_string(parse_stream_line("{\"type\":\"result\"")[0].type) == "not_json");
   BOOST_TEST(to_string(parse_stream_line("[1,2]")[0].type) == "not_json");
   BOOST_TEST(to_string(parse_stream_line(R"({"type":"brand_new","x":1})")[0].type) == "unknown");
+  auto verdict = parse_stream_line(R"({"passed": true})");
+  BOOST_TEST(to_string(verdict[0].type) == "not_json"); // output text, not an event
+  BOOST_TEST(verdict[0].text == R"({"passed": true})");
   BOOST_TEST(parse_stream_line("   ").empty());
   BOOST_TEST(parse_stream_line(R"({"type":"assistant","message":"odd"})").empty());
   auto odd = parse_stream_line(R"({"type":"result","num_turns":"two","usage":[]})");

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The demo's program; stories add to it.
+echo "greeter"
