@@ -1,0 +1,224 @@
+#include "runtime/schedule/scheduler_core.hpp"
+
+#include "runtime/story/dependency_graph.hpp"
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <queue>
+
+namespace sdlc {
+
+scheduler_core::scheduler_core(std::vector<schedule_item> items, int capacity)
+    : capacity_(capacity < 1 ? 1 : capacity) {
+  std::map<std::string, std::vector<std::string>> edges;
+  for (auto& it : items) {
+    order_.push_back(it.id);
+    edges[it.id];
+    items_[it.id] = it;
+    state_[it.id] = item_state::waiting;
+  }
+  // Dependencies outside the plan are treated as satisfied (done earlier).
+  for (auto& [id, it] : items_) {
+    std::vector<std::string> inside;
+    for (const auto& d : it.depends_on)
+      if (items_.count(d) && std::find(inside.begin(), inside.end(), d) == inside.end())
+        inside.push_back(d);
+    it.depends_on = inside;
+    edges[id] = inside;
+    for (const auto& d : inside)
+      dependents_[d].push_back(id);
+  }
+  for (const auto& issue : dependency_graph(edges).issues())
+    if (issue.kind == dependency_issue::cycle)
+      throw bad_input(issue.message() + "; the run cannot start");
+  // Critical-path weight: own work plus the heaviest chain downstream.
+  std::function<double(const std::string&)> weigh = [&](const std::string& id) -> double {
+    if (auto w = weight_.find(id); w != weight_.end())
+      return w->second;
+    double down = 0;
+    for (const auto& dep : dependents_[id])
+      down = std::max(down, weigh(dep));
+    return weight_[id] = items_[id].work + down;
+  };
+  for (const auto& id : order_)
+    weigh(id);
+}
+
+std::vector<std::string> scheduler_core::ready_now() const {
+  std::vector<std::string> ready;
+  for (const auto& id : order_) {
+    if (state_.at(id) != item_state::waiting)
+      continue;
+    const auto& deps = items_.at(id).depends_on;
+    if (std::all_of(deps.begin(), deps.end(),
+                    [&](const std::string& d) { return state_.at(d) == item_state::done; }))
+      ready.push_back(id);
+  }
+  std::sort(ready.begin(), ready.end(), [&](const std::string& a, const std::string& b) {
+    const auto& ia = items_.at(a);
+    const auto& ib = items_.at(b);
+    if (ia.priority != ib.priority)
+      return ia.priority < ib.priority;
+    if (weight_.at(a) != weight_.at(b))
+      return weight_.at(a) > weight_.at(b);
+    return a < b;
+  });
+  return ready;
+}
+
+std::vector<std::string> scheduler_core::take_startable() {
+  std::vector<std::string> out;
+  if (closed_)
+    return out;
+  for (const auto& id : ready_now()) {
+    if (running() >= capacity_)
+      break;
+    state_[id] = item_state::running;
+    out.push_back(id);
+  }
+  return out;
+}
+
+void scheduler_core::mark_done(const std::string& id) { state_.at(id) = item_state::done; }
+
+void scheduler_core::mark_waiting(const std::string& id) { state_.at(id) = item_state::waiting; }
+
+std::vector<std::pair<std::string, std::string>>
+scheduler_core::mark_failed(const std::string& id, const std::string& why, item_state as) {
+  state_.at(id) = as;
+  reason_[id] = why;
+  std::vector<std::pair<std::string, std::string>> blocked;
+  std::vector<std::string> stack = {id};
+  while (!stack.empty()) {
+    auto cur = stack.back();
+    stack.pop_back();
+    for (const auto& dep : dependents_[cur]) {
+      if (state_.at(dep) != item_state::waiting)
+        continue;
+      state_[dep] = item_state::blocked;
+      reason_[dep] = fmt::format("dependency {} {}", cur,
+                                 state_.at(cur) == item_state::failed ? "failed" : "is blocked");
+      blocked.emplace_back(dep, reason_[dep]);
+      stack.push_back(dep);
+    }
+  }
+  return blocked;
+}
+
+item_state scheduler_core::state_of(const std::string& id) const { return state_.at(id); }
+
+const std::string& scheduler_core::reason_of(const std::string& id) const {
+  static const std::string none;
+  auto it = reason_.find(id);
+  return it == reason_.end() ? none : it->second;
+}
+
+int scheduler_core::count(item_state s) const {
+  return static_cast<int>(std::count_if(state_.begin(), state_.end(),
+                                        [&](const auto& kv) { return kv.second == s; }));
+}
+
+int scheduler_core::running() const { return count(item_state::running); }
+int scheduler_core::waiting() const { return count(item_state::waiting); }
+
+bool scheduler_core::finished() const {
+  if (running() > 0)
+    return false;
+  return closed_ || ready_now().empty();
+}
+
+std::vector<std::string> scheduler_core::blockers_of(const std::string& id) const {
+  std::vector<std::string> out;
+  for (const auto& d : items_.at(id).depends_on)
+    if (state_.at(d) != item_state::done)
+      out.push_back(d);
+  return out;
+}
+
+simulation simulate(const std::vector<schedule_item>& items, int capacity) {
+  scheduler_core core(items, capacity);
+  std::map<std::string, double> work;
+  for (const auto& it : items)
+    work[it.id] = it.work;
+  simulation sim;
+  using ev = std::pair<double, std::string>; // finish time, id
+  std::priority_queue<ev, std::vector<ev>, std::greater<ev>> running;
+  double now = 0;
+  std::map<std::string, double> finished_at;
+  for (;;) {
+    for (const auto& id : core.take_startable()) {
+      simulated_start s{id, now, now + work[id], {}};
+      for (const auto& it : items)
+        if (it.id == id)
+          for (const auto& d : it.depends_on)
+            if (finished_at.count(d))
+              s.waited_for.push_back(d);
+      running.push({s.end, id});
+      sim.starts.push_back(s);
+    }
+    if (running.empty())
+      break;
+    auto [t, id] = running.top();
+    running.pop();
+    now = t;
+    finished_at[id] = t;
+    core.mark_done(id);
+    sim.makespan = std::max(sim.makespan, t);
+  }
+  return sim;
+}
+
+simulation simulate_levels(const std::vector<schedule_item>& items, int capacity) {
+  // Level = longest dependency chain above a story.
+  std::map<std::string, const schedule_item*> by_id;
+  for (const auto& it : items)
+    by_id[it.id] = &it;
+  std::map<std::string, int> level;
+  std::function<int(const std::string&)> level_of = [&](const std::string& id) -> int {
+    if (auto l = level.find(id); l != level.end())
+      return l->second;
+    int lv = 0;
+    for (const auto& d : by_id[id]->depends_on)
+      if (by_id.count(d))
+        lv = std::max(lv, level_of(d) + 1);
+    return level[id] = lv;
+  };
+  int max_level = 0;
+  for (const auto& it : items)
+    max_level = std::max(max_level, level_of(it.id));
+  simulation sim;
+  double level_start = 0;
+  for (int lv = 0; lv <= max_level; ++lv) {
+    std::vector<schedule_item> in_level;
+    for (const auto& it : items)
+      if (level[it.id] == lv) {
+        auto copy = it;
+        copy.depends_on.clear();
+        in_level.push_back(copy);
+      }
+    auto part = simulate(in_level, capacity);
+    for (auto s : part.starts) {
+      s.start += level_start;
+      s.end += level_start;
+      sim.starts.push_back(s);
+    }
+    level_start += part.makespan;
+  }
+  sim.makespan = level_start;
+  return sim;
+}
+
+double makespan_lower_bound(const std::vector<schedule_item>& items, int capacity) {
+  scheduler_core core(items, capacity);
+  double total = 0, critical = 0;
+  for (const auto& it : items) {
+    total += it.work;
+    critical = std::max(critical, core.weight_of(it.id));
+  }
+  return std::max(critical, total / std::max(1, capacity));
+}
+
+} // namespace sdlc

@@ -1,0 +1,93 @@
+#pragma once
+// Which story runs next — the pure core of the scheduler. A DAG from the
+// stories' dependencies: a story may start as soon as its own dependencies are
+// done (no level barrier). Among those, lower priority first (as in ai-sdlc),
+// then the heavier critical path (more work waiting downstream), then id. A
+// story that fails or ends blocked blocks every story that depends on it,
+// with the reason (fail closed). At most `capacity` run at once.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+struct schedule_item {
+  std::string id;
+  long priority = 0;                 // lower first
+  std::vector<std::string> depends_on; // ids; those not in the plan count as already done
+  double work = 1.0;                 // expected duration, for critical-path weights
+};
+
+enum class item_state { waiting, running, done, failed, blocked };
+
+class scheduler_core {
+public:
+  // Throws sdlc::error (bad_input) on a cycle, naming its ids.
+  scheduler_core(std::vector<schedule_item> items, int capacity);
+
+  int capacity() const { return capacity_; }
+  void set_capacity(int n) { capacity_ = n < 1 ? 1 : n; }
+
+  // Stories to start now (marks them running), in start order.
+  std::vector<std::string> take_startable();
+  // The order take_startable would use, without taking (for --dry-run and status).
+  std::vector<std::string> ready_now() const;
+
+  void mark_done(const std::string& id);
+  // Failed or blocked: every dependent (transitively) becomes blocked.
+  // Returns the dependents blocked by this, with their reasons.
+  std::vector<std::pair<std::string, std::string>> mark_failed(const std::string& id,
+                                                               const std::string& why,
+                                                               item_state as = item_state::failed);
+  // Put a running story back to waiting (e.g. interrupted before it started work).
+  void mark_waiting(const std::string& id);
+  // Stop starting anything (graceful shutdown, --fail-fast).
+  void close() { closed_ = true; }
+  bool closed() const { return closed_; }
+
+  item_state state_of(const std::string& id) const;
+  const std::string& reason_of(const std::string& id) const;
+  bool finished() const; // nothing running, nothing startable
+  int running() const;
+  int waiting() const;
+  int count(item_state s) const;
+  double weight_of(const std::string& id) const { return weight_.at(id); }
+  // Dependencies of `id` that are not done yet.
+  std::vector<std::string> blockers_of(const std::string& id) const;
+  const std::vector<std::string>& ids() const { return order_; }
+
+private:
+  std::vector<std::string> order_; // input order
+  std::map<std::string, schedule_item> items_;
+  std::map<std::string, item_state> state_;
+  std::map<std::string, std::string> reason_;
+  std::map<std::string, double> weight_;
+  std::map<std::string, std::vector<std::string>> dependents_;
+  int capacity_;
+  bool closed_ = false;
+};
+
+// A simulated run with fixed durations (work = seconds), for `run --dry-run`
+// and the benchmarks.
+struct simulated_start {
+  std::string id;
+  double start = 0;
+  double end = 0;
+  std::vector<std::string> waited_for; // dependencies it had to wait for
+};
+
+struct simulation {
+  std::vector<simulated_start> starts; // in start order
+  double makespan = 0;
+};
+
+simulation simulate(const std::vector<schedule_item>& items, int capacity);
+// The same DAG run level by level (each level waits for the slowest of the
+// previous one), as ai-sdlc's parallel mode does.
+simulation simulate_levels(const std::vector<schedule_item>& items, int capacity);
+// max(critical path, total work / capacity): no schedule can beat it.
+double makespan_lower_bound(const std::vector<schedule_item>& items, int capacity);
+
+} // namespace sdlc

@@ -1,0 +1,96 @@
+#define BOOST_TEST_MODULE scheduler_core
+#include "runtime/schedule/scheduler_core.hpp"
+#include "runtime/util/error.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+
+namespace {
+schedule_item item(const char* id, long prio, std::vector<std::string> deps = {}, double work = 1) {
+  return {id, prio, std::move(deps), work};
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(priority_then_critical_path_then_id) {
+  // B has more work downstream than C at the same priority; A has the best priority.
+  scheduler_core core({item("C", 20), item("B", 20), item("D", 20, {"B"}), item("A", 10)}, 2);
+  BOOST_TEST(core.take_startable() == (std::vector<std::string>{"A", "B"}));
+  BOOST_TEST(core.take_startable().empty()); // capacity reached
+  core.mark_done("A");
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"C"});
+  core.mark_done("B");
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"D"});
+  core.mark_done("C");
+  core.mark_done("D");
+  BOOST_TEST(core.finished());
+}
+
+BOOST_AUTO_TEST_CASE(ties_broken_by_id) {
+  scheduler_core core({item("S-3", 5), item("S-1", 5), item("S-2", 5)}, 3);
+  BOOST_TEST(core.take_startable() == (std::vector<std::string>{"S-1", "S-2", "S-3"}));
+}
+
+BOOST_AUTO_TEST_CASE(failure_blocks_dependents_transitively_with_a_reason) {
+  scheduler_core core({item("A", 1), item("B", 1, {"A"}), item("C", 1, {"B"}), item("D", 1)}, 4);
+  BOOST_TEST(core.take_startable() == (std::vector<std::string>{"A", "D"}));
+  auto blocked = core.mark_failed("A", "agent crashed");
+  BOOST_REQUIRE(blocked.size() == 2u);
+  BOOST_TEST(blocked[0].first == "B");
+  BOOST_TEST(blocked[0].second == "dependency A failed");
+  BOOST_TEST(blocked[1].second == "dependency B is blocked");
+  BOOST_TEST((core.state_of("C") == item_state::blocked));
+  BOOST_TEST(core.take_startable().empty());
+  core.mark_done("D");
+  BOOST_TEST(core.finished());
+}
+
+BOOST_AUTO_TEST_CASE(cycles_refuse_the_run) {
+  try {
+    scheduler_core core({item("A", 1, {"B"}), item("B", 1, {"A"})}, 1);
+    BOOST_FAIL("expected an error");
+  } catch (const sdlc::error& e) {
+    BOOST_TEST(std::string(e.what()).find("A -> B -> A") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(no_level_barrier) {
+  // Level 0: A (long) and B (short). C depends only on B. A level-by-level
+  // scheduler would make C wait for A; we start C as soon as B is done.
+  std::vector<schedule_item> items = {item("A", 1, {}, 10), item("B", 1, {}, 1), item("C", 1, {"B"}, 1)};
+  auto sim = simulate(items, 3);
+  std::map<std::string, double> start;
+  for (const auto& s : sim.starts)
+    start[s.id] = s.start;
+  BOOST_TEST(start["C"] == 1.0);
+  BOOST_TEST(sim.makespan == 10.0);
+  auto levels = simulate_levels(items, 3);
+  BOOST_TEST(levels.makespan == 11.0);
+  // The start order the core produces: A and B first, C right after B.
+  scheduler_core core(items, 3);
+  BOOST_TEST(core.take_startable() == (std::vector<std::string>{"A", "B"}));
+  core.mark_done("B");
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"C"});
+  BOOST_TEST((core.state_of("A") == item_state::running));
+}
+
+BOOST_AUTO_TEST_CASE(closing_stops_new_starts) {
+  scheduler_core core({item("A", 1), item("B", 1)}, 1);
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"A"});
+  core.close();
+  core.mark_done("A");
+  BOOST_TEST(core.take_startable().empty());
+  BOOST_TEST(core.finished());
+  BOOST_TEST((core.state_of("B") == item_state::waiting));
+}
+
+BOOST_AUTO_TEST_CASE(dependencies_outside_the_plan_count_as_done) {
+  scheduler_core core({item("B", 1, {"ALREADY-DONE"})}, 1);
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"B"});
+}
+
+BOOST_AUTO_TEST_CASE(lower_bound) {
+  std::vector<schedule_item> items = {item("A", 1, {}, 4), item("B", 1, {"A"}, 4), item("C", 1, {}, 1)};
+  BOOST_TEST(makespan_lower_bound(items, 2) == 8.0);
+  BOOST_TEST(makespan_lower_bound(items, 1) == 9.0);
+}
