@@ -25,6 +25,33 @@ using executor_actor = caf::typed_actor<
 using story_actor = caf::typed_actor<
     caf::reacts_to<atoms::step>,
     caf::reacts_to<story_event>,
+    caf::reacts_to<atoms::drain>,
     caf::reacts_to<atoms::shutdown>>;
+
+// Runs story actors for the scheduler: monitors them, restarts one that dies
+// abnormally from its checkpoint (exponential backoff, at most
+// supervision.maxRestarts within supervision.windowMs), forwards their events.
+using supervisor_actor = caf::typed_actor<
+    caf::reacts_to<atoms::start, std::string>,
+    caf::reacts_to<atoms::restart, std::string>,
+    caf::reacts_to<story_event>,
+    caf::reacts_to<story_finished>,
+    caf::reacts_to<atoms::drain>,
+    caf::reacts_to<atoms::shutdown>>;
+
+// Decides which stories run (scheduler_core) and starts them through the
+// supervisor; tells the coordinator when the run is over.
+using scheduler_actor = caf::typed_actor<
+    caf::reacts_to<atoms::step>,
+    caf::reacts_to<story_event>,
+    caf::reacts_to<story_finished>,
+    caf::reacts_to<atoms::drain>,
+    caf::reacts_to<atoms::shutdown>>;
+
+// Collects every event into the dashboard model and draws it.
+using status_actor = caf::typed_actor<
+    caf::reacts_to<story_event>,
+    caf::reacts_to<atoms::render>,
+    caf::replies_to<atoms::summary>::with<std::string>>;
 
 } // namespace sdlc

@@ -1,103 +1,74 @@
 #include "actors/run_coordinator.hpp"
 
+#include "actors/scheduler.hpp"
+#include "actors/status.hpp"
 #include "actors/story_actor.hpp"
+#include "actors/story_supervisor.hpp"
 #include "actors/system_config.hpp"
 #include "runtime/api/gateway.hpp"
+#include "runtime/config/batch_file.hpp"
+#include <iostream>
+#include "runtime/console/terminal.hpp"
+#include "runtime/schedule/run_plan.hpp"
 #include "runtime/story/board.hpp"
-#include "runtime/story/dependency_graph.hpp"
 #include "runtime/util/error.hpp"
-#include "runtime/util/time.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
 #include <csignal>
-#include <map>
 #include <ostream>
-#include <set>
 #include <thread>
 
 namespace sdlc {
 
-namespace {
-
-std::string clock_of(int64_t ms) {
-  auto t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
-}
-
-int64_t time_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-bool worth_printing(const story_event& e) {
-  static const std::set<std::string> quiet = {"text", "stderr", "output", "unknown_event",
-                                              "process_exited", "agent_init"};
-  return !quiet.count(e.kind);
-}
-
-// The stories to run, dependencies first, then by priority.
-std::vector<std::string> select_stories(const board& b, const run_options& o) {
-  auto scan = b.scan();
-  for (const auto& p : scan.problems)
-    if (p.message.find("is also used by") == std::string::npos)
-      throw bad_input(p.message);
-  std::vector<std::string> chosen;
-  if (!o.story_ids.empty()) {
-    for (const auto& id : o.story_ids)
-      chosen.push_back(b.find(id).id());
-    return chosen;
-  }
-  dependency_graph g(scan.stories);
-  for (const auto& issue : g.issues())
-    throw bad_input(issue.message() + "; fix the dependencies before running");
-  std::map<std::string, const story*> by_id;
-  for (const auto& s : scan.stories)
-    by_id.emplace(s.id(), &s);
-  for (const auto& id : g.topological_order()) {
-    auto it = by_id.find(id);
-    if (it == by_id.end())
-      continue;
-    const auto& s = *it->second;
-    if (o.resume) {
-      auto st = workflow_state::load(s.dir());
-      if ((st && st->current_action()) || s.status() == story_status::in_progress)
-        chosen.push_back(s.id());
-    } else if (s.status() != story_status::done && s.status() != story_status::blocked) {
-      chosen.push_back(s.id());
-    }
-  }
-  return chosen;
-}
-
-} // namespace
-
-int run_stories(const run_options& o, std::ostream& out) {
+int run_stories(run_options o, std::ostream& out) {
   auto root = find_project_root(o.project);
-  board b(root, load_config(root, current_environment()));
+  auto cfg = load_config(root, current_environment());
+  if (o.batch_file) {
+    // The file gives the run's shape; flags on the command line win over it.
+    auto batch = load_batch_file(*o.batch_file, cfg);
+    if (o.select.story_ids.empty() && !o.select.all && !o.select.resume)
+      o.select.story_ids = batch.selection.story_ids;
+    o.select.labels = batch.selection.labels;
+    o.select.statuses = batch.selection.statuses;
+    o.select.priority_overrides = batch.selection.priority_overrides;
+    if (!o.concurrent)
+      o.concurrent = batch.concurrency;
+    o.fail_fast = o.fail_fast || batch.fail_fast.value_or(false);
+    o.keep_worktrees = o.keep_worktrees || batch.keep_worktrees.value_or(false);
+  }
+  o.use_worktree = o.use_worktree || cfg.worktree_enabled;
+  board b(root, cfg);
   migrate_legacy_workflow_state(b);
-  auto stories = select_stories(b, o);
-  if (stories.empty()) {
-    out << "nothing to run: no story needs work" << (o.resume ? " (no interrupted checkpoint)" : "")
-        << "\n";
+  int n = o.concurrent.value_or(1);
+  const int max_n = cfg.tree["limits"]["maxConcurrent"].as<int>();
+  if (n < 1 || n > max_n)
+    throw bad_input(fmt::format("--concurrent {}: use 1 to {} (limits.maxConcurrent)", n, max_n));
+  if (n > 1)
+    o.use_worktree = true; // parallel stories never share a working tree
+  auto plan = make_run_plan(b, o.select);
+  for (const auto& [id, why] : plan.skipped)
+    out << fmt::format("skipping {}: {}\n", id, why);
+  if (o.dry_run) {
+    out << describe_plan(plan, n, o.action_seconds);
     return 0;
   }
+  if (plan.items.empty()) {
+    out << "nothing to run: no selected story needs work"
+        << (o.select.resume ? " (no interrupted checkpoint)" : "")
+        << "\n";
+    return plan.skipped.empty() ? 0 : 1;
+  }
+  scheduler_core core(plan.items, n); // refuses cycles before anything starts
 
   // Signals go to a dedicated thread; every other thread (CAF's, the
   // gateway's, the readers') inherits the blocked mask.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGHUP);
-  sigaddset(&stop_signals, SIGUSR2); // our own wake-up at the end of the run
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR2})
+    sigaddset(&stop_signals, sig);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   const auto token = gateway::random_token();
@@ -108,93 +79,110 @@ int run_stories(const run_options& o, std::ostream& out) {
   sopts.gateway_base = gw.base_url();
   sopts.gateway_token = token;
 
-  system_config cfg;
-  caf::actor_system sys{cfg};
+  system_config sys_cfg;
+  caf::actor_system sys{sys_cfg};
   caf::scoped_actor self{sys};
-
-  std::atomic<bool> signalled{false};
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  std::thread signal_thread([&, me] {
+
+  status_options sto;
+  sto.limit = n;
+  sto.live = term::style_for(1).color; // a terminal that takes escape codes
+  sto.color = sto.live;
+  for (const auto& it : plan.items)
+    sto.stories.emplace_back(it.id, plan.titles[it.id], plan.expected_actions[it.id]);
+  auto status = spawn_status(sys, sto);
+
+  restart_policy policy;
+  const auto& sup = b.cfg().tree["supervision"];
+  policy.max_restarts = sup["maxRestarts"].as<int>();
+  policy.window = std::chrono::milliseconds(sup["windowMs"].as<long long>());
+  policy.backoff = std::chrono::milliseconds(sup["backoffMs"].as<long long>());
+  policy.max_backoff = std::chrono::milliseconds(sup["maxBackoffMs"].as<long long>());
+  auto factory = [&sys, b, sopts](caf::actor parent, const std::string& id, int incarnation) {
+    return spawn_story_actor(sys, std::move(parent), b, id, sopts, incarnation);
+  };
+  scheduler_options so;
+  so.fail_fast = o.fail_fast;
+  so.keep_worktrees = o.keep_worktrees;
+  // The supervisor reports to the scheduler, which must exist first: give the
+  // supervisor a forwarding parent that we point at the scheduler once spawned.
+  auto relay = sys.spawn([](caf::event_based_actor* r) -> caf::behavior {
+    auto target = std::make_shared<caf::actor>();
+    return {[=](caf::actor& t) { *target = t; },
+            [=](story_event& e) { caf::anon_send(*target, std::move(e)); },
+            [=](story_finished& f) { caf::anon_send(*target, std::move(f)); },
+            [=](atoms::shutdown) { r->quit(); }};
+  });
+  auto supervisor = spawn_story_supervisor(sys, relay, factory, policy);
+  auto scheduler = spawn_scheduler(sys, me, b, core, supervisor, status, so);
+  caf::anon_send(relay, caf::actor_cast<caf::actor>(scheduler));
+
+  std::thread signal_thread([&stop_signals, me] {
     int sig = 0;
     while (sigwait(&stop_signals, &sig) == 0) {
       if (sig == SIGUSR2)
         return;
-      signalled = true;
-      caf::anon_send(me, atoms::shutdown::value);
+      caf::anon_send(me, atoms::drain::value);
     }
   });
 
-  std::map<std::string, std::string> results;
-  std::set<std::string> unsuccessful;
-  bool interrupted = false;
-  auto scan = b.scan();
-  dependency_graph graph(scan.stories);
-  auto started_at = std::chrono::steady_clock::now();
-  out << fmt::format("run: {} stor{} ({}), gateway {}{}\n", stories.size(),
-                     stories.size() == 1 ? "y" : "ies", fmt::join(stories, ", "), gw.base_url(),
-                     o.use_worktree ? ", one worktree per story" : "");
+  if (!sto.live)
+    out << fmt::format("run: {} stor{}, {} at a time, gateway {}{}\n", plan.items.size(),
+                       plan.items.size() == 1 ? "y" : "ies", n, gw.base_url(),
+                       o.use_worktree ? ", one worktree per story" : "");
   out.flush();
-  for (const auto& id : stories) {
-    if (interrupted || signalled) {
-      interrupted = true;
-      break;
-    }
-    std::string waiting_on;
-    for (const auto& dep : graph.dependencies_of(id))
-      if (unsuccessful.count(dep))
-        waiting_on = dep;
-    if (!waiting_on.empty()) {
-      results[id] = fmt::format("skipped (its dependency {} did not finish)", waiting_on);
-      unsuccessful.insert(id);
-      out << fmt::format("{} {} skipped: dependency {} did not finish\n",
-                         clock_of(time_ms_now()), id, waiting_on);
-      continue;
-    }
-    auto actor = spawn_story_actor(sys, me, b, id, sopts);
-    self->send(actor, atoms::step::value);
-    bool finished = false;
-    while (!finished) {
-      self->receive(
-          [&](story_event& e) {
-            if (worth_printing(e))
-              out << fmt::format("{} {} {:<10} {} {}\n", clock_of(e.at_ms), e.story_id, e.action,
-                                 e.kind, e.detail);
-            out.flush();
-          },
-          [&](story_finished& f) {
-            finished = true;
-            results[f.story_id] = f.result + (f.detail.empty() ? "" : ": " + f.detail);
-            if (f.result != "done")
-              unsuccessful.insert(f.story_id);
-            if (f.result == "interrupted")
-              interrupted = true;
-            out << fmt::format("{} {} finished: {}\n", clock_of(time_ms_now()), f.story_id,
-                               results[f.story_id]);
-            out.flush();
-          },
-          [&](atoms::shutdown) {
-            out << "run: interrupted; stopping the running agent (state is saved; `run "
-                   "--continue` resumes)\n";
-            out.flush();
-            interrupted = true;
-            caf::anon_send(actor, atoms::shutdown::value);
-          });
-    }
+  caf::anon_send(scheduler, atoms::step::value);
+
+  const auto grace = std::chrono::milliseconds(b.cfg().tree["shutdown"]["gracePeriod"].as<long long>());
+  int signals = 0;
+  int code = 0;
+  bool over = false;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  while (!over) {
+    auto wait = deadline ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                               *deadline - std::chrono::steady_clock::now())
+                         : std::chrono::milliseconds(3600 * 1000);
+    self->receive(
+        [&](atoms::done, int c) {
+          code = c;
+          over = true;
+        },
+        [&](atoms::drain) {
+          ++signals;
+          if (signals == 1) {
+            std::cerr << fmt::format("\nrun: stopping — running actions get {} s to finish "
+                                     "(Ctrl-C again to stop now); `run --continue` resumes\n",
+                                     grace.count() / 1000);
+            caf::anon_send(scheduler, atoms::drain::value);
+            deadline = std::chrono::steady_clock::now() + grace;
+          } else {
+            std::cerr << "run: stopping now\n";
+            caf::anon_send(scheduler, atoms::shutdown::value);
+          }
+        },
+        caf::after(std::max(std::chrono::milliseconds(1), wait)) >> [&] {
+          if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+            caf::anon_send(scheduler, atoms::shutdown::value);
+            deadline.reset();
+          }
+        });
   }
   pthread_kill(signal_thread.native_handle(), SIGUSR2);
   signal_thread.join();
 
-  auto secs = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - started_at).count() / 1000.0;
+  std::string table;
+  self->request(status, std::chrono::seconds(10), atoms::summary::value)
+      .receive([&](std::string& s) { table = std::move(s); }, [&](caf::error&) {});
   auto usage = gw.total_usage();
-  out << fmt::format("\nsummary ({:.1f} s, API tokens in {} / out {}):\n", secs,
+  out << "\n" << table;
+  out << fmt::format("API tokens: in {} / out {}\n",
                      usage.input + usage.cache_read + usage.cache_creation, usage.output);
-  for (const auto& id : stories)
-    out << fmt::format("  {:<8} {}\n", id, results.count(id) ? results[id] : "not started");
   out.flush();
-  if (interrupted)
-    return 130;
-  return unsuccessful.empty() ? 0 : 1;
+  caf::anon_send(relay, atoms::shutdown::value);
+  caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(status, caf::exit_reason::user_shutdown);
+  return code;
 }
 
 } // namespace sdlc

@@ -1,9 +1,13 @@
 #pragma once
-// Owns the actor system for one `run`: starts the API gateway, runs the
-// selected stories' actors (one after another in this version), prints their
-// progress as plain lines, and turns the outcome into an exit code.
+// Owns the actor system for one `run`: selects the stories, starts the API
+// gateway, the status display, the supervisor and the scheduler, forwards
+// Ctrl-C / SIGTERM (once: drain; twice, or after shutdown.gracePeriod: stop
+// now), and turns the outcome into an exit code.
+#include "runtime/schedule/run_plan.hpp"
+
 #include <filesystem>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,14 +16,18 @@ namespace sdlc {
 
 struct run_options {
   std::filesystem::path project;
-  std::vector<std::string> story_ids; // empty with `all`: every unfinished story
-  bool all = false;
-  bool resume = false; // --continue: the stories with an interrupted checkpoint
+  run_selection select;
+  std::optional<int> concurrent; // --concurrent N (default 1)
   bool use_worktree = false;
   bool force = false;
+  bool keep_worktrees = false;
+  bool fail_fast = false;
+  bool dry_run = false;
+  double action_seconds = 60; // --dry-run: expected time per action
+  std::optional<std::filesystem::path> batch_file;
 };
 
 // Exit code: 0 all done, 1 some failed or blocked, 130 interrupted (SIGINT/SIGTERM).
-int run_stories(const run_options& opts, std::ostream& out);
+int run_stories(run_options opts, std::ostream& out);
 
 } // namespace sdlc

@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <deque>
 
 namespace sdlc {
@@ -41,8 +42,10 @@ struct story_state {
   board initial_board{".", config{}, false};
   std::string story_id;
   session_options opts;
+  int incarnation = 0;
   bool started = false;
-  bool stopping = false;
+  bool stopping = false; // shutdown: kill the agent now
+  bool draining = false; // drain: finish the current action, then stop
   std::optional<action_type> running;
   executor_actor executor;
   std::deque<review_check> pending_checks;
@@ -75,15 +78,23 @@ void run_job(story_ptr self, agent_job job, F then) {
   st.executor = spawn_executor(self->system(), caf::actor_cast<caf::actor>(self));
   auto limit = std::chrono::milliseconds(job.wall_ms > 0 ? job.wall_ms + 60000 : 24 * 3600 * 1000);
   self->request(st.executor, limit, std::move(job))
-      .then([=](const agent_outcome& o) { then(o, std::string()); },
-            [=](const caf::error& err) {
-              then(agent_outcome{}, "executor: " + self->system().render(err));
-            });
+      .then(
+          [=](const agent_outcome& o) {
+            self->state.executor = executor_actor{};
+            then(o, std::string());
+          },
+          [=](const caf::error& err) {
+            self->state.executor = executor_actor{};
+            then(agent_outcome{}, "executor: " + self->system().render(err));
+          });
 }
 
 void after_agent(story_ptr self, action_type a, const agent_outcome& o, const std::string& err) {
   auto& st = self->state;
   st.running.reset();
+  if (o.input_tokens || o.output_tokens || o.cost_usd > 0)
+    emit(self, "usage", std::string(to_string(a)),
+         fmt::format("{} {} {}", o.input_tokens, o.output_tokens, o.cost_usd));
   if (st.stopping) {
     st.session->log("orchestrator", fmt::format("{} stopped: run interrupted", to_string(a)));
     finish(self, "interrupted", fmt::format("during {}", to_string(a)));
@@ -172,9 +183,18 @@ void run_next_check(story_ptr self) {
           });
 }
 
+// Test hook (docs/architecture.md): SDLC_FAULT_CRASH_STORY=S-0002:implement
+// makes that story's actor die abnormally, once, just before that action.
+bool fault_injected(story_ptr self, action_type a) {
+  const char* spec = std::getenv("SDLC_FAULT_CRASH_STORY");
+  if (!spec || self->state.incarnation > 0)
+    return false;
+  return std::string(spec) == self->state.story_id + ":" + std::string(to_string(a));
+}
+
 void step(story_ptr self) {
   auto& st = self->state;
-  if (st.stopping) {
+  if (st.stopping || st.draining) {
     finish(self, "interrupted", "");
     return;
   }
@@ -212,6 +232,11 @@ void step(story_ptr self) {
       return;
     }
     default:
+      if (fault_injected(self, d.action)) {
+        st.session->log("orchestrator", "fault injection: crashing the story actor");
+        self->quit(caf::make_error(caf::sec::runtime_error, "fault injection"));
+        return;
+      }
       try {
         run_agent(self, d.action);
       } catch (const std::exception& e) {
@@ -223,7 +248,8 @@ void step(story_ptr self) {
 }
 
 story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, board b,
-                                          std::string story_id, session_options opts) {
+                                          std::string story_id, session_options opts, int incarnation) {
+  self->state.incarnation = incarnation;
   self->state.parent = std::move(parent);
   self->state.initial_board = std::move(b);
   self->state.story_id = std::move(story_id);
@@ -239,6 +265,10 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
             emit(self, "story_started", "", st.session->the_board().rel(st.session->log_file()));
             for (const auto& note : st.session->begin())
               emit(self, "note", "", note);
+            if (st.session->cwd() != st.session->the_board().project_root()) {
+              emit(self, "worktree", "", st.session->the_board().rel(st.session->cwd()));
+              emit(self, "branch", "", st.session->the_board().find(st.story_id).str("branch"));
+            }
           } catch (const std::exception& e) {
             finish(self, "failed", e.what());
             return;
@@ -256,6 +286,12 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
         }
         caf::anon_send(st.parent, std::move(ev));
       },
+      [=](atoms::drain) {
+        auto& st = self->state;
+        st.draining = true;
+        if (!st.running && !st.executor)
+          finish(self, "interrupted", "");
+      },
       [=](atoms::shutdown) {
         auto& st = self->state;
         st.stopping = true;
@@ -270,10 +306,10 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
 } // namespace
 
 story_actor spawn_story_actor(caf::actor_system& sys, caf::actor parent, board b,
-                              std::string story_id, session_options opts) {
+                              std::string story_id, session_options opts, int incarnation) {
   // Detached: story work includes file locks and libgit2 calls that block.
   return sys.spawn<caf::detached>(story_behavior, std::move(parent), std::move(b),
-                                  std::move(story_id), std::move(opts));
+                                  std::move(story_id), std::move(opts), incarnation);
 }
 
 } // namespace sdlc

@@ -8,7 +8,8 @@ namespace sdlc {
 
 // Spawns the actor that takes one story through its workflow for this run.
 // It reports every story_event and finally a story_finished to `parent`.
+// `incarnation` counts restarts by the supervisor (0 the first time).
 story_actor spawn_story_actor(caf::actor_system& sys, caf::actor parent, board b,
-                              std::string story_id, session_options opts);
+                              std::string story_id, session_options opts, int incarnation = 0);
 
 } // namespace sdlc

@@ -36,8 +36,16 @@ struct run_cli_options {
   std::vector<std::string> stories;
   bool all = false;
   bool resume = false;
+  bool include_backlog = false;
   bool worktree = false;
   bool force = false;
+  std::optional<int> concurrent;
+  bool keep_worktrees = false;
+  bool keep_going = false;
+  bool fail_fast = false;
+  bool dry_run = false;
+  double action_seconds = 60;
+  std::optional<std::filesystem::path> batch_file;
 };
 int cmd_run(const global_options& g, const run_cli_options& o);
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,

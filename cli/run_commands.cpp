@@ -39,15 +39,22 @@ std::vector<std::filesystem::path> log_files(const story& s) {
 int cmd_run(const global_options& g, const run_cli_options& o) {
   run_options ro;
   ro.project = g.project_dir;
-  ro.story_ids = o.stories;
-  ro.all = o.all;
-  ro.resume = o.resume;
+  ro.select.story_ids = o.stories;
+  ro.select.all = o.all;
+  ro.select.resume = o.resume;
+  ro.select.include_backlog = o.include_backlog;
+  ro.concurrent = o.concurrent;
+  ro.use_worktree = o.worktree;
   ro.force = o.force;
-  auto root = find_project_root(g.project_dir);
-  auto cfg = load_config(root, current_environment());
-  ro.use_worktree = o.worktree || cfg.worktree_enabled;
-  if (ro.story_ids.empty() && !o.all && !o.resume)
-    throw bad_input("say what to run: --story <id>, --auto (every unfinished story) or --continue");
+  ro.keep_worktrees = o.keep_worktrees;
+  ro.fail_fast = o.fail_fast;
+  ro.dry_run = o.dry_run;
+  ro.action_seconds = o.action_seconds;
+  ro.batch_file = o.batch_file;
+  if (o.stories.empty() && !o.all && !o.resume && !o.concurrent && !o.batch_file && !o.dry_run &&
+      !o.include_backlog)
+    throw bad_input("say what to run: --story <id>, --concurrent N (ready and in-progress stories), "
+                    "--auto (every unfinished story), --continue, or --config <batch.yaml>");
   return run_stories(ro, std::cout);
 }
 

@@ -208,7 +208,51 @@ std::optional<std::string> opt_string(const YAML::Node& n) {
   return n.Scalar();
 }
 
+void derive(config& cfg) {
+  const auto& t = cfg.tree;
+  cfg.sdlc_folder = t["sdlcFolder"].as<std::string>();
+  if (cfg.sdlc_folder.empty() || cfg.sdlc_folder.find("..") != std::string::npos)
+    throw bad_input(fmt::format("{}: 'sdlcFolder' must be a folder inside the project, found '{}'",
+                                cfg.file.empty() ? std::string("config") : cfg.file.string(), cfg.sdlc_folder));
+  cfg.lock_timeout = std::chrono::milliseconds(t["locks"]["timeoutMs"].as<long long>());
+  cfg.review_max_retries = std::min(t["reviewConfig"]["maxRetries"].as<int>(),
+                                    t["reviewConfig"]["maxRetriesUpperBound"].as<int>());
+  cfg.implementation_max_retries = std::min(t["implementation"]["maxRetries"].as<int>(),
+                                            t["implementation"]["maxRetriesUpperBound"].as<int>());
+  cfg.refinement_max_iterations = t["refinement"]["maxIterations"].as<int>();
+  cfg.agent_timeout = std::chrono::milliseconds(t["timeouts"]["agentTimeout"].as<long long>());
+  cfg.idle_timeout = std::chrono::milliseconds(t["timeouts"]["idleTimeout"].as<long long>());
+  cfg.result_grace = std::chrono::milliseconds(t["timeouts"]["resultGrace"].as<long long>());
+  cfg.build_timeout = std::chrono::milliseconds(t["timeouts"]["buildTimeout"].as<long long>());
+  cfg.test_timeout = std::chrono::milliseconds(t["timeouts"]["testTimeout"].as<long long>());
+  const auto agent = t["agent"];
+  cfg.agent.command = opt_string(agent["command"]);
+  cfg.agent.claude_path = agent["claudePath"].as<std::string>();
+  cfg.agent.model = opt_string(agent["model"]);
+  if (auto turns = agent["maxTurns"]; turns.IsDefined() && !turns.IsNull())
+    cfg.agent.max_turns = turns.as<long>();
+  cfg.agent.allowed_tools = agent["allowedTools"].as<std::vector<std::string>>();
+  cfg.agent.permission_mode = agent["permissionMode"].as<std::string>();
+  for (auto it = agent["env"].begin(); it != agent["env"].end(); ++it)
+    cfg.agent.env[it->first.Scalar()] = it->second.IsScalar() ? it->second.Scalar() : "";
+  cfg.api_base_url = opt_string(t["api"]["baseUrl"]);
+  cfg.test_command = opt_string(t["testCommand"]);
+  cfg.build_command = opt_string(t["buildCommand"]);
+  cfg.worktree_enabled = t["worktree"]["enabled"].as<bool>();
+  cfg.worktree_base_path = t["worktree"]["basePath"].as<std::string>();
+  cfg.default_labels = t["defaultLabels"].as<std::vector<std::string>>();
+}
+
 } // namespace
+
+void apply_config_overrides(config& cfg, const YAML::Node& overrides, const std::string& origin) {
+  if (!overrides.IsDefined() || overrides.IsNull())
+    return;
+  const auto defaults = defaults_tree();
+  validate(overrides, defaults, "", origin);
+  merge_into(cfg.tree, overrides);
+  derive(cfg);
+}
 
 env_map current_environment() {
   env_map env;
@@ -299,38 +343,7 @@ config load_config(const std::filesystem::path& project_root, const env_map& env
     apply_env(var, *key, text);
   }
 
-  const auto& t = cfg.tree;
-  cfg.sdlc_folder = t["sdlcFolder"].as<std::string>();
-  if (cfg.sdlc_folder.empty() || cfg.sdlc_folder.find("..") != std::string::npos)
-    throw bad_input(fmt::format("{}: 'sdlcFolder' must be a folder inside the project, found '{}'",
-                                cfg.file.empty() ? "config" : cfg.file.string(), cfg.sdlc_folder));
-  cfg.lock_timeout = std::chrono::milliseconds(t["locks"]["timeoutMs"].as<long long>());
-  cfg.review_max_retries = std::min(t["reviewConfig"]["maxRetries"].as<int>(),
-                                    t["reviewConfig"]["maxRetriesUpperBound"].as<int>());
-  cfg.implementation_max_retries = std::min(t["implementation"]["maxRetries"].as<int>(),
-                                            t["implementation"]["maxRetriesUpperBound"].as<int>());
-  cfg.refinement_max_iterations = t["refinement"]["maxIterations"].as<int>();
-  cfg.agent_timeout = std::chrono::milliseconds(t["timeouts"]["agentTimeout"].as<long long>());
-  cfg.idle_timeout = std::chrono::milliseconds(t["timeouts"]["idleTimeout"].as<long long>());
-  cfg.result_grace = std::chrono::milliseconds(t["timeouts"]["resultGrace"].as<long long>());
-  cfg.build_timeout = std::chrono::milliseconds(t["timeouts"]["buildTimeout"].as<long long>());
-  cfg.test_timeout = std::chrono::milliseconds(t["timeouts"]["testTimeout"].as<long long>());
-  const auto agent = t["agent"];
-  cfg.agent.command = opt_string(agent["command"]);
-  cfg.agent.claude_path = agent["claudePath"].as<std::string>();
-  cfg.agent.model = opt_string(agent["model"]);
-  if (auto turns = agent["maxTurns"]; turns.IsDefined() && !turns.IsNull())
-    cfg.agent.max_turns = turns.as<long>();
-  cfg.agent.allowed_tools = agent["allowedTools"].as<std::vector<std::string>>();
-  cfg.agent.permission_mode = agent["permissionMode"].as<std::string>();
-  for (auto it = agent["env"].begin(); it != agent["env"].end(); ++it)
-    cfg.agent.env[it->first.Scalar()] = it->second.IsScalar() ? it->second.Scalar() : "";
-  cfg.api_base_url = opt_string(t["api"]["baseUrl"]);
-  cfg.test_command = opt_string(t["testCommand"]);
-  cfg.build_command = opt_string(t["buildCommand"]);
-  cfg.worktree_enabled = t["worktree"]["enabled"].as<bool>();
-  cfg.worktree_base_path = t["worktree"]["basePath"].as<std::string>();
-  cfg.default_labels = t["defaultLabels"].as<std::vector<std::string>>();
+  derive(cfg);
   return cfg;
 }
 

@@ -65,6 +65,10 @@ std::optional<std::filesystem::path> find_config_file(const std::filesystem::pat
 std::filesystem::path set_config_value(const std::filesystem::path& project_root,
                                        const std::string& key, const std::string& value);
 
+// Validates `overrides` (a map shaped like the config) against the defaults,
+// naming `origin` in errors, and applies it over `cfg`.
+void apply_config_overrides(config& cfg, const YAML::Node& overrides, const std::string& origin);
+
 // The value at a dotted path ("reviewConfig.maxRetries"), or an undefined node.
 YAML::Node lookup(const YAML::Node& tree, const std::string& dotted_key);
 

@@ -43,7 +43,71 @@ std::string worktree_service::branch_for(const std::string& id, const std::strin
   return "ai-sdlc/" + name_for(id, slug);
 }
 
-worktree_info worktree_service::ensure(const std::string& id, const std::string& slug) {
+namespace {
+
+using annotated_ptr = std::unique_ptr<git_annotated_commit, deleter<git_annotated_commit, git_annotated_commit_free>>;
+
+// `base` with `branches` merged in one after another, as commits on no branch
+// (libgit2 merges trees in memory; no working tree is touched).
+git_oid merged_start(git_repository* repo, const git_oid& base, const std::vector<std::string>& branches,
+                     const std::string& story_id) {
+  git_oid current = base;
+  for (const auto& name : branches) {
+    git_reference* raw = nullptr;
+    if (git_branch_lookup(&raw, repo, name.c_str(), GIT_BRANCH_LOCAL) != 0)
+      throw failure(fmt::format("{} depends on branch {}, which does not exist", story_id, name));
+    ref_ptr ref(raw);
+    const git_oid* theirs_id = git_reference_target(ref.get());
+    git_commit *ours_raw = nullptr, *theirs_raw = nullptr;
+    check(git_commit_lookup(&ours_raw, repo, &current), "look up " + story_id + "'s start");
+    commit_ptr ours(ours_raw);
+    check(git_commit_lookup(&theirs_raw, repo, theirs_id), "look up " + name);
+    commit_ptr theirs(theirs_raw);
+    git_oid base_oid;
+    if (git_merge_base(&base_oid, repo, &current, theirs_id) == 0 && git_oid_equal(&base_oid, theirs_id))
+      continue; // already contained
+    if (git_merge_base(&base_oid, repo, &current, theirs_id) == 0 && git_oid_equal(&base_oid, &current)) {
+      current = *theirs_id; // fast-forward
+      continue;
+    }
+    git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
+    git_index* raw_index = nullptr;
+    check(git_merge_commits(&raw_index, repo, ours.get(), theirs.get(), &opts), "merge " + name);
+    index_ptr index(raw_index);
+    if (git_index_has_conflicts(index.get())) {
+      std::vector<std::string> files;
+      git_index_conflict_iterator* it = nullptr;
+      check(git_index_conflict_iterator_new(&it, index.get()), "list conflicts");
+      const git_index_entry *anc = nullptr, *our = nullptr, *their = nullptr;
+      while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
+        const git_index_entry* e = our ? our : (their ? their : anc);
+        if (e && e->path)
+          files.push_back(e->path);
+      }
+      git_index_conflict_iterator_free(it);
+      throw merge_conflict(fmt::format("merging {} into {}'s branch conflicts in {}", name, story_id,
+                                       fmt::join(files, ", ")),
+                           files);
+    }
+    git_oid tree_id;
+    check(git_index_write_tree_to(&tree_id, index.get(), repo), "write merged tree");
+    git_tree* raw_tree = nullptr;
+    check(git_tree_lookup(&raw_tree, repo, &tree_id), "look up merged tree");
+    tree_ptr tree(raw_tree);
+    auto sig = signature(repo);
+    const git_commit* parents[] = {ours.get(), theirs.get()};
+    auto message = fmt::format("{}: start from dependency {}\n\nMerged by sdlc-actors.", story_id, name);
+    check(git_commit_create(&current, repo, nullptr, sig.get(), sig.get(), nullptr, message.c_str(),
+                            tree.get(), 2, parents),
+          "commit the merge of " + name);
+  }
+  return current;
+}
+
+} // namespace
+
+worktree_info worktree_service::ensure(const std::string& id, const std::string& slug,
+                                       const std::vector<std::string>& merge_branches) {
   auto repo = open(root_);
   worktree_info info;
   info.name = name_for(id, slug);
@@ -78,8 +142,11 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
     check(git_revparse_single(&head, repo.get(), "HEAD^{commit}"),
           "find HEAD (does the repository have a commit?)");
     object_ptr head_owner(head);
-    check(git_branch_create(&branch_ref, repo.get(), info.branch.c_str(),
-                            reinterpret_cast<git_commit*>(head), 0),
+    auto start = merged_start(repo.get(), *git_object_id(head), merge_branches, id);
+    git_commit* start_commit = nullptr;
+    check(git_commit_lookup(&start_commit, repo.get(), &start), "look up the start commit");
+    commit_ptr start_owner(start_commit);
+    check(git_branch_create(&branch_ref, repo.get(), info.branch.c_str(), start_commit, 0),
           "create branch " + info.branch);
   }
   ref_ptr branch(branch_ref);

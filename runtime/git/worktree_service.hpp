@@ -4,10 +4,17 @@
 // implement and rework, removed on request. All through libgit2.
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace sdlc::git {
+
+struct merge_conflict : std::runtime_error {
+  merge_conflict(const std::string& what, std::vector<std::string> conflicting)
+      : std::runtime_error(what), files(std::move(conflicting)) {}
+  std::vector<std::string> files;
+};
 
 struct worktree_info {
   std::string name;   // <ID>-<slug>: the worktree's name in git's metadata
@@ -31,8 +38,12 @@ public:
   static std::string name_for(const std::string& id, const std::string& slug);
   static std::string branch_for(const std::string& id, const std::string& slug);
 
-  // Creates (or reuses) the worktree for a story.
-  worktree_info ensure(const std::string& id, const std::string& slug);
+  // Creates (or reuses) the worktree for a story. A new story branch starts at
+  // the base branch's head with `merge_branches` (its dependencies' branches)
+  // merged in, without touching any working tree; a conflict there throws
+  // merge_conflict naming the files.
+  worktree_info ensure(const std::string& id, const std::string& slug,
+                       const std::vector<std::string>& merge_branches = {});
   // Removes the worktree folder and git's metadata; the branch stays. Refuses
   // uncommitted changes unless `force`.
   void remove(const std::string& id, const std::string& slug, bool force);

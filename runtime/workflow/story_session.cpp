@@ -1,5 +1,6 @@
 #include "runtime/workflow/story_session.hpp"
 
+#include "runtime/git/repository.hpp"
 #include "runtime/process/child_process.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
@@ -42,6 +43,20 @@ bool is_our_agent(long pid, const std::string& story_id) {
     pos = end + 1;
   }
   return false;
+}
+
+// The branches of `names` that exist (a dependency done without a worktree has none).
+std::vector<std::string> existing_branches(const stdfs::path& root, const std::vector<std::string>& names) {
+  auto repo = git::open(root);
+  std::vector<std::string> out;
+  for (const auto& n : names) {
+    git_reference* ref = nullptr;
+    if (git_branch_lookup(&ref, repo.get(), n.c_str(), GIT_BRANCH_LOCAL) == 0) {
+      git_reference_free(ref);
+      out.push_back(n);
+    }
+  }
+  return out;
 }
 
 } // namespace
@@ -120,7 +135,30 @@ std::vector<std::string> story_session::begin() {
                                     "stash them, or pass --force",
                                     dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
     }
-    auto wt = wts.ensure(id_, s.slug());
+    // A dependent story builds on its dependencies' work: their branches are
+    // merged into its new branch. A conflict there blocks the story.
+    std::vector<std::string> dep_branches;
+    for (const auto& dep : s.dependencies()) {
+      try {
+        auto d = board_.find(dep);
+        auto branch = d.str("branch").empty() ? git::worktree_service::branch_for(d.id(), d.slug())
+                                              : d.str("branch");
+        dep_branches.push_back(branch);
+      } catch (const error&) {
+        // Not on the board: the scheduler has refused the run already.
+      }
+    }
+    git::worktree_info wt;
+    try {
+      wt = wts.ensure(id_, s.slug(), existing_branches(board_.project_root(), dep_branches));
+    } catch (const git::merge_conflict& e) {
+      auto reason = fmt::format("its dependencies' branches conflict: {}", e.what());
+      board_.update(id_, [&](story& st) { block(st, reason); });
+      notes.push_back(fmt::format("{}: blocked, {}", id_, reason));
+      for (const auto& n : notes)
+        log("orchestrator", n);
+      return notes;
+    }
     cwd_ = wt.path;
     board_.update(id_, [&](story& st) {
       st.set_string("branch", wt.branch);

@@ -101,3 +101,40 @@ BOOST_AUTO_TEST_CASE(not_a_repository_is_a_clear_error) {
     BOOST_TEST(std::string(e.what()).find("not inside a git repository") != std::string::npos);
   }
 }
+
+BOOST_FIXTURE_TEST_CASE(a_dependent_branch_starts_with_its_dependencies_merged, repo_fixture) {
+  auto wts = service();
+  auto a = wts.ensure("S-0001", "a");
+  test::write(a.path / "src/a.txt", "a\n");
+  worktree_service::commit_all(a.path, "S-0001: a");
+  auto b = wts.ensure("S-0002", "b");
+  test::write(b.path / "src/b.txt", "b\n");
+  worktree_service::commit_all(b.path, "S-0002: b");
+  auto c = wts.ensure("S-0003", "c", {a.branch, b.branch});
+  BOOST_TEST(std::filesystem::exists(c.path / "src/a.txt"));
+  BOOST_TEST(std::filesystem::exists(c.path / "src/b.txt"));
+  BOOST_TEST(test::git(repo, {"diff", "--name-only", "main", c.branch}) == "src/a.txt\nsrc/b.txt\n");
+  // The main checkout and the dependencies' worktrees were not touched.
+  BOOST_TEST(test::git(repo, {"status", "--porcelain"}).empty());
+  BOOST_TEST(!std::filesystem::exists(repo / "src/a.txt"));
+  BOOST_TEST(!std::filesystem::exists(a.path / "src/b.txt"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_conflict_between_dependencies_names_the_files, repo_fixture) {
+  auto wts = service();
+  auto a = wts.ensure("S-0001", "a");
+  test::write(a.path / "README.md", "from a\n");
+  worktree_service::commit_all(a.path, "S-0001: a");
+  auto b = wts.ensure("S-0002", "b");
+  test::write(b.path / "README.md", "from b\n");
+  worktree_service::commit_all(b.path, "S-0002: b");
+  try {
+    wts.ensure("S-0003", "c", {a.branch, b.branch});
+    BOOST_FAIL("expected a merge conflict");
+  } catch (const git::merge_conflict& e) {
+    BOOST_TEST(e.files == std::vector<std::string>{"README.md"});
+    BOOST_TEST(std::string(e.what()).find("conflicts in README.md") != std::string::npos);
+  }
+  BOOST_TEST(test::git(repo, {"branch", "--list", "ai-sdlc/S-0003-c"}).empty()); // nothing half-made
+  BOOST_TEST(!std::filesystem::exists(repo / ".ai-sdlc/worktrees/S-0003-c"));
+}

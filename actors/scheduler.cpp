@@ -1,0 +1,142 @@
+#include "actors/scheduler.hpp"
+
+#include "runtime/git/worktree_service.hpp"
+#include "runtime/workflow/transitions.hpp"
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace sdlc {
+
+namespace {
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct scheduler_state {
+  caf::actor coordinator;
+  std::unique_ptr<board> the_board;
+  std::unique_ptr<scheduler_core> core;
+  supervisor_actor supervisor;
+  status_actor status;
+  scheduler_options opts;
+  bool interrupted = false;
+  bool any_failed = false;
+  bool reported = false;
+  static inline const char* name = "scheduler";
+};
+
+using scheduler_ptr = scheduler_actor::stateful_pointer<scheduler_state>;
+
+void tell_status(scheduler_ptr self, const std::string& id, const std::string& kind,
+                 const std::string& action, const std::string& detail) {
+  caf::anon_send(self->state.status, story_event{id, kind, action, detail, wall_now_ms()});
+}
+
+void step(scheduler_ptr self) {
+  auto& st = self->state;
+  for (const auto& id : st.core->take_startable())
+    caf::anon_send(st.supervisor, atoms::start::value, id);
+  for (const auto& id : st.core->ids())
+    if (st.core->state_of(id) == item_state::waiting) {
+      auto blockers = st.core->blockers_of(id);
+      tell_status(self, id, "waiting", "",
+                  blockers.empty() ? "waiting for a free slot"
+                                   : fmt::format("waits for {}", fmt::join(blockers, ", ")));
+    }
+  if (st.core->finished() && !st.reported) {
+    st.reported = true;
+    int code = st.interrupted ? 130 : st.any_failed ? 1 : 0;
+    caf::anon_send(st.coordinator, atoms::done::value, code);
+  }
+}
+
+void on_finished(scheduler_ptr self, const story_finished& f) {
+  auto& st = self->state;
+  tell_status(self, f.story_id, "finished", f.result, f.detail);
+  if (f.result == "done") {
+    st.core->mark_done(f.story_id);
+    if (!st.opts.keep_worktrees) {
+      try {
+        auto s = st.the_board->find(f.story_id);
+        if (!s.str("worktree_path").empty()) {
+          git::worktree_service(st.the_board->project_root(), st.the_board->cfg().worktree_base_path)
+              .remove(s.id(), s.slug(), false);
+          st.the_board->update(s.id(), [](story& x) { x.erase("worktree_path"); });
+        }
+      } catch (const std::exception& e) {
+        tell_status(self, f.story_id, "note", "", std::string("worktree kept: ") + e.what());
+      }
+    }
+  } else if (f.result == "interrupted") {
+    st.interrupted = true;
+    st.core->mark_waiting(f.story_id);
+    st.core->close();
+  } else {
+    st.any_failed = true;
+    auto as = f.result == "blocked" ? item_state::blocked : item_state::failed;
+    for (const auto& [dep, reason] : st.core->mark_failed(f.story_id, f.detail, as)) {
+      if (st.opts.write_blocks) {
+        try {
+          st.the_board->update(dep, [&](story& s) { block(s, reason); });
+        } catch (const std::exception&) {
+          // The story file may be unreadable; the run result still says why.
+        }
+      }
+      tell_status(self, dep, "finished", "blocked", reason);
+    }
+    if (st.opts.fail_fast) {
+      st.core->close();
+      caf::anon_send(st.supervisor, atoms::drain::value);
+    }
+  }
+  step(self);
+}
+
+} // namespace
+
+scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor coordinator, board b,
+                                                  scheduler_core core, supervisor_actor supervisor,
+                                                  status_actor status, scheduler_options opts) {
+  auto& st = self->state;
+  st.coordinator = std::move(coordinator);
+  st.the_board = std::make_unique<board>(std::move(b));
+  st.core = std::make_unique<scheduler_core>(std::move(core));
+  st.supervisor = std::move(supervisor);
+  st.status = std::move(status);
+  st.opts = opts;
+  return {
+      [=](atoms::step) { step(self); },
+      [=](story_event& e) { caf::anon_send(self->state.status, std::move(e)); },
+      [=](story_finished& f) { on_finished(self, f); },
+      [=](atoms::drain) {
+        auto& s = self->state;
+        s.interrupted = true;
+        s.core->close();
+        caf::anon_send(s.supervisor, atoms::drain::value);
+        step(self);
+      },
+      [=](atoms::shutdown) {
+        auto& s = self->state;
+        s.interrupted = true;
+        s.core->close();
+        caf::anon_send(s.supervisor, atoms::shutdown::value);
+        step(self);
+      },
+  };
+}
+
+scheduler_actor spawn_scheduler(caf::actor_system& sys, caf::actor coordinator, board b,
+                                scheduler_core core, supervisor_actor supervisor,
+                                status_actor status, scheduler_options opts) {
+  // Detached: it writes story files and removes worktrees (blocking I/O).
+  return sys.spawn<caf::detached>(scheduler_behavior, std::move(coordinator), std::move(b),
+                                  std::move(core), std::move(supervisor), std::move(status), opts);
+}
+
+} // namespace sdlc

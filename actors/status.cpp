@@ -1,0 +1,87 @@
+#include "actors/status.hpp"
+
+#include "runtime/console/dashboard.hpp"
+#include "runtime/console/terminal.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <iostream>
+
+namespace sdlc {
+
+namespace {
+
+constexpr auto frame = std::chrono::milliseconds(100); // at most ~10 redraws a second
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct status_state {
+  std::unique_ptr<dashboard_model> model;
+  bool live = false;
+  bool color = false;
+  bool dirty = true;
+  bool ended = false;
+  int drawn_lines = 0;
+  static inline const char* name = "status";
+};
+
+using status_ptr = status_actor::stateful_pointer<status_state>;
+
+void draw(status_ptr self) {
+  auto& st = self->state;
+  std::string out;
+  if (st.drawn_lines > 0)
+    out += "\x1b[" + std::to_string(st.drawn_lines) + "A\x1b[J"; // back to the top, clear below
+  // Width is read on every frame, so a resized terminal is redrawn to fit.
+  auto text = st.model->render(term::columns(1), wall_now_ms(), st.color);
+  st.drawn_lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  std::cout << out << text << std::flush;
+  st.dirty = false;
+}
+
+} // namespace
+
+status_actor::behavior_type status_behavior(status_ptr self, status_options opts) {
+  auto& st = self->state;
+  st.model = std::make_unique<dashboard_model>(opts.limit, wall_now_ms());
+  st.live = opts.live;
+  st.color = opts.color;
+  for (const auto& [id, title, expected] : opts.stories)
+    st.model->add_story(id, title, expected);
+  if (st.live)
+    self->delayed_send(self, frame, atoms::render::value);
+  return {
+      [=](story_event& e) {
+        auto& s = self->state;
+        auto line = s.model->apply(e.story_id, e.kind, e.action, e.detail, e.at_ms);
+        if (!s.live && line && !s.ended)
+          std::cout << *line << "\n" << std::flush;
+        s.dirty = true;
+      },
+      [=](atoms::render) {
+        auto& s = self->state;
+        if (s.ended)
+          return;
+        draw(self); // always: the clock and ETA move even without events
+        self->delayed_send(self, frame, atoms::render::value);
+      },
+      [=](atoms::summary) -> std::string {
+        auto& s = self->state;
+        if (s.live)
+          draw(self);
+        s.ended = true;
+        return s.model->summary(s.color);
+      },
+  };
+}
+
+status_actor spawn_status(caf::actor_system& sys, status_options opts) {
+  return sys.spawn(status_behavior, std::move(opts));
+}
+
+} // namespace sdlc

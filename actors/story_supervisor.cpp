@@ -1,0 +1,149 @@
+#include "actors/story_supervisor.hpp"
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+
+namespace sdlc {
+
+namespace {
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct child {
+  story_actor handle;
+  std::deque<std::chrono::milliseconds> restarts;
+  int incarnation = 0;
+  bool finished = false;
+  bool restart_pending = false;
+};
+
+struct supervisor_state {
+  caf::actor parent;
+  story_factory make_story;
+  restart_policy policy;
+  std::map<std::string, child> children;
+  std::map<caf::actor_addr, std::string> by_addr;
+  bool draining = false;
+  bool stopping = false;
+  static inline const char* name = "story_supervisor";
+};
+
+using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+std::chrono::milliseconds now_of(supervisor_ptr self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+      self->clock().now().time_since_epoch());
+}
+
+void launch(supervisor_ptr self, const std::string& id) {
+  auto& st = self->state;
+  auto& c = st.children[id];
+  c.restart_pending = false;
+  c.handle = st.make_story(caf::actor_cast<caf::actor>(self), id, c.incarnation);
+  st.by_addr[c.handle.address()] = id;
+  self->monitor(c.handle);
+  caf::anon_send(c.handle, atoms::step::value);
+  // A drain or shutdown that arrived while this child was being restarted
+  // must reach the new incarnation (the restart race).
+  if (st.stopping)
+    caf::anon_send(c.handle, atoms::shutdown::value);
+  else if (st.draining)
+    caf::anon_send(c.handle, atoms::drain::value);
+}
+
+void report_finished(supervisor_ptr self, const std::string& id, const std::string& result,
+                     const std::string& detail) {
+  auto& c = self->state.children[id];
+  c.finished = true;
+  caf::anon_send(self->state.parent, story_finished{id, result, detail});
+}
+
+} // namespace
+
+supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::actor parent,
+                                                    story_factory make_story, restart_policy policy) {
+  self->state.parent = std::move(parent);
+  self->state.make_story = std::move(make_story);
+  self->state.policy = policy;
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    auto it = st.by_addr.find(dm.source);
+    if (it == st.by_addr.end())
+      return;
+    auto id = it->second;
+    st.by_addr.erase(it);
+    auto& c = st.children[id];
+    if (c.finished)
+      return;
+    auto why = dm.reason ? self->system().render(dm.reason) : std::string("stopped without finishing");
+    if (st.stopping || st.draining) {
+      report_finished(self, id, "interrupted", "story actor ended: " + why);
+      return;
+    }
+    auto d = decide_restart(c.restarts, now_of(self), st.policy);
+    if (!d.restart) {
+      report_finished(self, id, "failed", d.reason + "; last: " + why);
+      return;
+    }
+    ++c.incarnation;
+    c.restart_pending = true;
+    caf::anon_send(st.parent, story_event{id, "restarting", "",
+                                          fmt::format("story actor died ({}); restart {} in {} ms",
+                                                      why, c.incarnation, d.delay.count()),
+                                          wall_now_ms()});
+    self->delayed_send(self, d.delay, atoms::restart::value, id);
+  });
+  return {
+      [=](atoms::start, const std::string& id) { launch(self, id); },
+      [=](atoms::restart, const std::string& id) {
+        auto& st = self->state;
+        auto& c = st.children[id];
+        if (c.finished || !c.restart_pending)
+          return;
+        if (st.stopping) {
+          report_finished(self, id, "interrupted", "stopped while waiting to restart");
+          return;
+        }
+        launch(self, id);
+      },
+      [=](story_event& e) { caf::anon_send(self->state.parent, std::move(e)); },
+      [=](story_finished& f) {
+        auto& st = self->state;
+        st.children[f.story_id].finished = true;
+        caf::anon_send(st.parent, std::move(f));
+      },
+      [=](atoms::drain) {
+        auto& st = self->state;
+        st.draining = true;
+        for (auto& [id, c] : st.children)
+          if (!c.finished && c.handle && !c.restart_pending)
+            caf::anon_send(c.handle, atoms::drain::value);
+          else if (!c.finished && c.restart_pending)
+            report_finished(self, id, "interrupted", "stopped while waiting to restart");
+      },
+      [=](atoms::shutdown) {
+        auto& st = self->state;
+        st.stopping = true;
+        for (auto& [id, c] : st.children)
+          if (!c.finished && c.handle && !c.restart_pending)
+            caf::anon_send(c.handle, atoms::shutdown::value);
+          else if (!c.finished && c.restart_pending)
+            report_finished(self, id, "interrupted", "stopped while waiting to restart");
+      },
+  };
+}
+
+supervisor_actor spawn_story_supervisor(caf::actor_system& sys, caf::actor parent,
+                                        story_factory make_story, restart_policy policy) {
+  return sys.spawn(supervisor_behavior, std::move(parent), std::move(make_story), policy);
+}
+
+} // namespace sdlc

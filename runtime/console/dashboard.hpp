@@ -1,0 +1,69 @@
+#pragma once
+// The run's live view: one model fed by story events, drawn either as a
+// dashboard redrawn in place (a terminal) or as plain timestamped lines.
+// Pure: the status actor feeds it and decides when to draw.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+struct dashboard_story {
+  std::string id;
+  std::string title;
+  std::string state = "queued"; // queued, running, done, failed, blocked, interrupted
+  std::string action;           // current or last action
+  std::string detail;           // last notable event, or why it waits
+  std::string worktree;
+  std::string branch;
+  std::string node = "local";
+  int actions_done = 0;
+  int actions_expected = 5;
+  int events_in_action = 0; // tool uses and turns seen in the current action
+  int64_t started_ms = 0;
+  int64_t finished_ms = 0;
+  int64_t tokens_in = 0;
+  int64_t tokens_out = 0;
+  double cost_usd = 0;
+};
+
+class dashboard_model {
+public:
+  dashboard_model(int limit, int64_t start_ms) : limit_(limit), start_ms_(start_ms) {}
+
+  void add_story(const std::string& id, const std::string& title, int actions_expected);
+  // Applies one event; returns a plain log line worth printing, if any.
+  std::optional<std::string> apply(const std::string& id, const std::string& kind,
+                                   const std::string& action, const std::string& detail,
+                                   int64_t at_ms);
+  void set_limit(int limit) { limit_ = limit; }
+  void set_api_in_flight(const std::string& text) { api_in_flight_ = text; }
+
+  // Percent done of a story: finished actions plus progress within the
+  // current one (its tool uses and turns against what that action usually
+  // needs, capped at 90%), over the actions it is expected to need.
+  int percent(const dashboard_story& s) const;
+
+  // The whole dashboard for a terminal `width` columns wide (no trailing newline
+  // handling needed: every line ends with '\n').
+  std::string render(int width, int64_t now_ms, bool color) const;
+  // The table printed at the end of a run.
+  std::string summary(bool color) const;
+
+  int count(const std::string& state) const;
+  const std::vector<dashboard_story>& stories() const { return stories_; }
+
+private:
+  dashboard_story* find(const std::string& id);
+  std::string eta(int64_t now_ms) const;
+
+  int limit_;
+  int64_t start_ms_;
+  std::string api_in_flight_ = "-";
+  std::vector<dashboard_story> stories_;
+};
+
+std::string format_duration(int64_t ms); // 1:05, 12:34, 1:02:03
+
+} // namespace sdlc

@@ -1,0 +1,152 @@
+#include "runtime/schedule/run_plan.hpp"
+
+#include "runtime/console/dashboard.hpp"
+#include "runtime/story/dependency_graph.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/workflow/workflow_state.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <strings.h>
+
+namespace sdlc {
+
+int expected_actions(const story& s) {
+  auto st = s.status();
+  if (st == story_status::done || st == story_status::blocked)
+    return 0;
+  int n = st == story_status::backlog ? 1 : 0;
+  for (auto flag : {"research_complete", "plan_complete", "implementation_complete", "reviews_complete"})
+    n += s.flag(flag) ? 0 : 1;
+  return std::max(1, n);
+}
+
+run_plan make_run_plan(const board& b, const run_selection& sel) {
+  auto scan = b.scan();
+  std::map<std::string, const story*> by_id;
+  for (const auto& s : scan.stories)
+    by_id.emplace(s.id(), &s); // the current layout wins for duplicate ids (scan order)
+  std::vector<const story*> chosen;
+  auto has_label = [&](const story& s) {
+    if (sel.labels.empty())
+      return true;
+    auto mine = s.labels();
+    return std::any_of(sel.labels.begin(), sel.labels.end(), [&](const std::string& l) {
+      return std::find(mine.begin(), mine.end(), l) != mine.end();
+    });
+  };
+  if (!sel.story_ids.empty()) {
+    for (const auto& id : sel.story_ids) {
+      auto s = b.find(id);
+      chosen.push_back(by_id.at(s.id()));
+    }
+  } else {
+    std::set<std::string> statuses(sel.statuses.begin(), sel.statuses.end());
+    if (statuses.empty()) {
+      statuses = {"ready", "in-progress"};
+      if (sel.include_backlog || sel.all)
+        statuses.insert("backlog");
+    }
+    for (const auto& [id, s] : by_id) {
+      if (!has_label(*s))
+        continue;
+      if (sel.resume) {
+        std::optional<workflow_state> st;
+        try {
+          st = workflow_state::load(s->dir());
+        } catch (const error&) {
+          // a corrupt checkpoint is handled when the story starts
+        }
+        if ((st && st->current_action()) || s->status() == story_status::in_progress)
+          chosen.push_back(s);
+      } else if (statuses.count(s->str("status"))) {
+        chosen.push_back(s);
+      }
+    }
+  }
+  for (const auto* s : chosen)
+    for (const auto& p : scan.problems)
+      if (p.file == s->file())
+        throw bad_input(p.message);
+
+  run_plan plan;
+  std::set<std::string> in_plan;
+  for (const auto* s : chosen)
+    if (s->status() != story_status::done && s->status() != story_status::blocked)
+      in_plan.insert(s->id());
+    else
+      plan.skipped.emplace_back(s->id(), fmt::format("it is {}", s->str("status")));
+  // Missing dependencies refuse the run; dependencies that are neither done
+  // nor in this run keep their dependents out of it (they could never start).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& id : std::vector<std::string>(in_plan.begin(), in_plan.end())) {
+      for (const auto& dep : by_id.at(id)->dependencies()) {
+        auto it = std::find_if(by_id.begin(), by_id.end(), [&](const auto& kv) {
+          return strcasecmp(kv.first.c_str(), dep.c_str()) == 0;
+        });
+        if (it == by_id.end())
+          throw bad_input(fmt::format("{} depends on {}, which is not on the board; fix its "
+                                      "dependencies before running",
+                                      id, dep));
+        const auto& d = *it->second;
+        if (d.status() == story_status::done || in_plan.count(d.id()))
+          continue;
+        in_plan.erase(id);
+        plan.skipped.emplace_back(id, fmt::format("it depends on {}, which is {} and not in this run",
+                                                  d.id(), d.str("status")));
+        changed = true;
+        break;
+      }
+    }
+  }
+  for (const auto* s : chosen) {
+    if (!in_plan.count(s->id()))
+      continue;
+    schedule_item it;
+    it.id = s->id();
+    it.priority = s->priority();
+    if (auto o = sel.priority_overrides.find(s->id()); o != sel.priority_overrides.end())
+      it.priority = o->second;
+    for (const auto& d : s->dependencies())
+      for (const auto& [known, _] : by_id)
+        if (strcasecmp(known.c_str(), d.c_str()) == 0)
+          it.depends_on.push_back(known);
+    it.work = expected_actions(*s);
+    plan.titles[it.id] = s->title();
+    plan.expected_actions[it.id] = expected_actions(*s);
+    plan.items.push_back(std::move(it));
+  }
+  return plan;
+}
+
+std::string describe_plan(const run_plan& plan, int capacity, double action_seconds) {
+  std::string out;
+  if (plan.items.empty())
+    return "nothing to run\n";
+  auto items = plan.items;
+  for (auto& it : items)
+    it.work *= action_seconds;
+  auto sim = simulate(items, capacity);
+  out += fmt::format("plan: {} stories, {} at a time, {:.0f} s per action\n\n", items.size(), capacity,
+                     action_seconds);
+  out += fmt::format(" {:>3}  {:<8} {:>8} {:>8}  {:<7} {}\n", "#", "story", "start", "end", "actions",
+                     "waits for");
+  int n = 0;
+  for (const auto& s : sim.starts)
+    out += fmt::format(" {:>3}  {:<8} {:>8} {:>8}  {:>7} {}\n", ++n, s.id,
+                       format_duration(static_cast<int64_t>(s.start * 1000)),
+                       format_duration(static_cast<int64_t>(s.end * 1000)),
+                       plan.expected_actions.at(s.id),
+                       s.waited_for.empty() ? "-" : fmt::format("{}", fmt::join(s.waited_for, ", ")));
+  auto levels = simulate_levels(items, capacity);
+  out += fmt::format("\nexpected makespan {} (lower bound {}; a level-by-level schedule: {})\n",
+                     format_duration(static_cast<int64_t>(sim.makespan * 1000)),
+                     format_duration(static_cast<int64_t>(makespan_lower_bound(items, capacity) * 1000)),
+                     format_duration(static_cast<int64_t>(levels.makespan * 1000)));
+  return out;
+}
+
+} // namespace sdlc

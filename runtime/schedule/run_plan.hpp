@@ -1,0 +1,41 @@
+#pragma once
+// Which stories a run takes, in what shape: the selection rules of `run`
+// (explicit ids, --auto, --continue, the default ready + in-progress, batch
+// file filters) turned into scheduler items, plus what was left out and why.
+#include "runtime/schedule/scheduler_core.hpp"
+#include "runtime/story/board.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+struct run_selection {
+  std::vector<std::string> story_ids;
+  bool all = false;             // every unfinished story (backlog included)
+  bool include_backlog = false; // default selection plus backlog
+  bool resume = false;          // stories with an interrupted checkpoint (or in progress)
+  std::vector<std::string> labels;   // keep stories with any of these labels
+  std::vector<std::string> statuses; // instead of the default statuses
+  std::map<std::string, long> priority_overrides;
+};
+
+struct run_plan {
+  std::vector<schedule_item> items; // work = expected actions
+  std::map<std::string, std::string> titles;
+  std::map<std::string, int> expected_actions;
+  std::vector<std::pair<std::string, std::string>> skipped; // id, why
+};
+
+// Throws bad_input when a selected story depends on one that is not on the
+// board, or the board has unreadable stories among the selection.
+run_plan make_run_plan(const board& b, const run_selection& sel);
+
+// How many actions a story still needs (refine? research plan implement review).
+int expected_actions(const story& s);
+
+// `run --dry-run`: the simulated schedule with `action_seconds` per action.
+std::string describe_plan(const run_plan& plan, int capacity, double action_seconds);
+
+} // namespace sdlc
