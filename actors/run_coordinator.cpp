@@ -103,7 +103,9 @@ int run_stories(run_options o, std::ostream& out) {
   };
   scheduler_options so;
   so.fail_fast = o.fail_fast;
-  so.keep_worktrees = o.keep_worktrees;
+  // A single story keeps its worktree for inspection; a concurrent run
+  // removes done stories' worktrees (their branches stay) unless asked not to.
+  so.keep_worktrees = o.keep_worktrees || n == 1;
   // The supervisor reports to the scheduler, which must exist first: give the
   // supervisor a forwarding parent that we point at the scheduler once spawned.
   auto relay = sys.spawn([](caf::event_based_actor* r) -> caf::behavior {

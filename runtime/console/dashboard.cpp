@@ -67,7 +67,9 @@ int dashboard_model::percent(const dashboard_story& s) const {
   if (s.state == "done")
     return 100;
   double within = 0;
-  if (s.state == "running" && !s.action.empty())
+  if (s.state == "running" && s.agent_percent >= 0)
+    within = std::min(0.9, s.agent_percent / 100.0);
+  else if (s.state == "running" && !s.action.empty())
     within = std::min(0.9, static_cast<double>(s.events_in_action) / expected_events(s.action));
   double p = 100.0 * (s.actions_done + within) / std::max(s.actions_expected, s.actions_done + 1);
   return std::min(99, static_cast<int>(p));
@@ -106,10 +108,19 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
   if (kind == "action_started") {
     s->action = action;
     s->events_in_action = 0;
+    s->agent_percent = -1;
     s->detail.clear();
     return line(action + " started");
   }
-  if (kind == "tool_use" || kind == "text" || kind == "progress") {
+  if (kind == "progress") {
+    // detail: "<percent>|<message>" (docs/agents.md)
+    auto bar_pos = detail.find('|');
+    s->agent_percent = std::atoi(detail.substr(0, bar_pos).c_str());
+    auto message = bar_pos == std::string::npos ? std::string() : detail.substr(bar_pos + 1);
+    s->detail = message;
+    return line(fmt::format("{} progress {}% {}", action, s->agent_percent, message));
+  }
+  if (kind == "tool_use" || kind == "text") {
     ++s->events_in_action;
     if (kind == "tool_use") {
       s->detail = detail;
@@ -131,6 +142,7 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
   if (kind == "action_finished") {
     ++s->actions_done;
     s->events_in_action = 0;
+    s->agent_percent = -1;
     s->detail = detail;
     return line(fmt::format("{} finished: {}", action, detail));
   }

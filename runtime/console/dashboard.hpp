@@ -21,6 +21,7 @@ struct dashboard_story {
   int actions_done = 0;
   int actions_expected = 5;
   int events_in_action = 0; // tool uses and turns seen in the current action
+  int agent_percent = -1;   // a command agent's own progress for the current action
   int64_t started_ms = 0;
   int64_t finished_ms = 0;
   int64_t tokens_in = 0;

@@ -2,6 +2,7 @@
 
 #include "runtime/git/repository.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
 
 #include <fmt/format.h>
@@ -106,9 +107,20 @@ git_oid merged_start(git_repository* repo, const git_oid& base, const std::vecto
 
 } // namespace
 
+namespace {
+// libgit2 creates .git/worktrees/<name> and branches without coordinating
+// with another creator; serialise every worktree change of a repository,
+// across threads and processes.
+file_lock worktree_lock(git_repository* repo) {
+  return file_lock(std::filesystem::path(git_repository_commondir(repo)) / "sdlc-actors-worktrees.lock",
+                   std::chrono::seconds(60), "the repository's worktrees");
+}
+} // namespace
+
 worktree_info worktree_service::ensure(const std::string& id, const std::string& slug,
                                        const std::vector<std::string>& merge_branches) {
   auto repo = open(root_);
+  auto lock = worktree_lock(repo.get());
   worktree_info info;
   info.name = name_for(id, slug);
   info.branch = branch_for(id, slug);
@@ -163,6 +175,7 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
 
 void worktree_service::remove(const std::string& id, const std::string& slug, bool force) {
   auto repo = open(root_);
+  auto lock = worktree_lock(repo.get());
   auto name = name_for(id, slug);
   git_worktree* raw = nullptr;
   if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0)

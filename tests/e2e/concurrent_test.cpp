@@ -1,0 +1,288 @@
+#define BOOST_TEST_MODULE concurrent
+// `run --concurrent N` end to end. The first test uses the real Claude Code
+// CLI against stub-api with 1 s latency on the demo board; the others use a
+// scripted command agent (real processes, real signals) to stay fast.
+#include "runtime/story/story.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <random>
+#include <regex>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+using namespace sdlc;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+extern char** environ;
+
+namespace {
+
+using env_t = std::map<std::string, std::string>;
+
+std::string unique_marker() {
+  std::random_device rd;
+  return "m" + std::to_string(rd()) + std::to_string(rd());
+}
+
+struct demo_board {
+  test::temp_dir d;
+  std::filesystem::path repo;
+  std::map<std::string, std::string> env;
+  explicit demo_board(std::map<std::string, std::string> e = {}) : repo(d.path / "repo"), env(std::move(e)) {
+    test::make_git_repo(repo);
+    BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"add", "Add a greeting script", "--status", "ready", "--priority", "10"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"add", "Add a farewell script", "--status", "ready", "--priority", "20"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"add", "Greet and say farewell in one script", "--status", "ready", "--priority", "30",
+                        "--depends-on", "S-0001", "--depends-on", "S-0002"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"add", "Document the modules", "--status", "ready", "--priority", "40"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"add", "Add a name helper", "--status", "ready", "--priority", "50",
+                        "--depends-on", "S-0003"}).exit_code == 0);
+  }
+  test::run_result sdlc(const std::vector<std::string>& args) { return test::sdlc(repo, args, env); }
+  void commit() {
+    test::git(repo, {"add", "-A"});
+    test::git(repo, {"commit", "-q", "-m", "board"});
+  }
+  std::string status_of(const std::string& id) {
+    return story::load(repo / ".ai-sdlc/stories" / id / "story.md").str("status");
+  }
+  std::string files_of(const std::string& id, const std::string& slug) {
+    return test::git(repo, {"diff", "--name-only", "main", "ai-sdlc/" + id + "-" + slug});
+  }
+};
+
+// "<iso> S-0003 started" -> time of that line, from the run's plain output.
+std::string time_of(const std::string& out, const std::string& id, const std::string& what) {
+  std::regex re("(\\S+) " + id + " " + what);
+  std::smatch m;
+  return std::regex_search(out, m, re) ? m[1].str() : std::string();
+}
+
+pid_t spawn_in(const std::filesystem::path& cwd, const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env, const std::filesystem::path& out) {
+  std::vector<std::string> args_s = argv, env_s;
+  for (char** e = environ; *e; ++e)
+    env_s.push_back(*e);
+  for (const auto& [k, v] : env)
+    env_s.push_back(k + "=" + v);
+  env_s.push_back("NO_COLOR=1");
+  std::vector<char*> args, envp;
+  for (auto& a : args_s)
+    args.push_back(a.data());
+  args.push_back(nullptr);
+  for (auto& e : env_s)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  BOOST_REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data()) == 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A command agent: each action takes $AGENT_SECONDS (default 0.2), implement
+// writes one file named after the story.
+const char* agent_script = R"sh(#!/bin/sh
+echo '{"type":"progress","percent":10,"message":"starting"}'
+if [ "$SDLC_ACTION" = implement ] && [ -n "$SLOW_IMPLEMENT" ] && [ ! -f "$SLOW_IMPLEMENT.done" ]; then
+  sleep 30
+fi
+sleep "${AGENT_SECONDS:-0.2}"
+case "$SDLC_ACTION" in
+  implement|rework) echo "$SDLC_STORY_ID" > "$SDLC_STORY_ID.txt"; echo implemented;;
+  review) printf '```json\n{"passed": true, "issues": []}\n```\n';;
+  *) echo "notes for $SDLC_ACTION";;
+esac
+)sh";
+
+struct command_board : demo_board {
+  std::string marker = unique_marker();
+  explicit command_board(std::map<std::string, std::string> extra = {}) : demo_board(std::move(extra)) {
+    env["RUN_MARKER"] = marker; // lets the test find every process of this run
+    test::write(d.path / "agent.sh", agent_script);
+    std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
+    BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "agent.sh").string()}).exit_code == 0);
+    commit();
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(demo_board_at_concurrency_3_with_the_real_cli) {
+  BOOST_REQUIRE_MESSAGE(test::run({"/bin/sh", "-c", "command -v claude"}).exit_code == 0,
+                        "the Claude Code CLI is not installed (tools/bootstrap installs it)");
+  test::temp_dir s;
+  auto script = test::read(std::string(SDLC_SOURCE_DIR) + "/tools/demo/stub-script.yaml");
+  script = std::regex_replace(script, std::regex("latency_ms: 200"), "latency_ms: 1000");
+  test::stub_api stub(script, s.path);
+  std::filesystem::create_directories(s.path / "home");
+  demo_board b({{"HOME", (s.path / "home").string()}, {"ANTHROPIC_API_KEY", "sk-concurrent-" + unique_marker()}});
+  BOOST_REQUIRE(b.sdlc({"config", "api.baseUrl", stub.url()}).exit_code == 0);
+  b.commit();
+  auto r = b.sdlc({"run", "--concurrent", "3"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  for (auto id : {"S-0001", "S-0002", "S-0003", "S-0004", "S-0005"})
+    BOOST_TEST(b.status_of(id) == "done", id);
+  // Independent branches hold only their own files; dependents also their dependencies'.
+  BOOST_TEST(b.files_of("S-0001", "add-a-greeting-script") == "src/greet.sh\n");
+  BOOST_TEST(b.files_of("S-0002", "add-a-farewell-script") == "src/farewell.sh\n");
+  BOOST_TEST(b.files_of("S-0004", "document-the-modules") == "docs/modules.md\n");
+  BOOST_TEST(b.files_of("S-0003", "greet-and-say-farewell-in-one-script") ==
+             "src/both.sh\nsrc/farewell.sh\nsrc/greet.sh\n");
+  BOOST_TEST(b.files_of("S-0005", "add-a-name-helper") ==
+             "src/both.sh\nsrc/farewell.sh\nsrc/greet.sh\nsrc/name.sh\n");
+  // Dependency order, from the run's timestamped lines.
+  auto started3 = time_of(r.out, "S-0003", "started"), started5 = time_of(r.out, "S-0005", "started");
+  auto done1 = time_of(r.out, "S-0001", "done"), done2 = time_of(r.out, "S-0002", "done"),
+       done3 = time_of(r.out, "S-0003", "done");
+  BOOST_REQUIRE(!started3.empty() && !done1.empty() && !done2.empty() && !started5.empty() && !done3.empty());
+  BOOST_TEST(started3 >= done1);
+  BOOST_TEST(started3 >= done2);
+  BOOST_TEST(started5 >= done3);
+  // Never more than 3 agents at once (and really concurrent).
+  auto stats = json::parse(stub.stats());
+  BOOST_TEST(stats["max_in_flight"].get<int>() <= 3);
+  BOOST_TEST(stats["max_in_flight"].get<int>() >= 2);
+  BOOST_TEST(r.out.find("\x1b[") == std::string::npos); // piped: no escape codes
+  BOOST_TEST(r.out.find("story    result") != std::string::npos); // the summary table
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_completes) {
+  command_board b;
+  auto flag = b.d.path / "slow";
+  b.env["SLOW_IMPLEMENT"] = flag.string();
+  auto out = b.d.path / "run.out";
+  auto pid = spawn_in(b.repo, {SDLC_BIN, "run", "--story", "S-0001", "--story", "S-0004", "--concurrent", "2"}, b.env, out);
+  // Wait for the slow implement of S-0001, then SIGKILL that agent process.
+  std::vector<long> victims;
+  for (int i = 0; i < 300 && victims.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    for (auto p : test::processes_with_env("SDLC_ACTION=implement"))
+      if (test::read("/proc/" + std::to_string(p) + "/environ").find("SDLC_STORY_ID=S-0001") != std::string::npos &&
+          test::read("/proc/" + std::to_string(p) + "/environ").find(b.marker) != std::string::npos)
+        victims.push_back(p);
+  }
+  BOOST_REQUIRE_MESSAGE(!victims.empty(), test::read(out));
+  test::write(flag.string() + ".done", ""); // the retry is fast
+  ::kill(static_cast<pid_t>(victims.front()), SIGKILL);
+  BOOST_TEST(wait_exit(pid) == 0, test::read(out));
+  BOOST_TEST(b.status_of("S-0001") == "done");
+  BOOST_TEST(b.status_of("S-0004") == "done");
+  BOOST_TEST(test::read(out).find("killed by signal 9") != std::string::npos);
+  BOOST_TEST(test::processes_with_env(b.marker).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_crashed_story_actor_is_restarted_from_its_checkpoint) {
+  command_board b(env_t{{"SDLC_FAULT_CRASH_STORY", "S-0001:plan"}});
+  auto r = b.sdlc({"run", "--story", "S-0001", "--concurrent", "2"});
+  BOOST_TEST(r.exit_code == 0, r.out);
+  BOOST_TEST(r.out.find("restarting") != std::string::npos);
+  BOOST_TEST(b.status_of("S-0001") == "done");
+  auto state = json::parse(test::read(b.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
+  std::vector<std::string> done;
+  for (const auto& a : state["completedActions"])
+    done.push_back(a["type"]);
+  // research ran once, before the crash; nothing was redone after the restart.
+  BOOST_TEST(std::count(done.begin(), done.end(), "research") == 1);
+  BOOST_TEST(std::count(done.begin(), done.end(), "plan") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_stops_everything_and_continue_completes) {
+  command_board b(env_t{{"SDLC_CONFIG__SHUTDOWN__GRACE_PERIOD", "1000"}});
+  auto flag = b.d.path / "slow";
+  b.env["SLOW_IMPLEMENT"] = flag.string();
+  auto out = b.d.path / "run.out";
+  auto pid = spawn_in(b.repo, {SDLC_BIN, "run", "--concurrent", "3"}, b.env, out);
+  bool implementing = false;
+  for (int i = 0; i < 300 && !implementing; ++i) {
+    std::this_thread::sleep_for(50ms);
+    for (auto p : test::processes_with_env("SDLC_ACTION=implement"))
+      implementing = implementing ||
+                     test::read("/proc/" + std::to_string(p) + "/environ").find(b.marker) != std::string::npos;
+  }
+  BOOST_REQUIRE_MESSAGE(implementing, test::read(out));
+  ::kill(pid, SIGINT);
+  auto t0 = std::chrono::steady_clock::now();
+  BOOST_TEST(wait_exit(pid) == 130, test::read(out));
+  BOOST_TEST((std::chrono::steady_clock::now() - t0 < 5s));
+  BOOST_TEST(test::processes_with_env(b.marker).empty()); // no agent, no orphan
+  test::write(flag.string() + ".done", "");
+  auto r = b.sdlc({"run", "--continue", "--concurrent", "3"});
+  BOOST_TEST(r.exit_code == 0, r.out);
+  auto all = b.sdlc({"run", "--concurrent", "3"}); // the stories not yet started
+  BOOST_TEST(all.exit_code == 0, all.out);
+  for (auto id : {"S-0001", "S-0002", "S-0003", "S-0004", "S-0005"})
+    BOOST_TEST(b.status_of(id) == "done", id << "\n" << r.out << "\n" << all.out);
+}
+
+BOOST_AUTO_TEST_CASE(dashboard_in_a_real_terminal) {
+  BOOST_REQUIRE_MESSAGE(test::run({"/bin/sh", "-c", "command -v tmux"}).exit_code == 0, "tmux is missing (tools/bootstrap installs it)");
+  command_board b(env_t{{"AGENT_SECONDS", "1"}});
+  auto session = "sdlc-dash-" + b.marker;
+  std::string cmd = "cd '" + b.repo.string() + "' && env -u NO_COLOR RUN_MARKER=" + b.marker +
+                    " AGENT_SECONDS=1 TERM=xterm-256color '" + SDLC_BIN + "' run --concurrent 2; sleep 30";
+  BOOST_REQUIRE(test::run({"/usr/bin/tmux", "new-session", "-d", "-s", session, "-x", "130", "-y", "30", cmd}).exit_code == 0);
+  std::string screen;
+  bool seen = false;
+  for (int i = 0; i < 100 && !seen; ++i) {
+    std::this_thread::sleep_for(100ms);
+    screen = test::run({"/usr/bin/tmux", "capture-pane", "-p", "-t", session}).out;
+    seen = screen.find("of 2 running") != std::string::npos && screen.find("queued") != std::string::npos &&
+           screen.find("S-0005") != std::string::npos && screen.find("%") != std::string::npos;
+  }
+  test::run({"/usr/bin/tmux", "kill-session", "-t", session});
+  BOOST_TEST(seen, screen);
+  BOOST_TEST(screen.find("sdlc-actors") != std::string::npos);
+  BOOST_TEST(screen.find("S-0001") != std::string::npos);
+  BOOST_TEST(screen.find("elapsed") != std::string::npos);
+  for (int i = 0; i < 50 && !test::processes_with_env(b.marker).empty(); ++i)
+    std::this_thread::sleep_for(100ms);
+  BOOST_TEST(test::processes_with_env(b.marker).empty());
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_and_batch_files) {
+  command_board b;
+  auto plan = b.sdlc({"run", "--concurrent", "2", "--dry-run", "--action-seconds", "10"});
+  BOOST_TEST(plan.exit_code == 0, plan.err);
+  BOOST_TEST(plan.out.find("expected makespan") != std::string::npos, plan.out);
+  BOOST_TEST(std::regex_search(plan.out, std::regex("S-0003 .* S-0001, S-0002")), plan.out);
+  BOOST_TEST(b.status_of("S-0001") == "ready"); // nothing ran
+
+  test::write(b.d.path / "batch.yaml", "stories: [S-0001, S-0004]\nconcurrency: 1\npriorities:\n  S-0004: 1\n"
+                                       "timeouts:\n  agentTimeout: 60000\n");
+  auto r = b.sdlc({"run", "--config", (b.d.path / "batch.yaml").string()});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(b.status_of("S-0001") == "done");
+  BOOST_TEST(b.status_of("S-0004") == "done");
+  BOOST_TEST(b.status_of("S-0002") == "ready");
+  BOOST_TEST(time_of(r.out, "S-0004", "started") <= time_of(r.out, "S-0001", "started"));
+
+  test::write(b.d.path / "bad.yaml", "stories: [S-0002]\nconcurency: 2\n");
+  auto bad = b.sdlc({"run", "--config", (b.d.path / "bad.yaml").string()});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err.find("bad.yaml:2: unknown key 'concurency'") != std::string::npos, bad.err);
+  test::write(b.d.path / "bad2.yaml", "timeouts:\n  agentTimeout: soon\n");
+  auto bad2 = b.sdlc({"run", "--config", (b.d.path / "bad2.yaml").string()});
+  BOOST_TEST(bad2.exit_code == 2);
+  BOOST_TEST(bad2.err.find("'timeouts.agentTimeout' must be a whole number") != std::string::npos, bad2.err);
+}
