@@ -9,6 +9,7 @@
 #include "runtime/config/batch_file.hpp"
 #include <iostream>
 #include "runtime/console/terminal.hpp"
+#include "runtime/git/worktree_service.hpp"
 #include "runtime/schedule/run_plan.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
@@ -62,6 +63,15 @@ int run_stories(run_options o, std::ostream& out) {
     return plan.skipped.empty() ? 0 : 1;
   }
   scheduler_core core(plan.items, n); // refuses cycles before anything starts
+  if (o.use_worktree && !o.force) {
+    // Once for the run, before anything starts (not once per story).
+    auto dirty = git::worktree_service(root, cfg.worktree_base_path).dirty_files(b.sdlc_dir());
+    if (!dirty.empty())
+      throw bad_input(fmt::format("the main checkout has uncommitted changes ({}{}); commit or "
+                                  "stash them, or pass --force",
+                                  dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
+    o.force = true; // checked: the story sessions need not check again
+  }
 
   // Signals go to a dedicated thread; every other thread (CAF's, the
   // gateway's, the readers') inherits the blocked mask.

@@ -28,6 +28,7 @@ struct scheduler_state {
   bool interrupted = false;
   bool any_failed = false;
   bool reported = false;
+  std::map<std::string, std::string> told_waiting; // last "waiting" reason sent per story
   static inline const char* name = "scheduler";
 };
 
@@ -45,9 +46,13 @@ void step(scheduler_ptr self) {
   for (const auto& id : st.core->ids())
     if (st.core->state_of(id) == item_state::waiting) {
       auto blockers = st.core->blockers_of(id);
-      tell_status(self, id, "waiting", "",
-                  blockers.empty() ? "waiting for a free slot"
-                                   : fmt::format("waits for {}", fmt::join(blockers, ", ")));
+      auto why = blockers.empty() ? std::string("waiting for a free slot")
+                                  : fmt::format("waits for {}", fmt::join(blockers, ", "));
+      // Only changes: a board of hundreds would otherwise flood the status actor.
+      if (st.told_waiting[id] != why) {
+        st.told_waiting[id] = why;
+        tell_status(self, id, "waiting", "", why);
+      }
     }
   if (st.core->finished() && !st.reported) {
     st.reported = true;

@@ -207,8 +207,7 @@ void step(story_ptr self) {
   }
   switch (d.action) {
     case action_type::none: {
-      auto s = st.session->the_board().find(st.story_id);
-      auto status = s.status();
+      auto status = st.session->current().status();
       finish(self, status == story_status::done ? "done" : status == story_status::blocked ? "blocked" : "stopped",
              d.reason);
       return;
@@ -267,7 +266,7 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
               emit(self, "note", "", note);
             if (st.session->cwd() != st.session->the_board().project_root()) {
               emit(self, "worktree", "", st.session->the_board().rel(st.session->cwd()));
-              emit(self, "branch", "", st.session->the_board().find(st.story_id).str("branch"));
+              emit(self, "branch", "", st.session->current().str("branch"));
             }
           } catch (const std::exception& e) {
             finish(self, "failed", e.what());

@@ -7,6 +7,10 @@
 namespace sdlc {
 
 system_config::system_config() {
+  // Work sharing wakes an idle worker as soon as a message arrives; the
+  // default work stealing backs off into 10 ms sleeps when idle, and a story's
+  // every action crosses several pooled actors (measured in docs/benchmarks.md).
+  set("scheduler.policy", caf::atom("sharing"));
   add_message_type<story_event>("sdlc::story_event");
   add_message_type<agent_job>("sdlc::agent_job");
   add_message_type<agent_outcome>("sdlc::agent_outcome");

@@ -22,6 +22,12 @@ namespace {
 
 const char* kanban_folders[] = {"backlog", "ready", "in-progress", "done"};
 
+std::string upper(std::string s) {
+  for (auto& c : s)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out)
@@ -131,6 +137,21 @@ story board::find(std::string_view id_or_slug) const {
                                 "only; no paths)",
                                 id_or_slug));
   auto key = lower(id_or_slug);
+  // Fast path: an id names its folder in the current layout. Parsing one file
+  // instead of the whole board keeps per-story work O(1) in big runs.
+  for (auto candidate : {std::string(id_or_slug), upper(std::string(id_or_slug))}) {
+    auto file = stories_dir() / candidate / "story.md";
+    std::error_code ec;
+    if (!stdfs::is_regular_file(file, ec))
+      continue;
+    try {
+      auto s = story::load(file);
+      if (lower(s.id()) == key)
+        return s;
+    } catch (const error&) {
+      break; // unreadable: the full scan below reports it properly
+    }
+  }
   auto all = scan();
   for (const auto& s : all.stories)
     if (lower(s.id()) == key)
@@ -246,10 +267,13 @@ story board::add(const new_story& spec) {
 }
 
 story board::update(std::string_view id_or_slug, const std::function<void(story&)>& change) {
-  auto located = find(id_or_slug);
-  auto file = located.file();
-  file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", located.id()));
-  auto current = story::load(file); // re-read: the version found may be stale
+  return update_file(find(id_or_slug).file(), change);
+}
+
+story board::update_file(const stdfs::path& file, const std::function<void(story&)>& change) {
+  auto id = file.parent_path().filename().string();
+  file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", id));
+  auto current = story::load(file); // re-read under the lock: the caller's copy may be stale
   auto before = current.render();
   change(current);
   auto after = current.render();

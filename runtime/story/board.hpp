@@ -62,6 +62,9 @@ public:
   // Read-modify-write under the story's lock. `change` may throw to abort; the
   // file is then untouched. Returns the story as written.
   story update(std::string_view id_or_slug, const std::function<void(story&)>& change);
+  // The same for a story file already located (no board scan: callers that
+  // touch one story many times, like a story session, use this).
+  story update_file(const std::filesystem::path& file, const std::function<void(story&)>& change);
 
   // Lock file guarding a story file.
   static std::filesystem::path lock_file_for(const std::filesystem::path& story_file);

@@ -65,6 +65,7 @@ story_session::story_session(board b, std::string story_id, session_options opts
     : board_(std::move(b)), id_(std::move(story_id)), opts_(std::move(opts)) {
   auto s = board_.find(id_);
   id_ = s.id();
+  file_ = s.file();
   cwd_ = board_.project_root();
   auto logs = s.dir() / "logs";
   stdfs::create_directories(logs);
@@ -82,7 +83,7 @@ void story_session::log(const std::string& who, const std::string& line) {
 }
 
 std::string story_session::content_hash() const {
-  auto text = fs::read_file(board_.find(id_).file());
+  auto text = fs::read_file(load().file());
   git_oid oid;
   git_odb_hash(&oid, text.data(), text.size(), GIT_OBJECT_BLOB);
   char buf[GIT_OID_HEXSZ + 1];
@@ -92,7 +93,7 @@ std::string story_session::content_hash() const {
 
 std::vector<std::string> story_session::begin() {
   std::vector<std::string> notes;
-  auto s = board_.find(id_);
+  auto s = load();
   std::optional<workflow_state> state;
   try {
     state = workflow_state::load(s.dir());
@@ -153,14 +154,14 @@ std::vector<std::string> story_session::begin() {
       wt = wts.ensure(id_, s.slug(), existing_branches(board_.project_root(), dep_branches));
     } catch (const git::merge_conflict& e) {
       auto reason = fmt::format("its dependencies' branches conflict: {}", e.what());
-      board_.update(id_, [&](story& st) { block(st, reason); });
+      update([&](story& st) { block(st, reason); });
       notes.push_back(fmt::format("{}: blocked, {}", id_, reason));
       for (const auto& n : notes)
         log("orchestrator", n);
       return notes;
     }
     cwd_ = wt.path;
-    board_.update(id_, [&](story& st) {
+    update([&](story& st) {
       st.set_string("branch", wt.branch);
       st.set_string("worktree_path", board_.rel(wt.path));
     });
@@ -173,12 +174,12 @@ std::vector<std::string> story_session::begin() {
 }
 
 decision story_session::next() {
-  auto s = board_.find(id_);
+  auto s = load();
   return next_action(facts_of(s), limits_of(board_.cfg()));
 }
 
 void story_session::checkpoint_start(action_type a, const std::string& session_id) {
-  auto s = board_.find(id_);
+  auto s = load();
   auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
   state.start_action(std::string(to_string(a)), id_, s.file());
   state.set_current("sessionId", session_id);
@@ -187,7 +188,7 @@ void story_session::checkpoint_start(action_type a, const std::string& session_i
 }
 
 void story_session::record_agent_process(long pid) {
-  auto s = board_.find(id_);
+  auto s = load();
   auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
   state.set_current("pid", pid);
   state.set_current("pgid", pid);
@@ -196,7 +197,7 @@ void story_session::record_agent_process(long pid) {
 }
 
 void story_session::checkpoint_done(action_type a) {
-  auto s = board_.find(id_);
+  auto s = load();
   auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
   state.complete_action(std::string(to_string(a)), id_, s.file());
   state.set_content_hash(content_hash());
@@ -204,7 +205,7 @@ void story_session::checkpoint_done(action_type a) {
 }
 
 agent_request story_session::prepare_agent(action_type a) {
-  auto s = board_.find(id_);
+  auto s = load();
   std::map<std::string, std::string> values = {
       {"story_id", s.id()},     {"title", s.title()},
       {"story", s.render()},    {"worktree", cwd_.string()},
@@ -268,7 +269,7 @@ void story_session::reject_for_checks() {
   for (const auto& f : checks_failed_)
     d.issues.push_back({"blocker", "testing", f});
   std::string target;
-  board_.update(id_, [&](story& s) {
+  update([&](story& s) {
     target = apply_review(s, d, "Automated checks failed; no agent review was run.\n\n" +
                                     format_issues(d.issues),
                           board_.cfg().review_max_retries);
@@ -288,20 +289,20 @@ void story_session::complete(action_type a, const std::string& text) {
       log("agent", "unparseable review answer:\n" + text);
       throw failure("the review gave no decision (no {\"passed\": ...} JSON in its answer)");
     }
-    board_.update(id_, [&](story& s) { outcome = apply_review(s, *d, text, max_retries); });
+    update([&](story& s) { outcome = apply_review(s, *d, text, max_retries); });
     outcome = d->passed ? "APPROVED" : "REJECTED -> " + outcome;
     check_results_.clear();
     checks_failed_.clear();
   } else {
     if ((a == action_type::implement || a == action_type::rework) && opts_.use_worktree) {
-      auto s = board_.find(id_);
+      auto s = load();
       auto commit = git::worktree_service::commit_all(
           cwd_, fmt::format("{}: {} — {}\n\nCommitted by sdlc-actors after the agent's {} action.",
                             id_, to_string(a), s.title(), to_string(a)));
       log("orchestrator", commit ? "committed " + *commit + " on the story branch"
                                  : "the agent changed no files; nothing to commit");
     }
-    board_.update(id_, [&](story& s) {
+    update([&](story& s) {
       switch (a) {
         case action_type::refine: apply_refine(s, text); break;
         case action_type::research: apply_research(s, text); break;
@@ -322,7 +323,7 @@ bool story_session::fail(action_type a, const std::string& error) {
   const int allowed = 1 + board_.cfg().tree["retry"]["maxRetries"].as<int>();
   log("orchestrator", fmt::format("{} failed (attempt {} of {}): {}", to_string(a), n, allowed, error));
   bool blocked = n >= allowed;
-  board_.update(id_, [&](story& s) {
+  update([&](story& s) {
     apply_action_failure(s, std::string(to_string(a)), error);
     if (blocked)
       block(s, fmt::format("{} failed {} times; last error: {}", to_string(a), n, error));
@@ -333,14 +334,14 @@ bool story_session::fail(action_type a, const std::string& error) {
 void story_session::run_inline(const decision& d) {
   switch (d.action) {
     case action_type::block:
-      board_.update(id_, [&](story& s) { block(s, d.reason); });
+      update([&](story& s) { block(s, d.reason); });
       break;
     case action_type::create_pr:
       log("orchestrator", "create_pr skipped: sdlc-actors does not open pull requests yet "
                           "(reviewConfig.autoCreatePROnApproval is set); the branch is ready to push");
       [[fallthrough]];
     case action_type::move_to_done:
-      board_.update(id_, [&](story& s) { apply_move_to_done(s); });
+      update([&](story& s) { apply_move_to_done(s); });
       checkpoint_done(action_type::move_to_done);
       break;
     default:

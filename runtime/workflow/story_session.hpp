@@ -41,6 +41,8 @@ public:
   const board& the_board() const { return board_; }
 
   void log(const std::string& who, const std::string& line);
+  // The story as it is on disk now.
+  story current() const { return load(); }
 
   // Once per run, before the first action: sweeps an agent left running by an
   // interrupted run, notes a story edited since its checkpoint, and prepares
@@ -75,7 +77,11 @@ private:
   std::string content_hash() const;
 
   board board_;
+  story load() const { return story::load(file_); }
+  story update(const std::function<void(story&)>& change) { return board_.update_file(file_, change); }
+
   std::string id_;
+  std::filesystem::path file_; // located once: a board scan per access is O(board)
   session_options opts_;
   std::filesystem::path cwd_;
   std::filesystem::path log_path_;

@@ -107,8 +107,9 @@ BOOST_AUTO_TEST_CASE(dirty_main_checkout_needs_force) {
   project p;
   test::write(p.repo / "README.md", "local edit\n");
   auto r = p.sdlc({"run", "--story", "S-0001", "--worktree"});
-  BOOST_TEST(r.exit_code == 1);
-  BOOST_TEST(r.out.find("uncommitted changes (README.md)") != std::string::npos, r.out);
+  BOOST_TEST(r.exit_code == 2); // refused before anything starts
+  BOOST_TEST(r.err.find("uncommitted changes (README.md)") != std::string::npos, r.err);
+  BOOST_TEST(p.the_story().str("status") == "ready");
   auto forced = p.sdlc({"run", "--story", "S-0001", "--worktree", "--force"});
   BOOST_TEST(forced.exit_code == 0, forced.out << forced.err);
 }

@@ -1,0 +1,104 @@
+// sdlc-bench: the measurements behind docs/benchmarks.md that need the
+// library itself (tools/bench/run drives everything and writes the file).
+//
+//   sdlc-bench dag <project> <stories> <capacity> <seed> <action-ms-min> <action-ms-max>
+//       makes a random DAG of stories on the board, writes each story's action
+//       duration to <project>/durations.txt (read by the bench agent), and
+//       prints the lower bound and the simulated makespans (ours and
+//       level-by-level) in seconds.
+//   sdlc-bench actors <project> <count>
+//       spawns <count> story actors (not started) and prints the process RSS.
+#include "actors/story_actor.hpp"
+#include "actors/system_config.hpp"
+#include "runtime/schedule/scheduler_core.hpp"
+#include "runtime/story/board.hpp"
+
+#include <caf/all.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <random>
+
+using namespace sdlc;
+
+namespace {
+
+long rss_kb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return -1;
+}
+
+int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, int min_ms, int max_ms) {
+  board b(root, load_config(root, {}));
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> ms(min_ms, max_ms);
+  std::uniform_int_distribution<int> ndeps(0, 2);
+  std::vector<schedule_item> items;
+  std::ofstream durations(root / "durations.txt");
+  for (int i = 1; i <= n; ++i) {
+    new_story spec;
+    spec.title = fmt::format("Bench story {}", i);
+    spec.status = story_status::ready;
+    spec.priority = 10;
+    // Dependencies only on earlier stories: a DAG by construction.
+    if (i > 1)
+      for (int k = ndeps(rng); k > 0; --k) {
+        std::uniform_int_distribution<int> pick(std::max(1, i - 8), i - 1);
+        auto dep = fmt::format("S-{:04}", pick(rng));
+        if (std::find(spec.depends_on.begin(), spec.depends_on.end(), dep) == spec.depends_on.end())
+          spec.depends_on.push_back(dep);
+      }
+    auto s = b.add(spec);
+    int action_ms = ms(rng);
+    durations << s.id() << " " << action_ms << "\n";
+    // Four agent actions per ready story: research, plan, implement, review.
+    items.push_back({s.id(), 10, spec.depends_on, 4 * action_ms / 1000.0});
+  }
+  auto ours = simulate(items, capacity);
+  auto levels = simulate_levels(items, capacity);
+  std::cout << fmt::format("lower_bound_s {:.3f}\nsimulated_s {:.3f}\nlevels_s {:.3f}\n",
+                           makespan_lower_bound(items, capacity), ours.makespan, levels.makespan);
+  return 0;
+}
+
+int actors(const std::filesystem::path& root, int count) {
+  board b(root, load_config(root, {}));
+  auto ids = b.scan().stories;
+  system_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  long before = rss_kb();
+  std::vector<story_actor> live;
+  for (int i = 0; i < count; ++i)
+    live.push_back(spawn_story_actor(sys, caf::actor_cast<caf::actor>(self), b,
+                                     ids[static_cast<std::size_t>(i) % ids.size()].id(), {}));
+  long after = rss_kb();
+  std::cout << fmt::format("rss_before_kb {}\nrss_after_kb {}\nper_actor_kb {:.1f}\n", before, after,
+                           static_cast<double>(after - before) / count);
+  for (auto& a : live)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> a(argv + 1, argv + argc);
+  try {
+    if (a.size() == 7 && a[0] == "dag")
+      return dag(a[1], std::stoi(a[2]), std::stoi(a[3]), static_cast<unsigned>(std::stoul(a[4])),
+                 std::stoi(a[5]), std::stoi(a[6]));
+    if (a.size() == 3 && a[0] == "actors")
+      return actors(a[1], std::stoi(a[2]));
+  } catch (const std::exception& e) {
+    std::cerr << "sdlc-bench: " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "usage: sdlc-bench dag <project> <n> <capacity> <seed> <min-ms> <max-ms> | actors <project> <count>\n";
+  return 2;
+}
