@@ -13,45 +13,33 @@ namespace sdlc {
 // events to a listener, enforces the watchdog, kills its process group on
 // every exit path, replies with the outcome.
 using executor_actor = caf::typed_actor<
-    caf::replies_to<agent_job>::with<agent_outcome>,
-    caf::reacts_to<atoms::line, std::string, bool>,
-    caf::reacts_to<atoms::started, int64_t>,
-    caf::reacts_to<atoms::exited, int, int, bool>,
-    caf::reacts_to<atoms::tick>,
-    caf::reacts_to<atoms::shutdown>>;
+    caf::replies_to<agent_job>::with<agent_outcome>, caf::reacts_to<atoms::line, std::string, bool>,
+    caf::reacts_to<atoms::started, int64_t>, caf::reacts_to<atoms::exited, int, int, bool>,
+    caf::reacts_to<atoms::tick>, caf::reacts_to<atoms::shutdown>>;
 
 // Drives one story's workflow loop for a run; reports story_event and, at the
 // end, story_finished to its parent.
-using story_actor = caf::typed_actor<
-    caf::reacts_to<atoms::step>,
-    caf::reacts_to<story_event>,
-    caf::reacts_to<atoms::drain>,
-    caf::reacts_to<atoms::shutdown>>;
+using story_actor = caf::typed_actor<caf::reacts_to<atoms::step>, caf::reacts_to<story_event>,
+                                     caf::reacts_to<atoms::drain>, caf::reacts_to<atoms::shutdown>>;
 
 // Runs story actors for the scheduler: monitors them, restarts one that dies
 // abnormally from its checkpoint (exponential backoff, at most
 // supervision.maxRestarts within supervision.windowMs), forwards their events.
-using supervisor_actor = caf::typed_actor<
-    caf::reacts_to<atoms::start, std::string>,
-    caf::reacts_to<atoms::restart, std::string>,
-    caf::reacts_to<story_event>,
-    caf::reacts_to<story_finished>,
-    caf::reacts_to<atoms::drain>,
-    caf::reacts_to<atoms::shutdown>>;
+using supervisor_actor =
+    caf::typed_actor<caf::reacts_to<atoms::start, std::string>,
+                     caf::reacts_to<atoms::restart, std::string>, caf::reacts_to<story_event>,
+                     caf::reacts_to<story_finished>, caf::reacts_to<atoms::drain>,
+                     caf::reacts_to<atoms::shutdown>>;
 
 // Decides which stories run (scheduler_core) and starts them through the
 // supervisor; tells the coordinator when the run is over.
-using scheduler_actor = caf::typed_actor<
-    caf::reacts_to<atoms::step>,
-    caf::reacts_to<story_event>,
-    caf::reacts_to<story_finished>,
-    caf::reacts_to<atoms::drain>,
-    caf::reacts_to<atoms::shutdown>>;
+using scheduler_actor =
+    caf::typed_actor<caf::reacts_to<atoms::step>, caf::reacts_to<story_event>,
+                     caf::reacts_to<story_finished>, caf::reacts_to<atoms::drain>,
+                     caf::reacts_to<atoms::shutdown>>;
 
 // Collects every event into the dashboard model and draws it.
-using status_actor = caf::typed_actor<
-    caf::reacts_to<story_event>,
-    caf::reacts_to<atoms::render>,
-    caf::replies_to<atoms::summary>::with<std::string>>;
+using status_actor = caf::typed_actor<caf::reacts_to<story_event>, caf::reacts_to<atoms::render>,
+                                      caf::replies_to<atoms::summary>::with<std::string>>;
 
 } // namespace sdlc

@@ -5,17 +5,18 @@
 
 namespace sdlc::atoms {
 
-using line = caf::atom_constant<caf::atom("sdlcline")>;    // agent output line
-using exited = caf::atom_constant<caf::atom("sdlcexit")>;  // agent process ended
+using line = caf::atom_constant<caf::atom("sdlcline")>;     // agent output line
+using exited = caf::atom_constant<caf::atom("sdlcexit")>;   // agent process ended
 using started = caf::atom_constant<caf::atom("sdlcstart")>; // agent process spawned
-using tick = caf::atom_constant<caf::atom("sdlctick")>;    // watchdog timer
-using step = caf::atom_constant<caf::atom("sdlcstep")>;    // story: decide and run the next action
+using tick = caf::atom_constant<caf::atom("sdlctick")>;     // watchdog timer
+using step = caf::atom_constant<caf::atom("sdlcstep")>;     // story: decide and run the next action
 using shutdown = caf::atom_constant<caf::atom("sdlcshut")>; // stop now, kill agents
-using drain = caf::atom_constant<caf::atom("sdlcdrain")>;   // finish the current action, start nothing new
-using start = caf::atom_constant<caf::atom("sdlcgo")>;      // supervisor: run this story
+using drain =
+    caf::atom_constant<caf::atom("sdlcdrain")>; // finish the current action, start nothing new
+using start = caf::atom_constant<caf::atom("sdlcgo")>;       // supervisor: run this story
 using restart = caf::atom_constant<caf::atom("sdlcrestrt")>; // supervisor: backoff elapsed
-using done = caf::atom_constant<caf::atom("sdlcdone")>;     // scheduler -> coordinator: run over
-using render = caf::atom_constant<caf::atom("sdlcdraw")>;   // status: redraw tick
-using summary = caf::atom_constant<caf::atom("sdlcsum")>;   // status: final table
+using done = caf::atom_constant<caf::atom("sdlcdone")>;      // scheduler -> coordinator: run over
+using render = caf::atom_constant<caf::atom("sdlcdraw")>;    // status: redraw tick
+using summary = caf::atom_constant<caf::atom("sdlcsum")>;    // status: final table
 
 } // namespace sdlc::atoms

@@ -46,7 +46,8 @@ using executor_ptr = executor_actor::stateful_pointer<executor_state>;
 void notify(executor_ptr self, const std::string& kind, const std::string& detail) {
   auto& st = self->state;
   if (st.listener)
-    caf::anon_send(st.listener, story_event{st.job.story_id, kind, st.job.action, detail, wall_now_ms()});
+    caf::anon_send(st.listener,
+                   story_event{st.job.story_id, kind, st.job.action, detail, wall_now_ms()});
 }
 
 void on_agent_event(executor_ptr self, const agent_event& e) {
@@ -54,55 +55,53 @@ void on_agent_event(executor_ptr self, const agent_event& e) {
   auto& o = st.outcome;
   using k = agent_event::kind;
   switch (e.type) {
-    case k::init:
-      o.session_id = e.session_id;
-      notify(self, "agent_init", fmt::format("model {} session {}", e.model, e.session_id));
-      break;
-    case k::tool_use:
-      ++o.tool_uses;
-      notify(self, "tool_use", e.tool_name + (e.tool_target.empty() ? "" : " " + e.tool_target));
-      break;
-    case k::tool_result:
-      if (e.is_error)
-        notify(self, "tool_error", e.text.substr(0, 200));
-      break;
-    case k::text:
-      notify(self, "text", e.text.substr(0, 200));
-      if (st.collected.size() < max_collected_text)
-        st.collected += e.text + "\n";
-      break;
-    case k::api_retry:
-      notify(self, "api_retry", fmt::format("HTTP {} retry in {} ms", e.error_status, e.retry_delay_ms));
-      break;
-    case k::rate_limit:
-      notify(self, "rate_limit", fmt::format("{} until {}", e.limit_status, e.resets_at));
-      break;
-    case k::progress:
-      notify(self, "progress", fmt::format("{}|{}", e.percent, e.text));
-      break;
-    case k::result:
-      o.saw_result = true;
-      o.is_error = e.is_error;
-      o.result_text = e.text;
-      o.num_turns = e.num_turns;
-      o.cost_usd = e.cost_usd;
-      o.input_tokens = e.usage.input + e.usage.cache_read + e.usage.cache_creation;
-      o.output_tokens = e.usage.output;
-      o.api_error_status = e.api_error_status.value_or(0);
-      if (!e.session_id.empty())
-        o.session_id = e.session_id;
-      st.result_at = clock::now();
-      notify(self, "result", fmt::format("{} turns={} cost=${:.4f}", e.is_error ? "error" : "ok",
-                                         e.num_turns, e.cost_usd));
-      break;
-    case k::not_json:
-      notify(self, "output", e.text.substr(0, 300));
-      if (st.collected.size() < max_collected_text)
-        st.collected += e.text + "\n";
-      break;
-    case k::unknown:
-      notify(self, "unknown_event", e.text.substr(0, 200));
-      break;
+  case k::init:
+    o.session_id = e.session_id;
+    notify(self, "agent_init", fmt::format("model {} session {}", e.model, e.session_id));
+    break;
+  case k::tool_use:
+    ++o.tool_uses;
+    notify(self, "tool_use", e.tool_name + (e.tool_target.empty() ? "" : " " + e.tool_target));
+    break;
+  case k::tool_result:
+    if (e.is_error) notify(self, "tool_error", e.text.substr(0, 200));
+    break;
+  case k::text:
+    notify(self, "text", e.text.substr(0, 200));
+    if (st.collected.size() < max_collected_text) st.collected += e.text + "\n";
+    break;
+  case k::api_retry:
+    notify(self, "api_retry",
+           fmt::format("HTTP {} retry in {} ms", e.error_status, e.retry_delay_ms));
+    break;
+  case k::rate_limit:
+    notify(self, "rate_limit", fmt::format("{} until {}", e.limit_status, e.resets_at));
+    break;
+  case k::progress:
+    notify(self, "progress", fmt::format("{}|{}", e.percent, e.text));
+    break;
+  case k::result:
+    o.saw_result = true;
+    o.is_error = e.is_error;
+    o.result_text = e.text;
+    o.num_turns = e.num_turns;
+    o.cost_usd = e.cost_usd;
+    o.input_tokens = e.usage.input + e.usage.cache_read + e.usage.cache_creation;
+    o.output_tokens = e.usage.output;
+    o.api_error_status = e.api_error_status.value_or(0);
+    if (!e.session_id.empty()) o.session_id = e.session_id;
+    st.result_at = clock::now();
+    notify(self, "result",
+           fmt::format("{} turns={} cost=${:.4f}", e.is_error ? "error" : "ok", e.num_turns,
+                       e.cost_usd));
+    break;
+  case k::not_json:
+    notify(self, "output", e.text.substr(0, 300));
+    if (st.collected.size() < max_collected_text) st.collected += e.text + "\n";
+    break;
+  case k::unknown:
+    notify(self, "unknown_event", e.text.substr(0, 200));
+    break;
   }
 }
 
@@ -111,8 +110,7 @@ executor_actor::behavior_type executor_behavior(executor_ptr self, caf::actor li
   return {
       [=](agent_job& job) -> caf::result<agent_outcome> {
         auto& st = self->state;
-        if (st.proc)
-          return caf::make_error(caf::sec::runtime_error, "executor already runs a job");
+        if (st.proc) return caf::make_error(caf::sec::runtime_error, "executor already runs a job");
         st.job = std::move(job);
         st.limits = {milliseconds(st.job.wall_ms), milliseconds(st.job.idle_ms),
                      milliseconds(st.job.result_grace_ms)};
@@ -122,8 +120,7 @@ executor_actor::behavior_type executor_behavior(executor_ptr self, caf::actor li
         spec.cwd = st.job.cwd;
         for (const auto& kv : st.job.env) {
           auto eq = kv.find('=');
-          if (eq != std::string::npos)
-            spec.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+          if (eq != std::string::npos) spec.env[kv.substr(0, eq)] = kv.substr(eq + 1);
         }
         st.started = st.last_output = clock::now();
         executor_actor handle = self;
@@ -161,10 +158,11 @@ executor_actor::behavior_type executor_behavior(executor_ptr self, caf::actor li
       [=](atoms::started, int64_t) {},
       [=](atoms::tick) {
         auto& st = self->state;
-        if (!st.proc || !st.outcome.killed_reason.empty())
-          return;
+        if (!st.proc || !st.outcome.killed_reason.empty()) return;
         auto now = clock::now();
-        auto ms = [&](clock::time_point t) { return std::chrono::duration_cast<milliseconds>(now - t); };
+        auto ms = [&](clock::time_point t) {
+          return std::chrono::duration_cast<milliseconds>(now - t);
+        };
         auto verdict = check_watchdog(ms(st.started), ms(st.last_output),
                                       st.result_at ? std::optional<milliseconds>(ms(*st.result_at))
                                                    : std::nullopt,
@@ -182,12 +180,9 @@ executor_actor::behavior_type executor_behavior(executor_ptr self, caf::actor li
         auto& o = st.outcome;
         o.exit_code = code;
         o.signal = sig;
-        if (killed_by_us && o.killed_reason.empty())
-          o.killed_reason = "stopped by sdlc-actors";
-        if (!o.saw_result)
-          o.result_text = st.collected;
-        o.duration_ms =
-            std::chrono::duration_cast<milliseconds>(clock::now() - st.started).count();
+        if (killed_by_us && o.killed_reason.empty()) o.killed_reason = "stopped by sdlc-actors";
+        if (!o.saw_result) o.result_text = st.collected;
+        o.duration_ms = std::chrono::duration_cast<milliseconds>(clock::now() - st.started).count();
         notify(self, "process_exited",
                sig ? fmt::format("signal {}", sig) : fmt::format("exit {}", code));
         st.promise.deliver(o);

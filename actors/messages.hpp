@@ -21,8 +21,7 @@ struct story_event {
   int64_t at_ms = 0; // wall clock, milliseconds since the epoch
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, story_event& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, story_event& x) {
   return f(caf::meta::type_name("sdlc::story_event"), x.story_id, x.kind, x.action, x.detail,
            x.at_ms);
 }
@@ -39,8 +38,7 @@ struct agent_job {
   int64_t result_grace_ms = 3000;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, agent_job& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, agent_job& x) {
   return f(caf::meta::type_name("sdlc::agent_job"), x.story_id, x.action, x.argv, x.env, x.cwd,
            x.wall_ms, x.idle_ms, x.result_grace_ms);
 }
@@ -64,8 +62,7 @@ struct agent_outcome {
   int64_t duration_ms = 0;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
   return f(caf::meta::type_name("sdlc::agent_outcome"), x.pid, x.exit_code, x.signal,
            x.killed_reason, x.saw_result, x.is_error, x.api_error_status, x.result_text,
            x.session_id, x.num_turns, x.tool_uses, x.cost_usd, x.input_tokens, x.output_tokens,

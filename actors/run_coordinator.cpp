@@ -35,8 +35,7 @@ int run_stories(run_options o, std::ostream& out) {
     o.select.labels = batch.selection.labels;
     o.select.statuses = batch.selection.statuses;
     o.select.priority_overrides = batch.selection.priority_overrides;
-    if (!o.concurrent)
-      o.concurrent = batch.concurrency;
+    if (!o.concurrent) o.concurrent = batch.concurrency;
     o.fail_fast = o.fail_fast || batch.fail_fast.value_or(false);
     o.keep_worktrees = o.keep_worktrees || batch.keep_worktrees.value_or(false);
   }
@@ -47,8 +46,7 @@ int run_stories(run_options o, std::ostream& out) {
   const int max_n = cfg.tree["limits"]["maxConcurrent"].as<int>();
   if (n < 1 || n > max_n)
     throw bad_input(fmt::format("--concurrent {}: use 1 to {} (limits.maxConcurrent)", n, max_n));
-  if (n > 1)
-    o.use_worktree = true; // parallel stories never share a working tree
+  if (n > 1) o.use_worktree = true; // parallel stories never share a working tree
   auto plan = make_run_plan(b, o.select);
   for (const auto& [id, why] : plan.skipped)
     out << fmt::format("skipping {}: {}\n", id, why);
@@ -58,8 +56,7 @@ int run_stories(run_options o, std::ostream& out) {
   }
   if (plan.items.empty()) {
     out << "nothing to run: no selected story needs work"
-        << (o.select.resume ? " (no interrupted checkpoint)" : "")
-        << "\n";
+        << (o.select.resume ? " (no interrupted checkpoint)" : "") << "\n";
     return plan.skipped.empty() ? 0 : 1;
   }
   scheduler_core core(plan.items, n); // refuses cycles before anything starts
@@ -67,9 +64,10 @@ int run_stories(run_options o, std::ostream& out) {
     // Once for the run, before anything starts (not once per story).
     auto dirty = git::worktree_service(root, cfg.worktree_base_path).dirty_files(b.sdlc_dir());
     if (!dirty.empty())
-      throw bad_input(fmt::format("the main checkout has uncommitted changes ({}{}); commit or "
-                                  "stash them, or pass --force",
-                                  dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
+      throw bad_input(fmt::format(
+          "the main checkout has uncommitted changes ({}{}); commit or "
+          "stash them, or pass --force",
+          dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
     o.force = true; // checked: the story sessions need not check again
   }
 
@@ -132,8 +130,7 @@ int run_stories(run_options o, std::ostream& out) {
   std::thread signal_thread([&stop_signals, me] {
     int sig = 0;
     while (sigwait(&stop_signals, &sig) == 0) {
-      if (sig == SIGUSR2)
-        return;
+      if (sig == SIGUSR2) return;
       caf::anon_send(me, atoms::drain::value);
     }
   });
@@ -145,7 +142,8 @@ int run_stories(run_options o, std::ostream& out) {
   out.flush();
   caf::anon_send(scheduler, atoms::step::value);
 
-  const auto grace = std::chrono::milliseconds(b.cfg().tree["shutdown"]["gracePeriod"].as<long long>());
+  const auto grace =
+      std::chrono::milliseconds(b.cfg().tree["shutdown"]["gracePeriod"].as<long long>());
   int signals = 0;
   int code = 0;
   bool over = false;
@@ -172,12 +170,13 @@ int run_stories(run_options o, std::ostream& out) {
             caf::anon_send(scheduler, atoms::shutdown::value);
           }
         },
-        caf::after(std::max(std::chrono::milliseconds(1), wait)) >> [&] {
-          if (deadline && std::chrono::steady_clock::now() >= *deadline) {
-            caf::anon_send(scheduler, atoms::shutdown::value);
-            deadline.reset();
-          }
-        });
+        caf::after(std::max(std::chrono::milliseconds(1), wait)) >>
+            [&] {
+              if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+                caf::anon_send(scheduler, atoms::shutdown::value);
+                deadline.reset();
+              }
+            });
   }
   pthread_kill(signal_thread.native_handle(), SIGUSR2);
   signal_thread.join();

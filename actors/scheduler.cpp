@@ -70,7 +70,8 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
       try {
         auto s = st.the_board->find(f.story_id);
         if (!s.str("worktree_path").empty()) {
-          git::worktree_service(st.the_board->project_root(), st.the_board->cfg().worktree_base_path)
+          git::worktree_service(st.the_board->project_root(),
+                                st.the_board->cfg().worktree_base_path)
               .remove(s.id(), s.slug(), false);
           st.the_board->update(s.id(), [](story& x) { x.erase("worktree_path"); });
         }
@@ -105,9 +106,10 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
 
 } // namespace
 
-scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor coordinator, board b,
-                                                  scheduler_core core, supervisor_actor supervisor,
-                                                  status_actor status, scheduler_options opts) {
+scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor coordinator,
+                                                  board b, scheduler_core core,
+                                                  supervisor_actor supervisor, status_actor status,
+                                                  scheduler_options opts) {
   auto& st = self->state;
   st.coordinator = std::move(coordinator);
   st.the_board = std::make_unique<board>(std::move(b));

@@ -53,27 +53,23 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
   st.color = opts.color;
   for (const auto& [id, title, expected] : opts.stories)
     st.model->add_story(id, title, expected);
-  if (st.live)
-    self->delayed_send(self, frame, atoms::render::value);
+  if (st.live) self->delayed_send(self, frame, atoms::render::value);
   return {
       [=](story_event& e) {
         auto& s = self->state;
         auto line = s.model->apply(e.story_id, e.kind, e.action, e.detail, e.at_ms);
-        if (!s.live && line && !s.ended)
-          std::cout << *line << "\n" << std::flush;
+        if (!s.live && line && !s.ended) std::cout << *line << "\n" << std::flush;
         s.dirty = true;
       },
       [=](atoms::render) {
         auto& s = self->state;
-        if (s.ended)
-          return;
+        if (s.ended) return;
         draw(self); // always: the clock and ETA move even without events
         self->delayed_send(self, frame, atoms::render::value);
       },
       [=](atoms::summary) -> std::string {
         auto& s = self->state;
-        if (s.live)
-          draw(self);
+        if (s.live) draw(self);
         s.ended = true;
         return s.model->summary(s.color);
       },

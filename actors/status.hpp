@@ -12,7 +12,7 @@ namespace sdlc {
 
 struct status_options {
   int limit = 1;
-  bool live = false;  // a terminal: redraw the dashboard in place
+  bool live = false; // a terminal: redraw the dashboard in place
   bool color = false;
   // (id, title, expected actions) in display order
   std::vector<std::tuple<std::string, std::string, int>> stories;

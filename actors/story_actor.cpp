@@ -72,8 +72,7 @@ void finish(story_ptr self, const std::string& result, const std::string& detail
 void step(story_ptr self);
 
 // Runs a job on a fresh executor; `then` gets the outcome (or an error string).
-template <class F>
-void run_job(story_ptr self, agent_job job, F then) {
+template <class F> void run_job(story_ptr self, agent_job job, F then) {
   auto& st = self->state;
   st.executor = spawn_executor(self->system(), caf::actor_cast<caf::actor>(self));
   auto limit = std::chrono::milliseconds(job.wall_ms > 0 ? job.wall_ms + 60000 : 24 * 3600 * 1000);
@@ -108,8 +107,9 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
     else if (o.signal != 0)
       problem = fmt::format("agent killed by signal {}", o.signal);
     else if (o.exit_code != 0)
-      problem = fmt::format("agent exited with code {}{}", o.exit_code,
-                            o.api_error_status ? fmt::format(" (API error {})", o.api_error_status) : "");
+      problem =
+          fmt::format("agent exited with code {}{}", o.exit_code,
+                      o.api_error_status ? fmt::format(" (API error {})", o.api_error_status) : "");
     else if (!command_agent && !o.saw_result)
       problem = "agent ended without a result";
     else if (o.is_error)
@@ -136,8 +136,7 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
     finish(self, "failed", e.what());
     return;
   }
-  if (blocked)
-    emit(self, "blocked", std::string(to_string(a)), problem);
+  if (blocked) emit(self, "blocked", std::string(to_string(a)), problem);
   step(self);
 }
 
@@ -148,7 +147,9 @@ void run_agent(story_ptr self, action_type a) {
   auto spec = build_agent_spawn(req, cfg);
   st.running = a;
   emit(self, "action_started", std::string(to_string(a)), st.session->cwd().string());
-  run_job(self, job_from(*st.session, req.action, spec, cfg.agent_timeout, cfg.idle_timeout, cfg.result_grace),
+  run_job(self,
+          job_from(*st.session, req.action, spec, cfg.agent_timeout, cfg.idle_timeout,
+                   cfg.result_grace),
           [=](const agent_outcome& o, const std::string& err) { after_agent(self, a, o, err); });
 }
 
@@ -172,9 +173,12 @@ void run_next_check(story_ptr self) {
   st.pending_checks.pop_front();
   emit(self, "check_started", "review", check.name);
   const auto& cfg = st.session->the_board().cfg();
-  run_job(self, job_from(*st.session, "check-" + check.name, check.spec, check.timeout, check.timeout, cfg.result_grace),
+  run_job(self,
+          job_from(*st.session, "check-" + check.name, check.spec, check.timeout, check.timeout,
+                   cfg.result_grace),
           [=](const agent_outcome& o, const std::string& err) {
-            bool passed = err.empty() && o.exit_code == 0 && o.signal == 0 && o.killed_reason.empty();
+            bool passed =
+                err.empty() && o.exit_code == 0 && o.signal == 0 && o.killed_reason.empty();
             auto output = o.result_text + (err.empty() ? "" : "\n" + err) +
                           (o.killed_reason.empty() ? "" : "\n" + o.killed_reason);
             self->state.session->record_check_result(check.name, passed, output);
@@ -187,8 +191,7 @@ void run_next_check(story_ptr self) {
 // makes that story's actor die abnormally, once, just before that action.
 bool fault_injected(story_ptr self, action_type a) {
   const char* spec = std::getenv("SDLC_FAULT_CRASH_STORY");
-  if (!spec || self->state.incarnation > 0)
-    return false;
+  if (!spec || self->state.incarnation > 0) return false;
   return std::string(spec) == self->state.story_id + ":" + std::string(to_string(a));
 }
 
@@ -206,48 +209,52 @@ void step(story_ptr self) {
     return;
   }
   switch (d.action) {
-    case action_type::none: {
-      auto status = st.session->current().status();
-      finish(self, status == story_status::done ? "done" : status == story_status::blocked ? "blocked" : "stopped",
-             d.reason);
+  case action_type::none: {
+    auto status = st.session->current().status();
+    finish(self,
+           status == story_status::done      ? "done"
+           : status == story_status::blocked ? "blocked"
+                                             : "stopped",
+           d.reason);
+    return;
+  }
+  case action_type::block:
+  case action_type::move_to_done:
+  case action_type::create_pr:
+    try {
+      st.session->run_inline(d);
+    } catch (const std::exception& e) {
+      finish(self, "failed", e.what());
       return;
     }
-    case action_type::block:
-    case action_type::move_to_done:
-    case action_type::create_pr:
-      try {
-        st.session->run_inline(d);
-      } catch (const std::exception& e) {
-        finish(self, "failed", e.what());
-        return;
-      }
-      emit(self, "action_finished", std::string(to_string(d.action)), d.reason);
-      step(self);
-      return;
-    case action_type::review: {
-      auto checks = st.session->review_checks();
-      st.pending_checks.assign(checks.begin(), checks.end());
-      run_next_check(self);
+    emit(self, "action_finished", std::string(to_string(d.action)), d.reason);
+    step(self);
+    return;
+  case action_type::review: {
+    auto checks = st.session->review_checks();
+    st.pending_checks.assign(checks.begin(), checks.end());
+    run_next_check(self);
+    return;
+  }
+  default:
+    if (fault_injected(self, d.action)) {
+      st.session->log("orchestrator", "fault injection: crashing the story actor");
+      self->quit(caf::make_error(caf::sec::runtime_error, "fault injection"));
       return;
     }
-    default:
-      if (fault_injected(self, d.action)) {
-        st.session->log("orchestrator", "fault injection: crashing the story actor");
-        self->quit(caf::make_error(caf::sec::runtime_error, "fault injection"));
-        return;
-      }
-      try {
-        run_agent(self, d.action);
-      } catch (const std::exception& e) {
-        emit(self, "action_failed", std::string(to_string(d.action)), e.what());
-        finish(self, "failed", e.what());
-      }
-      return;
+    try {
+      run_agent(self, d.action);
+    } catch (const std::exception& e) {
+      emit(self, "action_failed", std::string(to_string(d.action)), e.what());
+      finish(self, "failed", e.what());
+    }
+    return;
   }
 }
 
 story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, board b,
-                                          std::string story_id, session_options opts, int incarnation) {
+                                          std::string story_id, session_options opts,
+                                          int incarnation) {
   self->state.incarnation = incarnation;
   self->state.parent = std::move(parent);
   self->state.initial_board = std::move(b);
@@ -278,7 +285,8 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
       [=](story_event& ev) {
         auto& st = self->state;
         if (st.session) {
-          st.session->log(ev.kind == "process_started" || ev.kind == "killed" ? "orchestrator" : "agent",
+          st.session->log(ev.kind == "process_started" || ev.kind == "killed" ? "orchestrator"
+                                                                              : "agent",
                           fmt::format("{} {} {}", ev.action, ev.kind, ev.detail));
           if (ev.kind == "process_started" && st.running)
             st.session->record_agent_process(std::stol(ev.detail));
@@ -288,8 +296,7 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
       [=](atoms::drain) {
         auto& st = self->state;
         st.draining = true;
-        if (!st.running && !st.executor)
-          finish(self, "interrupted", "");
+        if (!st.running && !st.executor) finish(self, "interrupted", "");
       },
       [=](atoms::shutdown) {
         auto& st = self->state;

@@ -69,21 +69,21 @@ void report_finished(supervisor_ptr self, const std::string& id, const std::stri
 } // namespace
 
 supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::actor parent,
-                                                    story_factory make_story, restart_policy policy) {
+                                                    story_factory make_story,
+                                                    restart_policy policy) {
   self->state.parent = std::move(parent);
   self->state.make_story = std::move(make_story);
   self->state.policy = policy;
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     auto it = st.by_addr.find(dm.source);
-    if (it == st.by_addr.end())
-      return;
+    if (it == st.by_addr.end()) return;
     auto id = it->second;
     st.by_addr.erase(it);
     auto& c = st.children[id];
-    if (c.finished)
-      return;
-    auto why = dm.reason ? self->system().render(dm.reason) : std::string("stopped without finishing");
+    if (c.finished) return;
+    auto why =
+        dm.reason ? self->system().render(dm.reason) : std::string("stopped without finishing");
     if (st.stopping || st.draining) {
       report_finished(self, id, "interrupted", "story actor ended: " + why);
       return;
@@ -106,8 +106,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::ac
       [=](atoms::restart, const std::string& id) {
         auto& st = self->state;
         auto& c = st.children[id];
-        if (c.finished || !c.restart_pending)
-          return;
+        if (c.finished || !c.restart_pending) return;
         if (st.stopping) {
           report_finished(self, id, "interrupted", "stopped while waiting to restart");
           return;

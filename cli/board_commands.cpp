@@ -18,7 +18,9 @@ namespace sdlc::cli {
 
 namespace {
 
-std::filesystem::path project_root(const global_options& g) { return find_project_root(g.project_dir); }
+std::filesystem::path project_root(const global_options& g) {
+  return find_project_root(g.project_dir);
+}
 
 board open_board(const global_options& g) {
   auto root = project_root(g);
@@ -33,11 +35,11 @@ int cmd_init(const global_options& g) {
   board b(root, cfg, /*must_exist=*/false);
   auto created = b.init();
   if (!find_config_file(root)) {
-    fs::atomic_write(root / ".ai-sdlc.json", "{\n  \"sdlcFolder\": \"" + cfg.sdlc_folder + "\"\n}\n");
+    fs::atomic_write(root / ".ai-sdlc.json",
+                     "{\n  \"sdlcFolder\": \"" + cfg.sdlc_folder + "\"\n}\n");
     created.push_back(root / ".ai-sdlc.json");
   }
-  if (created.empty())
-    fmt::print("board already initialised at {}\n", b.sdlc_dir().string());
+  if (created.empty()) fmt::print("board already initialised at {}\n", b.sdlc_dir().string());
   for (const auto& p : created)
     fmt::print("created {}\n", b.rel(p));
   return 0;
@@ -53,17 +55,15 @@ int cmd_add(const global_options& g, const add_options& o) {
   spec.depends_on = o.depends_on;
   auto st = parse_status(o.status);
   if (!st)
-    throw bad_input(fmt::format("--status {}: use backlog, ready, in-progress, done or blocked",
-                                o.status));
+    throw bad_input(
+        fmt::format("--status {}: use backlog, ready, in-progress, done or blocked", o.status));
   spec.status = *st;
-  if (o.body_file)
-    spec.body = fs::read_file(*o.body_file, max_story_bytes);
+  if (o.body_file) spec.body = fs::read_file(*o.body_file, max_story_bytes);
   auto s = b.add(spec);
   if (o.json)
-    fmt::print("{}\n", nlohmann::ordered_json{{"id", s.id()},
-                                              {"slug", s.slug()},
-                                              {"path", b.rel(s.file())}}
-                           .dump());
+    fmt::print("{}\n",
+               nlohmann::ordered_json{{"id", s.id()}, {"slug", s.slug()}, {"path", b.rel(s.file())}}
+                   .dump());
   else
     fmt::print("added {} {} ({})\n", s.id(), s.title(), b.rel(s.file()));
   return 0;
@@ -119,8 +119,8 @@ int cmd_config(const global_options& g, const std::optional<std::string>& key,
   if (key) {
     node.reset(lookup(cfg.tree, *key));
     if (!node.IsDefined())
-      throw bad_input(fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all",
-                                  *key));
+      throw bad_input(
+          fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all", *key));
   }
   if (json)
     fmt::print("{}\n", yaml::to_json(node).dump(2));

@@ -67,16 +67,24 @@ int main(int argc, char** argv) {
   runc->add_flag("--continue", ro.resume, "Resume interrupted stories from their checkpoints");
   runc->add_flag("--worktree", ro.worktree, "Run each story in its own git worktree");
   runc->add_flag("--force", ro.force, "Allow uncommitted changes in the main checkout");
-  runc->add_option("--concurrent,-j", ro.concurrent, "Run up to N stories at once (each in its own worktree)");
-  runc->add_flag("--include-backlog", ro.include_backlog, "Also take backlog stories (refined first)");
-  runc->add_option("--config", ro.batch_file, "A batch file describing the run (docs/batch-files.md)")
+  runc->add_option("--concurrent,-j", ro.concurrent,
+                   "Run up to N stories at once (each in its own worktree)");
+  runc->add_flag("--include-backlog", ro.include_backlog,
+                 "Also take backlog stories (refined first)");
+  runc->add_option("--config", ro.batch_file,
+                   "A batch file describing the run (docs/batch-files.md)")
       ->check(CLI::ExistingFile);
-  runc->add_flag("--keep-worktrees", ro.keep_worktrees, "Keep done stories' worktrees (default: remove; branches stay)");
-  auto* fail_fast = runc->add_flag("--fail-fast", ro.fail_fast, "Stop starting stories after the first failure");
-  runc->add_flag("--keep-going", ro.keep_going, "Independent stories continue after a failure (default)")
+  runc->add_flag("--keep-worktrees", ro.keep_worktrees,
+                 "Keep done stories' worktrees (default: remove; branches stay)");
+  auto* fail_fast =
+      runc->add_flag("--fail-fast", ro.fail_fast, "Stop starting stories after the first failure");
+  runc->add_flag("--keep-going", ro.keep_going,
+                 "Independent stories continue after a failure (default)")
       ->excludes(fail_fast);
-  runc->add_flag("--dry-run", ro.dry_run, "Print the plan (order, waits, expected makespan) and stop");
-  runc->add_option("--action-seconds", ro.action_seconds, "--dry-run: expected seconds per action (default 60)");
+  runc->add_flag("--dry-run", ro.dry_run,
+                 "Print the plan (order, waits, expected makespan) and stop");
+  runc->add_option("--action-seconds", ro.action_seconds,
+                   "--dry-run: expected seconds per action (default 60)");
   runc->callback([&] { run = [&] { return cmd_run(g, ro); }; });
 
   std::string verb = "list";
@@ -101,8 +109,7 @@ int main(int argc, char** argv) {
   logs->add_flag("--tail", tail, "The last 20 lines (like -n 20)");
   logs->add_flag("-f,--follow", follow, "Keep printing as the log grows");
   logs->callback([&] {
-    if (tail && !lines)
-      lines = 20;
+    if (tail && !lines) lines = 20;
     run = [&] { return cmd_logs(g, id, lines, follow); };
   });
 

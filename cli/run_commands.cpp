@@ -28,8 +28,7 @@ std::vector<std::filesystem::path> log_files(const story& s) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(s.dir() / "logs", ec))
-    if (e.path().extension() == ".log")
-      files.push_back(e.path());
+    if (e.path().extension() == ".log") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -53,8 +52,9 @@ int cmd_run(const global_options& g, const run_cli_options& o) {
   ro.batch_file = o.batch_file;
   if (o.stories.empty() && !o.all && !o.resume && !o.concurrent && !o.batch_file && !o.dry_run &&
       !o.include_backlog)
-    throw bad_input("say what to run: --story <id>, --concurrent N (ready and in-progress stories), "
-                    "--auto (every unfinished story), --continue, or --config <batch.yaml>");
+    throw bad_input(
+        "say what to run: --story <id>, --concurrent N (ready and in-progress stories), "
+        "--auto (every unfinished story), --continue, or --config <batch.yaml>");
   return run_stories(ro, std::cout);
 }
 
@@ -77,8 +77,7 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
     auto s = b.find(id);
     wts.remove(s.id(), s.slug(), force);
     b.update(s.id(), [&](story& st) {
-      if (st.has("worktree_path"))
-        st.erase("worktree_path");
+      if (st.has("worktree_path")) st.erase("worktree_path");
     });
     fmt::print("removed the worktree of {} (branch {} kept)\n", s.id(),
                git::worktree_service::branch_for(s.id(), s.slug()));
@@ -88,18 +87,20 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
   if (json) {
     auto arr = nlohmann::json::array();
     for (const auto& w : list)
-      arr.push_back({{"name", w.name}, {"path", w.path.string()}, {"branch", w.branch}, {"valid", w.valid}});
+      arr.push_back(
+          {{"name", w.name}, {"path", w.path.string()}, {"branch", w.branch}, {"valid", w.valid}});
     fmt::print("{}\n", arr.dump(2));
     return 0;
   }
-  if (list.empty())
-    fmt::print("no worktrees\n");
+  if (list.empty()) fmt::print("no worktrees\n");
   for (const auto& w : list)
-    fmt::print("{:<40} {:<45} {}{}\n", w.name, w.branch, b.rel(w.path), w.valid ? "" : "  (missing)");
+    fmt::print("{:<40} {:<45} {}{}\n", w.name, w.branch, b.rel(w.path),
+               w.valid ? "" : "  (missing)");
   return 0;
 }
 
-int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow) {
+int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines,
+             bool follow) {
   auto b = open_board(g);
   auto s = b.find(id);
   auto files = log_files(s);
@@ -111,8 +112,7 @@ int cmd_logs(const global_options& g, const std::string& id, std::optional<int> 
   if (lines) {
     std::size_t pos = text.size();
     int n = *lines;
-    if (!text.empty() && text.back() == '\n')
-      --pos;
+    if (!text.empty() && text.back() == '\n') --pos;
     while (n > 0 && pos > 0) {
       pos = text.rfind('\n', pos - 1);
       if (pos == std::string::npos) {
@@ -124,8 +124,7 @@ int cmd_logs(const global_options& g, const std::string& id, std::optional<int> 
     text = text.substr(pos == 0 ? 0 : pos + 1);
   }
   std::cout << text << std::flush;
-  if (!follow)
-    return 0;
+  if (!follow) return 0;
   auto offset = std::filesystem::file_size(file);
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));

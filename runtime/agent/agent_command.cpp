@@ -36,11 +36,9 @@ std::string render_prompt(const std::filesystem::path& sdlc_dir, const std::stri
   std::size_t pos = 0;
   while (true) {
     auto open = tmpl.find("{{", pos);
-    if (open == std::string::npos)
-      break;
+    if (open == std::string::npos) break;
     auto close = tmpl.find("}}", open + 2);
-    if (close == std::string::npos)
-      break;
+    if (close == std::string::npos) break;
     auto name = tmpl.substr(open + 2, close - open - 2);
     out += tmpl.substr(pos, open - pos);
     if (auto it = values.find(name); it != values.end())
@@ -56,7 +54,8 @@ std::string render_prompt(const std::filesystem::path& sdlc_dir, const std::stri
 spawn_spec build_agent_spawn(const agent_request& req, const config& cfg) {
   std::map<std::string, std::string> set = cfg.agent.env;
   if (!req.gateway_base.empty()) {
-    set["ANTHROPIC_BASE_URL"] = fmt::format("{}/s/{}/{}", req.gateway_base, req.story_id, req.action);
+    set["ANTHROPIC_BASE_URL"] =
+        fmt::format("{}/s/{}/{}", req.gateway_base, req.story_id, req.action);
     // The run's token proves the request comes from one of our agents.
     set["ANTHROPIC_CUSTOM_HEADERS"] = fmt::format("x-sdlc-token: {}", req.gateway_token);
   }
@@ -72,16 +71,16 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg) {
     set["SDLC_PROMPT_FILE"] = req.prompt_file.string();
     spec.argv = {"/bin/sh", "-c", *cfg.agent.command};
   } else {
-    spec.argv = {cfg.agent.claude_path, "-p", req.prompt, "--output-format", "stream-json",
-                 "--verbose", "--permission-mode", cfg.agent.permission_mode};
+    spec.argv = {
+        cfg.agent.claude_path, "-p",        req.prompt,          "--output-format",
+        "stream-json",         "--verbose", "--permission-mode", cfg.agent.permission_mode};
     if (req.resume)
       spec.argv.insert(spec.argv.end(), {"--resume", req.session_id});
     else
       spec.argv.insert(spec.argv.end(), {"--session-id", req.session_id});
     if (cfg.agent.max_turns)
       spec.argv.insert(spec.argv.end(), {"--max-turns", std::to_string(*cfg.agent.max_turns)});
-    if (cfg.agent.model)
-      spec.argv.insert(spec.argv.end(), {"--model", *cfg.agent.model});
+    if (cfg.agent.model) spec.argv.insert(spec.argv.end(), {"--model", *cfg.agent.model});
     if (!cfg.agent.allowed_tools.empty()) {
       spec.argv.push_back("--allowedTools");
       for (const auto& t : cfg.agent.allowed_tools)

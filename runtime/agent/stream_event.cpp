@@ -20,15 +20,13 @@ long num(const json& j, const char* key) {
 
 std::string tool_target(const json& input) {
   for (auto key : {"file_path", "notebook_path", "path", "command", "pattern", "url"})
-    if (auto s = str(input, key); !s.empty())
-      return s;
+    if (auto s = str(input, key); !s.empty()) return s;
   return {};
 }
 
 void content_blocks(const json& message, std::vector<agent_event>& out) {
   auto it = message.find("content");
-  if (it == message.end())
-    return;
+  if (it == message.end()) return;
   if (it->is_string()) {
     agent_event e;
     e.type = agent_event::kind::text;
@@ -36,8 +34,7 @@ void content_blocks(const json& message, std::vector<agent_event>& out) {
     out.push_back(std::move(e));
     return;
   }
-  if (!it->is_array())
-    return;
+  if (!it->is_array()) return;
   for (const auto& b : *it) {
     agent_event e;
     auto type = str(b, "type");
@@ -47,8 +44,7 @@ void content_blocks(const json& message, std::vector<agent_event>& out) {
     } else if (type == "tool_use") {
       e.type = agent_event::kind::tool_use;
       e.tool_name = str(b, "name");
-      if (b.contains("input") && b["input"].is_object())
-        e.tool_target = tool_target(b["input"]);
+      if (b.contains("input") && b["input"].is_object()) e.tool_target = tool_target(b["input"]);
     } else if (type == "tool_result") {
       e.type = agent_event::kind::tool_result;
       e.is_error = b.value("is_error", false);
@@ -65,24 +61,33 @@ void content_blocks(const json& message, std::vector<agent_event>& out) {
 
 std::string_view to_string(agent_event::kind k) {
   switch (k) {
-    case agent_event::kind::init: return "init";
-    case agent_event::kind::text: return "text";
-    case agent_event::kind::tool_use: return "tool_use";
-    case agent_event::kind::tool_result: return "tool_result";
-    case agent_event::kind::api_retry: return "api_retry";
-    case agent_event::kind::rate_limit: return "rate_limit";
-    case agent_event::kind::progress: return "progress";
-    case agent_event::kind::result: return "result";
-    case agent_event::kind::unknown: return "unknown";
-    case agent_event::kind::not_json: return "not_json";
+  case agent_event::kind::init:
+    return "init";
+  case agent_event::kind::text:
+    return "text";
+  case agent_event::kind::tool_use:
+    return "tool_use";
+  case agent_event::kind::tool_result:
+    return "tool_result";
+  case agent_event::kind::api_retry:
+    return "api_retry";
+  case agent_event::kind::rate_limit:
+    return "rate_limit";
+  case agent_event::kind::progress:
+    return "progress";
+  case agent_event::kind::result:
+    return "result";
+  case agent_event::kind::unknown:
+    return "unknown";
+  case agent_event::kind::not_json:
+    return "not_json";
   }
   return "?";
 }
 
 std::vector<agent_event> parse_stream_line(const std::string& line) {
   std::vector<agent_event> out;
-  if (line.find_first_not_of(" \t\r") == std::string::npos)
-    return out;
+  if (line.find_first_not_of(" \t\r") == std::string::npos) return out;
   json j = json::parse(line, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     agent_event e;
@@ -109,8 +114,7 @@ std::vector<agent_event> parse_stream_line(const std::string& line) {
     e.limit_status = str(info, "status");
     e.resets_at = num(info, "resetsAt");
   } else if (type == "assistant" || type == "user") {
-    if (j.contains("message") && j["message"].is_object())
-      content_blocks(j["message"], out);
+    if (j.contains("message") && j["message"].is_object()) content_blocks(j["message"], out);
     return out;
   } else if (type == "progress") {
     e.type = agent_event::kind::progress;

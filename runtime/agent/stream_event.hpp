@@ -16,15 +16,26 @@ struct token_usage {
 };
 
 struct agent_event {
-  enum class kind { init, text, tool_use, tool_result, api_retry, rate_limit, progress, result, unknown, not_json };
+  enum class kind {
+    init,
+    text,
+    tool_use,
+    tool_result,
+    api_retry,
+    rate_limit,
+    progress,
+    result,
+    unknown,
+    not_json
+  };
   kind type = kind::unknown;
 
   std::string session_id; // init, result
   std::string model;      // init
   std::string cwd;        // init
 
-  std::string text;      // assistant text, result text, progress message, raw line for not_json
-  std::string tool_name; // tool_use
+  std::string text;        // assistant text, result text, progress message, raw line for not_json
+  std::string tool_name;   // tool_use
   std::string tool_target; // tool_use: file path, or the command for Bash
   bool is_error = false;   // tool_result, result
 

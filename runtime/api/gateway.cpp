@@ -19,13 +19,14 @@ namespace sdlc {
 namespace {
 
 // Request headers passed upstream as they came (auth and API versioning).
-const char* forwarded_request_headers[] = {"x-api-key", "authorization", "anthropic-version",
-                                           "anthropic-beta", "content-type", "accept",
+const char* forwarded_request_headers[] = {"x-api-key",      "authorization", "anthropic-version",
+                                           "anthropic-beta", "content-type",  "accept",
                                            "user-agent"};
 
 bool forward_response_header(const std::string& lower_name) {
-  return lower_name == "content-type" || lower_name == "retry-after" || lower_name == "request-id" ||
-         lower_name.rfind("anthropic-", 0) == 0 || lower_name == "x-should-retry";
+  return lower_name == "content-type" || lower_name == "retry-after" ||
+         lower_name == "request-id" || lower_name.rfind("anthropic-", 0) == 0 ||
+         lower_name == "x-should-retry";
 }
 
 std::string lower(std::string s) {
@@ -35,8 +36,7 @@ std::string lower(std::string s) {
 }
 
 bool same_secret(const std::string& a, const std::string& b) {
-  if (a.size() != b.size())
-    return false;
+  if (a.size() != b.size()) return false;
   unsigned char diff = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
     diff |= static_cast<unsigned char>(a[i] ^ b[i]);
@@ -90,8 +90,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* ex = static_cast<exchange*>(user);
   std::lock_guard<std::mutex> lock(ex->mu);
-  if (ex->client_gone)
-    return 0; // aborts the transfer
+  if (ex->client_gone) return 0; // aborts the transfer
   std::string_view bytes(data, size * n);
   if (ex->is_sse)
     ex->parser.feed(bytes);
@@ -136,10 +135,10 @@ struct gateway::impl {
     const auto rest = req.matches[3].str(); // "/v1/messages" or ".../count_tokens"
     if (!same_secret(req.get_header_value("x-sdlc-token"), opts.token)) {
       res.status = 403;
-      res.set_content(R"({"type":"error","error":{"type":"permission_error","message":"sdlc-actors gateway: missing or wrong run token"}})",
-                      "application/json");
-      if (on_request)
-        on_request({story, action, rest, 403, 0, {}});
+      res.set_content(
+          R"({"type":"error","error":{"type":"permission_error","message":"sdlc-actors gateway: missing or wrong run token"}})",
+          "application/json");
+      if (on_request) on_request({story, action, rest, 403, 0, {}});
       return;
     }
     auto url = opts.upstream + rest;
@@ -183,8 +182,7 @@ struct gateway::impl {
       curl_slist_free_all(list);
       curl_easy_cleanup(curl);
       std::lock_guard<std::mutex> lock(ex->mu);
-      if (rc != CURLE_OK && !ex->client_gone)
-        ex->curl_error = curl_easy_strerror(rc);
+      if (rc != CURLE_OK && !ex->client_gone) ex->curl_error = curl_easy_strerror(rc);
       if (ex->is_sse)
         ex->parser.finish();
       else
@@ -200,12 +198,13 @@ struct gateway::impl {
     if (ex->status == 0) {
       // Nothing came back: the agent gets a clean API error.
       res.status = 502;
-      res.set_content(fmt::format(R"({{"type":"error","error":{{"type":"api_error","message":"sdlc-actors gateway: upstream unreachable: {}"}}}})",
-                                  ex->curl_error),
-                      "application/json");
+      res.set_content(
+          fmt::format(
+              R"({{"type":"error","error":{{"type":"api_error","message":"sdlc-actors gateway: upstream unreachable: {}"}}}})",
+              ex->curl_error),
+          "application/json");
       lock.unlock();
-      if (on_request)
-        on_request({story, action, rest, 502, 0, {}});
+      if (on_request) on_request({story, action, rest, 502, 0, {}});
       return;
     }
     res.status = ex->status;
@@ -234,20 +233,19 @@ struct gateway::impl {
               return false;
             }
           }
-          if (ex->finished)
-            sink.done();
+          if (ex->finished) sink.done();
           return true;
         },
         [ex, self, story, action, rest, started](bool) {
           std::lock_guard<std::mutex> l(ex->mu);
-          if (!ex->finished)
-            ex->client_gone = true;
+          if (!ex->finished) ex->client_gone = true;
           if (self->on_request)
-            self->on_request({story, action, rest, ex->status,
-                              static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                    std::chrono::steady_clock::now() - started)
-                                                    .count()),
-                              ex->usage});
+            self->on_request(
+                {story, action, rest, ex->status,
+                 static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count()),
+                 ex->usage});
         });
   }
 };
@@ -260,24 +258,25 @@ gateway::gateway(gateway_options opts, log_fn on_request) : impl_(std::make_uniq
     impl_->opts.upstream.pop_back();
   impl_->on_request = std::move(on_request);
   impl_->server.new_task_queue = [] { return new httplib::ThreadPool(64); };
-  impl_->server.Post(R"(/s/([A-Za-z0-9._-]+)/([A-Za-z_]+)(/v1/messages(?:/count_tokens)?))",
-                     [this](const httplib::Request& req, httplib::Response& res) {
-                       impl_->handle(req, res);
-                     });
+  impl_->server.Post(
+      R"(/s/([A-Za-z0-9._-]+)/([A-Za-z_]+)(/v1/messages(?:/count_tokens)?))",
+      [this](const httplib::Request& req, httplib::Response& res) { impl_->handle(req, res); });
   impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
-  if (impl_->port <= 0)
-    throw failure("the API gateway cannot bind a loopback port");
+  if (impl_->port <= 0) throw failure("the API gateway cannot bind a loopback port");
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
 }
 
 gateway::~gateway() {
   impl_->server.stop();
-  if (impl_->thread.joinable())
-    impl_->thread.join();
+  if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-int gateway::port() const { return impl_->port; }
-std::string gateway::base_url() const { return fmt::format("http://127.0.0.1:{}", impl_->port); }
+int gateway::port() const {
+  return impl_->port;
+}
+std::string gateway::base_url() const {
+  return fmt::format("http://127.0.0.1:{}", impl_->port);
+}
 
 api_usage gateway::usage(const std::string& story, const std::string& action) const {
   std::lock_guard<std::mutex> lock(impl_->book->mu);
@@ -298,10 +297,8 @@ api_usage gateway::total_usage() const {
 }
 
 std::string gateway::resolve_upstream(const std::optional<std::string>& configured) {
-  if (configured && !configured->empty())
-    return *configured;
-  if (const char* env = std::getenv("ANTHROPIC_BASE_URL"); env && *env)
-    return env;
+  if (configured && !configured->empty()) return *configured;
+  if (const char* env = std::getenv("ANTHROPIC_BASE_URL"); env && *env) return env;
   return "https://api.anthropic.com";
 }
 

@@ -7,10 +7,10 @@ namespace sdlc {
 void sse_parser::feed(std::string_view bytes) {
   partial_.append(bytes);
   std::size_t start = 0;
-  for (auto nl = partial_.find('\n', start); nl != std::string::npos; nl = partial_.find('\n', start)) {
+  for (auto nl = partial_.find('\n', start); nl != std::string::npos;
+       nl = partial_.find('\n', start)) {
     auto l = std::string_view(partial_).substr(start, nl - start);
-    if (!l.empty() && l.back() == '\r')
-      l.remove_suffix(1);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     line(l);
     start = nl + 1;
   }
@@ -28,29 +28,25 @@ void sse_parser::finish() {
 void sse_parser::line(std::string_view l) {
   if (l.empty()) {
     if (has_data_) {
-      if (current_.event.empty())
-        current_.event = "message";
+      if (current_.event.empty()) current_.event = "message";
       on_event_(current_);
     }
     current_ = {};
     has_data_ = false;
     return;
   }
-  if (l.front() == ':')
-    return; // comment
+  if (l.front() == ':') return; // comment
   auto colon = l.find(':');
   auto field = l.substr(0, colon);
   std::string_view value;
   if (colon != std::string_view::npos) {
     value = l.substr(colon + 1);
-    if (!value.empty() && value.front() == ' ')
-      value.remove_prefix(1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   }
   if (field == "event") {
     current_.event = std::string(value);
   } else if (field == "data") {
-    if (has_data_)
-      current_.data += '\n';
+    if (has_data_) current_.data += '\n';
     current_.data += value;
     has_data_ = true;
   }
@@ -64,11 +60,9 @@ long get(const nlohmann::json& u, const char* key) {
 } // namespace
 
 void api_usage::add_from_event(const sse_event& e) {
-  if (e.event != "message_start" && e.event != "message_delta")
-    return;
+  if (e.event != "message_start" && e.event != "message_delta") return;
   auto j = nlohmann::json::parse(e.data, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return;
+  if (j.is_discarded() || !j.is_object()) return;
   if (e.event == "message_start" && j.contains("message") && j["message"].contains("usage")) {
     const auto& u = j["message"]["usage"];
     input += get(u, "input_tokens");
@@ -82,8 +76,7 @@ void api_usage::add_from_event(const sse_event& e) {
 
 void api_usage::add_from_message_json(std::string_view body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("usage"))
-    return;
+  if (j.is_discarded() || !j.is_object() || !j.contains("usage")) return;
   const auto& u = j["usage"];
   input += get(u, "input_tokens");
   output += get(u, "output_tokens");

@@ -14,19 +14,22 @@ namespace sdlc {
 namespace {
 
 // Sections that are the project's config keys, applied for this run only.
-const std::set<std::string> config_sections = {"agent", "timeouts", "retry", "reviewConfig",
-                                               "implementation", "refinement", "testCommand",
-                                               "buildCommand", "supervision", "shutdown", "api"};
-const std::set<std::string> batch_keys = {"stories", "select", "concurrency", "priorities",
-                                          "failFast", "worktree", "nodes", "limits"};
+const std::set<std::string> config_sections = {
+    "agent",          "timeouts",   "retry",       "reviewConfig",
+    "implementation", "refinement", "testCommand", "buildCommand",
+    "supervision",    "shutdown",   "api"};
+const std::set<std::string> batch_keys = {"stories",  "select",   "concurrency", "priorities",
+                                          "failFast", "worktree", "nodes",       "limits"};
 
 std::string where(const std::string& file, const YAML::Node& n) {
   return n.Mark().is_null() ? file : fmt::format("{}:{}", file, n.Mark().line + 1);
 }
 
-std::vector<std::string> string_list(const YAML::Node& n, const std::string& key, const std::string& file) {
+std::vector<std::string> string_list(const YAML::Node& n, const std::string& key,
+                                     const std::string& file) {
   if (!n.IsSequence())
-    throw bad_input(fmt::format("{}: '{}' must be a list, found {}", where(file, n), key, yaml::kind_name(n)));
+    throw bad_input(
+        fmt::format("{}: '{}' must be a list, found {}", where(file, n), key, yaml::kind_name(n)));
   std::vector<std::string> out;
   for (const auto& item : n) {
     if (!item.IsScalar())
@@ -47,10 +50,12 @@ batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw bad_input(fmt::format("{}:{}:{}: invalid YAML: {}", origin, e.mark.line + 1, e.mark.column + 1, e.msg));
+    throw bad_input(fmt::format("{}:{}:{}: invalid YAML: {}", origin, e.mark.line + 1,
+                                e.mark.column + 1, e.msg));
   }
   if (!root.IsMap())
-    throw bad_input(fmt::format("{}: a batch file is a map of keys (stories, select, concurrency, ...)", origin));
+    throw bad_input(fmt::format(
+        "{}: a batch file is a map of keys (stories, select, concurrency, ...)", origin));
   batch_settings out;
   YAML::Node overrides(YAML::NodeType::Map);
   for (auto it = root.begin(); it != root.end(); ++it) {
@@ -72,7 +77,8 @@ batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
           throw bad_input(fmt::format("{}: '{}' is not a story id", where(origin, v), id));
     } else if (key == "select") {
       if (!v.IsMap())
-        throw bad_input(fmt::format("{}: 'select' must be a map (labels, status)", where(origin, v)));
+        throw bad_input(
+            fmt::format("{}: 'select' must be a map (labels, status)", where(origin, v)));
       for (auto s = v.begin(); s != v.end(); ++s) {
         auto k = s->first.Scalar();
         if (k == "labels")
@@ -85,21 +91,26 @@ batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
                                           "in-progress, done or blocked",
                                           where(origin, s->second), st));
         } else
-          throw bad_input(fmt::format("{}: unknown key 'select.{}' (labels, status)", where(origin, s->first), k));
+          throw bad_input(fmt::format("{}: unknown key 'select.{}' (labels, status)",
+                                      where(origin, s->first), k));
       }
     } else if (key == "concurrency") {
       if (!yaml::is_int(v) || v.as<int>() < 1)
-        throw bad_input(fmt::format("{}: 'concurrency' must be a whole number of 1 or more, found {}",
-                                    where(origin, v), yaml::kind_name(v)));
+        throw bad_input(
+            fmt::format("{}: 'concurrency' must be a whole number of 1 or more, found {}",
+                        where(origin, v), yaml::kind_name(v)));
       out.concurrency = v.as<int>();
     } else if (key == "priorities") {
       if (!v.IsMap())
-        throw bad_input(fmt::format("{}: 'priorities' must map story ids to numbers", where(origin, v)));
+        throw bad_input(
+            fmt::format("{}: 'priorities' must map story ids to numbers", where(origin, v)));
       for (auto p = v.begin(); p != v.end(); ++p) {
         if (!yaml::is_number(p->second))
           throw bad_input(fmt::format("{}: 'priorities.{}' must be a number, found {}",
-                                      where(origin, p->second), p->first.Scalar(), yaml::kind_name(p->second)));
-        out.selection.priority_overrides[p->first.Scalar()] = static_cast<long>(p->second.as<double>());
+                                      where(origin, p->second), p->first.Scalar(),
+                                      yaml::kind_name(p->second)));
+        out.selection.priority_overrides[p->first.Scalar()] =
+            static_cast<long>(p->second.as<double>());
       }
     } else if (key == "failFast") {
       if (!yaml::is_bool(v))
@@ -110,11 +121,13 @@ batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
         throw bad_input(fmt::format("{}: 'worktree' must be a map (keep)", where(origin, v)));
       for (auto w = v.begin(); w != v.end(); ++w) {
         if (w->first.Scalar() != "keep" || !yaml::is_bool(w->second))
-          throw bad_input(fmt::format("{}: 'worktree' takes keep: true|false", where(origin, w->first)));
+          throw bad_input(
+              fmt::format("{}: 'worktree' takes keep: true|false", where(origin, w->first)));
         out.keep_worktrees = w->second.as<bool>();
       }
     } else {
-      throw bad_input(fmt::format("{}: '{}' is not supported yet by this version", where(origin, it->first), key));
+      throw bad_input(fmt::format("{}: '{}' is not supported yet by this version",
+                                  where(origin, it->first), key));
     }
   }
   apply_config_overrides(cfg, overrides, origin);

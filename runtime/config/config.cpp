@@ -48,8 +48,7 @@ std::string join_key(const std::string& parent, const std::string& key) {
 }
 
 std::string where(const std::string& origin, const YAML::Node& node) {
-  if (node.Mark().is_null())
-    return origin;
+  if (node.Mark().is_null()) return origin;
   return fmt::format("{}:{}", origin, node.Mark().line + 1);
 }
 
@@ -62,8 +61,7 @@ std::string known_keys(const YAML::Node& defaults) {
 
 void check_allowed(const YAML::Node& value, const std::string& key, const std::string& origin) {
   auto it = allowed_values.find(key);
-  if (it == allowed_values.end())
-    return;
+  if (it == allowed_values.end()) return;
   auto check_one = [&](const YAML::Node& v) {
     if (std::find(it->second.begin(), it->second.end(), v.Scalar()) == it->second.end())
       throw bad_input(fmt::format("{}: '{}' must be one of {}, found '{}'", where(origin, v), key,
@@ -84,15 +82,12 @@ void validate(const YAML::Node& value, const YAML::Node& def, const std::string&
                                 expected, yaml::kind_name(value)));
   };
   if (def.IsNull()) {
-    if (!value.IsNull() && !value.IsScalar())
-      fail("a single value");
+    if (!value.IsNull() && !value.IsScalar()) fail("a single value");
     return;
   }
   if (def.IsMap()) {
-    if (!value.IsMap())
-      fail("a map");
-    if (open_maps.count(key))
-      return;
+    if (!value.IsMap()) fail("a map");
+    if (open_maps.count(key)) return;
     for (auto it = value.begin(); it != value.end(); ++it) {
       auto child = it->first.Scalar();
       auto child_def = def[child];
@@ -105,8 +100,7 @@ void validate(const YAML::Node& value, const YAML::Node& def, const std::string&
     return;
   }
   if (def.IsSequence()) {
-    if (!value.IsSequence())
-      fail("a list");
+    if (!value.IsSequence()) fail("a list");
     for (const auto& item : value)
       if (!item.IsScalar())
         throw bad_input(fmt::format("{}: '{}' must be a list of single values, found {} in it",
@@ -115,16 +109,12 @@ void validate(const YAML::Node& value, const YAML::Node& def, const std::string&
     return;
   }
   if (yaml::is_bool(def)) {
-    if (!yaml::is_bool(value))
-      fail("true or false");
+    if (!yaml::is_bool(value)) fail("true or false");
   } else if (yaml::is_int(def)) {
-    if (!yaml::is_int(value))
-      fail("a whole number");
-    if (value.as<long long>() < 0)
-      fail("zero or more");
+    if (!yaml::is_int(value)) fail("a whole number");
+    if (value.as<long long>() < 0) fail("zero or more");
   } else if (yaml::is_number(def)) {
-    if (!yaml::is_number(value))
-      fail("a number");
+    if (!yaml::is_number(value)) fail("a number");
   } else if (!yaml::is_string(value)) {
     fail("a string");
   }
@@ -150,8 +140,7 @@ YAML::Node defaults_tree() {
 std::string normalise(const std::string& s) {
   std::string out;
   for (char c : s)
-    if (c != '_')
-      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != '_') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -163,20 +152,17 @@ std::optional<std::string> env_name_to_key(const std::string& name, const YAML::
   std::size_t start = 0;
   while (start <= rest.size()) {
     auto sep = rest.find("__", start);
-    auto part = normalise(rest.substr(start, sep == std::string::npos ? std::string::npos : sep - start));
-    if (!level.IsMap())
-      return std::nullopt;
+    auto part =
+        normalise(rest.substr(start, sep == std::string::npos ? std::string::npos : sep - start));
+    if (!level.IsMap()) return std::nullopt;
     std::optional<std::string> found;
     for (auto it = level.begin(); it != level.end(); ++it)
-      if (normalise(it->first.Scalar()) == part)
-        found = it->first.Scalar();
-    if (!found)
-      return std::nullopt;
+      if (normalise(it->first.Scalar()) == part) found = it->first.Scalar();
+    if (!found) return std::nullopt;
     key = join_key(key, *found);
     const YAML::Node& current = level;
     level.reset(current[*found]); // reset, not assignment: that would rewrite `defaults`
-    if (sep == std::string::npos)
-      break;
+    if (sep == std::string::npos) break;
     start = sep + 2;
   }
   return key;
@@ -203,8 +189,7 @@ YAML::Node nest(const std::string& dotted, const YAML::Node& value) {
 }
 
 std::optional<std::string> opt_string(const YAML::Node& n) {
-  if (!n.IsDefined() || n.IsNull())
-    return std::nullopt;
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
   return n.Scalar();
 }
 
@@ -213,7 +198,8 @@ void derive(config& cfg) {
   cfg.sdlc_folder = t["sdlcFolder"].as<std::string>();
   if (cfg.sdlc_folder.empty() || cfg.sdlc_folder.find("..") != std::string::npos)
     throw bad_input(fmt::format("{}: 'sdlcFolder' must be a folder inside the project, found '{}'",
-                                cfg.file.empty() ? std::string("config") : cfg.file.string(), cfg.sdlc_folder));
+                                cfg.file.empty() ? std::string("config") : cfg.file.string(),
+                                cfg.sdlc_folder));
   cfg.lock_timeout = std::chrono::milliseconds(t["locks"]["timeoutMs"].as<long long>());
   cfg.review_max_retries = std::min(t["reviewConfig"]["maxRetries"].as<int>(),
                                     t["reviewConfig"]["maxRetriesUpperBound"].as<int>());
@@ -246,8 +232,7 @@ void derive(config& cfg) {
 } // namespace
 
 void apply_config_overrides(config& cfg, const YAML::Node& overrides, const std::string& origin) {
-  if (!overrides.IsDefined() || overrides.IsNull())
-    return;
+  if (!overrides.IsDefined() || overrides.IsNull()) return;
   const auto defaults = defaults_tree();
   validate(overrides, defaults, "", origin);
   merge_into(cfg.tree, overrides);
@@ -259,8 +244,7 @@ env_map current_environment() {
   for (char** e = environ; e && *e; ++e) {
     std::string kv = *e;
     auto eq = kv.find('=');
-    if (eq != std::string::npos)
-      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return env;
 }
@@ -270,17 +254,15 @@ YAML::Node lookup(const YAML::Node& tree, const std::string& dotted_key) {
   std::size_t start = 0;
   while (true) {
     auto dot = dotted_key.find('.', start);
-    auto part = dotted_key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!node.IsMap())
-      return YAML::Node(YAML::NodeType::Undefined);
+    auto part =
+        dotted_key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
     const YAML::Node& cnode = node;
     // A missing key gives an invalid node that must not be rebound to.
     auto child = cnode[part];
-    if (!child.IsDefined())
-      return YAML::Node(YAML::NodeType::Undefined);
+    if (!child.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
     node.reset(child);
-    if (dot == std::string::npos)
-      return node;
+    if (dot == std::string::npos) return node;
     start = dot + 1;
   }
 }
@@ -288,8 +270,7 @@ YAML::Node lookup(const YAML::Node& tree, const std::string& dotted_key) {
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& project_root) {
   for (auto name : {".ai-sdlc.json", ".ai-sdlc.yaml", ".ai-sdlc.yml"}) {
     auto p = project_root / name;
-    if (std::filesystem::exists(p))
-      return p;
+    if (std::filesystem::exists(p)) return p;
   }
   return std::nullopt;
 }
@@ -329,11 +310,9 @@ config load_config(const std::filesystem::path& project_root, const env_map& env
     merge_into(cfg.tree, nest(key, value));
   };
   for (const auto& [var, key] : legacy_env)
-    if (auto it = env.find(var); it != env.end())
-      apply_env(var, key, it->second);
+    if (auto it = env.find(var); it != env.end()) apply_env(var, key, it->second);
   for (const auto& [var, text] : env) {
-    if (var.rfind(generic_env_prefix, 0) != 0)
-      continue;
+    if (var.rfind(generic_env_prefix, 0) != 0) continue;
     auto key = env_name_to_key(var, defaults);
     if (!key)
       throw bad_input(fmt::format("environment variable {} names no config key; use "
@@ -352,7 +331,8 @@ std::filesystem::path set_config_value(const std::filesystem::path& project_root
   const auto defaults = defaults_tree();
   auto def = lookup(defaults, key);
   if (!def.IsDefined())
-    throw bad_input(fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all", key));
+    throw bad_input(
+        fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all", key));
   auto value = parse_value(value_text, fmt::format("value for '{}'", key));
   validate(value, def, key, "command line");
 
@@ -390,8 +370,8 @@ std::filesystem::path set_config_value(const std::filesystem::path& project_root
     if (rest.empty()) {
       doc.root()[top] = value;
     } else {
-      YAML::Node section = doc.root()[top].IsMap() ? YAML::Clone(doc.root()[top])
-                                                   : YAML::Node(YAML::NodeType::Map);
+      YAML::Node section =
+          doc.root()[top].IsMap() ? YAML::Clone(doc.root()[top]) : YAML::Node(YAML::NodeType::Map);
       merge_into(section, nest(rest, value));
       doc.root()[top] = section;
     }

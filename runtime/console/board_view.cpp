@@ -45,8 +45,7 @@ nlohmann::ordered_json story_summary(const board& b, const story& s, const workf
 std::vector<const story*> sorted_by_priority(const board_scan& scan, story_status st) {
   std::vector<const story*> out;
   for (const auto& s : scan.stories)
-    if (s.status() == st)
-      out.push_back(&s);
+    if (s.status() == st) out.push_back(&s);
   std::stable_sort(out.begin(), out.end(),
                    [](const story* a, const story* b) { return a->priority() < b->priority(); });
   return out;
@@ -54,16 +53,16 @@ std::vector<const story*> sorted_by_priority(const board_scan& scan, story_statu
 
 const char* column_title(story_status s) {
   switch (s) {
-    case story_status::backlog:
-      return "BACKLOG";
-    case story_status::ready:
-      return "READY";
-    case story_status::in_progress:
-      return "IN-PROGRESS";
-    case story_status::done:
-      return "DONE";
-    case story_status::blocked:
-      return "BLOCKED";
+  case story_status::backlog:
+    return "BACKLOG";
+  case story_status::ready:
+    return "READY";
+  case story_status::in_progress:
+    return "IN-PROGRESS";
+  case story_status::done:
+    return "DONE";
+  case story_status::blocked:
+    return "BLOCKED";
   }
   return "?";
 }
@@ -80,7 +79,8 @@ std::string phase_flags(const story& s) {
   return f;
 }
 
-nlohmann::ordered_json status_json(const board& b, const board_scan& scan, const status_options& o) {
+nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
+                                   const status_options& o) {
   auto lim = limits_of(b.cfg());
   nlohmann::ordered_json j;
   j["board"] = b.sdlc_dir().string();
@@ -89,8 +89,7 @@ nlohmann::ordered_json status_json(const board& b, const board_scan& scan, const
   for (auto st : all_statuses()) {
     auto list = sorted_by_priority(scan, st);
     counts[std::string(to_string(st))] = list.size();
-    if (o.active_only && st == story_status::done)
-      continue;
+    if (o.active_only && st == story_status::done) continue;
     for (const auto* s : list)
       stories.push_back(story_summary(b, *s, lim));
   }
@@ -127,11 +126,11 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
       continue;
     }
     out += st.bold(fmt::format("{} ({})", column_title(status), list.size())) + "\n";
-    if (list.empty())
-      out += st.dim("  (none)") + "\n";
+    if (list.empty()) out += st.dim("  (none)") + "\n";
     for (const auto* s : list) {
       auto d = next_action(facts_of(*s), lim);
-      auto next = d.action == action_type::none ? std::string() : "→ " + std::string(to_string(d.action));
+      auto next =
+          d.action == action_type::none ? std::string() : "→ " + std::string(to_string(d.action));
       auto flags = phase_flags(*s);
       auto left_w = 2 + id_w + 2 + term::display_width(flags) + 2 + 2;
       auto room = std::max<int>(10, width - static_cast<int>(left_w + next_w) - 1);
@@ -139,8 +138,7 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
       auto pad = static_cast<std::size_t>(room) - term::display_width(title) + 1;
       auto flag_text = has_error(*s) ? st.red(flags) : flags;
       auto line = fmt::format("  {:<{}}  [{}]  {}", s->id(), id_w, flag_text, title);
-      if (!next.empty())
-        line += std::string(pad, ' ') + st.cyan(next);
+      if (!next.empty()) line += std::string(pad, ' ') + st.cyan(next);
       out += line + "\n";
     }
     out += "\n";
@@ -172,8 +170,7 @@ std::string details_text(const board& b, const story& s, const term::style& st) 
   std::string out;
   out += st.bold(fmt::format("{}  {}", s.id(), s.title())) + "\n";
   auto row = [&](const char* k, const std::string& v) {
-    if (!v.empty())
-      out += fmt::format("  {:<14}{}\n", k, v);
+    if (!v.empty()) out += fmt::format("  {:<14}{}\n", k, v);
   };
   row("status", s.str("status"));
   row("priority", s.str("priority"));
@@ -186,22 +183,21 @@ std::string details_text(const board& b, const story& s, const term::style& st) 
   row("worktree", s.str("worktree_path"));
   row("blocked", s.str("blocked_reason"));
   row("last error", s.str("last_error"));
-  row("next", d.action == action_type::none ? d.reason
-                                            : fmt::format("{} ({})", to_string(d.action), d.reason));
+  row("next", d.action == action_type::none
+                  ? d.reason
+                  : fmt::format("{} ({})", to_string(d.action), d.reason));
   row("file", b.rel(s.file()));
   try {
     if (auto state = workflow_state::load(s.dir())) {
       auto done = state->completed_actions();
       row("completed", done.empty() ? "-" : fmt::format("{}", fmt::join(done, ", ")));
-      if (auto cur = state->current_action())
-        row("interrupted", *cur);
+      if (auto cur = state->current_action()) row("interrupted", *cur);
     }
   } catch (const std::exception& e) {
     row("state", st.red(e.what()));
   }
   out += "\n" + s.body();
-  if (!s.body().empty() && s.body().back() != '\n')
-    out += "\n";
+  if (!s.body().empty() && s.body().back() != '\n') out += "\n";
   return out;
 }
 

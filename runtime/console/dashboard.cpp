@@ -15,8 +15,8 @@ namespace {
 
 // What an action usually needs, in tool uses and turns, for the in-action estimate.
 int expected_events(const std::string& action) {
-  static const std::map<std::string, int> usual = {{"refine", 2},    {"research", 6}, {"plan", 4},
-                                                   {"implement", 10}, {"review", 4},   {"rework", 6}};
+  static const std::map<std::string, int> usual = {
+      {"refine", 2}, {"research", 6}, {"plan", 4}, {"implement", 10}, {"review", 4}, {"rework", 6}};
   auto it = usual.find(action);
   return it == usual.end() ? 4 : it->second;
 }
@@ -38,12 +38,12 @@ std::string pad(const std::string& s, std::size_t width) {
 
 std::string format_duration(int64_t ms) {
   auto s = ms / 1000;
-  if (s >= 3600)
-    return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+  if (s >= 3600) return fmt::format("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
   return fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
-void dashboard_model::add_story(const std::string& id, const std::string& title, int actions_expected) {
+void dashboard_model::add_story(const std::string& id, const std::string& title,
+                                int actions_expected) {
   dashboard_story s;
   s.id = id;
   s.title = title;
@@ -53,19 +53,18 @@ void dashboard_model::add_story(const std::string& id, const std::string& title,
 
 dashboard_story* dashboard_model::find(const std::string& id) {
   for (auto& s : stories_)
-    if (s.id == id)
-      return &s;
+    if (s.id == id) return &s;
   return nullptr;
 }
 
 int dashboard_model::count(const std::string& state) const {
-  return static_cast<int>(std::count_if(stories_.begin(), stories_.end(),
-                                        [&](const dashboard_story& s) { return s.state == state; }));
+  return static_cast<int>(
+      std::count_if(stories_.begin(), stories_.end(),
+                    [&](const dashboard_story& s) { return s.state == state; }));
 }
 
 int dashboard_model::percent(const dashboard_story& s) const {
-  if (s.state == "done")
-    return 100;
+  if (s.state == "done") return 100;
   double within = 0;
   if (s.state == "running" && s.agent_percent >= 0)
     within = std::min(0.9, s.agent_percent / 100.0);
@@ -83,10 +82,9 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
     add_story(id, id, 5);
     s = find(id);
   }
-  auto stamp = time::to_iso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(at_ms)));
-  auto line = [&](const std::string& what) {
-    return fmt::format("{} {} {}", stamp, id, what);
-  };
+  auto stamp =
+      time::to_iso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(at_ms)));
+  auto line = [&](const std::string& what) { return fmt::format("{} {} {}", stamp, id, what); };
   if (kind == "story_started") {
     s->state = "running";
     s->started_ms = at_ms;
@@ -149,14 +147,14 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
   if (kind == "action_failed" || kind == "blocked" || kind == "killed" || kind == "api_retry" ||
       kind == "restarting" || kind == "note") {
     s->detail = detail;
-    return line(fmt::format("{}{}{}", action.empty() ? "" : action + " ", kind == "note" ? "" : kind + ": ", detail));
+    return line(fmt::format("{}{}{}", action.empty() ? "" : action + " ",
+                            kind == "note" ? "" : kind + ": ", detail));
   }
   if (kind == "finished") {
     s->state = action; // done | failed | blocked | interrupted | skipped
     s->finished_ms = at_ms;
     s->detail = detail;
-    if (s->started_ms == 0)
-      s->started_ms = at_ms;
+    if (s->started_ms == 0) s->started_ms = at_ms;
     return line(fmt::format("{}{}", action, detail.empty() ? "" : ": " + detail));
   }
   return std::nullopt;
@@ -171,8 +169,7 @@ std::string dashboard_model::eta(int64_t now_ms) const {
       ++finished;
     }
   int left = count("queued") + count("running");
-  if (finished == 0 || left == 0)
-    return left == 0 ? "0:00" : "-";
+  if (finished == 0 || left == 0) return left == 0 ? "0:00" : "-";
   double avg = static_cast<double>(total) / finished;
   double remaining_work = avg * count("queued");
   for (const auto& s : stories_)
@@ -187,18 +184,21 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
   std::string out;
   auto header = fmt::format("sdlc-actors  {} of {} running", count("running"), limit_);
   auto clock = format_duration(now_ms - start_ms_);
-  out += st.bold(header) + std::string(std::max<int>(1, width - static_cast<int>(header.size() + clock.size())), ' ') + clock + "\n";
+  out +=
+      st.bold(header) +
+      std::string(std::max<int>(1, width - static_cast<int>(header.size() + clock.size())), ' ') +
+      clock + "\n";
   const int bar_w = 12;
   for (const auto& s : stories_) {
     auto pct = percent(s);
     std::string what = s.state == "running" ? s.action : s.state;
-    auto left = fmt::format(" {:<7} {:<12} [{}] {:>3}% ", s.id, term::fit(what, 12), bar(pct, bar_w), pct);
+    auto left =
+        fmt::format(" {:<7} {:<12} [{}] {:>3}% ", s.id, term::fit(what, 12), bar(pct, bar_w), pct);
     int rest = width - static_cast<int>(term::display_width(left)) - 1;
     int title_w = std::max(10, rest * 2 / 5);
     int tail_w = std::max(0, rest - title_w - 1);
     std::string tail = s.state == "running" || s.state == "done" ? s.worktree : s.detail;
-    if (s.state == "running" && !s.detail.empty() && s.worktree.empty())
-      tail = s.detail;
+    if (s.state == "running" && !s.detail.empty() && s.worktree.empty()) tail = s.detail;
     auto line = left + pad(s.title, static_cast<std::size_t>(title_w)) + " " +
                 term::fit(tail, static_cast<std::size_t>(tail_w));
     if (s.state == "failed" || s.state == "blocked")
@@ -209,20 +209,24 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
       line = st.dim(line);
     out += line + "\n";
   }
-  out += st.dim(fmt::format(" queued {} · active {} · done {} · failed {} · API in flight {} · elapsed {} · ETA {}",
-                            count("queued"), count("running"), count("done"),
-                            count("failed") + count("blocked"), api_in_flight_, clock, eta(now_ms))) +
-         "\n";
+  out +=
+      st.dim(fmt::format(
+          " queued {} · active {} · done {} · failed {} · API in flight {} · elapsed {} · ETA {}",
+          count("queued"), count("running"), count("done"), count("failed") + count("blocked"),
+          api_in_flight_, clock, eta(now_ms))) +
+      "\n";
   return out;
 }
 
 std::string dashboard_model::summary(bool color) const {
   term::style st{color};
-  std::string out = st.bold(fmt::format(" {:<8} {:<12} {:>8} {:>7} {:>14} {:>9}  {}", "story", "result",
-                                        "time", "actions", "tokens in/out", "cost", "branch")) +
-                    "\n";
+  std::string out =
+      st.bold(fmt::format(" {:<8} {:<12} {:>8} {:>7} {:>14} {:>9}  {}", "story", "result", "time",
+                          "actions", "tokens in/out", "cost", "branch")) +
+      "\n";
   for (const auto& s : stories_) {
-    auto dur = s.finished_ms > 0 && s.started_ms > 0 ? format_duration(s.finished_ms - s.started_ms) : "-";
+    auto dur =
+        s.finished_ms > 0 && s.started_ms > 0 ? format_duration(s.finished_ms - s.started_ms) : "-";
     auto line = fmt::format(" {:<8} {:<12} {:>8} {:>7} {:>14} {:>9}  {}", s.id, s.state, dur,
                             s.actions_done, fmt::format("{}/{}", s.tokens_in, s.tokens_out),
                             fmt::format("${:.4f}", s.cost_usd), s.branch.empty() ? "-" : s.branch);

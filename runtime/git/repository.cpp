@@ -14,10 +14,10 @@ void ensure_initialised() {
 }
 
 void check(int rc, const std::string& what) {
-  if (rc >= 0)
-    return;
+  if (rc >= 0) return;
   const git_error* e = git_error_last();
-  throw failure(fmt::format("git: {} failed: {}", what, e && e->message ? e->message : "unknown error"));
+  throw failure(
+      fmt::format("git: {} failed: {}", what, e && e->message ? e->message : "unknown error"));
 }
 
 repo_ptr open(const std::filesystem::path& path) {

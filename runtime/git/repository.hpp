@@ -9,11 +9,9 @@
 
 namespace sdlc::git {
 
-template <class T, void (*Free)(T*)>
-struct deleter {
+template <class T, void (*Free)(T*)> struct deleter {
   void operator()(T* p) const {
-    if (p)
-      Free(p);
+    if (p) Free(p);
   }
 };
 

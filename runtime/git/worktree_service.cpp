@@ -24,8 +24,7 @@ void exclude_locally(git_repository* repo, const std::string& pattern) {
   std::string text = stdfs::exists(file) ? fs::read_file(file) : "";
   if (text.find("\n" + pattern + "\n") != std::string::npos || text.rfind(pattern + "\n", 0) == 0)
     return;
-  if (!text.empty() && text.back() != '\n')
-    text += '\n';
+  if (!text.empty() && text.back() != '\n') text += '\n';
   text += pattern + "\n";
   fs::atomic_write(file, text);
 }
@@ -46,12 +45,13 @@ std::string worktree_service::branch_for(const std::string& id, const std::strin
 
 namespace {
 
-using annotated_ptr = std::unique_ptr<git_annotated_commit, deleter<git_annotated_commit, git_annotated_commit_free>>;
+using annotated_ptr =
+    std::unique_ptr<git_annotated_commit, deleter<git_annotated_commit, git_annotated_commit_free>>;
 
 // `base` with `branches` merged in one after another, as commits on no branch
 // (libgit2 merges trees in memory; no working tree is touched).
-git_oid merged_start(git_repository* repo, const git_oid& base, const std::vector<std::string>& branches,
-                     const std::string& story_id) {
+git_oid merged_start(git_repository* repo, const git_oid& base,
+                     const std::vector<std::string>& branches, const std::string& story_id) {
   git_oid current = base;
   for (const auto& name : branches) {
     git_reference* raw = nullptr;
@@ -65,9 +65,11 @@ git_oid merged_start(git_repository* repo, const git_oid& base, const std::vecto
     check(git_commit_lookup(&theirs_raw, repo, theirs_id), "look up " + name);
     commit_ptr theirs(theirs_raw);
     git_oid base_oid;
-    if (git_merge_base(&base_oid, repo, &current, theirs_id) == 0 && git_oid_equal(&base_oid, theirs_id))
+    if (git_merge_base(&base_oid, repo, &current, theirs_id) == 0 &&
+        git_oid_equal(&base_oid, theirs_id))
       continue; // already contained
-    if (git_merge_base(&base_oid, repo, &current, theirs_id) == 0 && git_oid_equal(&base_oid, &current)) {
+    if (git_merge_base(&base_oid, repo, &current, theirs_id) == 0 &&
+        git_oid_equal(&base_oid, &current)) {
       current = *theirs_id; // fast-forward
       continue;
     }
@@ -82,12 +84,11 @@ git_oid merged_start(git_repository* repo, const git_oid& base, const std::vecto
       const git_index_entry *anc = nullptr, *our = nullptr, *their = nullptr;
       while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
         const git_index_entry* e = our ? our : (their ? their : anc);
-        if (e && e->path)
-          files.push_back(e->path);
+        if (e && e->path) files.push_back(e->path);
       }
       git_index_conflict_iterator_free(it);
-      throw merge_conflict(fmt::format("merging {} into {}'s branch conflicts in {}", name, story_id,
-                                       fmt::join(files, ", ")),
+      throw merge_conflict(fmt::format("merging {} into {}'s branch conflicts in {}", name,
+                                       story_id, fmt::join(files, ", ")),
                            files);
     }
     git_oid tree_id;
@@ -97,7 +98,8 @@ git_oid merged_start(git_repository* repo, const git_oid& base, const std::vecto
     tree_ptr tree(raw_tree);
     auto sig = signature(repo);
     const git_commit* parents[] = {ours.get(), theirs.get()};
-    auto message = fmt::format("{}: start from dependency {}\n\nMerged by sdlc-actors.", story_id, name);
+    auto message =
+        fmt::format("{}: start from dependency {}\n\nMerged by sdlc-actors.", story_id, name);
     check(git_commit_create(&current, repo, nullptr, sig.get(), sig.get(), nullptr, message.c_str(),
                             tree.get(), 2, parents),
           "commit the merge of " + name);
@@ -112,7 +114,8 @@ namespace {
 // with another creator; serialise every worktree change of a repository,
 // across threads and processes.
 file_lock worktree_lock(git_repository* repo) {
-  return file_lock(std::filesystem::path(git_repository_commondir(repo)) / "sdlc-actors-worktrees.lock",
+  return file_lock(std::filesystem::path(git_repository_commondir(repo)) /
+                       "sdlc-actors-worktrees.lock",
                    std::chrono::seconds(60), "the repository's worktrees");
 }
 } // namespace
@@ -144,8 +147,7 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
                               info.path.string(), id));
 
   auto rel_base = fs::display_path(base_, root_);
-  if (rel_base != base_.string())
-    exclude_locally(repo.get(), "/" + rel_base + "/");
+  if (rel_base != base_.string()) exclude_locally(repo.get(), "/" + rel_base + "/");
 
   // The story branch: reuse it, or start it at the base branch's head.
   git_reference* branch_ref = nullptr;
@@ -204,8 +206,7 @@ std::vector<worktree_listing> worktree_service::list() const {
   std::vector<worktree_listing> out;
   for (std::size_t i = 0; i < names.count; ++i) {
     git_worktree* raw = nullptr;
-    if (git_worktree_lookup(&raw, repo.get(), names.strings[i]) != 0)
-      continue;
+    if (git_worktree_lookup(&raw, repo.get(), names.strings[i]) != 0) continue;
     worktree_ptr wt(raw);
     worktree_listing l;
     l.name = names.strings[i];
@@ -241,12 +242,10 @@ std::vector<std::string> worktree_service::dirty_files(const stdfs::path& ignore
   std::vector<std::string> out;
   for (std::size_t i = 0; i < git_status_list_entrycount(list.get()); ++i) {
     const auto* e = git_status_byindex(list.get(), i);
-    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED))
-      continue;
+    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED)) continue;
     const git_diff_delta* d = e->head_to_index ? e->head_to_index : e->index_to_workdir;
     std::string path = d && d->new_file.path ? d->new_file.path : "";
-    if (!ignore.empty() && path.rfind(ignore, 0) == 0)
-      continue;
+    if (!ignore.empty() && path.rfind(ignore, 0) == 0) continue;
     out.push_back(path);
   }
   return out;
@@ -263,7 +262,8 @@ std::optional<std::string> worktree_service::commit_all(const stdfs::path& workt
   char* paths[] = {star};
   all.strings = paths;
   all.count = 1;
-  check(git_index_add_all(index.get(), &all, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr), "stage changes");
+  check(git_index_add_all(index.get(), &all, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr),
+        "stage changes");
   check(git_index_update_all(index.get(), &all, nullptr, nullptr), "stage deletions");
   check(git_index_write(index.get()), "write the index");
   git_oid tree_id;
@@ -273,8 +273,7 @@ std::optional<std::string> worktree_service::commit_all(const stdfs::path& workt
   check(git_revparse_single(&head_obj, repo.get(), "HEAD^{commit}"), "find HEAD");
   object_ptr head_owner(head_obj);
   auto* parent = reinterpret_cast<git_commit*>(head_obj);
-  if (git_oid_equal(&tree_id, git_commit_tree_id(parent)))
-    return std::nullopt;
+  if (git_oid_equal(&tree_id, git_commit_tree_id(parent))) return std::nullopt;
   git_tree* raw_tree = nullptr;
   check(git_tree_lookup(&raw_tree, repo.get(), &tree_id), "look up the tree");
   tree_ptr tree(raw_tree);

@@ -23,12 +23,13 @@ namespace sdlc {
 
 namespace {
 
-int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+int pidfd_open(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
 
 struct line_buffer {
   std::string pending;
-  template <class F>
-  void feed(const char* data, std::size_t n, F&& emit) {
+  template <class F> void feed(const char* data, std::size_t n, F&& emit) {
     pending.append(data, n);
     std::size_t start = 0;
     for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
@@ -37,10 +38,8 @@ struct line_buffer {
     }
     pending.erase(0, start);
   }
-  template <class F>
-  void flush(F&& emit) {
-    if (!pending.empty())
-      emit(std::move(pending));
+  template <class F> void flush(F&& emit) {
+    if (!pending.empty()) emit(std::move(pending));
     pending.clear();
   }
 };
@@ -60,8 +59,7 @@ std::map<std::string, std::string> environment_with(const std::map<std::string, 
   for (char** e = environ; e && *e; ++e) {
     std::string kv = *e;
     auto eq = kv.find('=');
-    if (eq != std::string::npos)
-      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   for (const auto& k : unset)
     env.erase(k);
@@ -71,31 +69,25 @@ std::map<std::string, std::string> environment_with(const std::map<std::string, 
 }
 
 bool kill_process_group(pid_t pgid) {
-  if (pgid <= 1)
-    return false;
+  if (pgid <= 1) return false;
   return ::kill(-pgid, SIGKILL) == 0;
 }
 
 bool process_group_alive(pid_t pgid) {
-  if (pgid <= 1)
-    return false;
+  if (pgid <= 1) return false;
   // kill(-pgid, 0) also succeeds for zombies; look at /proc for live members.
   DIR* proc = ::opendir("/proc");
-  if (!proc)
-    return ::kill(-pgid, 0) == 0;
+  if (!proc) return ::kill(-pgid, 0) == 0;
   bool alive = false;
   while (auto* e = ::readdir(proc)) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0)
-      continue;
+    if (*end != '\0' || pid <= 0) continue;
     std::ifstream stat(fmt::format("/proc/{}/stat", pid));
     std::string line;
-    if (!std::getline(stat, line))
-      continue;
+    if (!std::getline(stat, line)) continue;
     auto close = line.rfind(')');
-    if (close == std::string::npos)
-      continue;
+    if (close == std::string::npos) continue;
     // fields after ')': state ppid pgrp ...
     char state = 0;
     long ppid = 0, pgrp = 0;
@@ -111,11 +103,9 @@ bool process_group_alive(pid_t pgid) {
 
 child_process::child_process(const spawn_spec& spec, line_fn on_line, exit_fn on_exit)
     : on_line_(std::move(on_line)), on_exit_(std::move(on_exit)) {
-  if (spec.argv.empty())
-    throw failure("cannot start a process without a program");
+  if (spec.argv.empty()) throw failure("cannot start a process without a program");
   int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0)
-    throw failure(fmt::format("pipe: {}", std::strerror(errno)));
+  if (::pipe2(out, O_CLOEXEC) != 0) throw failure(fmt::format("pipe: {}", std::strerror(errno)));
   if (::pipe2(err, O_CLOEXEC) != 0) {
     ::close(out[0]);
     ::close(out[1]);
@@ -126,8 +116,7 @@ child_process::child_process(const spawn_spec& spec, line_fn on_line, exit_fn on
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  if (!spec.cwd.empty())
-    posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
+  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setpgroup(&attr, 0);
@@ -140,8 +129,8 @@ child_process::child_process(const spawn_spec& spec, line_fn on_line, exit_fn on
   sigaddset(&defaults, SIGINT);
   sigaddset(&defaults, SIGTERM);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : spec.env)
     env_strings.push_back(k + "=" + v);
@@ -175,19 +164,15 @@ child_process::~child_process() {
     uint64_t one = 1;
     (void)!::write(wake_fd_, &one, sizeof one);
   }
-  if (reader_.joinable())
-    reader_.join();
-  if (pidfd_ >= 0)
-    ::close(pidfd_);
-  if (wake_fd_ >= 0)
-    ::close(wake_fd_);
+  if (reader_.joinable()) reader_.join();
+  if (pidfd_ >= 0) ::close(pidfd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 void child_process::signal_group(int sig) {
   // Once the reader has reaped the leader and cleared the group, the pid may
   // be reused: never signal it again.
-  if (pid_ <= 0 || exited_)
-    return;
+  if (pid_ <= 0 || exited_) return;
   ::kill(-pid_, sig);
 }
 
@@ -209,8 +194,7 @@ void child_process::read_loop(int out_fd, int err_fd) {
   process_exit result;
   auto emit_for = [&](int i) {
     return [&, i](std::string line) {
-      if (on_line_)
-        on_line_(std::move(line), i == 1);
+      if (on_line_) on_line_(std::move(line), i == 1);
     };
   };
   auto read_some = [&](int i) {
@@ -253,11 +237,9 @@ void child_process::read_loop(int out_fd, int err_fd) {
       p[n++] = {wake_fd_, POLLIN, 0};
     }
     int rc = ::poll(p, static_cast<nfds_t>(n), leader_gone ? 200 : (pidfd_ >= 0 ? -1 : 100));
-    if (rc < 0 && errno == EINTR)
-      continue;
+    if (rc < 0 && errno == EINTR) continue;
     for (int i = 0; i < 2; ++i)
-      if (idx[i] >= 0 && (p[idx[i]].revents & (POLLIN | POLLHUP | POLLERR)))
-        read_some(i);
+      if (idx[i] >= 0 && (p[idx[i]].revents & (POLLIN | POLLHUP | POLLERR))) read_some(i);
     if (wake_i >= 0 && (p[wake_i].revents & POLLIN)) {
       stop_requested = true;
       signal_group(SIGKILL);
@@ -280,8 +262,7 @@ void child_process::read_loop(int out_fd, int err_fd) {
       // background grandchild cannot hold the pipes open.
       for (int i = 0; i < 2; ++i) {
         int fl = ::fcntl(fds[i], F_GETFL);
-        if (open[i] && fl >= 0)
-          ::fcntl(fds[i], F_SETFL, fl | O_NONBLOCK);
+        if (open[i] && fl >= 0) ::fcntl(fds[i], F_SETFL, fl | O_NONBLOCK);
       }
       for (int i = 0; i < 2; ++i)
         while (open[i]) {
@@ -316,8 +297,7 @@ void child_process::read_loop(int out_fd, int err_fd) {
   ::close(err_fd);
   exited_ = true;
   result.killed_by_us = killed_.load();
-  if (on_exit_)
-    on_exit_(result);
+  if (on_exit_) on_exit_(result);
 }
 
 } // namespace sdlc

@@ -27,8 +27,8 @@ struct spawn_spec {
 };
 
 struct process_exit {
-  int exit_code = -1;  // when the child exited normally
-  int signal = 0;      // when it was killed by a signal
+  int exit_code = -1; // when the child exited normally
+  int signal = 0;     // when it was killed by a signal
   bool killed_by_us = false;
   std::string describe() const;
 };

@@ -15,10 +15,10 @@ namespace sdlc {
 
 int expected_actions(const story& s) {
   auto st = s.status();
-  if (st == story_status::done || st == story_status::blocked)
-    return 0;
+  if (st == story_status::done || st == story_status::blocked) return 0;
   int n = st == story_status::backlog ? 1 : 0;
-  for (auto flag : {"research_complete", "plan_complete", "implementation_complete", "reviews_complete"})
+  for (auto flag :
+       {"research_complete", "plan_complete", "implementation_complete", "reviews_complete"})
     n += s.flag(flag) ? 0 : 1;
   return std::max(1, n);
 }
@@ -30,8 +30,7 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
     by_id.emplace(s.id(), &s); // the current layout wins for duplicate ids (scan order)
   std::vector<const story*> chosen;
   auto has_label = [&](const story& s) {
-    if (sel.labels.empty())
-      return true;
+    if (sel.labels.empty()) return true;
     auto mine = s.labels();
     return std::any_of(sel.labels.begin(), sel.labels.end(), [&](const std::string& l) {
       return std::find(mine.begin(), mine.end(), l) != mine.end();
@@ -46,12 +45,10 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
     std::set<std::string> statuses(sel.statuses.begin(), sel.statuses.end());
     if (statuses.empty()) {
       statuses = {"ready", "in-progress"};
-      if (sel.include_backlog || sel.all)
-        statuses.insert("backlog");
+      if (sel.include_backlog || sel.all) statuses.insert("backlog");
     }
     for (const auto& [id, s] : by_id) {
-      if (!has_label(*s))
-        continue;
+      if (!has_label(*s)) continue;
       if (sel.resume) {
         std::optional<workflow_state> st;
         try {
@@ -68,8 +65,7 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
   }
   for (const auto* s : chosen)
     for (const auto& p : scan.problems)
-      if (p.file == s->file())
-        throw bad_input(p.message);
+      if (p.file == s->file()) throw bad_input(p.message);
 
   run_plan plan;
   std::set<std::string> in_plan;
@@ -92,19 +88,18 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
                                       "dependencies before running",
                                       id, dep));
         const auto& d = *it->second;
-        if (d.status() == story_status::done || in_plan.count(d.id()))
-          continue;
+        if (d.status() == story_status::done || in_plan.count(d.id())) continue;
         in_plan.erase(id);
-        plan.skipped.emplace_back(id, fmt::format("it depends on {}, which is {} and not in this run",
-                                                  d.id(), d.str("status")));
+        plan.skipped.emplace_back(id,
+                                  fmt::format("it depends on {}, which is {} and not in this run",
+                                              d.id(), d.str("status")));
         changed = true;
         break;
       }
     }
   }
   for (const auto* s : chosen) {
-    if (!in_plan.count(s->id()))
-      continue;
+    if (!in_plan.count(s->id())) continue;
     schedule_item it;
     it.id = s->id();
     it.priority = s->priority();
@@ -112,8 +107,7 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
       it.priority = o->second;
     for (const auto& d : s->dependencies())
       for (const auto& [known, _] : by_id)
-        if (strcasecmp(known.c_str(), d.c_str()) == 0)
-          it.depends_on.push_back(known);
+        if (strcasecmp(known.c_str(), d.c_str()) == 0) it.depends_on.push_back(known);
     it.work = expected_actions(*s);
     plan.titles[it.id] = s->title();
     plan.expected_actions[it.id] = expected_actions(*s);
@@ -124,28 +118,28 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
 
 std::string describe_plan(const run_plan& plan, int capacity, double action_seconds) {
   std::string out;
-  if (plan.items.empty())
-    return "nothing to run\n";
+  if (plan.items.empty()) return "nothing to run\n";
   auto items = plan.items;
   for (auto& it : items)
     it.work *= action_seconds;
   auto sim = simulate(items, capacity);
-  out += fmt::format("plan: {} stories, {} at a time, {:.0f} s per action\n\n", items.size(), capacity,
-                     action_seconds);
-  out += fmt::format(" {:>3}  {:<8} {:>8} {:>8}  {:<7} {}\n", "#", "story", "start", "end", "actions",
-                     "waits for");
+  out += fmt::format("plan: {} stories, {} at a time, {:.0f} s per action\n\n", items.size(),
+                     capacity, action_seconds);
+  out += fmt::format(" {:>3}  {:<8} {:>8} {:>8}  {:<7} {}\n", "#", "story", "start", "end",
+                     "actions", "waits for");
   int n = 0;
   for (const auto& s : sim.starts)
-    out += fmt::format(" {:>3}  {:<8} {:>8} {:>8}  {:>7} {}\n", ++n, s.id,
-                       format_duration(static_cast<int64_t>(s.start * 1000)),
-                       format_duration(static_cast<int64_t>(s.end * 1000)),
-                       plan.expected_actions.at(s.id),
-                       s.waited_for.empty() ? "-" : fmt::format("{}", fmt::join(s.waited_for, ", ")));
+    out += fmt::format(
+        " {:>3}  {:<8} {:>8} {:>8}  {:>7} {}\n", ++n, s.id,
+        format_duration(static_cast<int64_t>(s.start * 1000)),
+        format_duration(static_cast<int64_t>(s.end * 1000)), plan.expected_actions.at(s.id),
+        s.waited_for.empty() ? "-" : fmt::format("{}", fmt::join(s.waited_for, ", ")));
   auto levels = simulate_levels(items, capacity);
-  out += fmt::format("\nexpected makespan {} (lower bound {}; a level-by-level schedule: {})\n",
-                     format_duration(static_cast<int64_t>(sim.makespan * 1000)),
-                     format_duration(static_cast<int64_t>(makespan_lower_bound(items, capacity) * 1000)),
-                     format_duration(static_cast<int64_t>(levels.makespan * 1000)));
+  out += fmt::format(
+      "\nexpected makespan {} (lower bound {}; a level-by-level schedule: {})\n",
+      format_duration(static_cast<int64_t>(sim.makespan * 1000)),
+      format_duration(static_cast<int64_t>(makespan_lower_bound(items, capacity) * 1000)),
+      format_duration(static_cast<int64_t>(levels.makespan * 1000)));
   return out;
 }
 

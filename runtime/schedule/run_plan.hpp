@@ -13,9 +13,9 @@ namespace sdlc {
 
 struct run_selection {
   std::vector<std::string> story_ids;
-  bool all = false;             // every unfinished story (backlog included)
-  bool include_backlog = false; // default selection plus backlog
-  bool resume = false;          // stories with an interrupted checkpoint (or in progress)
+  bool all = false;                  // every unfinished story (backlog included)
+  bool include_backlog = false;      // default selection plus backlog
+  bool resume = false;               // stories with an interrupted checkpoint (or in progress)
   std::vector<std::string> labels;   // keep stories with any of these labels
   std::vector<std::string> statuses; // instead of the default statuses
   std::map<std::string, long> priority_overrides;

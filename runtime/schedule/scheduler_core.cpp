@@ -36,8 +36,7 @@ scheduler_core::scheduler_core(std::vector<schedule_item> items, int capacity)
       throw bad_input(issue.message() + "; the run cannot start");
   // Critical-path weight: own work plus the heaviest chain downstream.
   std::function<double(const std::string&)> weigh = [&](const std::string& id) -> double {
-    if (auto w = weight_.find(id); w != weight_.end())
-      return w->second;
+    if (auto w = weight_.find(id); w != weight_.end()) return w->second;
     double down = 0;
     for (const auto& dep : dependents_[id])
       down = std::max(down, weigh(dep));
@@ -50,8 +49,7 @@ scheduler_core::scheduler_core(std::vector<schedule_item> items, int capacity)
 std::vector<std::string> scheduler_core::ready_now() const {
   std::vector<std::string> ready;
   for (const auto& id : order_) {
-    if (state_.at(id) != item_state::waiting)
-      continue;
+    if (state_.at(id) != item_state::waiting) continue;
     const auto& deps = items_.at(id).depends_on;
     if (std::all_of(deps.begin(), deps.end(),
                     [&](const std::string& d) { return state_.at(d) == item_state::done; }))
@@ -60,10 +58,8 @@ std::vector<std::string> scheduler_core::ready_now() const {
   std::sort(ready.begin(), ready.end(), [&](const std::string& a, const std::string& b) {
     const auto& ia = items_.at(a);
     const auto& ib = items_.at(b);
-    if (ia.priority != ib.priority)
-      return ia.priority < ib.priority;
-    if (weight_.at(a) != weight_.at(b))
-      return weight_.at(a) > weight_.at(b);
+    if (ia.priority != ib.priority) return ia.priority < ib.priority;
+    if (weight_.at(a) != weight_.at(b)) return weight_.at(a) > weight_.at(b);
     return a < b;
   });
   return ready;
@@ -71,20 +67,22 @@ std::vector<std::string> scheduler_core::ready_now() const {
 
 std::vector<std::string> scheduler_core::take_startable() {
   std::vector<std::string> out;
-  if (closed_)
-    return out;
+  if (closed_) return out;
   for (const auto& id : ready_now()) {
-    if (running() >= capacity_)
-      break;
+    if (running() >= capacity_) break;
     state_[id] = item_state::running;
     out.push_back(id);
   }
   return out;
 }
 
-void scheduler_core::mark_done(const std::string& id) { state_.at(id) = item_state::done; }
+void scheduler_core::mark_done(const std::string& id) {
+  state_.at(id) = item_state::done;
+}
 
-void scheduler_core::mark_waiting(const std::string& id) { state_.at(id) = item_state::waiting; }
+void scheduler_core::mark_waiting(const std::string& id) {
+  state_.at(id) = item_state::waiting;
+}
 
 std::vector<std::pair<std::string, std::string>>
 scheduler_core::mark_failed(const std::string& id, const std::string& why, item_state as) {
@@ -96,8 +94,7 @@ scheduler_core::mark_failed(const std::string& id, const std::string& why, item_
     auto cur = stack.back();
     stack.pop_back();
     for (const auto& dep : dependents_[cur]) {
-      if (state_.at(dep) != item_state::waiting)
-        continue;
+      if (state_.at(dep) != item_state::waiting) continue;
       state_[dep] = item_state::blocked;
       reason_[dep] = fmt::format("dependency {} {}", cur,
                                  state_.at(cur) == item_state::failed ? "failed" : "is blocked");
@@ -108,7 +105,9 @@ scheduler_core::mark_failed(const std::string& id, const std::string& why, item_
   return blocked;
 }
 
-item_state scheduler_core::state_of(const std::string& id) const { return state_.at(id); }
+item_state scheduler_core::state_of(const std::string& id) const {
+  return state_.at(id);
+}
 
 const std::string& scheduler_core::reason_of(const std::string& id) const {
   static const std::string none;
@@ -117,24 +116,26 @@ const std::string& scheduler_core::reason_of(const std::string& id) const {
 }
 
 int scheduler_core::count(item_state s) const {
-  return static_cast<int>(std::count_if(state_.begin(), state_.end(),
-                                        [&](const auto& kv) { return kv.second == s; }));
+  return static_cast<int>(
+      std::count_if(state_.begin(), state_.end(), [&](const auto& kv) { return kv.second == s; }));
 }
 
-int scheduler_core::running() const { return count(item_state::running); }
-int scheduler_core::waiting() const { return count(item_state::waiting); }
+int scheduler_core::running() const {
+  return count(item_state::running);
+}
+int scheduler_core::waiting() const {
+  return count(item_state::waiting);
+}
 
 bool scheduler_core::finished() const {
-  if (running() > 0)
-    return false;
+  if (running() > 0) return false;
   return closed_ || ready_now().empty();
 }
 
 std::vector<std::string> scheduler_core::blockers_of(const std::string& id) const {
   std::vector<std::string> out;
   for (const auto& d : items_.at(id).depends_on)
-    if (state_.at(d) != item_state::done)
-      out.push_back(d);
+    if (state_.at(d) != item_state::done) out.push_back(d);
   return out;
 }
 
@@ -154,13 +155,11 @@ simulation simulate(const std::vector<schedule_item>& items, int capacity) {
       for (const auto& it : items)
         if (it.id == id)
           for (const auto& d : it.depends_on)
-            if (finished_at.count(d))
-              s.waited_for.push_back(d);
+            if (finished_at.count(d)) s.waited_for.push_back(d);
       running.push({s.end, id});
       sim.starts.push_back(s);
     }
-    if (running.empty())
-      break;
+    if (running.empty()) break;
     auto [t, id] = running.top();
     running.pop();
     now = t;
@@ -178,12 +177,10 @@ simulation simulate_levels(const std::vector<schedule_item>& items, int capacity
     by_id[it.id] = &it;
   std::map<std::string, int> level;
   std::function<int(const std::string&)> level_of = [&](const std::string& id) -> int {
-    if (auto l = level.find(id); l != level.end())
-      return l->second;
+    if (auto l = level.find(id); l != level.end()) return l->second;
     int lv = 0;
     for (const auto& d : by_id[id]->depends_on)
-      if (by_id.count(d))
-        lv = std::max(lv, level_of(d) + 1);
+      if (by_id.count(d)) lv = std::max(lv, level_of(d) + 1);
     return level[id] = lv;
   };
   int max_level = 0;

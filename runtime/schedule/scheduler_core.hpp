@@ -15,9 +15,9 @@ namespace sdlc {
 
 struct schedule_item {
   std::string id;
-  long priority = 0;                 // lower first
+  long priority = 0;                   // lower first
   std::vector<std::string> depends_on; // ids; those not in the plan count as already done
-  double work = 1.0;                 // expected duration, for critical-path weights
+  double work = 1.0;                   // expected duration, for critical-path weights
 };
 
 enum class item_state { waiting, running, done, failed, blocked };
@@ -38,9 +38,8 @@ public:
   void mark_done(const std::string& id);
   // Failed or blocked: every dependent (transitively) becomes blocked.
   // Returns the dependents blocked by this, with their reasons.
-  std::vector<std::pair<std::string, std::string>> mark_failed(const std::string& id,
-                                                               const std::string& why,
-                                                               item_state as = item_state::failed);
+  std::vector<std::pair<std::string, std::string>>
+  mark_failed(const std::string& id, const std::string& why, item_state as = item_state::failed);
   // Put a running story back to waiting (e.g. interrupted before it started work).
   void mark_waiting(const std::string& id);
   // Stop starting anything (graceful shutdown, --fail-fast).

@@ -37,15 +37,12 @@ std::string lower(std::string_view s) {
 
 // S-0042 -> 42; anything else -> 0.
 long id_number(std::string_view id) {
-  if (id.size() < 3 || (id[0] != 'S' && id[0] != 's') || id[1] != '-')
-    return 0;
+  if (id.size() < 3 || (id[0] != 'S' && id[0] != 's') || id[1] != '-') return 0;
   long n = 0;
   for (auto c : id.substr(2)) {
-    if (!std::isdigit(static_cast<unsigned char>(c)))
-      return 0;
+    if (!std::isdigit(static_cast<unsigned char>(c))) return 0;
     n = n * 10 + (c - '0');
-    if (n > 100000000)
-      return 0;
+    if (n > 100000000) return 0;
   }
   return n;
 }
@@ -68,13 +65,14 @@ board::board(stdfs::path project_root, config cfg, bool must_exist)
 std::vector<stdfs::path> board::init() {
   std::vector<stdfs::path> created;
   for (auto dir : {sdlc_dir(), stories_dir()}) {
-    if (stdfs::create_directories(dir))
-      created.push_back(dir);
+    if (stdfs::create_directories(dir)) created.push_back(dir);
   }
   return created;
 }
 
-std::string board::rel(const stdfs::path& p) const { return fs::display_path(p, root_); }
+std::string board::rel(const stdfs::path& p) const {
+  return fs::display_path(p, root_);
+}
 
 stdfs::path board::lock_file_for(const stdfs::path& story_file) {
   return story_file.parent_path() / ("." + story_file.filename().string() + ".lock");
@@ -84,12 +82,10 @@ std::vector<stdfs::path> board::story_files() const {
   std::vector<stdfs::path> files;
   std::error_code ec;
   auto add_dir_layout = [&](const stdfs::path& dir, bool loose_md) {
-    if (!stdfs::is_directory(dir, ec))
-      return;
+    if (!stdfs::is_directory(dir, ec)) return;
     for (const auto& e : stdfs::directory_iterator(dir, ec)) {
       auto name = e.path().filename().string();
-      if (name.empty() || name[0] == '.')
-        continue;
+      if (name.empty() || name[0] == '.') continue;
       if (e.is_directory(ec) && stdfs::is_regular_file(e.path() / "story.md", ec))
         files.push_back(e.path() / "story.md");
       else if (loose_md && e.is_regular_file(ec) && e.path().extension() == ".md")
@@ -112,7 +108,9 @@ board_scan board::scan() const {
     }
   }
   // The current layout first so that lookups prefer it over an older copy.
-  auto rank = [&](const story& s) { return s.file().parent_path().parent_path() == stories_dir() ? 0 : 1; };
+  auto rank = [&](const story& s) {
+    return s.file().parent_path().parent_path() == stories_dir() ? 0 : 1;
+  };
   std::stable_sort(out.stories.begin(), out.stories.end(), [&](const story& a, const story& b) {
     auto ka = std::make_tuple(id_number(a.id()), lower(a.id()), rank(a), a.file().string());
     auto kb = std::make_tuple(id_number(b.id()), lower(b.id()), rank(b), b.file().string());
@@ -123,10 +121,10 @@ board_scan board::scan() const {
     auto [it, fresh] = first.emplace(lower(s.id()), &s);
     if (!fresh)
       out.problems.push_back(
-          {s.file(), fmt::format("{}: id {} is also used by {}; lookups by id use {}. Give one of "
-                                 "them a new id or remove the stale copy",
-                                 rel(s.file()), s.id(), rel(it->second->file()),
-                                 rel(it->second->file()))});
+          {s.file(),
+           fmt::format("{}: id {} is also used by {}; lookups by id use {}. Give one of "
+                       "them a new id or remove the stale copy",
+                       rel(s.file()), s.id(), rel(it->second->file()), rel(it->second->file()))});
   }
   return out;
 }
@@ -142,32 +140,27 @@ story board::find(std::string_view id_or_slug) const {
   for (auto candidate : {std::string(id_or_slug), upper(std::string(id_or_slug))}) {
     auto file = stories_dir() / candidate / "story.md";
     std::error_code ec;
-    if (!stdfs::is_regular_file(file, ec))
-      continue;
+    if (!stdfs::is_regular_file(file, ec)) continue;
     try {
       auto s = story::load(file);
-      if (lower(s.id()) == key)
-        return s;
+      if (lower(s.id()) == key) return s;
     } catch (const error&) {
       break; // unreadable: the full scan below reports it properly
     }
   }
   auto all = scan();
   for (const auto& s : all.stories)
-    if (lower(s.id()) == key)
-      return s;
+    if (lower(s.id()) == key) return s;
   std::vector<const story*> by_slug;
   for (const auto& s : all.stories)
-    if (s.slug() == id_or_slug)
-      by_slug.push_back(&s);
-  if (by_slug.size() == 1)
-    return *by_slug.front();
+    if (s.slug() == id_or_slug) by_slug.push_back(&s);
+  if (by_slug.size() == 1) return *by_slug.front();
   if (by_slug.size() > 1) {
     std::vector<std::string> ids;
     for (auto* s : by_slug)
       ids.push_back(s->id());
-    throw bad_input(fmt::format("slug '{}' matches several stories ({}); use the id",
-                                id_or_slug, fmt::join(ids, ", ")));
+    throw bad_input(fmt::format("slug '{}' matches several stories ({}); use the id", id_or_slug,
+                                fmt::join(ids, ", ")));
   }
   for (const auto& p : all.problems)
     if (p.file.parent_path().filename() == std::string(id_or_slug) ||
@@ -245,8 +238,8 @@ story board::add(const new_story& spec) {
     fm += yaml::emit_entry("type", yaml::string(spec.type));
     fm += yaml::emit_entry("created", yaml::string(time::today()));
     fm += yaml::emit_entry("labels", labels);
-    for (auto flag : {"research_complete", "plan_complete", "implementation_complete",
-                      "reviews_complete"})
+    for (auto flag :
+         {"research_complete", "plan_complete", "implementation_complete", "reviews_complete"})
       fm += yaml::emit_entry(flag, YAML::Node(false));
     fm += yaml::emit_entry("dependencies", dep_list);
     auto text = "---\n" + fm + "---\n" + spec.body.value_or(default_body(spec.title));
@@ -288,10 +281,8 @@ stdfs::path find_project_root(const stdfs::path& start) {
   std::error_code ec;
   auto dir = stdfs::weakly_canonical(stdfs::absolute(start), ec);
   for (auto p = dir; !p.empty(); p = p.parent_path()) {
-    if (find_config_file(p) || stdfs::is_directory(p / ".ai-sdlc", ec))
-      return p;
-    if (p == p.parent_path())
-      break;
+    if (find_config_file(p) || stdfs::is_directory(p / ".ai-sdlc", ec)) return p;
+    if (p == p.parent_path()) break;
   }
   return dir;
 }

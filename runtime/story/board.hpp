@@ -20,7 +20,7 @@ struct board_problem {
 };
 
 struct board_scan {
-  std::vector<story> stories;         // in id order (then path)
+  std::vector<story> stories;          // in id order (then path)
   std::vector<board_problem> problems; // unreadable stories, duplicate ids
 };
 

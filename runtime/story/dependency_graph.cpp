@@ -51,8 +51,7 @@ std::vector<std::string> dependency_graph::dependents_of(const std::string& id) 
   std::vector<std::string> out;
   auto key = upper(id);
   for (const auto& [s, deps] : deps_)
-    if (std::find(deps.begin(), deps.end(), key) != deps.end())
-      out.push_back(s);
+    if (std::find(deps.begin(), deps.end(), key) != deps.end()) out.push_back(s);
   return out;
 }
 
@@ -60,8 +59,7 @@ std::vector<dependency_issue> dependency_graph::issues() const {
   std::vector<dependency_issue> out;
   for (const auto& [id, deps] : deps_)
     for (const auto& d : deps)
-      if (!deps_.count(d))
-        out.push_back({dependency_issue::missing, {id, d}});
+      if (!deps_.count(d)) out.push_back({dependency_issue::missing, {id, d}});
   // Cycles: DFS with colours; each back edge yields the cycle on the stack.
   enum colour { white, grey, black };
   std::map<std::string, colour> seen;
@@ -71,15 +69,13 @@ std::vector<dependency_issue> dependency_graph::issues() const {
     seen[id] = grey;
     stack.push_back(id);
     for (const auto& d : dependencies_of(id)) {
-      if (!deps_.count(d))
-        continue;
+      if (!deps_.count(d)) continue;
       if (seen[d] == grey) {
         auto from = std::find(stack.begin(), stack.end(), d);
         std::vector<std::string> cyc(from, stack.end());
         cyc.push_back(d);
         std::set<std::string> members(cyc.begin(), cyc.end());
-        if (reported.insert(members).second)
-          out.push_back({dependency_issue::cycle, cyc});
+        if (reported.insert(members).second) out.push_back({dependency_issue::cycle, cyc});
       } else if (seen[d] == white) {
         visit(d);
       }
@@ -88,8 +84,7 @@ std::vector<dependency_issue> dependency_graph::issues() const {
     seen[id] = black;
   };
   for (const auto& [id, _] : deps_)
-    if (seen[id] == white)
-      visit(id);
+    if (seen[id] == white) visit(id);
   return out;
 }
 
@@ -104,15 +99,13 @@ std::vector<std::string> dependency_graph::topological_order() const {
   std::vector<std::string> order;
   std::set<std::string> ready;
   for (const auto& [id, n] : pending)
-    if (n == 0)
-      ready.insert(id);
+    if (n == 0) ready.insert(id);
   while (!ready.empty()) {
     auto id = *ready.begin();
     ready.erase(ready.begin());
     order.push_back(id);
     for (const auto& dep : dependents_of(id))
-      if (--pending[dep] == 0)
-        ready.insert(dep);
+      if (--pending[dep] == 0) ready.insert(dep);
   }
   return order;
 }

@@ -14,8 +14,8 @@ namespace {
 
 bool is_delimiter(std::string_view line) {
   // The delimiter line is "---", tolerating a CR and trailing blanks.
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ' ||
-                           line.back() == '\t'))
+  while (!line.empty() &&
+         (line.back() == '\n' || line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
     line.remove_suffix(1);
   return line == "---";
 }
@@ -27,12 +27,13 @@ const std::vector<std::string> flag_keys = {"research_complete", "plan_complete"
 
 } // namespace
 
-std::string_view to_string(story_status s) { return status_names[static_cast<int>(s)]; }
+std::string_view to_string(story_status s) {
+  return status_names[static_cast<int>(s)];
+}
 
 std::optional<story_status> parse_status(std::string_view s) {
   for (int i = 0; i < 5; ++i)
-    if (s == status_names[i])
-      return static_cast<story_status>(i);
+    if (s == status_names[i]) return static_cast<story_status>(i);
   return std::nullopt;
 }
 
@@ -44,10 +45,8 @@ const std::vector<story_status>& all_statuses() {
 }
 
 bool is_safe_name(std::string_view name) {
-  if (name.empty() || name.size() > 200 || name == "." || name == "..")
-    return false;
-  if (name.find("..") != std::string_view::npos)
-    return false;
+  if (name.empty() || name.size() > 200 || name == "." || name == "..") return false;
+  if (name.find("..") != std::string_view::npos) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
   });
@@ -59,8 +58,7 @@ std::string slugify(std::string_view title) {
   for (char c : title) {
     auto u = static_cast<unsigned char>(c);
     if (std::isalnum(u) && u < 0x80) {
-      if (dash && !out.empty())
-        out += '-';
+      if (dash && !out.empty()) out += '-';
       out += static_cast<char>(std::tolower(u));
       dash = false;
     } else {
@@ -90,11 +88,10 @@ story story::parse(std::string text, const std::filesystem::path& file) {
   story s;
   s.file_ = file;
   std::size_t pos = 0;
-  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0)
-    pos = 3; // a BOM stays part of the opening line
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3; // a BOM stays part of the opening line
   auto first_nl = text.find('\n', pos);
-  auto first_line = std::string_view(text).substr(0, first_nl == std::string::npos ? text.size()
-                                                                                    : first_nl + 1);
+  auto first_line =
+      std::string_view(text).substr(0, first_nl == std::string::npos ? text.size() : first_nl + 1);
   if (!is_delimiter(first_line.substr(pos)))
     throw bad_input(fmt::format("{}:1: a story starts with a '---' line, then 'key: value' "
                                 "frontmatter, then another '---' line; this one does not",
@@ -116,7 +113,8 @@ story story::parse(std::string text, const std::filesystem::path& file) {
     throw bad_input(fmt::format("{}: the frontmatter opened on line 1 is never closed; add a '---' "
                                 "line after the last 'key: value' line",
                                 origin));
-  s.fm_ = yaml_document::parse(text.substr(s.open_.size(), close_start - s.open_.size()), origin, 2);
+  s.fm_ =
+      yaml_document::parse(text.substr(s.open_.size(), close_start - s.open_.size()), origin, 2);
   s.body_ = text.substr(close_start + s.close_.size());
   s.validate();
   return s;
@@ -129,7 +127,8 @@ void story::validate() const {
   auto require_string = [&](const std::string& key) {
     auto n = root[key];
     if (!n.IsDefined())
-      throw bad_input(fmt::format("{}: the frontmatter has no '{}'; add '{}: ...'", origin, key, key));
+      throw bad_input(
+          fmt::format("{}: the frontmatter has no '{}'; add '{}: ...'", origin, key, key));
     if (!n.IsScalar() || n.Scalar().empty())
       throw bad_input(fmt::format("{}:{}: '{}' must be a non-empty string, found {}", origin,
                                   line_of(key), key, yaml::kind_name(n)));
@@ -157,8 +156,7 @@ void story::validate() const {
                                   line_of(key), key, yaml::kind_name(root[key])));
   for (const auto& key : {"dependencies", "depends_on", "labels"}) {
     auto n = root[key];
-    if (!n.IsDefined() || n.IsNull())
-      continue;
+    if (!n.IsDefined() || n.IsNull()) continue;
     if (!n.IsSequence())
       throw bad_input(fmt::format("{}:{}: '{}' must be a list, found {}", origin, line_of(key), key,
                                   yaml::kind_name(n)));
@@ -172,12 +170,13 @@ void story::validate() const {
       throw bad_input(fmt::format("{}: dependency '{}' is not a valid story id", origin, dep));
 }
 
-story_status story::status() const { return parse_status(str("status")).value_or(story_status::backlog); }
+story_status story::status() const {
+  return parse_status(str("status")).value_or(story_status::backlog);
+}
 
 long story::priority() const {
   auto n = fm_.root()["priority"];
-  if (!n.IsDefined() || n.IsNull())
-    return std::numeric_limits<long>::max();
+  if (!n.IsDefined() || n.IsNull()) return std::numeric_limits<long>::max();
   return static_cast<long>(n.as<double>());
 }
 
@@ -185,8 +184,7 @@ std::vector<std::string> story::dependencies() const {
   std::vector<std::string> out;
   for (const auto& key : {"dependencies", "depends_on"})
     for (const auto& d : list(key))
-      if (std::find(out.begin(), out.end(), d) == out.end())
-        out.push_back(d);
+      if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
   return out;
 }
 
@@ -205,8 +203,7 @@ std::vector<std::string> story::list(const std::string& key) const {
   auto n = fm_.root()[key];
   if (n.IsDefined() && n.IsSequence())
     for (const auto& item : n)
-      if (item.IsScalar())
-        out.push_back(item.Scalar());
+      if (item.IsScalar()) out.push_back(item.Scalar());
   return out;
 }
 
@@ -218,11 +215,21 @@ long story::number(const std::string& key, long fallback) const {
 void story::set_string(const std::string& key, const std::string& value) {
   fm_.root()[key] = yaml::string(value);
 }
-void story::set_bool(const std::string& key, bool value) { fm_.root()[key] = value; }
-void story::set_number(const std::string& key, long value) { fm_.root()[key] = value; }
-void story::set_status(story_status s) { set_string("status", std::string(to_string(s))); }
-void story::erase(const std::string& key) { fm_.root().remove(key); }
+void story::set_bool(const std::string& key, bool value) {
+  fm_.root()[key] = value;
+}
+void story::set_number(const std::string& key, long value) {
+  fm_.root()[key] = value;
+}
+void story::set_status(story_status s) {
+  set_string("status", std::string(to_string(s)));
+}
+void story::erase(const std::string& key) {
+  fm_.root().remove(key);
+}
 
-std::string story::render() const { return open_ + fm_.render() + close_ + body_; }
+std::string story::render() const {
+  return open_ + fm_.render() + close_ + body_;
+}
 
 } // namespace sdlc

@@ -22,7 +22,11 @@ private:
   exit_code code_;
 };
 
-inline error bad_input(const std::string& message) { return error(exit_code::bad_input, message); }
-inline error failure(const std::string& message) { return error(exit_code::failure, message); }
+inline error bad_input(const std::string& message) {
+  return error(exit_code::bad_input, message);
+}
+inline error failure(const std::string& message) {
+  return error(exit_code::failure, message);
+}
 
 } // namespace sdlc

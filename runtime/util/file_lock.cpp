@@ -22,9 +22,9 @@ namespace sdlc {
 namespace {
 
 bool same_file(int fd, const std::filesystem::path& path) {
-  struct stat a {}, b {};
-  if (::fstat(fd, &a) != 0 || ::stat(path.c_str(), &b) != 0)
-    return false;
+  struct stat a {
+  }, b{};
+  if (::fstat(fd, &a) != 0 || ::stat(path.c_str(), &b) != 0) return false;
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -36,10 +36,8 @@ std::string holder_text() {
 } // namespace
 
 bool process_alive(long pid) {
-  if (pid <= 0)
-    return false;
-  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-    return false;
+  if (pid <= 0) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
   // A zombie still answers kill(); its state in /proc says it is dead.
   std::ifstream stat(fmt::format("/proc/{}/stat", pid));
   std::string line;
@@ -57,15 +55,13 @@ std::string self_command_line() {
   while (!raw.empty() && raw.back() == '\0')
     raw.pop_back();
   for (auto& c : raw)
-    if (c == '\0')
-      c = ' ';
+    if (c == '\0') c = ' ';
   return raw.size() > 200 ? raw.substr(0, 200) + "..." : raw;
 }
 
 std::optional<lock_holder> file_lock::read_holder(const std::filesystem::path& lock_file) {
   std::ifstream in(lock_file);
-  if (!in)
-    return std::nullopt;
+  if (!in) return std::nullopt;
   lock_holder h;
   std::string line;
   while (std::getline(in, line)) {
@@ -76,8 +72,7 @@ std::optional<lock_holder> file_lock::read_holder(const std::filesystem::path& l
     else if (line.rfind("command ", 0) == 0)
       h.command = line.substr(8);
   }
-  if (h.pid == 0)
-    return std::nullopt;
+  if (h.pid == 0) return std::nullopt;
   h.alive = process_alive(h.pid);
   return h;
 }
@@ -106,9 +101,10 @@ file_lock::file_lock(std::filesystem::path lock_file, std::chrono::milliseconds 
     ::close(fd);
     if (clock::now() >= deadline) {
       auto holder = read_holder(path_);
-      auto who = holder ? fmt::format("pid {} ({}) since {}", holder->pid,
-                                      holder->command.empty() ? "?" : holder->command, holder->since)
-                        : std::string("an unknown process");
+      auto who = holder
+                     ? fmt::format("pid {} ({}) since {}", holder->pid,
+                                   holder->command.empty() ? "?" : holder->command, holder->since)
+                     : std::string("an unknown process");
       throw failure(fmt::format(
           "timed out after {} ms waiting for the lock on {}: held by {}. Wait for it to finish, "
           "or raise locks.timeoutMs in the config (lock file: {})",
@@ -118,7 +114,8 @@ file_lock::file_lock(std::filesystem::path lock_file, std::chrono::milliseconds 
     pause = std::min(pause * 2, std::chrono::milliseconds(25));
   }
   // We hold the lock. Content left by a holder that died means a takeover.
-  if (auto previous = read_holder(path_); previous && previous->pid != ::getpid() && !previous->alive)
+  if (auto previous = read_holder(path_);
+      previous && previous->pid != ::getpid() && !previous->alive)
     took_over_ = previous;
   auto text = holder_text();
   if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, text.data(), text.size(), 0) < 0) {

@@ -16,13 +16,14 @@ namespace sdlc::fs {
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 struct fd_guard {
   int fd = -1;
   ~fd_guard() {
-    if (fd >= 0)
-      ::close(fd);
+    if (fd >= 0) ::close(fd);
   }
 };
 
@@ -34,16 +35,14 @@ std::string temp_name_for(const stdfs::path& file) {
 
 void fsync_directory(const stdfs::path& dir) {
   fd_guard d{::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (d.fd >= 0)
-    ::fsync(d.fd); // best effort: some filesystems refuse fsync on directories
+  if (d.fd >= 0) ::fsync(d.fd); // best effort: some filesystems refuse fsync on directories
 }
 
 } // namespace
 
 std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
   fd_guard f{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (f.fd < 0)
-    throw failure(fmt::format("cannot read {}: {}", file.string(), errno_text()));
+  if (f.fd < 0) throw failure(fmt::format("cannot read {}: {}", file.string(), errno_text()));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0)
     throw failure(fmt::format("cannot stat {}: {}", file.string(), errno_text()));
@@ -58,16 +57,14 @@ std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
   for (;;) {
     if (got == out.size()) {
       if (out.size() >= max_bytes)
-        throw bad_input(fmt::format("{} is larger than the {} MiB limit", file.string(), max_bytes >> 20));
+        throw bad_input(
+            fmt::format("{} is larger than the {} MiB limit", file.string(), max_bytes >> 20));
       out.resize(std::min(out.size() * 2, max_bytes));
     }
     auto n = ::read(f.fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      throw failure(fmt::format("cannot read {}: {}", file.string(), errno_text()));
-    if (n == 0)
-      break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw failure(fmt::format("cannot read {}: {}", file.string(), errno_text()));
+    if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
   out.resize(got);
@@ -78,8 +75,7 @@ void atomic_write(const stdfs::path& file, std::string_view content) {
   auto dir = file.parent_path();
   auto tmp = dir / temp_name_for(file);
   fd_guard f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
-  if (f.fd < 0)
-    throw failure(fmt::format("cannot write {}: {}", tmp.string(), errno_text()));
+  if (f.fd < 0) throw failure(fmt::format("cannot write {}: {}", tmp.string(), errno_text()));
   auto fail = [&](const char* what) {
     auto msg = fmt::format("cannot {} {}: {} (the original {} is unchanged)", what, tmp.string(),
                            errno_text(), file.string());
@@ -89,25 +85,20 @@ void atomic_write(const stdfs::path& file, std::string_view content) {
   std::size_t done = 0;
   while (done < content.size()) {
     auto n = ::write(f.fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      fail("write");
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("write");
     done += static_cast<std::size_t>(n);
   }
   // Keep the original's permissions when there is one.
   struct stat st {};
-  if (::stat(file.c_str(), &st) == 0)
-    ::fchmod(f.fd, st.st_mode & 07777);
-  if (::fsync(f.fd) != 0)
-    fail("fsync");
+  if (::stat(file.c_str(), &st) == 0) ::fchmod(f.fd, st.st_mode & 07777);
+  if (::fsync(f.fd) != 0) fail("fsync");
   if (::close(f.fd) != 0) {
     f.fd = -1;
     fail("close");
   }
   f.fd = -1;
-  if (::rename(tmp.c_str(), file.c_str()) != 0)
-    fail("rename into place");
+  if (::rename(tmp.c_str(), file.c_str()) != 0) fail("rename into place");
   fsync_directory(dir);
 }
 
@@ -133,12 +124,10 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view s) {
     } else {
       return i;
     }
-    if (i + len > n)
-      return i;
+    if (i + len > n) return i;
     for (std::size_t k = 1; k < len; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80)
-        return i;
+      if ((cc & 0xC0) != 0x80) return i;
       cp = (cp << 6) | (cc & 0x3F);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
@@ -153,16 +142,14 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view s) {
 std::size_t line_of_offset(std::string_view text, std::size_t offset) {
   std::size_t line = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i)
-    if (text[i] == '\n')
-      ++line;
+    if (text[i] == '\n') ++line;
   return line;
 }
 
 std::string display_path(const stdfs::path& file, const stdfs::path& base) {
   std::error_code ec;
   auto rel = stdfs::relative(file, base, ec);
-  if (ec || rel.empty() || *rel.begin() == "..")
-    return file.string();
+  if (ec || rel.empty() || *rel.begin() == "..") return file.string();
   return rel.string();
 }
 

@@ -8,7 +8,8 @@ namespace sdlc::time {
 
 std::string to_iso8601(std::chrono::system_clock::time_point t) {
   auto secs = std::chrono::system_clock::to_time_t(t);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
@@ -16,7 +17,9 @@ std::string to_iso8601(std::chrono::system_clock::time_point t) {
   return fmt::format("{}.{:03}Z", buf, ms);
 }
 
-std::string now_iso8601() { return to_iso8601(std::chrono::system_clock::now()); }
+std::string now_iso8601() {
+  return to_iso8601(std::chrono::system_clock::now());
+}
 
 std::string today() {
   auto secs = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

@@ -28,8 +28,7 @@ void check_tabs(std::string_view text, const std::string& origin, std::size_t fi
   for (std::size_t i = 0; i < lines.size(); ++i) {
     auto line = lines[i];
     auto indent_end = line.find_first_not_of(" \t");
-    if (indent_end == std::string_view::npos)
-      continue;
+    if (indent_end == std::string_view::npos) continue;
     if (line.substr(0, indent_end).find('\t') != std::string_view::npos)
       throw bad_input(fmt::format("{}:{}: a tab is used for indentation; YAML allows only spaces "
                                   "there - replace the tab with spaces",
@@ -58,38 +57,36 @@ void check_duplicate_keys(const YAML::Node& node, const std::string& origin, std
 
 void emit_node(YAML::Emitter& out, const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      out << YAML::Null;
-      break;
-    case YAML::NodeType::Scalar: {
-      const auto& s = node.Scalar();
-      if (node.Tag() == "!" && yaml::plain_is_typed(s))
-        out << YAML::SingleQuoted << s;
-      else
-        out << s;
-      break;
+  case YAML::NodeType::Undefined:
+  case YAML::NodeType::Null:
+    out << YAML::Null;
+    break;
+  case YAML::NodeType::Scalar: {
+    const auto& s = node.Scalar();
+    if (node.Tag() == "!" && yaml::plain_is_typed(s))
+      out << YAML::SingleQuoted << s;
+    else
+      out << s;
+    break;
+  }
+  case YAML::NodeType::Sequence:
+    if (node.Style() == YAML::EmitterStyle::Flow || node.size() == 0) out << YAML::Flow;
+    out << YAML::BeginSeq;
+    for (const auto& child : node)
+      emit_node(out, child);
+    out << YAML::EndSeq;
+    break;
+  case YAML::NodeType::Map:
+    if (node.Style() == YAML::EmitterStyle::Flow || node.size() == 0) out << YAML::Flow;
+    out << YAML::BeginMap;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      out << YAML::Key;
+      emit_node(out, it->first);
+      out << YAML::Value;
+      emit_node(out, it->second);
     }
-    case YAML::NodeType::Sequence:
-      if (node.Style() == YAML::EmitterStyle::Flow || node.size() == 0)
-        out << YAML::Flow;
-      out << YAML::BeginSeq;
-      for (const auto& child : node)
-        emit_node(out, child);
-      out << YAML::EndSeq;
-      break;
-    case YAML::NodeType::Map:
-      if (node.Style() == YAML::EmitterStyle::Flow || node.size() == 0)
-        out << YAML::Flow;
-      out << YAML::BeginMap;
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        out << YAML::Key;
-        emit_node(out, it->first);
-        out << YAML::Value;
-        emit_node(out, it->second);
-      }
-      out << YAML::EndMap;
-      break;
+    out << YAML::EndMap;
+    break;
   }
 }
 
@@ -153,8 +150,7 @@ yaml_document yaml_document::parse(std::string text, const std::string& origin,
     }
     starts.push_back(line);
   }
-  if (!doc.preserve_)
-    return doc;
+  if (!doc.preserve_) return doc;
   auto join = [&](std::size_t from, std::size_t to) {
     std::string s;
     for (auto i = from; i < to; ++i)
@@ -183,10 +179,8 @@ std::string yaml_document::render() const {
     const auto key = it->first.Scalar();
     const entry* original = nullptr;
     for (const auto& e : entries_)
-      if (e.key == key)
-        original = &e;
-    if (!out.empty() && out.back() != '\n')
-      out += '\n';
+      if (e.key == key) original = &e;
+    if (!out.empty() && out.back() != '\n') out += '\n';
     if (original && original->canonical == yaml::emit_value(it->second))
       out += original->raw;
     else
@@ -221,19 +215,17 @@ std::string emit_value(const YAML::Node& value) {
 
 std::string kind_name(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map:
-      return "a map";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return "nothing (null)";
-    case YAML::NodeType::Scalar:
-      if (is_bool(node))
-        return fmt::format("the boolean {}", node.Scalar());
-      if (is_number(node))
-        return fmt::format("the number {}", node.Scalar());
-      return fmt::format("the string '{}'", node.Scalar());
+  case YAML::NodeType::Map:
+    return "a map";
+  case YAML::NodeType::Sequence:
+    return "a list";
+  case YAML::NodeType::Null:
+  case YAML::NodeType::Undefined:
+    return "nothing (null)";
+  case YAML::NodeType::Scalar:
+    if (is_bool(node)) return fmt::format("the boolean {}", node.Scalar());
+    if (is_number(node)) return fmt::format("the number {}", node.Scalar());
+    return fmt::format("the string '{}'", node.Scalar());
   }
   return "something else";
 }
@@ -249,35 +241,32 @@ bool plain_is_typed(const std::string& s) {
 }
 
 namespace {
-bool plain(const YAML::Node& node) { return node.IsScalar() && node.Tag() != "!"; }
+bool plain(const YAML::Node& node) {
+  return node.IsScalar() && node.Tag() != "!";
+}
 } // namespace
 
 bool is_bool(const YAML::Node& node) {
-  if (!plain(node))
-    return false;
+  if (!plain(node)) return false;
   static const std::regex re("^(true|True|TRUE|false|False|FALSE)$");
   return std::regex_match(node.Scalar(), re);
 }
 
 bool is_int(const YAML::Node& node) {
-  if (!plain(node))
-    return false;
+  if (!plain(node)) return false;
   static const std::regex re("^[-+]?[0-9]+$");
   return std::regex_match(node.Scalar(), re);
 }
 
 bool is_number(const YAML::Node& node) {
-  if (!plain(node))
-    return false;
+  if (!plain(node)) return false;
   static const std::regex re(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
   return std::regex_match(node.Scalar(), re);
 }
 
 bool is_string(const YAML::Node& node) {
-  if (!node.IsScalar())
-    return false;
-  if (node.Tag() == "!")
-    return true;
+  if (!node.IsScalar()) return false;
+  if (node.Tag() == "!") return true;
   static const std::regex re("^(~|null|Null|NULL)$");
   return !is_bool(node) && !is_number(node) && !std::regex_match(node.Scalar(), re);
 }

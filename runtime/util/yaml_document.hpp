@@ -24,7 +24,8 @@ public:
 
   // Parses `text`, which must be a block mapping (or empty). `origin` names the
   // file in error messages; `first_line` is the 1-based line of `text` in it.
-  static yaml_document parse(std::string text, const std::string& origin, std::size_t first_line = 1);
+  static yaml_document parse(std::string text, const std::string& origin,
+                             std::size_t first_line = 1);
 
   // The mapping. Mutate freely; render() works out what changed.
   YAML::Node& root() { return root_; }

@@ -12,13 +12,14 @@ namespace {
 
 std::string trimmed(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return {};
+  if (b == std::string::npos) return {};
   auto e = s.find_last_not_of(" \t\r\n");
   return s.substr(b, e - b + 1);
 }
 
-void touch(story& s) { s.set_string("updated", time::today()); }
+void touch(story& s) {
+  s.set_string("updated", time::today());
+}
 
 } // namespace
 
@@ -29,21 +30,18 @@ std::string append_section(const std::string& body, const std::string& heading,
   for (std::size_t pos = 0; pos < body.size();) {
     auto nl = body.find('\n', pos);
     auto line = body.substr(pos, (nl == std::string::npos ? body.size() : nl) - pos);
-    if (!line.empty() && line.back() == '\r')
-      line.pop_back();
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line == marker) {
       at = pos;
       break;
     }
-    if (nl == std::string::npos)
-      break;
+    if (nl == std::string::npos) break;
     pos = nl + 1;
   }
   auto block = trimmed(text) + "\n";
   if (at == std::string::npos) {
     std::string out = body;
-    if (!out.empty() && out.back() != '\n')
-      out += '\n';
+    if (!out.empty() && out.back() != '\n') out += '\n';
     return out + "\n" + marker + "\n\n" + block;
   }
   // End of the section: the next "## " heading after it, or the end.
@@ -57,8 +55,7 @@ std::string append_section(const std::string& body, const std::string& heading,
 
 void apply_refine(story& s, const std::string& new_body) {
   auto body = trimmed(new_body);
-  if (!body.empty())
-    s.set_body(body + "\n");
+  if (!body.empty()) s.set_body(body + "\n");
   s.set_number("refinement_count", s.number("refinement_count", 0) + 1);
   s.set_status(story_status::ready);
   touch(s);
@@ -78,14 +75,14 @@ void apply_plan(story& s, const std::string& plan) {
 
 void apply_implement(story& s) {
   s.set_bool("implementation_complete", true);
-  if (s.status() == story_status::ready)
-    s.set_status(story_status::in_progress);
-  if (s.has("last_error"))
-    s.erase("last_error");
+  if (s.status() == story_status::ready) s.set_status(story_status::in_progress);
+  if (s.has("last_error")) s.erase("last_error");
   touch(s);
 }
 
-void apply_rework(story& s) { apply_implement(s); }
+void apply_rework(story& s) {
+  apply_implement(s);
+}
 
 void apply_move_to_done(story& s) {
   s.set_status(story_status::done);
@@ -95,9 +92,9 @@ void apply_move_to_done(story& s) {
 std::string apply_review(story& s, const review_decision& d, const std::string& notes,
                          int max_retries) {
   auto decision = d.passed ? "APPROVED" : "REJECTED";
-  s.set_body(append_section(s.body(), "Review Notes",
-                            fmt::format("### {} — {}\n\n{}", decision, time::now_iso8601(),
-                                        trimmed(notes))));
+  s.set_body(append_section(
+      s.body(), "Review Notes",
+      fmt::format("### {} — {}\n\n{}", decision, time::now_iso8601(), trimmed(notes))));
   YAML::Node entry(YAML::NodeType::Map);
   entry["timestamp"] = yaml::string(time::now_iso8601());
   entry["decision"] = yaml::string(decision);
@@ -108,10 +105,8 @@ std::string apply_review(story& s, const review_decision& d, const std::string& 
       blockers.push_back(yaml::string(i.description));
   entry["blockers"] = blockers;
   std::string target;
-  if (!d.passed)
-    target = rework_target(d.issues);
-  if (!d.passed)
-    entry["rework_target"] = yaml::string(target);
+  if (!d.passed) target = rework_target(d.issues);
+  if (!d.passed) entry["rework_target"] = yaml::string(target);
   const YAML::Node& fm = s.frontmatter();
   auto history = fm["review_history"];
   if (!history.IsDefined() || !history.IsSequence())
@@ -124,9 +119,10 @@ std::string apply_review(story& s, const review_decision& d, const std::string& 
   }
   auto retries = s.number("retry_count", 0);
   if (retries >= max_retries) {
-    block(s, fmt::format("review rejected {} times (reviewConfig.maxRetries = {}); last findings: {}",
-                         retries + 1, max_retries,
-                         d.issues.empty() ? "none listed" : d.issues.front().description));
+    block(s,
+          fmt::format("review rejected {} times (reviewConfig.maxRetries = {}); last findings: {}",
+                      retries + 1, max_retries,
+                      d.issues.empty() ? "none listed" : d.issues.front().description));
     return "blocked";
   }
   s.set_number("retry_count", retries + 1);
@@ -134,10 +130,8 @@ std::string apply_review(story& s, const review_decision& d, const std::string& 
   s.set_string("last_restart_timestamp", time::now_iso8601());
   s.set_bool("reviews_complete", false);
   s.set_bool("implementation_complete", false);
-  if (target == "research" || target == "plan")
-    s.set_bool("plan_complete", false);
-  if (target == "research")
-    s.set_bool("research_complete", false);
+  if (target == "research" || target == "plan") s.set_bool("plan_complete", false);
+  if (target == "research") s.set_bool("research_complete", false);
   return target;
 }
 

@@ -8,16 +8,17 @@
 namespace sdlc {
 
 namespace {
-const char* action_names[] = {"refine",    "research",     "plan",  "implement", "review",
-                              "rework",    "create_pr",    "move_to_done", "block", "none"};
+const char* action_names[] = {"refine", "research",  "plan",         "implement", "review",
+                              "rework", "create_pr", "move_to_done", "block",     "none"};
 } // namespace
 
-std::string_view to_string(action_type a) { return action_names[static_cast<int>(a)]; }
+std::string_view to_string(action_type a) {
+  return action_names[static_cast<int>(a)];
+}
 
 std::optional<action_type> parse_action(std::string_view s) {
   for (int i = 0; i <= static_cast<int>(action_type::none); ++i)
-    if (s == action_names[i])
-      return static_cast<action_type>(i);
+    if (s == action_names[i]) return static_cast<action_type>(i);
   return std::nullopt;
 }
 
@@ -51,8 +52,7 @@ workflow_limits limits_of(const config& cfg) {
 
 decision next_action(const story_facts& f, const workflow_limits& limits) {
   using A = action_type;
-  if (f.status == "done")
-    return {A::none, "done"};
+  if (f.status == "done") return {A::none, "done"};
   if (f.status == "blocked")
     return {A::none, f.blocked_reason.empty() ? "blocked" : "blocked: " + f.blocked_reason};
   if (f.status == "backlog") {
@@ -62,10 +62,8 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
     return {A::refine, "in backlog: refine it into a ready story"};
   }
   // ready or in-progress: walk the phases in order.
-  if (!f.research_complete)
-    return {A::research, "research not done"};
-  if (!f.plan_complete)
-    return {A::plan, "no implementation plan yet"};
+  if (!f.research_complete) return {A::research, "research not done"};
+  if (!f.plan_complete) return {A::plan, "no implementation plan yet"};
   if (!f.implementation_complete) {
     if (f.last_review_decision == "REJECTED")
       return {A::rework, fmt::format("review rejected: rework {} of {}", f.retry_count,
@@ -81,8 +79,7 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
                                     f.retry_count, limits.max_review_retries)};
     return {A::review, "implemented, not reviewed"};
   }
-  if (limits.create_pr)
-    return {A::create_pr, "approved: open a pull request"};
+  if (limits.create_pr) return {A::create_pr, "approved: open a pull request"};
   return {A::move_to_done, "approved"};
 }
 

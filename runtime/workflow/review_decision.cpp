@@ -8,16 +8,13 @@ namespace sdlc {
 namespace {
 
 std::optional<review_decision> from_json(const nlohmann::json& j) {
-  if (!j.is_object() || !j.contains("passed") || !j["passed"].is_boolean())
-    return std::nullopt;
+  if (!j.is_object() || !j.contains("passed") || !j["passed"].is_boolean()) return std::nullopt;
   review_decision d;
   d.passed = j["passed"].get<bool>();
   if (j.contains("issues")) {
-    if (!j["issues"].is_array())
-      return std::nullopt;
+    if (!j["issues"].is_array()) return std::nullopt;
     for (const auto& i : j["issues"]) {
-      if (!i.is_object())
-        return std::nullopt;
+      if (!i.is_object()) return std::nullopt;
       d.issues.push_back({i.value("severity", "major"), i.value("category", "implementation"),
                           i.value("description", "")});
     }
@@ -55,29 +52,24 @@ std::optional<std::string> balanced_object(const std::string& s, std::size_t ope
 std::optional<review_decision> parse_review_decision(const std::string& text) {
   // 1. A ```json fence (the last one wins: models sometimes quote the format first).
   std::optional<review_decision> fenced;
-  for (auto pos = text.find("```json"); pos != std::string::npos; pos = text.find("```json", pos + 1)) {
+  for (auto pos = text.find("```json"); pos != std::string::npos;
+       pos = text.find("```json", pos + 1)) {
     auto start = text.find('\n', pos);
     auto end = start == std::string::npos ? std::string::npos : text.find("```", start);
-    if (end == std::string::npos)
-      break;
+    if (end == std::string::npos) break;
     auto j = nlohmann::json::parse(text.substr(start, end - start), nullptr, false);
     if (!j.is_discarded())
-      if (auto d = from_json(j))
-        fenced = d;
+      if (auto d = from_json(j)) fenced = d;
   }
-  if (fenced)
-    return fenced;
+  if (fenced) return fenced;
   // 2. The first object with "passed" anywhere.
   for (auto pos = text.find('{'); pos != std::string::npos; pos = text.find('{', pos + 1)) {
     auto obj = balanced_object(text, pos);
-    if (!obj)
-      continue;
-    if (obj->find("\"passed\"") == std::string::npos)
-      continue;
+    if (!obj) continue;
+    if (obj->find("\"passed\"") == std::string::npos) continue;
     auto j = nlohmann::json::parse(*obj, nullptr, false);
     if (!j.is_discarded())
-      if (auto d = from_json(j))
-        return d;
+      if (auto d = from_json(j)) return d;
   }
   return std::nullopt;
 }
@@ -85,8 +77,7 @@ std::optional<review_decision> parse_review_decision(const std::string& text) {
 std::string rework_target(const std::vector<review_issue>& issues) {
   int earliest = 2; // 0 research, 1 plan, 2 implement
   for (const auto& i : issues) {
-    if (i.severity == "minor")
-      continue;
+    if (i.severity == "minor") continue;
     const auto& c = i.category;
     if (c == "requirements" || c == "research")
       earliest = std::min(earliest, 0);
@@ -98,8 +89,7 @@ std::string rework_target(const std::vector<review_issue>& issues) {
 }
 
 std::string format_issues(const std::vector<review_issue>& issues) {
-  if (issues.empty())
-    return "(no issues listed)";
+  if (issues.empty()) return "(no issues listed)";
   std::string out;
   for (const auto& i : issues)
     out += fmt::format("- **{}** [{}] {}\n", i.severity, i.category, i.description);

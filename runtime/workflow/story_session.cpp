@@ -38,15 +38,15 @@ bool is_our_agent(long pid, const std::string& story_id) {
     auto end = env.find('\0', pos);
     if (env.compare(pos, (end == std::string::npos ? env.size() : end) - pos, needle) == 0)
       return true;
-    if (end == std::string::npos)
-      break;
+    if (end == std::string::npos) break;
     pos = end + 1;
   }
   return false;
 }
 
 // The branches of `names` that exist (a dependency done without a worktree has none).
-std::vector<std::string> existing_branches(const stdfs::path& root, const std::vector<std::string>& names) {
+std::vector<std::string> existing_branches(const stdfs::path& root,
+                                           const std::vector<std::string>& names) {
   auto repo = git::open(root);
   std::vector<std::string> out;
   for (const auto& n : names) {
@@ -71,8 +71,7 @@ story_session::story_session(board b, std::string story_id, session_options opts
   stdfs::create_directories(logs);
   auto stamp = time::now_iso8601();
   for (auto& c : stamp)
-    if (c == ':')
-      c = '-';
+    if (c == ':') c = '-';
   log_path_ = logs / (stamp + ".log");
   log_.open(log_path_, std::ios::app);
 }
@@ -115,8 +114,8 @@ std::vector<std::string> story_session::begin() {
         long pid = ca["pid"].get<long>();
         if (process_group_alive(static_cast<pid_t>(pid)) && is_our_agent(pid, id_)) {
           kill_process_group(static_cast<pid_t>(pid));
-          notes.push_back(fmt::format("{}: stopped agent process group {} left by the interrupted run",
-                                      id_, pid));
+          notes.push_back(fmt::format(
+              "{}: stopped agent process group {} left by the interrupted run", id_, pid));
         }
       }
     }
@@ -132,9 +131,10 @@ std::vector<std::string> story_session::begin() {
     if (!opts_.force) {
       auto dirty = wts.dirty_files(board_.sdlc_dir());
       if (!dirty.empty())
-        throw bad_input(fmt::format("the main checkout has uncommitted changes ({}{}); commit or "
-                                    "stash them, or pass --force",
-                                    dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
+        throw bad_input(fmt::format(
+            "the main checkout has uncommitted changes ({}{}); commit or "
+            "stash them, or pass --force",
+            dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
     }
     // A dependent story builds on its dependencies' work: their branches are
     // merged into its new branch. A conflict there blocks the story.
@@ -166,7 +166,8 @@ std::vector<std::string> story_session::begin() {
       st.set_string("worktree_path", board_.rel(wt.path));
     });
     notes.push_back(fmt::format("{}: {} worktree {} on branch {}", id_,
-                                wt.created ? "created" : "reusing", board_.rel(wt.path), wt.branch));
+                                wt.created ? "created" : "reusing", board_.rel(wt.path),
+                                wt.branch));
   }
   for (const auto& n : notes)
     log("orchestrator", n);
@@ -206,10 +207,11 @@ void story_session::checkpoint_done(action_type a) {
 
 agent_request story_session::prepare_agent(action_type a) {
   auto s = load();
-  std::map<std::string, std::string> values = {
-      {"story_id", s.id()},     {"title", s.title()},
-      {"story", s.render()},    {"worktree", cwd_.string()},
-      {"action", std::string(to_string(a))}};
+  std::map<std::string, std::string> values = {{"story_id", s.id()},
+                                               {"title", s.title()},
+                                               {"story", s.render()},
+                                               {"worktree", cwd_.string()},
+                                               {"action", std::string(to_string(a))}};
   std::string checks;
   for (const auto& [name, summary] : check_results_)
     checks += fmt::format("- {}: {}\n", name, summary);
@@ -218,7 +220,8 @@ agent_request story_session::prepare_agent(action_type a) {
   auto history = fm["review_history"];
   if (history.IsDefined() && history.IsSequence() && history.size() > 0) {
     auto last = history[history.size() - 1];
-    values["review_feedback"] = last["feedback"].IsDefined() ? last["feedback"].as<std::string>() : "";
+    values["review_feedback"] =
+        last["feedback"].IsDefined() ? last["feedback"].as<std::string>() : "";
     values["rework_target"] =
         last["rework_target"].IsDefined() ? last["rework_target"].as<std::string>() : "implement";
   }
@@ -240,9 +243,9 @@ agent_request story_session::prepare_agent(action_type a) {
 std::vector<review_check> story_session::review_checks() const {
   std::vector<review_check> out;
   const auto& cfg = board_.cfg();
-  auto add = [&](const char* name, const std::optional<std::string>& cmd, std::chrono::milliseconds t) {
-    if (!cmd)
-      return;
+  auto add = [&](const char* name, const std::optional<std::string>& cmd,
+                 std::chrono::milliseconds t) {
+    if (!cmd) return;
     review_check c;
     c.name = name;
     c.spec.argv = {"/bin/sh", "-c", *cmd};
@@ -270,14 +273,15 @@ void story_session::reject_for_checks() {
     d.issues.push_back({"blocker", "testing", f});
   std::string target;
   update([&](story& s) {
-    target = apply_review(s, d, "Automated checks failed; no agent review was run.\n\n" +
-                                    format_issues(d.issues),
-                          board_.cfg().review_max_retries);
+    target = apply_review(
+        s, d, "Automated checks failed; no agent review was run.\n\n" + format_issues(d.issues),
+        board_.cfg().review_max_retries);
   });
   checkpoint_done(action_type::review);
   check_results_.clear();
   checks_failed_.clear();
-  log("orchestrator", "review REJECTED by the automated checks -> " + (target.empty() ? "-" : target));
+  log("orchestrator",
+      "review REJECTED by the automated checks -> " + (target.empty() ? "-" : target));
 }
 
 void story_session::complete(action_type a, const std::string& text) {
@@ -304,24 +308,37 @@ void story_session::complete(action_type a, const std::string& text) {
     }
     update([&](story& s) {
       switch (a) {
-        case action_type::refine: apply_refine(s, text); break;
-        case action_type::research: apply_research(s, text); break;
-        case action_type::plan: apply_plan(s, text); break;
-        case action_type::implement: apply_implement(s); break;
-        case action_type::rework: apply_rework(s); break;
-        default: break;
+      case action_type::refine:
+        apply_refine(s, text);
+        break;
+      case action_type::research:
+        apply_research(s, text);
+        break;
+      case action_type::plan:
+        apply_plan(s, text);
+        break;
+      case action_type::implement:
+        apply_implement(s);
+        break;
+      case action_type::rework:
+        apply_rework(s);
+        break;
+      default:
+        break;
       }
     });
   }
   failures_.erase(a);
   checkpoint_done(a);
-  log("orchestrator", fmt::format("{} finished{}", to_string(a), outcome.empty() ? "" : ": " + outcome));
+  log("orchestrator",
+      fmt::format("{} finished{}", to_string(a), outcome.empty() ? "" : ": " + outcome));
 }
 
 bool story_session::fail(action_type a, const std::string& error) {
   int n = ++failures_[a];
   const int allowed = 1 + board_.cfg().tree["retry"]["maxRetries"].as<int>();
-  log("orchestrator", fmt::format("{} failed (attempt {} of {}): {}", to_string(a), n, allowed, error));
+  log("orchestrator",
+      fmt::format("{} failed (attempt {} of {}): {}", to_string(a), n, allowed, error));
   bool blocked = n >= allowed;
   update([&](story& s) {
     apply_action_failure(s, std::string(to_string(a)), error);
@@ -333,19 +350,20 @@ bool story_session::fail(action_type a, const std::string& error) {
 
 void story_session::run_inline(const decision& d) {
   switch (d.action) {
-    case action_type::block:
-      update([&](story& s) { block(s, d.reason); });
-      break;
-    case action_type::create_pr:
-      log("orchestrator", "create_pr skipped: sdlc-actors does not open pull requests yet "
-                          "(reviewConfig.autoCreatePROnApproval is set); the branch is ready to push");
-      [[fallthrough]];
-    case action_type::move_to_done:
-      update([&](story& s) { apply_move_to_done(s); });
-      checkpoint_done(action_type::move_to_done);
-      break;
-    default:
-      break;
+  case action_type::block:
+    update([&](story& s) { block(s, d.reason); });
+    break;
+  case action_type::create_pr:
+    log("orchestrator",
+        "create_pr skipped: sdlc-actors does not open pull requests yet "
+        "(reviewConfig.autoCreatePROnApproval is set); the branch is ready to push");
+    [[fallthrough]];
+  case action_type::move_to_done:
+    update([&](story& s) { apply_move_to_done(s); });
+    checkpoint_done(action_type::move_to_done);
+    break;
+  default:
+    break;
   }
   log("orchestrator", fmt::format("{}: {}", to_string(d.action), d.reason));
 }

@@ -78,7 +78,9 @@ private:
 
   board board_;
   story load() const { return story::load(file_); }
-  story update(const std::function<void(story&)>& change) { return board_.update_file(file_, change); }
+  story update(const std::function<void(story&)>& change) {
+    return board_.update_file(file_, change);
+  }
 
   std::string id_;
   std::filesystem::path file_; // located once: a board scan per access is O(board)

@@ -9,17 +9,15 @@ namespace sdlc {
 
 void unblock(story& s, bool reset_retries) {
   if (s.status() != story_status::blocked)
-    throw bad_input(fmt::format("{} is not blocked (status: {}); nothing to unblock", s.id(),
-                                s.str("status")));
+    throw bad_input(
+        fmt::format("{} is not blocked (status: {}); nothing to unblock", s.id(), s.str("status")));
   bool started = s.flag("plan_complete") || s.flag("implementation_complete");
   s.set_status(started ? story_status::in_progress : story_status::ready);
   for (auto key : {"blocked_reason", "last_error"})
-    if (s.has(key))
-      s.erase(key);
+    if (s.has(key)) s.erase(key);
   if (reset_retries)
     for (auto key : {"retry_count", "implementation_retry_count", "refinement_count"})
-      if (s.has(key))
-        s.set_number(key, 0);
+      if (s.has(key)) s.set_number(key, 0);
   s.set_string("updated", time::today());
 }
 

@@ -16,11 +16,10 @@ namespace {
 
 void check_shape(const nlohmann::ordered_json& doc, const std::string& origin) {
   auto fail = [&](const std::string& what) {
-    throw bad_input(fmt::format("{}: {}; move the file aside to restart the story's workflow",
-                                origin, what));
+    throw bad_input(
+        fmt::format("{}: {}; move the file aside to restart the story's workflow", origin, what));
   };
-  if (!doc.is_object())
-    fail("expected a JSON object");
+  if (!doc.is_object()) fail("expected a JSON object");
   if (doc.contains("completedActions") && !doc["completedActions"].is_array())
     fail("'completedActions' must be a list");
   if (doc.contains("completedActions"))
@@ -62,8 +61,7 @@ workflow_state workflow_state::fresh(const std::string& story_id) {
 
 std::optional<workflow_state> workflow_state::load(const std::filesystem::path& story_dir) {
   auto file = file_in(story_dir);
-  if (!std::filesystem::exists(file))
-    return std::nullopt;
+  if (!std::filesystem::exists(file)) return std::nullopt;
   workflow_state s;
   try {
     s.doc_ = nlohmann::ordered_json::parse(fs::read_file(file, 16u << 20));
@@ -83,8 +81,7 @@ void workflow_state::save(const std::filesystem::path& story_dir) {
 
 std::optional<std::string> workflow_state::current_action() const {
   auto it = doc_.find("currentAction");
-  if (it == doc_.end() || !it->is_object() || !it->contains("type"))
-    return std::nullopt;
+  if (it == doc_.end() || !it->is_object() || !it->contains("type")) return std::nullopt;
   return (*it)["type"].get<std::string>();
 }
 
@@ -98,11 +95,9 @@ std::vector<std::string> workflow_state::completed_actions() const {
 
 std::optional<std::string> workflow_state::content_hash() const {
   auto ctx = doc_.find("context");
-  if (ctx == doc_.end() || !ctx->is_object())
-    return std::nullopt;
+  if (ctx == doc_.end() || !ctx->is_object()) return std::nullopt;
   auto h = ctx->find("storyContentHash");
-  if (h == ctx->end() || !h->is_string())
-    return std::nullopt;
+  if (h == ctx->end() || !h->is_string()) return std::nullopt;
   return h->get<std::string>();
 }
 
@@ -123,8 +118,7 @@ void workflow_state::set_content_hash(const std::string& hash) {
 
 std::optional<std::string> migrate_legacy_workflow_state(const board& b) {
   auto legacy = b.sdlc_dir() / ".workflow-state.json";
-  if (!std::filesystem::is_regular_file(legacy))
-    return std::nullopt;
+  if (!std::filesystem::is_regular_file(legacy)) return std::nullopt;
   nlohmann::ordered_json doc;
   try {
     doc = nlohmann::ordered_json::parse(fs::read_file(legacy, 16u << 20));
@@ -151,8 +145,7 @@ std::optional<std::string> migrate_legacy_workflow_state(const board& b) {
                                 legacy.string()));
   auto target = b.find(id);
   auto dest = workflow_state::file_in(target.dir());
-  if (!std::filesystem::exists(dest))
-    fs::atomic_write(dest, doc.dump(2) + "\n");
+  if (!std::filesystem::exists(dest)) fs::atomic_write(dest, doc.dump(2) + "\n");
   std::filesystem::rename(legacy, legacy.string() + ".migrated");
   return target.id();
 }

@@ -34,10 +34,8 @@ public:
                        const std::filesystem::path& story_file);
   void set_content_hash(const std::string& hash);
   // Extra facts about the running action (session id, pid, worktree).
-  template <class T>
-  void set_current(const std::string& key, const T& value) {
-    if (doc_["currentAction"].is_object())
-      doc_["currentAction"][key] = value;
+  template <class T> void set_current(const std::string& key, const T& value) {
+    if (doc_["currentAction"].is_object()) doc_["currentAction"][key] = value;
   }
 
   const nlohmann::ordered_json& json() const { return doc_; }

@@ -38,8 +38,12 @@ struct fixture {
     agent_outcome out;
     bool got = false;
     self->request(exec, caf::infinite, job)
-        .receive([&](agent_outcome& o) { out = o; got = true; },
-                 [&](caf::error& e) { BOOST_FAIL("executor error: " << sys.render(e)); });
+        .receive(
+            [&](agent_outcome& o) {
+              out = o;
+              got = true;
+            },
+            [&](caf::error& e) { BOOST_FAIL("executor error: " << sys.render(e)); });
     BOOST_REQUIRE(got);
     return out;
   }
@@ -118,7 +122,8 @@ BOOST_FIXTURE_TEST_CASE(events_reach_the_listener, fixture) {
     self->receive([&](story_event& e) { kinds.push_back(e.kind + ":" + e.detail); },
                   caf::after(std::chrono::milliseconds(200)) >> [&] { more = false; });
   auto has = [&](const std::string& k) {
-    return std::any_of(kinds.begin(), kinds.end(), [&](const std::string& s) { return s.rfind(k, 0) == 0; });
+    return std::any_of(kinds.begin(), kinds.end(),
+                       [&](const std::string& s) { return s.rfind(k, 0) == 0; });
   };
   BOOST_TEST(has("process_started:"));
   BOOST_TEST(has("tool_use:Write /tmp/x"));

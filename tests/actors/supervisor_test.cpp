@@ -42,21 +42,25 @@ struct fixture {
       ++spawned;
       incarnations.push_back(incarnation);
       bool finish = finish_on_step;
-      return sys->spawn([parent, id, finish](story_actor::pointer self) -> story_actor::behavior_type {
-        return {
-            [=](atoms::step) {
-              if (finish) {
-                caf::anon_send(parent, story_finished{id, "done", ""});
-                self->quit();
-              } else {
-                self->quit(caf::make_error(caf::sec::runtime_error, "boom"));
-              }
-            },
-            [=](story_event&) {},
-            [=](atoms::drain) { caf::anon_send(parent, story_finished{id, "interrupted", ""}); self->quit(); },
-            [=](atoms::shutdown) { self->quit(); },
-        };
-      });
+      return sys->spawn(
+          [parent, id, finish](story_actor::pointer self) -> story_actor::behavior_type {
+            return {
+                [=](atoms::step) {
+                  if (finish) {
+                    caf::anon_send(parent, story_finished{id, "done", ""});
+                    self->quit();
+                  } else {
+                    self->quit(caf::make_error(caf::sec::runtime_error, "boom"));
+                  }
+                },
+                [=](story_event&) {},
+                [=](atoms::drain) {
+                  caf::anon_send(parent, story_finished{id, "interrupted", ""});
+                  self->quit();
+                },
+                [=](atoms::shutdown) { self->quit(); },
+            };
+          });
     };
   }
 };
@@ -75,7 +79,8 @@ BOOST_FIXTURE_TEST_CASE(crashes_restart_with_backoff_then_fail, fixture) {
   sched->run();
   BOOST_TEST(spawned == 1);
   // Restart 1 after 1 s, restart 2 after 2 s more, restart 3 after 4 s more.
-  for (auto [wait, expected] : std::vector<std::pair<std::chrono::milliseconds, int>>{{999ms, 1}, {1ms, 2}, {1999ms, 2}, {1ms, 3}, {3999ms, 3}, {1ms, 4}}) {
+  for (auto [wait, expected] : std::vector<std::pair<std::chrono::milliseconds, int>>{
+           {999ms, 1}, {1ms, 2}, {1999ms, 2}, {1ms, 3}, {3999ms, 3}, {1ms, 4}}) {
     sched->advance_time(wait);
     sched->run();
     BOOST_TEST(spawned == expected, "after advancing " << wait.count() << " ms");

@@ -69,7 +69,9 @@ struct e2e {
     env = {{"HOME", (d.path / "home").string()}, {"ANTHROPIC_API_KEY", api_key}};
   }
 
-  test::run_result sdlc(const std::vector<std::string>& args) { return test::sdlc(repo, args, env); }
+  test::run_result sdlc(const std::vector<std::string>& args) {
+    return test::sdlc(repo, args, env);
+  }
   story the_story() { return story::load(repo / ".ai-sdlc/stories/S-0001/story.md"); }
   json stats() { return json::parse(stub->stats()); }
   long calls(const std::string& action) {
@@ -83,8 +85,7 @@ struct e2e {
   std::string all_logs() {
     std::string out;
     for (auto& e : std::filesystem::recursive_directory_iterator(repo / ".ai-sdlc/stories"))
-      if (e.is_regular_file())
-        out += test::read(e.path());
+      if (e.is_regular_file()) out += test::read(e.path());
     return out;
   }
 };
@@ -104,7 +105,8 @@ BOOST_AUTO_TEST_CASE(backlog_to_done_in_its_worktree) {
   BOOST_TEST(s.body().find("## Review Notes") != std::string::npos);
   // The branch holds exactly the files the stub told the agent to write, committed.
   BOOST_TEST(t.branch_files() == "docs/greet.md\nsrc/greet.txt\n");
-  BOOST_TEST(test::git(t.repo, {"show", "ai-sdlc/S-0001-add-a-greeting:src/greet.txt"}) == "hello\n");
+  BOOST_TEST(test::git(t.repo, {"show", "ai-sdlc/S-0001-add-a-greeting:src/greet.txt"}) ==
+             "hello\n");
   BOOST_TEST(test::git(t.repo, {"log", "-1", "--format=%s", "ai-sdlc/S-0001-add-a-greeting"})
                  .find("S-0001: implement") == 0u);
   auto wt = t.repo / ".ai-sdlc/worktrees/S-0001-add-a-greeting";
@@ -135,7 +137,8 @@ BOOST_AUTO_TEST_CASE(rejected_once_then_approved_goes_through_rework) {
   BOOST_TEST(t.calls("review") == 2);
   BOOST_TEST(t.calls("rework") == 1);
   BOOST_TEST(t.calls("implement") == 1);
-  BOOST_TEST(test::git(t.repo, {"show", "ai-sdlc/S-0001-add-a-greeting:src/greet.txt"}) == "hello, world\n");
+  BOOST_TEST(test::git(t.repo, {"show", "ai-sdlc/S-0001-add-a-greeting:src/greet.txt"}) ==
+             "hello, world\n");
   BOOST_TEST(test::git(t.repo, {"log", "-1", "--format=%s", "ai-sdlc/S-0001-add-a-greeting"})
                  .find("S-0001: rework") == 0u);
 }
@@ -178,7 +181,8 @@ BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addchdir_np(&fa, t.repo.c_str());
-  posix_spawn_file_actions_addopen(&fa, 1, (t.d.path / "run1.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 1, (t.d.path / "run1.out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   pid_t pid = 0;
   BOOST_REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data()) == 0);
@@ -197,7 +201,9 @@ BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
   BOOST_TEST(state["currentAction"]["sessionId"].get<std::string>().size() == 36u);
 
   auto r = t.sdlc({"run", "--continue"});
-  BOOST_TEST_MESSAGE("first run:\n" << test::read(t.d.path / "run1.out") << "\ncontinue:\n" << r.out << r.err);
+  BOOST_TEST_MESSAGE("first run:\n"
+                     << test::read(t.d.path / "run1.out") << "\ncontinue:\n"
+                     << r.out << r.err);
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(r.out.find("'implement' was interrupted") != std::string::npos, r.out);
   auto s = t.the_story();
@@ -211,5 +217,6 @@ BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
   BOOST_TEST(t.branch_files() == "docs/greet.md\nsrc/greet.txt\n");
   // Nothing of either run is still alive.
   for (auto alive : test::processes_with_env(t.api_key))
-    BOOST_ERROR("still alive: pid " << alive << " " << test::read("/proc/" + std::to_string(alive) + "/cmdline"));
+    BOOST_ERROR("still alive: pid " << alive << " "
+                                    << test::read("/proc/" + std::to_string(alive) + "/cmdline"));
 }

@@ -34,7 +34,8 @@ struct project {
   test::temp_dir d;
   std::filesystem::path repo;
   std::filesystem::path calls;
-  explicit project(const std::string& extra_config = "") : repo(d.path / "repo"), calls(d.path / "calls.txt") {
+  explicit project(const std::string& extra_config = "")
+      : repo(d.path / "repo"), calls(d.path / "calls.txt") {
     test::make_git_repo(repo);
     test::write(d.path / "agent.sh", agent_script);
     std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
@@ -52,7 +53,8 @@ struct project {
   int calls_of(const std::string& action) {
     auto text = test::read(calls);
     int n = 0;
-    for (std::size_t p = text.find(" " + action + " "); p != std::string::npos; p = text.find(" " + action + " ", p + 1))
+    for (std::size_t p = text.find(" " + action + " "); p != std::string::npos;
+         p = text.find(" " + action + " ", p + 1))
       ++n;
     return n;
   }
@@ -69,7 +71,8 @@ BOOST_AUTO_TEST_CASE(command_agent_takes_a_story_to_done) {
   BOOST_TEST(p.calls_of("implement") == 1);
   BOOST_TEST(p.calls_of("review") == 1);
   BOOST_TEST(test::read(p.calls).find(".ai-sdlc/worktrees/S-0001-feature") != std::string::npos);
-  BOOST_TEST(test::git(p.repo, {"show", "ai-sdlc/S-0001-feature:feature.txt"}) == "made by S-0001\n");
+  BOOST_TEST(test::git(p.repo, {"show", "ai-sdlc/S-0001-feature:feature.txt"}) ==
+             "made by S-0001\n");
   BOOST_TEST(p.the_story().body().find("notes for research") != std::string::npos);
   BOOST_TEST(r.out.find("progress") != std::string::npos);
   auto wts = p.sdlc({"worktrees"});

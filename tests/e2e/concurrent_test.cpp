@@ -36,18 +36,29 @@ struct demo_board {
   test::temp_dir d;
   std::filesystem::path repo;
   std::map<std::string, std::string> env;
-  explicit demo_board(std::map<std::string, std::string> e = {}) : repo(d.path / "repo"), env(std::move(e)) {
+  explicit demo_board(std::map<std::string, std::string> e = {})
+      : repo(d.path / "repo"), env(std::move(e)) {
     test::make_git_repo(repo);
     BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-    BOOST_REQUIRE(sdlc({"add", "Add a greeting script", "--status", "ready", "--priority", "10"}).exit_code == 0);
-    BOOST_REQUIRE(sdlc({"add", "Add a farewell script", "--status", "ready", "--priority", "20"}).exit_code == 0);
-    BOOST_REQUIRE(sdlc({"add", "Greet and say farewell in one script", "--status", "ready", "--priority", "30",
-                        "--depends-on", "S-0001", "--depends-on", "S-0002"}).exit_code == 0);
-    BOOST_REQUIRE(sdlc({"add", "Document the modules", "--status", "ready", "--priority", "40"}).exit_code == 0);
+    BOOST_REQUIRE(
+        sdlc({"add", "Add a greeting script", "--status", "ready", "--priority", "10"}).exit_code ==
+        0);
+    BOOST_REQUIRE(
+        sdlc({"add", "Add a farewell script", "--status", "ready", "--priority", "20"}).exit_code ==
+        0);
+    BOOST_REQUIRE(sdlc({"add", "Greet and say farewell in one script", "--status", "ready",
+                        "--priority", "30", "--depends-on", "S-0001", "--depends-on", "S-0002"})
+                      .exit_code == 0);
+    BOOST_REQUIRE(
+        sdlc({"add", "Document the modules", "--status", "ready", "--priority", "40"}).exit_code ==
+        0);
     BOOST_REQUIRE(sdlc({"add", "Add a name helper", "--status", "ready", "--priority", "50",
-                        "--depends-on", "S-0003"}).exit_code == 0);
+                        "--depends-on", "S-0003"})
+                      .exit_code == 0);
   }
-  test::run_result sdlc(const std::vector<std::string>& args) { return test::sdlc(repo, args, env); }
+  test::run_result sdlc(const std::vector<std::string>& args) {
+    return test::sdlc(repo, args, env);
+  }
   void commit() {
     test::git(repo, {"add", "-A"});
     test::git(repo, {"commit", "-q", "-m", "board"});
@@ -117,7 +128,8 @@ esac
 
 struct command_board : demo_board {
   std::string marker = unique_marker();
-  explicit command_board(std::map<std::string, std::string> extra = {}) : demo_board(std::move(extra)) {
+  explicit command_board(std::map<std::string, std::string> extra = {})
+      : demo_board(std::move(extra)) {
     env["RUN_MARKER"] = marker; // lets the test find every process of this run
     test::write(d.path / "agent.sh", agent_script);
     std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
@@ -136,7 +148,8 @@ BOOST_AUTO_TEST_CASE(demo_board_at_concurrency_3_with_the_real_cli) {
   script = std::regex_replace(script, std::regex("latency_ms: 200"), "latency_ms: 1000");
   test::stub_api stub(script, s.path);
   std::filesystem::create_directories(s.path / "home");
-  demo_board b({{"HOME", (s.path / "home").string()}, {"ANTHROPIC_API_KEY", "sk-concurrent-" + unique_marker()}});
+  demo_board b({{"HOME", (s.path / "home").string()},
+                {"ANTHROPIC_API_KEY", "sk-concurrent-" + unique_marker()}});
   BOOST_REQUIRE(b.sdlc({"config", "api.baseUrl", stub.url()}).exit_code == 0);
   b.commit();
   auto r = b.sdlc({"run", "--concurrent", "3"});
@@ -152,10 +165,12 @@ BOOST_AUTO_TEST_CASE(demo_board_at_concurrency_3_with_the_real_cli) {
   BOOST_TEST(b.files_of("S-0005", "add-a-name-helper") ==
              "src/both.sh\nsrc/farewell.sh\nsrc/greet.sh\nsrc/name.sh\n");
   // Dependency order, from the run's timestamped lines.
-  auto started3 = time_of(r.out, "S-0003", "started"), started5 = time_of(r.out, "S-0005", "started");
+  auto started3 = time_of(r.out, "S-0003", "started"),
+       started5 = time_of(r.out, "S-0005", "started");
   auto done1 = time_of(r.out, "S-0001", "done"), done2 = time_of(r.out, "S-0002", "done"),
        done3 = time_of(r.out, "S-0003", "done");
-  BOOST_REQUIRE(!started3.empty() && !done1.empty() && !done2.empty() && !started5.empty() && !done3.empty());
+  BOOST_REQUIRE(!started3.empty() && !done1.empty() && !done2.empty() && !started5.empty() &&
+                !done3.empty());
   BOOST_TEST(started3 >= done1);
   BOOST_TEST(started3 >= done2);
   BOOST_TEST(started5 >= done3);
@@ -163,7 +178,7 @@ BOOST_AUTO_TEST_CASE(demo_board_at_concurrency_3_with_the_real_cli) {
   auto stats = json::parse(stub.stats());
   BOOST_TEST(stats["max_in_flight"].get<int>() <= 3);
   BOOST_TEST(stats["max_in_flight"].get<int>() >= 2);
-  BOOST_TEST(r.out.find("\x1b[") == std::string::npos); // piped: no escape codes
+  BOOST_TEST(r.out.find("\x1b[") == std::string::npos);           // piped: no escape codes
   BOOST_TEST(r.out.find("story    result") != std::string::npos); // the summary table
 }
 
@@ -172,13 +187,16 @@ BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_complet
   auto flag = b.d.path / "slow";
   b.env["SLOW_IMPLEMENT"] = flag.string();
   auto out = b.d.path / "run.out";
-  auto pid = spawn_in(b.repo, {SDLC_BIN, "run", "--story", "S-0001", "--story", "S-0004", "--concurrent", "2"}, b.env, out);
+  auto pid = spawn_in(
+      b.repo, {SDLC_BIN, "run", "--story", "S-0001", "--story", "S-0004", "--concurrent", "2"},
+      b.env, out);
   // Wait for the slow implement of S-0001, then SIGKILL that agent process.
   std::vector<long> victims;
   for (int i = 0; i < 300 && victims.empty(); ++i) {
     std::this_thread::sleep_for(50ms);
     for (auto p : test::processes_with_env("SDLC_ACTION=implement"))
-      if (test::read("/proc/" + std::to_string(p) + "/environ").find("SDLC_STORY_ID=S-0001") != std::string::npos &&
+      if (test::read("/proc/" + std::to_string(p) + "/environ").find("SDLC_STORY_ID=S-0001") !=
+              std::string::npos &&
           test::read("/proc/" + std::to_string(p) + "/environ").find(b.marker) != std::string::npos)
         victims.push_back(p);
   }
@@ -217,8 +235,9 @@ BOOST_AUTO_TEST_CASE(sigint_stops_everything_and_continue_completes) {
   for (int i = 0; i < 300 && !implementing; ++i) {
     std::this_thread::sleep_for(50ms);
     for (auto p : test::processes_with_env("SDLC_ACTION=implement"))
-      implementing = implementing ||
-                     test::read("/proc/" + std::to_string(p) + "/environ").find(b.marker) != std::string::npos;
+      implementing =
+          implementing ||
+          test::read("/proc/" + std::to_string(p) + "/environ").find(b.marker) != std::string::npos;
   }
   BOOST_REQUIRE_MESSAGE(implementing, test::read(out));
   ::kill(pid, SIGINT);
@@ -236,18 +255,23 @@ BOOST_AUTO_TEST_CASE(sigint_stops_everything_and_continue_completes) {
 }
 
 BOOST_AUTO_TEST_CASE(dashboard_in_a_real_terminal) {
-  BOOST_REQUIRE_MESSAGE(test::run({"/bin/sh", "-c", "command -v tmux"}).exit_code == 0, "tmux is missing (tools/bootstrap installs it)");
+  BOOST_REQUIRE_MESSAGE(test::run({"/bin/sh", "-c", "command -v tmux"}).exit_code == 0,
+                        "tmux is missing (tools/bootstrap installs it)");
   command_board b(env_t{{"AGENT_SECONDS", "1"}});
   auto session = "sdlc-dash-" + b.marker;
   std::string cmd = "cd '" + b.repo.string() + "' && env -u NO_COLOR RUN_MARKER=" + b.marker +
-                    " AGENT_SECONDS=1 TERM=xterm-256color '" + SDLC_BIN + "' run --concurrent 2; sleep 30";
-  BOOST_REQUIRE(test::run({"/usr/bin/tmux", "new-session", "-d", "-s", session, "-x", "130", "-y", "30", cmd}).exit_code == 0);
+                    " AGENT_SECONDS=1 TERM=xterm-256color '" + SDLC_BIN +
+                    "' run --concurrent 2; sleep 30";
+  BOOST_REQUIRE(
+      test::run({"/usr/bin/tmux", "new-session", "-d", "-s", session, "-x", "130", "-y", "30", cmd})
+          .exit_code == 0);
   std::string screen;
   bool seen = false;
   for (int i = 0; i < 100 && !seen; ++i) {
     std::this_thread::sleep_for(100ms);
     screen = test::run({"/usr/bin/tmux", "capture-pane", "-p", "-t", session}).out;
-    seen = screen.find("of 2 running") != std::string::npos && screen.find("queued") != std::string::npos &&
+    seen = screen.find("of 2 running") != std::string::npos &&
+           screen.find("queued") != std::string::npos &&
            screen.find("S-0005") != std::string::npos && screen.find("%") != std::string::npos;
   }
   test::run({"/usr/bin/tmux", "kill-session", "-t", session});
@@ -268,8 +292,9 @@ BOOST_AUTO_TEST_CASE(dry_run_and_batch_files) {
   BOOST_TEST(std::regex_search(plan.out, std::regex("S-0003 .* S-0001, S-0002")), plan.out);
   BOOST_TEST(b.status_of("S-0001") == "ready"); // nothing ran
 
-  test::write(b.d.path / "batch.yaml", "stories: [S-0001, S-0004]\nconcurrency: 1\npriorities:\n  S-0004: 1\n"
-                                       "timeouts:\n  agentTimeout: 60000\n");
+  test::write(b.d.path / "batch.yaml",
+              "stories: [S-0001, S-0004]\nconcurrency: 1\npriorities:\n  S-0004: 1\n"
+              "timeouts:\n  agentTimeout: 60000\n");
   auto r = b.sdlc({"run", "--config", (b.d.path / "batch.yaml").string()});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(b.status_of("S-0001") == "done");
@@ -284,5 +309,6 @@ BOOST_AUTO_TEST_CASE(dry_run_and_batch_files) {
   test::write(b.d.path / "bad2.yaml", "timeouts:\n  agentTimeout: soon\n");
   auto bad2 = b.sdlc({"run", "--config", (b.d.path / "bad2.yaml").string()});
   BOOST_TEST(bad2.exit_code == 2);
-  BOOST_TEST(bad2.err.find("'timeouts.agentTimeout' must be a whole number") != std::string::npos, bad2.err);
+  BOOST_TEST(bad2.err.find("'timeouts.agentTimeout' must be a whole number") != std::string::npos,
+             bad2.err);
 }

@@ -46,7 +46,8 @@ BOOST_FIXTURE_TEST_CASE(frontmatter_not_a_map, board_fixture) {
 
 BOOST_FIXTURE_TEST_CASE(duplicate_keys, board_fixture) {
   bad_story(root(), "---\nid: S-0002\ntitle: T\nstatus: ready\nstatus: done\n---\n");
-  expect_clear_error(root(), {"details", "S-0002"}, {"S-0002/story.md:5", "duplicate key 'status'"});
+  expect_clear_error(root(), {"details", "S-0002"},
+                     {"S-0002/story.md:5", "duplicate key 'status'"});
 }
 
 BOOST_FIXTURE_TEST_CASE(invalid_utf8, board_fixture) {
@@ -73,18 +74,19 @@ BOOST_FIXTURE_TEST_CASE(traversal_ids_are_refused, board_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(dependency_cycle_is_reported_with_ids, board_fixture) {
-  test::make_board(root(), {{"S-0003", test::story_text("S-0003", "ready", "dependencies: [S-0004]\n")},
-                            {"S-0004", test::story_text("S-0004", "ready", "depends_on: [S-0003]\n")},
-                            {"S-0005", test::story_text("S-0005", "ready", "dependencies: [S-0042]\n")}});
+  test::make_board(root(),
+                   {{"S-0003", test::story_text("S-0003", "ready", "dependencies: [S-0004]\n")},
+                    {"S-0004", test::story_text("S-0004", "ready", "depends_on: [S-0003]\n")},
+                    {"S-0005", test::story_text("S-0005", "ready", "dependencies: [S-0042]\n")}});
   auto before = test::snapshot(root());
   auto r = test::sdlc(root(), {"status", "--json"});
   auto j = nlohmann::json::parse(r.out);
   std::vector<std::string> messages;
   for (const auto& i : j["dependency_issues"])
     messages.push_back(i["message"]);
-  BOOST_TEST(messages == (std::vector<std::string>{
-                             "S-0005 depends on S-0042, which is not on the board",
-                             "dependency cycle: S-0003 -> S-0004 -> S-0003"}));
+  BOOST_TEST(messages ==
+             (std::vector<std::string>{"S-0005 depends on S-0042, which is not on the board",
+                                       "dependency cycle: S-0003 -> S-0004 -> S-0003"}));
   auto text = test::sdlc(root(), {"status"});
   BOOST_TEST(text.out.find("dependency cycle: S-0003 -> S-0004 -> S-0003") != std::string::npos);
   BOOST_TEST((test::snapshot(root()) == before));
@@ -92,10 +94,11 @@ BOOST_FIXTURE_TEST_CASE(dependency_cycle_is_reported_with_ids, board_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(config_with_a_wrong_type, board_fixture) {
-  test::write(root() / ".ai-sdlc.json", "{\n  \"reviewConfig\": {\n    \"maxRetries\": true\n  }\n}\n");
-  expect_clear_error(root(), {"status"},
-                     {".ai-sdlc.json:3", "'reviewConfig.maxRetries' must be a whole number",
-                      "the boolean true"});
+  test::write(root() / ".ai-sdlc.json",
+              "{\n  \"reviewConfig\": {\n    \"maxRetries\": true\n  }\n}\n");
+  expect_clear_error(
+      root(), {"status"},
+      {".ai-sdlc.json:3", "'reviewConfig.maxRetries' must be a whole number", "the boolean true"});
   expect_clear_error(root(), {"add", "x"}, {".ai-sdlc.json:3", "reviewConfig.maxRetries"});
   expect_clear_error(root(), {"config", "timeouts.agentTimeout", "soon"},
                      {"'timeouts.agentTimeout' must be a whole number"});

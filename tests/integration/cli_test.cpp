@@ -36,9 +36,9 @@ BOOST_AUTO_TEST_CASE(init_add_details_status) {
   BOOST_TEST(test::sdlc(d.path, {"init"}).out.find("already") != std::string::npos);
 
   test::write(d.path / "body.md", "# Login\n\nDetails.\n");
-  r = test::sdlc(d.path, {"add", "Add user login", "--type", "bug", "--priority", "5", "--label",
-                          "auth", "--label", "p1", "--status", "ready", "--body-file", "body.md",
-                          "--json"});
+  r = test::sdlc(d.path,
+                 {"add", "Add user login", "--type", "bug", "--priority", "5", "--label", "auth",
+                  "--label", "p1", "--status", "ready", "--body-file", "body.md", "--json"});
   BOOST_TEST(r.exit_code == 0, r.err);
   auto added = nlohmann::json::parse(r.out);
   BOOST_TEST(added["id"] == "S-0001");

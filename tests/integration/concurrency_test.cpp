@@ -40,7 +40,8 @@ int wait_exit(pid_t pid) {
 
 BOOST_AUTO_TEST_CASE(eight_writers_lose_no_update) {
   test::temp_dir d;
-  test::make_board(d.path, {{"S-0001", test::story_text("S-0001", "ready", "", "# Body\n\nkept\n")}});
+  test::make_board(d.path,
+                   {{"S-0001", test::story_text("S-0001", "ready", "", "# Body\n\nkept\n")}});
   auto file = d.path / ".ai-sdlc/stories/S-0001/story.md";
   constexpr int writers = 8, updates = 500;
   std::vector<pid_t> pids;

@@ -21,8 +21,7 @@ namespace {
 std::vector<stdfs::path> story_files(const stdfs::path& root) {
   std::vector<stdfs::path> out;
   for (auto& e : stdfs::recursive_directory_iterator(root / ".ai-sdlc"))
-    if (e.path().filename() == "story.md")
-      out.push_back(e.path());
+    if (e.path().filename() == "story.md") out.push_back(e.path());
   return out;
 }
 

@@ -23,8 +23,7 @@ httplib::Headers api_headers(const std::string& token = "") {
   httplib::Headers h = {{"x-api-key", "sk-secret-for-gateway-test"},
                         {"anthropic-version", "2023-06-01"},
                         {"anthropic-beta", "fine-grained-tool-streaming-2025-05-14"}};
-  if (!token.empty())
-    h.emplace("x-sdlc-token", token);
+  if (!token.empty()) h.emplace("x-sdlc-token", token);
   return h;
 }
 
@@ -47,7 +46,8 @@ struct gw_fixture {
 
 BOOST_FIXTURE_TEST_CASE(sse_passes_through_byte_exact, gw_fixture) {
   httplib::Client direct(stub.url());
-  auto a = direct.Post("/s/S-1/plan/v1/messages?beta=true", api_headers(), request_body, "application/json");
+  auto a = direct.Post("/s/S-1/plan/v1/messages?beta=true", api_headers(), request_body,
+                       "application/json");
   BOOST_REQUIRE(a);
   httplib::Client via("127.0.0.1", gw.port());
   auto b = via.Post("/s/S-1/plan/v1/messages?beta=true", api_headers("run-token-123"), request_body,
@@ -83,9 +83,11 @@ BOOST_FIXTURE_TEST_CASE(requests_without_the_token_are_refused, gw_fixture) {
   auto none = via.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json");
   BOOST_REQUIRE(none);
   BOOST_TEST(none->status == 403);
-  auto wrong = via.Post("/s/S-1/plan/v1/messages", api_headers("run-token-124"), request_body, "application/json");
+  auto wrong = via.Post("/s/S-1/plan/v1/messages", api_headers("run-token-124"), request_body,
+                        "application/json");
   BOOST_TEST(wrong->status == 403);
-  auto other_path = via.Post("/v1/messages", api_headers("run-token-123"), request_body, "application/json");
+  auto other_path =
+      via.Post("/v1/messages", api_headers("run-token-123"), request_body, "application/json");
   BOOST_TEST(other_path->status == 404);
   BOOST_TEST(stub_log(stub).empty()); // nothing reached the upstream
 }
@@ -94,11 +96,13 @@ BOOST_FIXTURE_TEST_CASE(non_streaming_and_count_tokens, gw_fixture) {
   httplib::Client via("127.0.0.1", gw.port());
   auto body = json::parse(request_body);
   body["stream"] = false;
-  auto r = via.Post("/s/S-1/plan/v1/messages", api_headers("run-token-123"), body.dump(), "application/json");
+  auto r = via.Post("/s/S-1/plan/v1/messages", api_headers("run-token-123"), body.dump(),
+                    "application/json");
   BOOST_REQUIRE(r);
   BOOST_TEST(r->status == 200);
   BOOST_TEST(json::parse(r->body)["content"][0]["text"] == "OK");
-  auto c = via.Post("/s/S-1/plan/v1/messages/count_tokens", api_headers("run-token-123"), body.dump(), "application/json");
+  auto c = via.Post("/s/S-1/plan/v1/messages/count_tokens", api_headers("run-token-123"),
+                    body.dump(), "application/json");
   BOOST_TEST(json::parse(c->body)["input_tokens"] == 42);
 }
 
@@ -126,8 +130,12 @@ BOOST_AUTO_TEST_CASE(stub_answers_429_and_529_when_scripted) {
   test::temp_dir d2;
   test::stub_api overloaded("fail:\n  status: 529\n  count: 1\n", d2.path);
   httplib::Client o(overloaded.url());
-  BOOST_TEST(o.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json")->status == 529);
-  BOOST_TEST(o.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json")->status == 200);
+  BOOST_TEST(
+      o.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json")->status ==
+      529);
+  BOOST_TEST(
+      o.Post("/s/S-1/plan/v1/messages", api_headers(), request_body, "application/json")->status ==
+      200);
   auto stats = json::parse(overloaded.stats());
   BOOST_TEST(stats["status"]["529"] == 1);
   BOOST_TEST(stats["status"]["200"] == 1);

@@ -24,7 +24,8 @@ BOOST_FIXTURE_TEST_CASE(creates_then_reuses, repo_fixture) {
   BOOST_TEST(wt.created);
   BOOST_TEST(wt.branch == "ai-sdlc/S-0001-add-login");
   BOOST_TEST(wt.path == repo / ".ai-sdlc/worktrees/S-0001-add-login");
-  BOOST_TEST(test::git(wt.path, {"rev-parse", "--abbrev-ref", "HEAD"}) == "ai-sdlc/S-0001-add-login\n");
+  BOOST_TEST(test::git(wt.path, {"rev-parse", "--abbrev-ref", "HEAD"}) ==
+             "ai-sdlc/S-0001-add-login\n");
   BOOST_TEST(test::git(wt.path, {"rev-parse", "HEAD"}) == test::git(repo, {"rev-parse", "main"}));
   BOOST_TEST(std::filesystem::exists(wt.path / "README.md"));
   // The worktrees folder does not make the main checkout dirty.
@@ -44,8 +45,10 @@ BOOST_FIXTURE_TEST_CASE(commits_the_agents_changes_on_the_story_branch, repo_fix
   test::write(wt.path / "README.md", "# changed\n");
   auto commit = worktree_service::commit_all(wt.path, "S-0002: implement — X");
   BOOST_REQUIRE(commit.has_value());
-  BOOST_TEST(test::git(repo, {"log", "-1", "--format=%s", "ai-sdlc/S-0002-x"}) == "S-0002: implement — X\n");
-  BOOST_TEST(test::git(repo, {"diff", "--name-only", "main", "ai-sdlc/S-0002-x"}) == "README.md\nsrc/new.txt\n");
+  BOOST_TEST(test::git(repo, {"log", "-1", "--format=%s", "ai-sdlc/S-0002-x"}) ==
+             "S-0002: implement — X\n");
+  BOOST_TEST(test::git(repo, {"diff", "--name-only", "main", "ai-sdlc/S-0002-x"}) ==
+             "README.md\nsrc/new.txt\n");
   BOOST_TEST(test::git(wt.path, {"status", "--porcelain"}).empty());
   BOOST_TEST(!worktree_service::commit_all(wt.path, "nothing").has_value());
   std::filesystem::remove(wt.path / "src/new.txt");
@@ -76,7 +79,8 @@ BOOST_FIXTURE_TEST_CASE(remove_keeps_the_branch_and_refuses_uncommitted_work, re
   wts.remove("S-0003", "y", true);
   BOOST_TEST(!std::filesystem::exists(wt.path));
   BOOST_TEST(wts.list().empty());
-  BOOST_TEST(test::git(repo, {"branch", "--list", "ai-sdlc/S-0003-y"}).find("ai-sdlc/S-0003-y") != std::string::npos);
+  BOOST_TEST(test::git(repo, {"branch", "--list", "ai-sdlc/S-0003-y"}).find("ai-sdlc/S-0003-y") !=
+             std::string::npos);
   // The branch is reused by the next ensure.
   auto back = wts.ensure("S-0003", "y");
   BOOST_TEST(back.created);
@@ -113,7 +117,8 @@ BOOST_FIXTURE_TEST_CASE(a_dependent_branch_starts_with_its_dependencies_merged, 
   auto c = wts.ensure("S-0003", "c", {a.branch, b.branch});
   BOOST_TEST(std::filesystem::exists(c.path / "src/a.txt"));
   BOOST_TEST(std::filesystem::exists(c.path / "src/b.txt"));
-  BOOST_TEST(test::git(repo, {"diff", "--name-only", "main", c.branch}) == "src/a.txt\nsrc/b.txt\n");
+  BOOST_TEST(test::git(repo, {"diff", "--name-only", "main", c.branch}) ==
+             "src/a.txt\nsrc/b.txt\n");
   // The main checkout and the dependencies' worktrees were not touched.
   BOOST_TEST(test::git(repo, {"status", "--porcelain"}).empty());
   BOOST_TEST(!std::filesystem::exists(repo / "src/a.txt"));
@@ -135,6 +140,7 @@ BOOST_FIXTURE_TEST_CASE(a_conflict_between_dependencies_names_the_files, repo_fi
     BOOST_TEST(e.files == std::vector<std::string>{"README.md"});
     BOOST_TEST(std::string(e.what()).find("conflicts in README.md") != std::string::npos);
   }
-  BOOST_TEST(test::git(repo, {"branch", "--list", "ai-sdlc/S-0003-c"}).empty()); // nothing half-made
+  BOOST_TEST(
+      test::git(repo, {"branch", "--list", "ai-sdlc/S-0003-c"}).empty()); // nothing half-made
   BOOST_TEST(!std::filesystem::exists(repo / ".ai-sdlc/worktrees/S-0003-c"));
 }

@@ -95,8 +95,8 @@ run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args
 stdfs::path copy_corpus(const stdfs::path& dest) {
   stdfs::path src = SDLC_CORPUS_DIR;
   BOOST_REQUIRE_MESSAGE(stdfs::is_directory(src / ".ai-sdlc"),
-                        "the ai-sdlc corpus is missing at " << src
-                                                            << " (shared/ must sit beside the repo)");
+                        "the ai-sdlc corpus is missing at "
+                            << src << " (shared/ must sit beside the repo)");
   stdfs::copy(src, dest, stdfs::copy_options::recursive);
   for (auto& e : stdfs::recursive_directory_iterator(dest))
     stdfs::permissions(e.path(), stdfs::perms::owner_write, stdfs::perm_options::add);
@@ -107,8 +107,7 @@ stdfs::path copy_corpus(const stdfs::path& dest) {
 std::map<std::string, std::string> snapshot(const stdfs::path& dir) {
   std::map<std::string, std::string> out;
   for (auto& e : stdfs::recursive_directory_iterator(dir))
-    if (e.is_regular_file())
-      out[stdfs::relative(e.path(), dir).string()] = read(e.path());
+    if (e.is_regular_file()) out[stdfs::relative(e.path(), dir).string()] = read(e.path());
   return out;
 }
 
@@ -148,15 +147,17 @@ stub_api::stub_api(const std::string& script, const stdfs::path& workdir) {
   auto port_file = workdir / "stub.port";
   log_ = workdir / "stub.log";
   write(script_file, script);
-  std::vector<std::string> argv = {SDLC_STUB_API_BIN, "--script", script_file.string(),
-                                   "--port-file", port_file.string(), "--log", log_.string()};
+  std::vector<std::string> argv = {SDLC_STUB_API_BIN, "--script",         script_file.string(),
+                                   "--port-file",     port_file.string(), "--log",
+                                   log_.string()};
   std::vector<char*> args;
   for (auto& a : argv)
     args.push_back(a.data());
   args.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, (workdir / "stub.out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 1, (workdir / "stub.out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   pid_t pid = 0;
   BOOST_REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ) == 0);
@@ -164,7 +165,8 @@ stub_api::stub_api(const std::string& script, const stdfs::path& workdir) {
   pid_ = pid;
   for (int i = 0; i < 500 && !stdfs::exists(port_file); ++i)
     usleep(10000);
-  BOOST_REQUIRE_MESSAGE(stdfs::exists(port_file), "stub-api did not start: " << read(workdir / "stub.out"));
+  BOOST_REQUIRE_MESSAGE(stdfs::exists(port_file),
+                        "stub-api did not start: " << read(workdir / "stub.out"));
   port_ = std::stoi(read(port_file));
 }
 
@@ -184,15 +186,12 @@ std::vector<long> processes_with_env(const std::string& needle) {
   std::vector<long> out;
   for (auto& e : stdfs::directory_iterator("/proc")) {
     auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos)
-      continue;
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     auto env = read(e.path() / "environ");
-    if (env.find(needle) == std::string::npos)
-      continue;
+    if (env.find(needle) == std::string::npos) continue;
     auto stat = read(e.path() / "stat");
     auto close = stat.rfind(')');
-    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z')
-      continue;
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;
     out.push_back(std::stol(name));
   }
   return out;

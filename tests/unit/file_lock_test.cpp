@@ -35,7 +35,10 @@ BOOST_AUTO_TEST_CASE(timeout_names_the_holder) {
 BOOST_AUTO_TEST_CASE(release_removes_the_lock_file) {
   test::temp_dir d;
   auto path = d.path / ".x.lock";
-  { file_lock l(path, 1s, "x"); BOOST_TEST(std::filesystem::exists(path)); }
+  {
+    file_lock l(path, 1s, "x");
+    BOOST_TEST(std::filesystem::exists(path));
+  }
   BOOST_TEST(!std::filesystem::exists(path));
 }
 

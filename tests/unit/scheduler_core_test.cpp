@@ -57,7 +57,8 @@ BOOST_AUTO_TEST_CASE(cycles_refuse_the_run) {
 BOOST_AUTO_TEST_CASE(no_level_barrier) {
   // Level 0: A (long) and B (short). C depends only on B. A level-by-level
   // scheduler would make C wait for A; we start C as soon as B is done.
-  std::vector<schedule_item> items = {item("A", 1, {}, 10), item("B", 1, {}, 1), item("C", 1, {"B"}, 1)};
+  std::vector<schedule_item> items = {item("A", 1, {}, 10), item("B", 1, {}, 1),
+                                      item("C", 1, {"B"}, 1)};
   auto sim = simulate(items, 3);
   std::map<std::string, double> start;
   for (const auto& s : sim.starts)
@@ -90,7 +91,8 @@ BOOST_AUTO_TEST_CASE(dependencies_outside_the_plan_count_as_done) {
 }
 
 BOOST_AUTO_TEST_CASE(lower_bound) {
-  std::vector<schedule_item> items = {item("A", 1, {}, 4), item("B", 1, {"A"}, 4), item("C", 1, {}, 1)};
+  std::vector<schedule_item> items = {item("A", 1, {}, 4), item("B", 1, {"A"}, 4),
+                                      item("C", 1, {}, 1)};
   BOOST_TEST(makespan_lower_bound(items, 2) == 8.0);
   BOOST_TEST(makespan_lower_bound(items, 1) == 9.0);
 }

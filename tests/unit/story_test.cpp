@@ -36,30 +36,36 @@ BOOST_AUTO_TEST_CASE(fields_are_read) {
 }
 
 BOOST_AUTO_TEST_CASE(status_in_body_is_body) {
-  auto s = story::parse(test::story_text("S-0001", "ready", "", "status: done\n---\nmore\n"), "f.md");
+  auto s =
+      story::parse(test::story_text("S-0001", "ready", "", "status: done\n---\nmore\n"), "f.md");
   BOOST_TEST(s.str("status") == "ready");
   BOOST_TEST(s.body() == "status: done\n---\nmore\n");
 }
 
 BOOST_AUTO_TEST_CASE(render_keeps_body_and_crlf_bytes) {
-  std::string text = "---\r\nid: S-0001\r\ntitle: T\r\nstatus: ready\r\n---\r\nbody \xF0\x9F\x9A\x80\r\n";
+  std::string text =
+      "---\r\nid: S-0001\r\ntitle: T\r\nstatus: ready\r\n---\r\nbody \xF0\x9F\x9A\x80\r\n";
   auto s = story::parse(text, "f.md");
   BOOST_TEST(s.render() == text);
 }
 
 BOOST_AUTO_TEST_CASE(bad_stories_are_clear_errors) {
-  BOOST_TEST(error_of("---\nid: S-0001\ntitle: T\nstatus: ready\n# no end\n").find("never closed") !=
+  BOOST_TEST(
+      error_of("---\nid: S-0001\ntitle: T\nstatus: ready\n# no end\n").find("never closed") !=
+      std::string::npos);
+  BOOST_TEST(error_of("# Title\nno frontmatter\n").find("starts with a '---'") !=
              std::string::npos);
-  BOOST_TEST(error_of("# Title\nno frontmatter\n").find("starts with a '---'") != std::string::npos);
   BOOST_TEST(error_of("---\n- a\n- b\n---\n").find("found a list") != std::string::npos);
   BOOST_TEST(error_of("---\nid: S-1\nid: S-2\ntitle: T\nstatus: ready\n---\n")
                  .find("duplicate key 'id'") != std::string::npos);
   BOOST_TEST(error_of("---\nid: S-0001\ntitle: T\nstatus: ready\n---\nbad \xC3\x28 byte\n")
                  .find("invalid UTF-8") != std::string::npos);
-  BOOST_TEST(error_of("---\nid: S-0001\ntitle: T\nstatus: ready\nlabels:\n\t- x\n---\n")
-                 .find("tab") != std::string::npos);
-  BOOST_TEST(error_of("---\nid: ../../etc\ntitle: T\nstatus: ready\n---\n").find("id '../../etc'") !=
-             std::string::npos);
+  BOOST_TEST(
+      error_of("---\nid: S-0001\ntitle: T\nstatus: ready\nlabels:\n\t- x\n---\n").find("tab") !=
+      std::string::npos);
+  BOOST_TEST(
+      error_of("---\nid: ../../etc\ntitle: T\nstatus: ready\n---\n").find("id '../../etc'") !=
+      std::string::npos);
   BOOST_TEST(error_of("---\nid: S-0001\ntitle: T\nstatus: doing\n---\n").find("status 'doing'") !=
              std::string::npos);
   BOOST_TEST(error_of("---\nid: S-0001\ntitle: T\nstatus: ready\npriority: high\n---\n")

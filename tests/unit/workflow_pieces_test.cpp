@@ -19,8 +19,8 @@ using namespace sdlc;
 using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_CASE(review_decisions) {
-  auto fenced = parse_review_decision(
-      "Looks good.\n```json\n{\"passed\": true, \"issues\": []}\n```\n");
+  auto fenced =
+      parse_review_decision("Looks good.\n```json\n{\"passed\": true, \"issues\": []}\n```\n");
   BOOST_REQUIRE(fenced);
   BOOST_TEST(fenced->passed);
   auto inline_obj = parse_review_decision(
@@ -29,7 +29,8 @@ BOOST_AUTO_TEST_CASE(review_decisions) {
   BOOST_TEST(!inline_obj->passed);
   BOOST_TEST(inline_obj->issues.at(0).description == "no {braces} plan");
   // The format example quoted first, the real verdict last: the last fence wins.
-  auto two = parse_review_decision("```json\n{\"passed\": true}\n```\nactually:\n```json\n{\"passed\": false}\n```");
+  auto two = parse_review_decision(
+      "```json\n{\"passed\": true}\n```\nactually:\n```json\n{\"passed\": false}\n```");
   BOOST_TEST(!two->passed);
   BOOST_TEST(!parse_review_decision("I think it is fine.").has_value());
   BOOST_TEST(!parse_review_decision("```json\n{\"passed\": \"yes\"}\n```").has_value());
@@ -40,7 +41,8 @@ BOOST_AUTO_TEST_CASE(rework_targets) {
   auto issue = [](const char* sev, const char* cat) { return review_issue{sev, cat, "x"}; };
   BOOST_TEST(rework_target({issue("major", "implementation")}) == "implement");
   BOOST_TEST(rework_target({issue("major", "testing"), issue("critical", "plan")}) == "plan");
-  BOOST_TEST(rework_target({issue("blocker", "requirements"), issue("major", "plan")}) == "research");
+  BOOST_TEST(rework_target({issue("blocker", "requirements"), issue("major", "plan")}) ==
+             "research");
   BOOST_TEST(rework_target({issue("minor", "requirements")}) == "implement");
   BOOST_TEST(rework_target({}) == "implement");
 }
@@ -110,7 +112,8 @@ BOOST_AUTO_TEST_CASE(watchdog_rules) {
   BOOST_TEST((check_watchdog(5s, 3s, std::nullopt, l) == watchdog_verdict::idle_timeout));
   BOOST_TEST((check_watchdog(50s, 50s, 1s, l) == watchdog_verdict::ok));
   BOOST_TEST((check_watchdog(5s, 5s, 2s, l) == watchdog_verdict::hung_after_result));
-  BOOST_TEST(describe(watchdog_verdict::idle_timeout, l).find("timeouts.idleTimeout") != std::string::npos);
+  BOOST_TEST(describe(watchdog_verdict::idle_timeout, l).find("timeouts.idleTimeout") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(claude_invocation) {
@@ -126,9 +129,18 @@ BOOST_AUTO_TEST_CASE(claude_invocation) {
   req.gateway_base = "http://127.0.0.1:9";
   req.gateway_token = "tok";
   auto spec = build_agent_spawn(req, cfg);
-  std::vector<std::string> expected = {"claude", "-p", "do it", "--output-format", "stream-json",
-                                       "--verbose", "--permission-mode", "acceptEdits",
-                                       "--session-id", req.session_id, "--max-turns", "7"};
+  std::vector<std::string> expected = {"claude",
+                                       "-p",
+                                       "do it",
+                                       "--output-format",
+                                       "stream-json",
+                                       "--verbose",
+                                       "--permission-mode",
+                                       "acceptEdits",
+                                       "--session-id",
+                                       req.session_id,
+                                       "--max-turns",
+                                       "7"};
   BOOST_TEST(spec.argv == expected, boost::test_tools::per_element());
   BOOST_TEST(spec.env.count("CLAUDECODE") == 0u);
   BOOST_TEST(spec.env.at("ANTHROPIC_BASE_URL") == "http://127.0.0.1:9/s/S-0001/plan");
@@ -157,6 +169,7 @@ BOOST_AUTO_TEST_CASE(command_agent_and_prompts) {
   auto builtin = render_prompt(d.path / ".ai-sdlc", "plan", {{"story_id", "S-9"}, {"title", "T"}});
   BOOST_TEST(builtin.find("Story S-9: T") != std::string::npos);
   test::write(d.path / ".ai-sdlc/prompts/plan.md", "Custom {{story_id}} {{unknown}}");
-  BOOST_TEST(render_prompt(d.path / ".ai-sdlc", "plan", {{"story_id", "S-9"}}) == "Custom S-9 {{unknown}}");
+  BOOST_TEST(render_prompt(d.path / ".ai-sdlc", "plan", {{"story_id", "S-9"}}) ==
+             "Custom S-9 {{unknown}}");
   BOOST_CHECK_THROW(render_prompt(d.path / ".ai-sdlc", "deploy", {}), sdlc::error);
 }

@@ -14,7 +14,8 @@ BOOST_AUTO_TEST_CASE(corpus_states_load) {
   auto root = test::copy_corpus(d.path / "c");
   auto st = workflow_state::load(root / ".ai-sdlc/stories/S-0072");
   BOOST_REQUIRE(st.has_value());
-  BOOST_TEST(st->completed_actions() == (std::vector<std::string>{"research", "plan", "implement"}));
+  BOOST_TEST(st->completed_actions() ==
+             (std::vector<std::string>{"research", "plan", "implement"}));
   BOOST_TEST(!st->current_action().has_value());
   BOOST_TEST(st->content_hash().value_or("").size() == 64u);
   BOOST_TEST(!workflow_state::load(root / ".ai-sdlc/stories/S-0005").has_value());
@@ -57,8 +58,9 @@ BOOST_AUTO_TEST_CASE(legacy_global_state_moves_into_its_story) {
   test::temp_dir d;
   test::make_board(d.path, {{"S-0001", test::story_text("S-0001")}});
   auto legacy = d.path / ".ai-sdlc/.workflow-state.json";
-  test::write(legacy, R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":null,)"
-                      R"("completedActions":[{"type":"research","storyId":"S-0001"}],"context":{}})");
+  test::write(legacy,
+              R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":null,)"
+              R"("completedActions":[{"type":"research","storyId":"S-0001"}],"context":{}})");
   board b(d.path, load_config(d.path, {}));
   auto moved = migrate_legacy_workflow_state(b);
   BOOST_TEST(moved.value_or("") == "S-0001");

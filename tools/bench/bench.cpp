@@ -28,12 +28,12 @@ long rss_kb() {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   return -1;
 }
 
-int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, int min_ms, int max_ms) {
+int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, int min_ms,
+        int max_ms) {
   board b(root, load_config(root, {}));
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> ms(min_ms, max_ms);
@@ -78,8 +78,8 @@ int actors(const std::filesystem::path& root, int count) {
     live.push_back(spawn_story_actor(sys, caf::actor_cast<caf::actor>(self), b,
                                      ids[static_cast<std::size_t>(i) % ids.size()].id(), {}));
   long after = rss_kb();
-  std::cout << fmt::format("rss_before_kb {}\nrss_after_kb {}\nper_actor_kb {:.1f}\n", before, after,
-                           static_cast<double>(after - before) / count);
+  std::cout << fmt::format("rss_before_kb {}\nrss_after_kb {}\nper_actor_kb {:.1f}\n", before,
+                           after, static_cast<double>(after - before) / count);
   for (auto& a : live)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   return 0;
@@ -93,12 +93,12 @@ int main(int argc, char** argv) {
     if (a.size() == 7 && a[0] == "dag")
       return dag(a[1], std::stoi(a[2]), std::stoi(a[3]), static_cast<unsigned>(std::stoul(a[4])),
                  std::stoi(a[5]), std::stoi(a[6]));
-    if (a.size() == 3 && a[0] == "actors")
-      return actors(a[1], std::stoi(a[2]));
+    if (a.size() == 3 && a[0] == "actors") return actors(a[1], std::stoi(a[2]));
   } catch (const std::exception& e) {
     std::cerr << "sdlc-bench: " << e.what() << "\n";
     return 1;
   }
-  std::cerr << "usage: sdlc-bench dag <project> <n> <capacity> <seed> <min-ms> <max-ms> | actors <project> <count>\n";
+  std::cerr << "usage: sdlc-bench dag <project> <n> <capacity> <seed> <min-ms> <max-ms> | actors "
+               "<project> <count>\n";
   return 2;
 }

@@ -12,8 +12,7 @@ namespace {
 
 step read_step(const YAML::Node& n, const std::string& where) {
   step s;
-  if (!n.IsMap())
-    throw std::runtime_error(fmt::format("{}: expected a map", where));
+  if (!n.IsMap()) throw std::runtime_error(fmt::format("{}: expected a map", where));
   for (auto it = n.begin(); it != n.end(); ++it) {
     auto key = it->first.as<std::string>();
     const YAML::Node v = it->second;
@@ -25,14 +24,15 @@ step read_step(const YAML::Node& n, const std::string& where) {
       s.decisions = v.as<std::vector<std::string>>();
       for (const auto& d : s.decisions)
         if (d != "APPROVED" && d != "REJECTED" && d != "GARBAGE")
-          throw std::runtime_error(fmt::format("{}.decisions: '{}' is not APPROVED, REJECTED or GARBAGE", where, d));
+          throw std::runtime_error(
+              fmt::format("{}.decisions: '{}' is not APPROVED, REJECTED or GARBAGE", where, d));
     } else if (key == "writes") {
       for (const auto& w : v)
         s.writes.push_back({w["path"].as<std::string>(), w["content"].as<std::string>()});
     } else if (key == "edits") {
       for (const auto& e : v)
-        s.edits.push_back({e["path"].as<std::string>(), e["old"].as<std::string>(),
-                           e["new"].as<std::string>()});
+        s.edits.push_back(
+            {e["path"].as<std::string>(), e["old"].as<std::string>(), e["new"].as<std::string>()});
     } else {
       throw std::runtime_error(fmt::format("{}: unknown key '{}'", where, key));
     }
@@ -43,12 +43,10 @@ step read_step(const YAML::Node& n, const std::string& where) {
 } // namespace
 
 std::string step::text_for(long call_no) const {
-  if (decisions.empty())
-    return text;
+  if (decisions.empty()) return text;
   auto i = static_cast<std::size_t>(std::max<long>(1, call_no) - 1);
   const auto& d = decisions[std::min(i, decisions.size() - 1)];
-  if (d == "GARBAGE")
-    return "I looked at it and it seems fine, probably.";
+  if (d == "GARBAGE") return "I looked at it and it seems fine, probably.";
   bool passed = d == "APPROVED";
   auto issues = passed ? std::string("[]")
                        : fmt::format(R"([{{"severity": "major", "category": "implementation", )"
@@ -60,10 +58,8 @@ std::string step::text_for(long call_no) const {
 
 const step& script::step_for(const std::string& story, const std::string& action) const {
   if (auto s = stories.find(story); s != stories.end())
-    if (auto a = s->second.find(action); a != s->second.end())
-      return a->second;
-  if (auto a = actions.find(action); a != actions.end())
-    return a->second;
+    if (auto a = s->second.find(action); a != s->second.end()) return a->second;
+  if (auto a = actions.find(action); a != actions.end()) return a->second;
   return fallback;
 }
 
@@ -90,9 +86,9 @@ script load_script(const std::string& file) {
     } else if (key == "stories") {
       for (auto s = v.begin(); s != v.end(); ++s)
         for (auto a = s->second.begin(); a != s->second.end(); ++a)
-          sc.stories[s->first.as<std::string>()][a->first.as<std::string>()] = read_step(
-              a->second,
-              file + ": stories." + s->first.as<std::string>() + "." + a->first.as<std::string>());
+          sc.stories[s->first.as<std::string>()][a->first.as<std::string>()] =
+              read_step(a->second, file + ": stories." + s->first.as<std::string>() + "." +
+                                       a->first.as<std::string>());
     } else {
       throw std::runtime_error(fmt::format("{}: unknown key '{}'", file, key));
     }

@@ -34,7 +34,7 @@ struct script {
   int fail_status = 529;
   long fail_count = 0; // answer fail_status to the first N requests
   step fallback;
-  std::map<std::string, step> actions;                         // action -> step (any story)
+  std::map<std::string, step> actions;                        // action -> step (any story)
   std::map<std::string, std::map<std::string, step>> stories; // story -> action -> step
   const step& step_for(const std::string& story, const std::string& action) const;
 };

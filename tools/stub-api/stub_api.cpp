@@ -31,8 +31,8 @@ struct stats_t {
   long in_flight = 0;
   long max_in_flight = 0;
   std::map<int, long> by_status;
-  std::map<std::string, long> first_turns; // "story/action" -> scripted calls so far
-  std::deque<steady_clock::time_point> window;  // admitted requests, for rate limiting
+  std::map<std::string, long> first_turns;     // "story/action" -> scripted calls so far
+  std::deque<steady_clock::time_point> window; // admitted requests, for rate limiting
   long fail_left = 0;
   std::ofstream log;
 };
@@ -56,14 +56,11 @@ std::string find_cwd(const std::string& body) {
 }
 
 bool last_user_has_tool_result(const json& req) {
-  if (!req.contains("messages") || req["messages"].empty())
-    return false;
+  if (!req.contains("messages") || req["messages"].empty()) return false;
   const auto& last = req["messages"].back();
-  if (!last.contains("content") || !last["content"].is_array())
-    return false;
+  if (!last.contains("content") || !last["content"].is_array()) return false;
   for (const auto& b : last["content"])
-    if (b.value("type", "") == "tool_result")
-      return true;
+    if (b.value("type", "") == "tool_result") return true;
   return false;
 }
 
@@ -78,14 +75,12 @@ struct reply {
 // CLI merging or trimming messages.
 long tool_rounds_done(const json& req) {
   long rounds = 0;
-  if (!req.contains("messages"))
-    return 0;
+  if (!req.contains("messages")) return 0;
   for (const auto& m : req["messages"]) {
     if (m.value("role", "") != "assistant" || !m.contains("content") || !m["content"].is_array())
       continue;
     for (const auto& b : m["content"]) {
-      if (b.value("type", "") != "tool_use")
-        continue;
+      if (b.value("type", "") != "tool_use") continue;
       auto id = b.value("id", "");
       long call = 0, round = 0, n = 0;
       if (std::sscanf(id.c_str(), "toolu_stub_%ld_%ld_%ld", &call, &round, &n) == 3)
@@ -98,20 +93,25 @@ long tool_rounds_done(const json& req) {
 // The scripted tool rounds of a step: all writes at once; edits need the CLI
 // to have read the file first, so a round of Reads precedes them.
 std::vector<std::vector<json>> tool_rounds(const stub::step& s, const std::string& cwd) {
-  auto abs = [&](const std::string& p) { return p.rfind('/', 0) == 0 || cwd.empty() ? p : cwd + "/" + p; };
+  auto abs = [&](const std::string& p) {
+    return p.rfind('/', 0) == 0 || cwd.empty() ? p : cwd + "/" + p;
+  };
   std::vector<std::vector<json>> rounds;
   if (!s.writes.empty()) {
     std::vector<json> r;
     for (const auto& w : s.writes)
-      r.push_back({{"name", "Write"}, {"input", {{"file_path", abs(w.path)}, {"content", w.content}}}});
+      r.push_back(
+          {{"name", "Write"}, {"input", {{"file_path", abs(w.path)}, {"content", w.content}}}});
     rounds.push_back(r);
   }
   if (!s.edits.empty()) {
     std::vector<json> reads, edits;
     for (const auto& e : s.edits) {
       reads.push_back({{"name", "Read"}, {"input", {{"file_path", abs(e.path)}}}});
-      edits.push_back({{"name", "Edit"}, {"input", {{"file_path", abs(e.path)}, {"old_string", e.old_text},
-                                                     {"new_string", e.new_text}}}});
+      edits.push_back(
+          {{"name", "Edit"},
+           {"input",
+            {{"file_path", abs(e.path)}, {"old_string", e.old_text}, {"new_string", e.new_text}}}});
     }
     rounds.push_back(reads);
     rounds.push_back(edits);
@@ -149,25 +149,35 @@ void write_sse(httplib::Response& res, const reply& r, const std::string& model,
                   {"content", json::array()},
                   {"stop_reason", nullptr},
                   {"stop_sequence", nullptr},
-                  {"usage", {{"input_tokens", input_tokens}, {"output_tokens", 1},
-                             {"cache_creation_input_tokens", 0}, {"cache_read_input_tokens", 0}}}}}};
+                  {"usage",
+                   {{"input_tokens", input_tokens},
+                    {"output_tokens", 1},
+                    {"cache_creation_input_tokens", 0},
+                    {"cache_read_input_tokens", 0}}}}}};
   std::vector<std::string> events{sse(start)};
   long out_tokens = 1;
   for (std::size_t i = 0; i < r.blocks.size(); ++i) {
     const auto& b = r.blocks[i];
     if (b["type"] == "text") {
-      events.push_back(sse({{"type", "content_block_start"}, {"index", i},
+      events.push_back(sse({{"type", "content_block_start"},
+                            {"index", i},
                             {"content_block", {{"type", "text"}, {"text", ""}}}}));
-      events.push_back(sse({{"type", "content_block_delta"}, {"index", i},
+      events.push_back(sse({{"type", "content_block_delta"},
+                            {"index", i},
                             {"delta", {{"type", "text_delta"}, {"text", b["text"]}}}}));
       out_tokens += static_cast<long>(b["text"].get<std::string>().size() / 4 + 1);
     } else {
-      events.push_back(sse({{"type", "content_block_start"}, {"index", i},
-                            {"content_block", {{"type", "tool_use"}, {"id", b["id"]},
-                                               {"name", b["name"]}, {"input", json::object()}}}}));
-      events.push_back(sse({{"type", "content_block_delta"}, {"index", i},
-                            {"delta", {{"type", "input_json_delta"},
-                                       {"partial_json", b["input"].dump()}}}}));
+      events.push_back(sse({{"type", "content_block_start"},
+                            {"index", i},
+                            {"content_block",
+                             {{"type", "tool_use"},
+                              {"id", b["id"]},
+                              {"name", b["name"]},
+                              {"input", json::object()}}}}));
+      events.push_back(
+          sse({{"type", "content_block_delta"},
+               {"index", i},
+               {"delta", {{"type", "input_json_delta"}, {"partial_json", b["input"].dump()}}}}));
       out_tokens += static_cast<long>(b["input"].dump().size() / 4 + 1);
     }
     events.push_back(sse({{"type", "content_block_stop"}, {"index", i}}));
@@ -178,20 +188,21 @@ void write_sse(httplib::Response& res, const reply& r, const std::string& model,
   events.push_back(sse({{"type", "message_stop"}}));
   auto shared = std::make_shared<std::vector<std::string>>(std::move(events));
   auto idx = std::make_shared<std::size_t>(0);
-  res.set_chunked_content_provider(
-      "text/event-stream", [shared, idx, delay](std::size_t, httplib::DataSink& sink) {
-        // Latency is spread over the stream: half before the first event, half at the end.
-        if (*idx == 0 && delay.count() > 0)
-          std::this_thread::sleep_for(delay / 2);
-        if (*idx == shared->size() - 1 && delay.count() > 0)
-          std::this_thread::sleep_for(delay / 2);
-        if (*idx < shared->size()) {
-          const auto& e = (*shared)[(*idx)++];
-          return sink.write(e.data(), e.size());
-        }
-        sink.done();
-        return true;
-      });
+  res.set_chunked_content_provider("text/event-stream",
+                                   [shared, idx, delay](std::size_t, httplib::DataSink& sink) {
+                                     // Latency is spread over the stream: half before the first
+                                     // event, half at the end.
+                                     if (*idx == 0 && delay.count() > 0)
+                                       std::this_thread::sleep_for(delay / 2);
+                                     if (*idx == shared->size() - 1 && delay.count() > 0)
+                                       std::this_thread::sleep_for(delay / 2);
+                                     if (*idx < shared->size()) {
+                                       const auto& e = (*shared)[(*idx)++];
+                                       return sink.write(e.data(), e.size());
+                                     }
+                                     sink.done();
+                                     return true;
+                                   });
 }
 
 json message_json(const reply& r, const std::string& model, long input_tokens, long call_no) {
@@ -220,15 +231,13 @@ int main(int argc, char** argv) {
 
   stub::script sc;
   try {
-    if (!script_file.empty())
-      sc = stub::load_script(script_file);
+    if (!script_file.empty()) sc = stub::load_script(script_file);
   } catch (const std::exception& e) {
     std::cerr << "stub-api: " << e.what() << "\n";
     return 2;
   }
   stats.fail_left = sc.fail_count;
-  if (!log_file.empty())
-    stats.log.open(log_file, std::ios::app);
+  if (!log_file.empty()) stats.log.open(log_file, std::ios::app);
 
   httplib::Server svr;
   server = &svr;
@@ -236,7 +245,8 @@ int main(int argc, char** argv) {
 
   svr.Get("/_stub/stats", [](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(stats.mu);
-    json s = {{"requests", stats.requests}, {"in_flight", stats.in_flight},
+    json s = {{"requests", stats.requests},
+              {"in_flight", stats.in_flight},
               {"max_in_flight", stats.max_in_flight}};
     for (const auto& [code, n] : stats.by_status)
       s["status"][std::to_string(code)] = n;
@@ -257,8 +267,9 @@ int main(int argc, char** argv) {
     json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded()) {
       res.status = 400;
-      res.set_content(R"({"type":"error","error":{"type":"invalid_request_error","message":"bad json"}})",
-                      "application/json");
+      res.set_content(
+          R"({"type":"error","error":{"type":"invalid_request_error","message":"bad json"}})",
+          "application/json");
       return;
     }
     const bool counting = req.path.find("count_tokens") != std::string::npos;
@@ -271,12 +282,13 @@ int main(int argc, char** argv) {
       ++stats.requests;
       auto now = steady_clock::now();
       if (sc.rate_requests > 0) {
-        while (!stats.window.empty() && now - stats.window.front() >= milliseconds(sc.rate_window_ms))
+        while (!stats.window.empty() &&
+               now - stats.window.front() >= milliseconds(sc.rate_window_ms))
           stats.window.pop_front();
         if (static_cast<long>(stats.window.size()) >= sc.rate_requests) {
           status = 429;
-          retry_after_ms = sc.rate_window_ms -
-                           duration_cast<milliseconds>(now - stats.window.front()).count();
+          retry_after_ms =
+              sc.rate_window_ms - duration_cast<milliseconds>(now - stats.window.front()).count();
         }
       }
       if (status == 200 && stats.fail_left > 0) {
@@ -284,8 +296,7 @@ int main(int argc, char** argv) {
         status = sc.fail_status;
       }
       if (status == 200) {
-        if (sc.rate_requests > 0)
-          stats.window.push_back(now);
+        if (sc.rate_requests > 0) stats.window.push_back(now);
         in_flight_now = ++stats.in_flight;
         stats.max_in_flight = std::max(stats.max_in_flight, stats.in_flight);
         bool main_turn = body.contains("tools") && !last_user_has_tool_result(body) && !counting;
@@ -298,8 +309,12 @@ int main(int argc, char** argv) {
       if (stats.log.is_open()) {
         // The stand-in is a test tool: it logs the headers it received (keys
         // included) so tests can check what the gateway passed through.
-        stats.log << json{{"t_ms", now_ms()}, {"story", story}, {"action", action},
-                          {"path", req.path}, {"status", status}, {"in_flight", in_flight_now},
+        stats.log << json{{"t_ms", now_ms()},
+                          {"story", story},
+                          {"action", action},
+                          {"path", req.path},
+                          {"status", status},
+                          {"in_flight", in_flight_now},
                           {"anthropic_version", req.get_header_value("anthropic-version")},
                           {"anthropic_beta", req.get_header_value("anthropic-beta")},
                           {"x_api_key", req.get_header_value("x-api-key")},
@@ -319,8 +334,9 @@ int main(int argc, char** argv) {
         res.set_header("anthropic-ratelimit-requests-reset", std::to_string(secs));
       }
       auto type = status == 429 ? "rate_limit_error" : "overloaded_error";
-      res.set_content(json{{"type", "error"}, {"error", {{"type", type}, {"message", "stub says no"}}}}.dump(),
-                      "application/json");
+      res.set_content(
+          json{{"type", "error"}, {"error", {{"type", type}, {"message", "stub says no"}}}}.dump(),
+          "application/json");
       return;
     }
     struct release_t {
@@ -346,7 +362,8 @@ int main(int argc, char** argv) {
       // Keep the in-flight count until the stream has been written.
       res.set_header("x-stub-call", std::to_string(call_no));
       auto provider = res.content_provider_;
-      res.content_provider_ = [provider, release](std::size_t off, std::size_t len, httplib::DataSink& sink) {
+      res.content_provider_ = [provider, release](std::size_t off, std::size_t len,
+                                                  httplib::DataSink& sink) {
         return provider(off, len, sink);
       };
     } else {
@@ -366,8 +383,7 @@ int main(int argc, char** argv) {
   std::thread([stop_signals] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    if (server)
-      server->stop();
+    if (server) server->stop();
   }).detach();
   int bound = port == 0 ? svr.bind_to_any_port(host) : (svr.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {
