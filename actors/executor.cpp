@@ -4,6 +4,8 @@
 #include "runtime/agent/watchdog.hpp"
 #include "runtime/process/child_process.hpp"
 
+#include "runtime/util/time.hpp"
+
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
@@ -18,12 +20,6 @@ using clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 constexpr auto tick_interval = milliseconds(200);
 constexpr std::size_t max_collected_text = 256u << 10;
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct executor_state {
   caf::actor listener;
@@ -47,7 +43,7 @@ void notify(executor_ptr self, const std::string& kind, const std::string& detai
   auto& st = self->state;
   if (st.listener)
     caf::anon_send(st.listener,
-                   story_event{st.job.story_id, kind, st.job.action, detail, wall_now_ms()});
+                   story_event{st.job.story_id, kind, st.job.action, detail, time::now_ms()});
 }
 
 void on_agent_event(executor_ptr self, const agent_event& e) {

@@ -3,6 +3,8 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/workflow/transitions.hpp"
 
+#include "runtime/util/time.hpp"
+
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
@@ -11,12 +13,6 @@
 namespace sdlc {
 
 namespace {
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct scheduler_state {
   caf::actor coordinator;
@@ -36,7 +32,7 @@ using scheduler_ptr = scheduler_actor::stateful_pointer<scheduler_state>;
 
 void tell_status(scheduler_ptr self, const std::string& id, const std::string& kind,
                  const std::string& action, const std::string& detail) {
-  caf::anon_send(self->state.status, story_event{id, kind, action, detail, wall_now_ms()});
+  caf::anon_send(self->state.status, story_event{id, kind, action, detail, time::now_ms()});
 }
 
 void step(scheduler_ptr self) {

@@ -3,6 +3,8 @@
 #include "runtime/console/dashboard.hpp"
 #include "runtime/console/terminal.hpp"
 
+#include "runtime/util/time.hpp"
+
 #include <caf/all.hpp>
 
 #include <chrono>
@@ -13,12 +15,6 @@ namespace sdlc {
 namespace {
 
 constexpr auto frame = std::chrono::milliseconds(100); // at most ~10 redraws a second
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct status_state {
   std::unique_ptr<dashboard_model> model;
@@ -38,7 +34,7 @@ void draw(status_ptr self) {
   if (st.drawn_lines > 0)
     out += "\x1b[" + std::to_string(st.drawn_lines) + "A\x1b[J"; // back to the top, clear below
   // Width is read on every frame, so a resized terminal is redrawn to fit.
-  auto text = st.model->render(term::columns(1), wall_now_ms(), st.color);
+  auto text = st.model->render(term::columns(1), time::now_ms(), st.color);
   st.drawn_lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   std::cout << out << text << std::flush;
   st.dirty = false;
@@ -48,7 +44,7 @@ void draw(status_ptr self) {
 
 status_actor::behavior_type status_behavior(status_ptr self, status_options opts) {
   auto& st = self->state;
-  st.model = std::make_unique<dashboard_model>(opts.limit, wall_now_ms());
+  st.model = std::make_unique<dashboard_model>(opts.limit, time::now_ms());
   st.live = opts.live;
   st.color = opts.color;
   for (const auto& [id, title, expected] : opts.stories)

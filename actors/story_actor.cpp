@@ -4,6 +4,8 @@
 #include "runtime/agent/agent_command.hpp"
 #include "runtime/util/error.hpp"
 
+#include "runtime/util/time.hpp"
+
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
@@ -13,12 +15,6 @@
 namespace sdlc {
 
 namespace {
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 agent_job job_from(const story_session& s, const std::string& action, const spawn_spec& spec,
                    std::chrono::milliseconds wall, std::chrono::milliseconds idle,
@@ -58,7 +54,7 @@ using story_ptr = story_actor::stateful_pointer<story_state>;
 void emit(story_ptr self, const std::string& kind, const std::string& action,
           const std::string& detail) {
   caf::anon_send(self->state.parent,
-                 story_event{self->state.story_id, kind, action, detail, wall_now_ms()});
+                 story_event{self->state.story_id, kind, action, detail, time::now_ms()});
 }
 
 void finish(story_ptr self, const std::string& result, const std::string& detail) {

@@ -1,5 +1,7 @@
 #include "actors/story_supervisor.hpp"
 
+#include "runtime/util/time.hpp"
+
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
@@ -10,12 +12,6 @@
 namespace sdlc {
 
 namespace {
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct child {
   story_actor handle;
@@ -98,7 +94,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::ac
     caf::anon_send(st.parent, story_event{id, "restarting", "",
                                           fmt::format("story actor died ({}); restart {} in {} ms",
                                                       why, c.incarnation, d.delay.count()),
-                                          wall_now_ms()});
+                                          time::now_ms()});
     self->delayed_send(self, d.delay, atoms::restart::value, id);
   });
   return {

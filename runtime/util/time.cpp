@@ -17,6 +17,12 @@ std::string to_iso8601(std::chrono::system_clock::time_point t) {
   return fmt::format("{}.{:03}Z", buf, ms);
 }
 
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string now_iso8601() {
   return to_iso8601(std::chrono::system_clock::now());
 }

@@ -159,34 +159,11 @@ BOOST_AUTO_TEST_CASE(always_rejected_ends_blocked_after_three_retries) {
 
 BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
   e2e t("  review:\n    decisions: [APPROVED]\n");
-  // Slow down implement so the kill lands while the agent works.
-  auto script = test::read(t.d.path / "stub-script.yaml");
-  (void)script;
   // Start the run in the background.
-  std::vector<std::string> argv = {SDLC_BIN, "run", "--story", "S-0001", "--worktree"};
-  std::vector<char*> args;
-  for (auto& a : argv)
-    args.push_back(a.data());
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e)
-    env_strings.push_back(*e);
-  for (const auto& [k, v] : t.env)
-    env_strings.push_back(k + "=" + v);
-  env_strings.push_back("SDLC_CONFIG__TIMEOUTS__IDLE_TIMEOUT=60000");
-  std::vector<char*> envp;
-  for (auto& s : env_strings)
-    envp.push_back(s.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addchdir_np(&fa, t.repo.c_str());
-  posix_spawn_file_actions_addopen(&fa, 1, (t.d.path / "run1.out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  BOOST_REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data()) == 0);
-  posix_spawn_file_actions_destroy(&fa);
+  auto env = t.env;
+  env["SDLC_CONFIG__TIMEOUTS__IDLE_TIMEOUT"] = "60000";
+  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"}, t.repo,
+                                    env, t.d.path / "run1.out");
   // Wait until the implement agent has made its first API call.
   bool implementing = false;
   for (int i = 0; i < 600 && !implementing; ++i) {
@@ -195,7 +172,7 @@ BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
   }
   BOOST_REQUIRE_MESSAGE(implementing, test::read(t.d.path / "run1.out"));
   ::kill(pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
+  test::wait_exit(pid);
   auto state = json::parse(test::read(t.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
   BOOST_TEST(state["currentAction"]["type"] == "implement");
   BOOST_TEST(state["currentAction"]["sessionId"].get<std::string>().size() == 36u);

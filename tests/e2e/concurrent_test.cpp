@@ -27,6 +27,11 @@ namespace {
 
 using env_t = std::map<std::string, std::string>;
 
+env_t with_no_color(env_t env) {
+  env["NO_COLOR"] = "1";
+  return env;
+}
+
 std::string unique_marker() {
   std::random_device rd;
   return "m" + std::to_string(rd()) + std::to_string(rd());
@@ -76,39 +81,6 @@ std::string time_of(const std::string& out, const std::string& id, const std::st
   std::regex re("(\\S+) " + id + " " + what);
   std::smatch m;
   return std::regex_search(out, m, re) ? m[1].str() : std::string();
-}
-
-pid_t spawn_in(const std::filesystem::path& cwd, const std::vector<std::string>& argv,
-               const std::map<std::string, std::string>& env, const std::filesystem::path& out) {
-  std::vector<std::string> args_s = argv, env_s;
-  for (char** e = environ; *e; ++e)
-    env_s.push_back(*e);
-  for (const auto& [k, v] : env)
-    env_s.push_back(k + "=" + v);
-  env_s.push_back("NO_COLOR=1");
-  std::vector<char*> args, envp;
-  for (auto& a : args_s)
-    args.push_back(a.data());
-  args.push_back(nullptr);
-  for (auto& e : env_s)
-    envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  BOOST_REQUIRE(posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data()) == 0);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // A command agent: each action takes $AGENT_SECONDS (default 0.2), implement
@@ -187,9 +159,9 @@ BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_complet
   auto flag = b.d.path / "slow";
   b.env["SLOW_IMPLEMENT"] = flag.string();
   auto out = b.d.path / "run.out";
-  auto pid = spawn_in(
-      b.repo, {SDLC_BIN, "run", "--story", "S-0001", "--story", "S-0004", "--concurrent", "2"},
-      b.env, out);
+  auto pid = test::spawn_background(
+      {SDLC_BIN, "run", "--story", "S-0001", "--story", "S-0004", "--concurrent", "2"}, b.repo,
+      with_no_color(b.env), out);
   // Wait for the slow implement of S-0001, then SIGKILL that agent process.
   std::vector<long> victims;
   for (int i = 0; i < 300 && victims.empty(); ++i) {
@@ -203,7 +175,7 @@ BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_complet
   BOOST_REQUIRE_MESSAGE(!victims.empty(), test::read(out));
   test::write(flag.string() + ".done", ""); // the retry is fast
   ::kill(static_cast<pid_t>(victims.front()), SIGKILL);
-  BOOST_TEST(wait_exit(pid) == 0, test::read(out));
+  BOOST_TEST(test::wait_exit(pid) == 0, test::read(out));
   BOOST_TEST(b.status_of("S-0001") == "done");
   BOOST_TEST(b.status_of("S-0004") == "done");
   BOOST_TEST(test::read(out).find("killed by signal 9") != std::string::npos);
@@ -230,7 +202,8 @@ BOOST_AUTO_TEST_CASE(sigint_stops_everything_and_continue_completes) {
   auto flag = b.d.path / "slow";
   b.env["SLOW_IMPLEMENT"] = flag.string();
   auto out = b.d.path / "run.out";
-  auto pid = spawn_in(b.repo, {SDLC_BIN, "run", "--concurrent", "3"}, b.env, out);
+  auto pid = test::spawn_background({SDLC_BIN, "run", "--concurrent", "3"}, b.repo,
+                                    with_no_color(b.env), out);
   bool implementing = false;
   for (int i = 0; i < 300 && !implementing; ++i) {
     std::this_thread::sleep_for(50ms);
@@ -242,7 +215,7 @@ BOOST_AUTO_TEST_CASE(sigint_stops_everything_and_continue_completes) {
   BOOST_REQUIRE_MESSAGE(implementing, test::read(out));
   ::kill(pid, SIGINT);
   auto t0 = std::chrono::steady_clock::now();
-  BOOST_TEST(wait_exit(pid) == 130, test::read(out));
+  BOOST_TEST(test::wait_exit(pid) == 130, test::read(out));
   BOOST_TEST((std::chrono::steady_clock::now() - t0 < 5s));
   BOOST_TEST(test::processes_with_env(b.marker).empty()); // no agent, no orphan
   test::write(flag.string() + ".done", "");

@@ -17,27 +17,6 @@ extern char** environ;
 
 using namespace sdlc;
 
-namespace {
-
-pid_t spawn(const std::vector<std::string>& argv) {
-  std::vector<std::string> copy = argv;
-  std::vector<char*> args;
-  for (auto& a : copy)
-    args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  BOOST_REQUIRE(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ) == 0);
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_CASE(eight_writers_lose_no_update) {
   test::temp_dir d;
   test::make_board(d.path,
@@ -46,8 +25,9 @@ BOOST_AUTO_TEST_CASE(eight_writers_lose_no_update) {
   constexpr int writers = 8, updates = 500;
   std::vector<pid_t> pids;
   for (int w = 0; w < writers; ++w)
-    pids.push_back(spawn({SDLC_STORY_UPDATE_BIN, d.path.string(), "S-0001",
-                          "counter_" + std::to_string(w), std::to_string(updates)}));
+    pids.push_back(
+        test::spawn_background({SDLC_STORY_UPDATE_BIN, d.path.string(), "S-0001",
+                                "counter_" + std::to_string(w), std::to_string(updates)}));
   // Meanwhile, read the file as a plain reader would: it must always parse.
   std::atomic<bool> done{false};
   int reads = 0, unparseable = 0;
@@ -63,7 +43,7 @@ BOOST_AUTO_TEST_CASE(eight_writers_lose_no_update) {
     }
   });
   for (auto pid : pids)
-    BOOST_TEST(wait_exit(pid) == 0);
+    BOOST_TEST(test::wait_exit(pid) == 0);
   done = true;
   reader.join();
   BOOST_TEST(unparseable == 0);
@@ -82,10 +62,10 @@ BOOST_AUTO_TEST_CASE(two_processes_adding_get_distinct_ids) {
   BOOST_REQUIRE(test::sdlc(d.path, {"init"}).exit_code == 0);
   auto loop = std::string("for i in $(seq 100); do \"") + SDLC_BIN +
               "\" -C \"$1\" add \"story $0 $i\" >/dev/null || exit 1; done";
-  auto a = spawn({"/bin/sh", "-c", loop, "a", d.path.string()});
-  auto b = spawn({"/bin/sh", "-c", loop, "b", d.path.string()});
-  BOOST_TEST(wait_exit(a) == 0);
-  BOOST_TEST(wait_exit(b) == 0);
+  auto a = test::spawn_background({"/bin/sh", "-c", loop, "a", d.path.string()});
+  auto b = test::spawn_background({"/bin/sh", "-c", loop, "b", d.path.string()});
+  BOOST_TEST(test::wait_exit(a) == 0);
+  BOOST_TEST(test::wait_exit(b) == 0);
   std::set<std::string> ids, titles;
   int files = 0;
   for (auto& e : std::filesystem::directory_iterator(d.path / ".ai-sdlc/stories")) {

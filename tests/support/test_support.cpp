@@ -83,6 +83,41 @@ run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd,
   return r;
 }
 
+int spawn_background(const std::vector<std::string>& argv, const stdfs::path& cwd,
+                     const std::map<std::string, std::string>& env, const stdfs::path& out) {
+  std::vector<std::string> args_s = argv, env_s;
+  for (char** e = environ; *e; ++e)
+    env_s.push_back(*e);
+  for (const auto& [k, v] : env)
+    env_s.push_back(k + "=" + v);
+  std::vector<char*> args, envp;
+  for (auto& a : args_s)
+    args.push_back(a.data());
+  args.push_back(nullptr);
+  for (auto& e : env_s)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (!out.empty()) {
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  }
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  BOOST_REQUIRE_MESSAGE(rc == 0, "cannot spawn " << argv[0]);
+  return pid;
+}
+
+int wait_exit(int pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv = {SDLC_BIN};

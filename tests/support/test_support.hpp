@@ -29,6 +29,13 @@ struct run_result {
 run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd = ".",
                const std::map<std::string, std::string>& env = {});
 
+// Starts argv[0] in the background: stdin /dev/null, stdout and stderr to
+// `out` (or inherited when empty), the current environment plus `env`.
+int spawn_background(const std::vector<std::string>& argv, const stdfs::path& cwd = {},
+                     const std::map<std::string, std::string>& env = {}, const stdfs::path& out = {});
+// Waits for it: the exit code, or 128 + the signal.
+int wait_exit(int pid);
+
 // Runs the sdlc-actors binary in `project`.
 run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env = {});
