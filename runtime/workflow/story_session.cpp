@@ -82,7 +82,7 @@ void story_session::log(const std::string& who, const std::string& line) {
 }
 
 std::string story_session::content_hash() const {
-  auto text = fs::read_file(load().file());
+  auto text = fs::read_file(file_);
   git_oid oid;
   git_odb_hash(&oid, text.data(), text.size(), GIT_OBJECT_BLOB);
   char buf[GIT_OID_HEXSZ + 1];
@@ -180,29 +180,29 @@ decision story_session::next() {
 }
 
 void story_session::checkpoint_start(action_type a, const std::string& session_id) {
-  auto s = load();
-  auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
-  state.start_action(std::string(to_string(a)), id_, s.file());
+  const auto dir = file_.parent_path();
+  auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
+  state.start_action(std::string(to_string(a)), id_, file_);
   state.set_current("sessionId", session_id);
   state.set_current("worktree", cwd_.string());
-  state.save(s.dir());
+  state.save(dir);
 }
 
 void story_session::record_agent_process(long pid) {
-  auto s = load();
-  auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
+  const auto dir = file_.parent_path();
+  auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
   state.set_current("pid", pid);
   state.set_current("pgid", pid);
-  state.save(s.dir());
+  state.save(dir);
   log("orchestrator", fmt::format("agent process {} started (own process group)", pid));
 }
 
 void story_session::checkpoint_done(action_type a) {
-  auto s = load();
-  auto state = workflow_state::load(s.dir()).value_or(workflow_state::fresh(id_));
-  state.complete_action(std::string(to_string(a)), id_, s.file());
+  const auto dir = file_.parent_path();
+  auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
+  state.complete_action(std::string(to_string(a)), id_, file_);
   state.set_content_hash(content_hash());
-  state.save(s.dir());
+  state.save(dir);
 }
 
 agent_request story_session::prepare_agent(action_type a) {
