@@ -12,6 +12,7 @@
 #include <deque>
 #include <random>
 #include <regex>
+#include <atomic>
 #include <thread>
 
 namespace sdlc {
@@ -120,8 +121,62 @@ struct usage_book {
   }
 };
 
+rate_headers response_rate_headers(const exchange& ex) {
+  std::map<std::string, std::string> h;
+  for (const auto& [k, v] : ex.headers)
+    h[k] = v;
+  return parse_rate_headers(h);
+}
+
+// Starts one upstream transfer on its own thread; the caller waits on the
+// exchange for headers and chunks.
+std::shared_ptr<exchange> start_exchange(const std::string& url, std::shared_ptr<std::string> body,
+                                         const std::vector<std::string>& headers,
+                                         std::shared_ptr<usage_book> book, const std::string& story,
+                                         const std::string& action) {
+  auto ex = std::make_shared<exchange>();
+  std::thread([ex, body, url, headers, book, story, action] {
+    CURL* curl = curl_easy_init();
+    curl_slist* list = nullptr;
+    for (const auto& h : headers)
+      list = curl_slist_append(list, h.c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, ex.get());
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, ex.get());
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    // Abort a stalled stream: under 1 byte/s for 10 minutes.
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 600L);
+    auto rc = curl_easy_perform(curl);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    std::lock_guard<std::mutex> lock(ex->mu);
+    if (rc != CURLE_OK && !ex->client_gone) ex->curl_error = curl_easy_strerror(rc);
+    if (ex->is_sse)
+      ex->parser.finish();
+    else
+      ex->usage.add_from_message_json(ex->body_for_usage);
+    book->record(story, action, ex->usage);
+    ex->finished = true;
+    ex->headers_done = true;
+    ex->cv.notify_all();
+  }).detach();
+  return ex;
+}
+
 struct gateway::impl {
   gateway_options opts;
+  gateway_permits permits;
+  std::atomic<uint64_t> next_permit{1};
+  std::atomic<long> retried_count{0};
   log_fn on_request;
   httplib::Server server;
   std::thread thread;
@@ -148,7 +203,6 @@ struct gateway::impl {
         q += (q.empty() ? "?" : "&") + k + (v.empty() ? "" : "=" + v);
       url += q;
     }
-    auto ex = std::make_shared<exchange>();
     auto body = std::make_shared<std::string>(req.body);
     std::vector<std::string> headers;
     for (auto name : forwarded_request_headers)
@@ -158,43 +212,44 @@ struct gateway::impl {
     headers.push_back("x-sdlc-action: " + action);
     headers.push_back("Expect:"); // no 100-continue round trip
 
-    std::thread([ex, body, url, headers, book = book, story, action] {
-      CURL* curl = curl_easy_init();
-      curl_slist* list = nullptr;
-      for (const auto& h : headers)
-        list = curl_slist_append(list, h.c_str());
-      curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-      curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
-      curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-      curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-      curl_easy_setopt(curl, CURLOPT_HEADERDATA, ex.get());
-      curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-      curl_easy_setopt(curl, CURLOPT_WRITEDATA, ex.get());
-      curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-      curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-      // Abort a stalled stream: under 1 byte/s for 10 minutes.
-      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-      curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 600L);
-      auto rc = curl_easy_perform(curl);
-      curl_slist_free_all(list);
-      curl_easy_cleanup(curl);
-      std::lock_guard<std::mutex> lock(ex->mu);
-      if (rc != CURLE_OK && !ex->client_gone) ex->curl_error = curl_easy_strerror(rc);
-      if (ex->is_sse)
-        ex->parser.finish();
-      else
-        ex->usage.add_from_message_json(ex->body_for_usage);
-      book->record(story, action, ex->usage);
-      ex->finished = true;
-      ex->headers_done = true;
-      ex->cv.notify_all();
-    }).detach();
-
+    // Each attempt takes a permit from the shared limiter first. A 429/529
+    // that arrives before anything reached the agent is retried here (the
+    // limiter pauses every grant meanwhile), so the agent never sees it.
+    const long input_estimate = static_cast<long>(req.body.size() / 4);
+    std::shared_ptr<exchange> ex;
+    uint64_t permit = 0;
+    for (int attempt = 1;; ++attempt) {
+      permit = next_permit++;
+      if (permits.acquire && !permits.acquire({permit, story, 0, input_estimate, 1024})) {
+        res.status = 503;
+        res.set_content(
+            R"({"type":"error","error":{"type":"overloaded_error","message":"sdlc-actors gateway: no API permit, the run is stopping"}})",
+            "application/json");
+        return;
+      }
+      ex = start_exchange(url, body, headers, book, story, action);
+      std::unique_lock<std::mutex> lock(ex->mu);
+      ex->cv.wait(lock, [&] { return ex->headers_done; });
+      const bool rejected = ex->status == 429 || ex->status == 529;
+      if (!rejected || attempt >= opts.max_attempts) break;
+      ex->cv.wait(lock, [&] { return ex->finished; }); // drain the error body
+      auto h = response_rate_headers(*ex);
+      permit_result r;
+      r.status = ex->status;
+      r.retry_after = h.retry_after;
+      lock.unlock();
+      if (permits.release) permits.release(permit, r, h);
+      ++retried_count;
+      // Without a limiter (or a retry-after), wait here: exponential with jitter.
+      if (!permits.acquire || !h.retry_after) {
+        auto base = opts.backoff * (1 << std::min(attempt - 1, 6));
+        thread_local std::mt19937 rng{std::random_device{}()};
+        auto jitter =
+            std::uniform_int_distribution<long>(0, std::max<long>(1, base.count() / 2))(rng);
+        std::this_thread::sleep_for(base + std::chrono::milliseconds(jitter));
+      }
+    }
     std::unique_lock<std::mutex> lock(ex->mu);
-    ex->cv.wait(lock, [&] { return ex->headers_done; });
     if (ex->status == 0) {
       // Nothing came back: the agent gets a clean API error.
       res.status = 502;
@@ -204,6 +259,11 @@ struct gateway::impl {
               ex->curl_error),
           "application/json");
       lock.unlock();
+      if (permits.release) {
+        permit_result r;
+        r.status = 0;
+        permits.release(permit, r, {});
+      }
       if (on_request) on_request({story, action, rest, 502, 0, {}});
       return;
     }
@@ -236,9 +296,23 @@ struct gateway::impl {
           if (ex->finished) sink.done();
           return true;
         },
-        [ex, self, story, action, rest, started](bool) {
-          std::lock_guard<std::mutex> l(ex->mu);
+        [ex, self, story, action, rest, started, permit](bool) {
+          std::unique_lock<std::mutex> l(ex->mu);
           if (!ex->finished) ex->client_gone = true;
+          if (self->permits.release) {
+            // Back to the limiter on every path: done, failed, client gone.
+            permit_result r;
+            r.status = ex->status;
+            if (ex->usage.input || ex->usage.output) {
+              r.input_tokens = ex->usage.input + ex->usage.cache_creation;
+              r.output_tokens = ex->usage.output;
+            }
+            auto h = response_rate_headers(*ex);
+            r.retry_after = h.retry_after;
+            l.unlock();
+            self->permits.release(permit, r, h);
+            l.lock();
+          }
           if (self->on_request)
             self->on_request(
                 {story, action, rest, ex->status,
@@ -294,6 +368,13 @@ api_usage gateway::total_usage() const {
     t.cache_creation += u.cache_creation;
   }
   return t;
+}
+
+void gateway::set_permits(gateway_permits p) {
+  impl_->permits = std::move(p);
+}
+long gateway::retried() const {
+  return impl_->retried_count.load();
 }
 
 std::string gateway::resolve_upstream(const std::optional<std::string>& configured) {

@@ -5,8 +5,10 @@
 // to the upstream with libcurl, the response streamed back as it arrives (no
 // buffering of whole responses), and the usage in it recorded per story and
 // action. Without the token: 403. Keys and tokens never reach a log.
+#include "runtime/api/rate_limiter_core.hpp"
 #include "runtime/api/sse_parser.hpp"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,9 +18,19 @@
 
 namespace sdlc {
 
+// How the gateway asks the shared rate limiter for a permit before every
+// upstream attempt and gives it back after (with what happened). Optional.
+struct gateway_permits {
+  // Blocks until granted; false when no permit can be had (the request fails).
+  std::function<bool(const permit_request&)> acquire;
+  std::function<void(uint64_t id, const permit_result&, const rate_headers&)> release;
+};
+
 struct gateway_options {
   std::string upstream; // base URL; /v1/messages is appended
   std::string token;    // random per run
+  int max_attempts = 6; // a 429/529 is retried while nothing has reached the agent
+  std::chrono::milliseconds backoff{500};
 };
 
 struct gateway_request_log {
@@ -44,6 +56,9 @@ public:
   std::string base_url() const; // http://127.0.0.1:<port>
   api_usage usage(const std::string& story, const std::string& action) const;
   api_usage total_usage() const;
+  // Set before the first agent starts.
+  void set_permits(gateway_permits p);
+  long retried() const; // upstream 429/529 answers retried without the agent seeing them
 
   // The upstream to use: config's api.baseUrl, else $ANTHROPIC_BASE_URL, else the real API.
   static std::string resolve_upstream(const std::optional<std::string>& configured);

@@ -9,7 +9,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <mutex>
+#include <set>
 #include <sstream>
+#include <thread>
 
 using namespace sdlc;
 using json = nlohmann::json;
@@ -139,4 +143,71 @@ BOOST_AUTO_TEST_CASE(stub_answers_429_and_529_when_scripted) {
   auto stats = json::parse(overloaded.stats());
   BOOST_TEST(stats["status"]["529"] == 1);
   BOOST_TEST(stats["status"]["200"] == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_429_is_retried_without_the_agent_seeing_it) {
+  test::temp_dir d;
+  test::stub_api limited("rate_limit:\n  requests: 1\n  window_ms: 1000\n", d.path);
+  gateway_options opts{limited.url(), "t"};
+  opts.backoff = std::chrono::milliseconds(50);
+  gateway gw{opts};
+  httplib::Client via("127.0.0.1", gw.port());
+  via.set_read_timeout(30, 0);
+  auto a = via.Post("/s/S-1/plan/v1/messages", api_headers("t"), request_body, "application/json");
+  auto b = via.Post("/s/S-1/plan/v1/messages", api_headers("t"), request_body, "application/json");
+  BOOST_REQUIRE(a && b);
+  BOOST_TEST(a->status == 200);
+  BOOST_TEST(b->status == 200); // the stub said 429 first; the gateway waited and retried
+  BOOST_TEST(b->body.find("event: message_stop") != std::string::npos);
+  BOOST_TEST(gw.retried() >= 1);
+  auto stats = json::parse(limited.stats());
+  BOOST_TEST(stats["status"]["429"].get<int>() >= 1);
+}
+
+BOOST_AUTO_TEST_CASE(permits_are_released_on_every_path) {
+  test::temp_dir d;
+  test::stub_api flaky("fail:\n  status: 529\n  count: 150\n", d.path);
+  std::atomic<long> acquired{0}, released{0};
+  std::mutex mu;
+  std::set<uint64_t> open;
+  auto hook = [&](gateway& g) {
+    g.set_permits({[&](const permit_request& r) {
+                     ++acquired;
+                     std::lock_guard<std::mutex> l(mu);
+                     open.insert(r.id);
+                     return true;
+                   },
+                   [&](uint64_t id, const permit_result&, const rate_headers&) {
+                     ++released;
+                     std::lock_guard<std::mutex> l(mu);
+                     open.erase(id);
+                   }});
+  };
+  gateway_options opts{flaky.url(), "t"};
+  opts.max_attempts = 2;
+  opts.backoff = std::chrono::milliseconds(1);
+  gateway gw{opts};
+  hook(gw);
+  gateway_options down_opts{"http://127.0.0.1:1", "t"};
+  gateway down{down_opts};
+  hook(down);
+  httplib::Client via("127.0.0.1", gw.port()), dead("127.0.0.1", down.port());
+  int ok = 0, rejected = 0, bad_gateway = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto r =
+        (i % 5 == 4 ? dead : via)
+            .Post("/s/S-1/plan/v1/messages", api_headers("t"), request_body, "application/json");
+    BOOST_REQUIRE(r);
+    ok += r->status == 200;
+    rejected += r->status == 529;
+    bad_gateway += r->status == 502;
+  }
+  BOOST_TEST(ok > 0);
+  BOOST_TEST(rejected > 0); // two 529s in a row reach the client as a clean error
+  BOOST_TEST(bad_gateway == 60);
+  // Wait for the last releasers to run.
+  for (int i = 0; i < 100 && released != acquired; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  BOOST_TEST(acquired.load() == released.load());
+  BOOST_TEST(open.empty());
 }
