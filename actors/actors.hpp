@@ -38,6 +38,12 @@ using scheduler_actor =
                      caf::reacts_to<story_finished>, caf::reacts_to<atoms::drain>,
                      caf::reacts_to<atoms::shutdown>>;
 
+// One API budget for every agent of the run (rate_limiter_core underneath):
+// the gateway asks before each upstream attempt and reports how it went.
+using rate_limiter_actor =
+    caf::typed_actor<caf::replies_to<permit_ask>::with<uint64_t>, caf::reacts_to<permit_done>,
+                     caf::reacts_to<atoms::tick>>;
+
 // Collects every event into the dashboard model and draws it.
 using status_actor = caf::typed_actor<caf::reacts_to<story_event>, caf::reacts_to<atoms::render>,
                                       caf::replies_to<atoms::summary>::with<std::string>>;

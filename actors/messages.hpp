@@ -81,4 +81,37 @@ typename Inspector::result_type inspect(Inspector& f, story_finished& x) {
   return f(caf::meta::type_name("sdlc::story_finished"), x.story_id, x.result, x.detail);
 }
 
+// Gateway -> rate limiter: may this request go upstream?
+struct permit_ask {
+  uint64_t id = 0;
+  std::string story;
+  int64_t priority = 0;
+  int64_t input_estimate = 0;
+  int64_t output_estimate = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, permit_ask& x) {
+  return f(caf::meta::type_name("sdlc::permit_ask"), x.id, x.story, x.priority, x.input_estimate,
+           x.output_estimate);
+}
+
+// Gateway -> rate limiter: how a permitted request went (-1: not known).
+struct permit_done {
+  uint64_t id = 0;
+  int status = 0;
+  int64_t input_tokens = -1;
+  int64_t output_tokens = -1;
+  int64_t retry_after_ms = -1;
+  int64_t requests_limit = -1;
+  int64_t requests_remaining = -1;
+  int64_t input_limit = -1;
+  int64_t output_limit = -1;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, permit_done& x) {
+  return f(caf::meta::type_name("sdlc::permit_done"), x.id, x.status, x.input_tokens,
+           x.output_tokens, x.retry_after_ms, x.requests_limit, x.requests_remaining, x.input_limit,
+           x.output_limit);
+}
+
 } // namespace sdlc

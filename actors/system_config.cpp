@@ -15,6 +15,8 @@ system_config::system_config() {
   add_message_type<agent_job>("sdlc::agent_job");
   add_message_type<agent_outcome>("sdlc::agent_outcome");
   add_message_type<story_finished>("sdlc::story_finished");
+  add_message_type<permit_ask>("sdlc::permit_ask");
+  add_message_type<permit_done>("sdlc::permit_done");
   add_message_type<std::vector<std::string>>("std::vector<std::string>");
 }
 

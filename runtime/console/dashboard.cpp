@@ -77,6 +77,10 @@ int dashboard_model::percent(const dashboard_story& s) const {
 std::optional<std::string> dashboard_model::apply(const std::string& id, const std::string& kind,
                                                   const std::string& action,
                                                   const std::string& detail, int64_t at_ms) {
+  if (kind == "api") {
+    api_in_flight_ = detail; // "in flight/cap · queued n · 429s n" from the rate limiter
+    return std::nullopt;
+  }
   auto* s = find(id);
   if (!s) {
     add_story(id, id, 5);

@@ -251,6 +251,16 @@ std::vector<std::string> worktree_service::dirty_files(const stdfs::path& ignore
   return out;
 }
 
+void worktree_service::discard_uncommitted(const stdfs::path& worktree) {
+  auto repo = open(worktree);
+  git_object* head = nullptr;
+  check(git_revparse_single(&head, repo.get(), "HEAD^{commit}"), "find HEAD");
+  object_ptr owner(head);
+  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
+  check(git_reset(repo.get(), head, GIT_RESET_HARD, &opts), "reset " + worktree.string());
+}
+
 std::optional<std::string> worktree_service::commit_all(const stdfs::path& worktree,
                                                         const std::string& message) {
   auto repo = open(worktree);

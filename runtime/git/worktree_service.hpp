@@ -57,6 +57,10 @@ public:
   static std::optional<std::string> commit_all(const std::filesystem::path& worktree,
                                                const std::string& message);
 
+  // Throws away uncommitted changes and untracked files in `worktree` (an
+  // interrupted action's partial edits: its effect is redone, not kept half).
+  static void discard_uncommitted(const std::filesystem::path& worktree);
+
 private:
   std::filesystem::path root_;
   std::filesystem::path base_;

@@ -94,6 +94,7 @@ std::vector<std::string> story_session::begin() {
   std::vector<std::string> notes;
   auto s = load();
   std::optional<workflow_state> state;
+  bool interrupted_edit = false;
   try {
     state = workflow_state::load(s.dir());
   } catch (const error& e) {
@@ -108,6 +109,7 @@ std::vector<std::string> story_session::begin() {
   if (state) {
     const auto& j = state->json();
     if (auto cur = state->current_action()) {
+      interrupted_edit = *cur == "implement" || *cur == "rework";
       notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, *cur));
       const auto& ca = j["currentAction"];
       if (ca.contains("pid") && ca["pid"].is_number()) {
@@ -161,6 +163,13 @@ std::vector<std::string> story_session::begin() {
       return notes;
     }
     cwd_ = wt.path;
+    // An implement or rework that was interrupted left partial edits (even a
+    // half-written temp file of the killed agent). Its effect is redone from
+    // the last commit, so it is applied exactly once.
+    if (interrupted_edit) {
+      git::worktree_service::discard_uncommitted(cwd_);
+      notes.push_back(fmt::format("{}: discarded the interrupted action's uncommitted edits", id_));
+    }
     update([&](story& st) {
       st.set_string("branch", wt.branch);
       st.set_string("worktree_path", board_.rel(wt.path));
