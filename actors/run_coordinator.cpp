@@ -62,12 +62,7 @@ int run_stories(run_options o, std::ostream& out) {
   scheduler_core core(plan.items, n); // refuses cycles before anything starts
   if (o.use_worktree && !o.force) {
     // Once for the run, before anything starts (not once per story).
-    auto dirty = git::worktree_service(root, cfg.worktree_base_path).dirty_files(b.sdlc_dir());
-    if (!dirty.empty())
-      throw bad_input(fmt::format(
-          "the main checkout has uncommitted changes ({}{}); commit or "
-          "stash them, or pass --force",
-          dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
+    git::worktree_service(root, cfg.worktree_base_path).require_clean(b.sdlc_dir());
     o.force = true; // checked: the story sessions need not check again
   }
 

@@ -62,6 +62,18 @@ void report_finished(supervisor_ptr self, const std::string& id, const std::stri
   caf::anon_send(self->state.parent, story_finished{id, result, detail});
 }
 
+// Drain or shutdown: running children get `msg`; a child waiting for its
+// restart is not restarted but ends as interrupted.
+void stop_children(supervisor_ptr self, const caf::message& msg) {
+  for (auto& [id, c] : self->state.children) {
+    if (c.finished) continue;
+    if (c.restart_pending)
+      report_finished(self, id, "interrupted", "stopped while waiting to restart");
+    else if (c.handle)
+      caf::anon_send(caf::actor_cast<caf::actor>(c.handle), msg);
+  }
+}
+
 } // namespace
 
 supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::actor parent,
@@ -116,22 +128,12 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::ac
         caf::anon_send(st.parent, std::move(f));
       },
       [=](atoms::drain) {
-        auto& st = self->state;
-        st.draining = true;
-        for (auto& [id, c] : st.children)
-          if (!c.finished && c.handle && !c.restart_pending)
-            caf::anon_send(c.handle, atoms::drain::value);
-          else if (!c.finished && c.restart_pending)
-            report_finished(self, id, "interrupted", "stopped while waiting to restart");
+        self->state.draining = true;
+        stop_children(self, caf::make_message(atoms::drain::value));
       },
       [=](atoms::shutdown) {
-        auto& st = self->state;
-        st.stopping = true;
-        for (auto& [id, c] : st.children)
-          if (!c.finished && c.handle && !c.restart_pending)
-            caf::anon_send(c.handle, atoms::shutdown::value);
-          else if (!c.finished && c.restart_pending)
-            report_finished(self, id, "interrupted", "stopped while waiting to restart");
+        self->state.stopping = true;
+        stop_children(self, caf::make_message(atoms::shutdown::value));
       },
   };
 }

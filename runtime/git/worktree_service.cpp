@@ -261,6 +261,14 @@ void worktree_service::discard_uncommitted(const stdfs::path& worktree) {
   check(git_reset(repo.get(), head, GIT_RESET_HARD, &opts), "reset " + worktree.string());
 }
 
+void worktree_service::require_clean(const stdfs::path& ignore_dir) const {
+  auto dirty = dirty_files(ignore_dir);
+  if (!dirty.empty())
+    throw bad_input(fmt::format(
+        "the main checkout has uncommitted changes ({}{}); commit or stash them, or pass --force",
+        dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
+}
+
 std::optional<std::string> worktree_service::commit_all(const stdfs::path& worktree,
                                                         const std::string& message) {
   auto repo = open(worktree);

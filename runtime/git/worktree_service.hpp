@@ -51,6 +51,8 @@ public:
 
   // Tracked files with changes in the main checkout, outside `ignore_dir`.
   std::vector<std::string> dirty_files(const std::filesystem::path& ignore_dir) const;
+  // Throws bad_input naming the changed files unless the main checkout is clean.
+  void require_clean(const std::filesystem::path& ignore_dir) const;
 
   // Stages everything in `worktree` and commits on its branch. nullopt when
   // there was nothing to commit.

@@ -130,14 +130,7 @@ std::vector<std::string> story_session::begin() {
     opts_.use_worktree = true;
   if (opts_.use_worktree) {
     git::worktree_service wts(board_.project_root(), board_.cfg().worktree_base_path);
-    if (!opts_.force) {
-      auto dirty = wts.dirty_files(board_.sdlc_dir());
-      if (!dirty.empty())
-        throw bad_input(fmt::format(
-            "the main checkout has uncommitted changes ({}{}); commit or "
-            "stash them, or pass --force",
-            dirty.front(), dirty.size() > 1 ? fmt::format(" and {} more", dirty.size() - 1) : ""));
-    }
+    if (!opts_.force) wts.require_clean(board_.sdlc_dir());
     // A dependent story builds on its dependencies' work: their branches are
     // merged into its new branch. A conflict there blocks the story.
     std::vector<std::string> dep_branches;
