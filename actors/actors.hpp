@@ -36,13 +36,15 @@ using supervisor_actor =
 using scheduler_actor =
     caf::typed_actor<caf::reacts_to<atoms::step>, caf::reacts_to<story_event>,
                      caf::reacts_to<story_finished>, caf::reacts_to<atoms::drain>,
-                     caf::reacts_to<atoms::shutdown>>;
+                     caf::reacts_to<atoms::shutdown>, caf::reacts_to<atoms::scale, int>>;
 
 // One API budget for every agent of the run (rate_limiter_core underneath):
-// the gateway asks before each upstream attempt and reports how it went.
+// the gateway asks before each upstream attempt and reports how it went. On
+// shutdown every waiting ask gets an error, so no gateway thread hangs.
 using rate_limiter_actor =
-    caf::typed_actor<caf::replies_to<permit_ask>::with<uint64_t>, caf::reacts_to<permit_done>,
-                     caf::reacts_to<atoms::tick>>;
+    caf::typed_actor<caf::replies_to<permit_ask>::with<uint64_t>, caf::reacts_to<permit_wait>,
+                     caf::reacts_to<permit_done>, caf::reacts_to<atoms::tick>,
+                     caf::reacts_to<atoms::shutdown>>;
 
 // Collects every event into the dashboard model and draws it.
 using status_actor = caf::typed_actor<caf::reacts_to<story_event>, caf::reacts_to<atoms::render>,

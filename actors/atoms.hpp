@@ -18,5 +18,6 @@ using restart = caf::atom_constant<caf::atom("sdlcrestrt")>; // supervisor: back
 using done = caf::atom_constant<caf::atom("sdlcdone")>;      // scheduler -> coordinator: run over
 using render = caf::atom_constant<caf::atom("sdlcdraw")>;    // status: redraw tick
 using summary = caf::atom_constant<caf::atom("sdlcsum")>;    // status: final table
+using scale = caf::atom_constant<caf::atom("sdlcscale")>;    // limiter -> scheduler: run this many
 
 } // namespace sdlc::atoms

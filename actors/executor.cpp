@@ -71,6 +71,8 @@ void on_agent_event(executor_ptr self, const agent_event& e) {
            fmt::format("HTTP {} retry in {} ms", e.error_status, e.retry_delay_ms));
     break;
   case k::rate_limit:
+    if (e.limit_status == "rejected" && e.resets_at > 0)
+      o.limit_resets_at_ms = std::max<int64_t>(o.limit_resets_at_ms, e.resets_at * 1000);
     notify(self, "rate_limit", fmt::format("{} until {}", e.limit_status, e.resets_at));
     break;
   case k::progress:

@@ -3,10 +3,14 @@
 // overload. Every type here is registered in system_config.cpp, because an
 // unregistered type serializes to 0 bytes without an error (NOTES-TOOLCHAIN)
 // and these must be able to cross the network to a node.
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -60,13 +64,14 @@ struct agent_outcome {
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   int64_t duration_ms = 0;
+  int64_t limit_resets_at_ms = 0; // the CLI reported its usage limit rejected until then
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
   return f(caf::meta::type_name("sdlc::agent_outcome"), x.pid, x.exit_code, x.signal,
            x.killed_reason, x.saw_result, x.is_error, x.api_error_status, x.result_text,
            x.session_id, x.num_turns, x.tool_uses, x.cost_usd, x.input_tokens, x.output_tokens,
-           x.duration_ms);
+           x.duration_ms, x.limit_resets_at_ms);
 }
 
 // A story actor is done for this run.
@@ -114,4 +119,32 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
            x.output_limit);
 }
 
+// A gateway thread (not an actor) waiting for a permit: the limiter answers
+// through this slot, so no actor is created per request. Local only.
+struct permit_slot {
+  enum class answer { waiting, granted, refused };
+  std::mutex mu;
+  std::condition_variable cv;
+  answer value = answer::waiting;
+  void set(answer a) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      value = a;
+    }
+    cv.notify_all();
+  }
+  answer wait() {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return value != answer::waiting; });
+    return value;
+  }
+};
+
+struct permit_wait {
+  permit_ask ask;
+  std::shared_ptr<permit_slot> slot;
+};
+
 } // namespace sdlc
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sdlc::permit_wait)

@@ -14,8 +14,25 @@ namespace {
 
 struct limiter_state {
   std::unique_ptr<rate_limiter_core> core;
-  std::map<uint64_t, caf::typed_response_promise<uint64_t>> waiting;
-  caf::actor status;
+  // An actor's ask is answered through its promise, a gateway thread's
+  // through its slot.
+  struct waiter {
+    std::optional<caf::typed_response_promise<uint64_t>> promise;
+    std::shared_ptr<permit_slot> slot;
+    void grant(uint64_t id) {
+      if (promise) promise->deliver(id);
+      if (slot) slot->set(permit_slot::answer::granted);
+    }
+    void refuse() {
+      if (promise) promise->deliver(caf::make_error(caf::sec::request_receiver_down));
+      if (slot) slot->set(permit_slot::answer::refused);
+    }
+  };
+  std::map<uint64_t, waiter> waiting;
+  caf::actor_addr status;
+  caf::actor_addr scheduler;
+  std::optional<concurrency_scaler> scaler;
+  int level = 0;
   std::optional<ms> tick_at; // the wake-up already scheduled
   std::string last_report;
   static inline const char* name = "rate_limiter";
@@ -33,9 +50,12 @@ void report(limiter_ptr self) {
   if (!st.status) return;
   auto text = fmt::format("{}/{} · queued {} · 429s {}", st.core->in_flight(), st.core->cap(),
                           st.core->queued(), st.core->rejections());
+  if (auto p = st.core->paused_until(); p && *p > now_of(self))
+    text += fmt::format(" · paused {} s", (*p - now_of(self)).count() / 1000 + 1);
   if (text == st.last_report) return;
   st.last_report = text;
-  caf::anon_send(st.status, story_event{"", "api", "", text, time::now_ms()});
+  if (auto to = caf::actor_cast<caf::actor>(st.status))
+    caf::anon_send(to, story_event{"", "api", "", text, time::now_ms()});
 }
 
 void pump(limiter_ptr self) {
@@ -44,11 +64,22 @@ void pump(limiter_ptr self) {
   for (auto id : st.core->grant(now)) {
     auto it = st.waiting.find(id);
     if (it != st.waiting.end()) {
-      it->second.deliver(id);
+      it->second.grant(id);
       st.waiting.erase(it);
     }
   }
-  if (auto wake = st.core->next_wakeup(now); wake && (!st.tick_at || *wake < *st.tick_at)) {
+  if (st.scaler) {
+    auto level = st.scaler->observe(now, st.core->oldest_wait(now));
+    if (level != st.level) {
+      st.level = level;
+      if (auto to = caf::actor_cast<caf::actor>(st.scheduler))
+        caf::anon_send(to, atoms::scale::value, level);
+    }
+  }
+  auto wake = st.core->next_wakeup(now);
+  if (st.core->queued() > 0 && st.scaler && (!wake || *wake > now + ms(1000)))
+    wake = now + ms(1000); // the scaler watches how long permits wait
+  if (wake && (!st.tick_at || *wake < *st.tick_at)) {
     st.tick_at = wake;
     self->delayed_send(self, std::max(ms(1), *wake - now), atoms::tick::value);
   }
@@ -57,19 +88,30 @@ void pump(limiter_ptr self) {
 
 } // namespace
 
-rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, api_limits limits,
-                                                   caf::actor status) {
-  self->state.status = std::move(status);
-  self->state.core = std::make_unique<rate_limiter_core>(limits, now_of(self));
+rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, limiter_options opts) {
+  auto& s0 = self->state;
+  s0.status = opts.status;
+  s0.scheduler = opts.scheduler;
+  s0.scaler = opts.scaler;
+  s0.level = s0.scaler ? s0.scaler->level() : 0;
+  s0.core = std::make_unique<rate_limiter_core>(opts.limits, now_of(self));
   return {
       [=](permit_ask& a) -> caf::result<uint64_t> {
         auto& st = self->state;
         auto promise = self->make_response_promise<uint64_t>();
-        st.waiting[a.id] = promise;
+        st.waiting[a.id].promise = promise;
         st.core->enqueue({a.id, a.story, a.priority, a.input_estimate, a.output_estimate},
                          now_of(self));
         pump(self);
         return promise;
+      },
+      [=](permit_wait& w) {
+        auto& st = self->state;
+        const auto& a = w.ask;
+        st.waiting[a.id].slot = std::move(w.slot);
+        st.core->enqueue({a.id, a.story, a.priority, a.input_estimate, a.output_estimate},
+                         now_of(self));
+        pump(self);
       },
       [=](permit_done& d) {
         auto& st = self->state;
@@ -93,12 +135,19 @@ rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, api_limits 
         self->state.tick_at.reset();
         pump(self);
       },
+      [=](atoms::shutdown) {
+        // CAF 0.17 does not answer a promise dropped with its actor: answer
+        // every waiting ask, or its gateway thread would wait forever.
+        for (auto& [id, w] : self->state.waiting)
+          w.refuse();
+        self->state.waiting.clear();
+        self->quit();
+      },
   };
 }
 
-rate_limiter_actor spawn_rate_limiter(caf::actor_system& sys, api_limits limits,
-                                      caf::actor status) {
-  return sys.spawn(limiter_behavior, limits, std::move(status));
+rate_limiter_actor spawn_rate_limiter(caf::actor_system& sys, limiter_options opts) {
+  return sys.spawn(limiter_behavior, std::move(opts));
 }
 
 } // namespace sdlc

@@ -1,13 +1,15 @@
 #include "actors/run_coordinator.hpp"
 
+#include "actors/permit_bridge.hpp"
+#include "actors/rate_limiter.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/status.hpp"
 #include "actors/story_actor.hpp"
 #include "actors/story_supervisor.hpp"
 #include "actors/system_config.hpp"
+#include "runtime/api/api_settings.hpp"
 #include "runtime/api/gateway.hpp"
 #include "runtime/config/batch_file.hpp"
-#include <iostream>
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/schedule/run_plan.hpp"
@@ -19,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <iostream>
 #include <ostream>
 #include <thread>
 
@@ -74,13 +77,27 @@ int run_stories(run_options o, std::ostream& out) {
     sigaddset(&stop_signals, sig);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  const auto api = api_settings_from(b.cfg().tree);
   const auto token = gateway::random_token();
-  gateway gw({gateway::resolve_upstream(b.cfg().api_base_url), token});
+  gateway_options gopts;
+  gopts.upstream = gateway::resolve_upstream(b.cfg().api_base_url);
+  gopts.token = token;
+  gopts.max_attempts = api.max_attempts;
+  gopts.backoff = api.backoff;
+  gopts.park_threshold = api.park_threshold;
+  gopts.prices =
+      std::make_shared<const price_table>(price_table::load(b.sdlc_dir() / "pricing.yaml"));
+  gateway gw(gopts);
   session_options sopts;
   sopts.use_worktree = o.use_worktree;
   sopts.force = o.force;
   sopts.gateway_base = gw.base_url();
   sopts.gateway_token = token;
+  sopts.budget = api.budget;
+  sopts.usage_of = [&gw](const std::string& story, const std::string& action) {
+    return gw.usage(story, action);
+  };
+  sopts.parked_until = [&gw] { return gw.parked_until_ms(); };
 
   system_config sys_cfg;
   caf::actor_system sys{sys_cfg};
@@ -109,6 +126,7 @@ int run_stories(run_options o, std::ostream& out) {
   // A single story keeps its worktree for inspection; a concurrent run
   // removes done stories' worktrees (their branches stay) unless asked not to.
   so.keep_worktrees = o.keep_worktrees || n == 1;
+  so.budget = api.budget;
   // The supervisor reports to the scheduler, which must exist first: give the
   // supervisor a forwarding parent that we point at the scheduler once spawned.
   auto relay = sys.spawn([](caf::event_based_actor* r) -> caf::behavior {
@@ -121,6 +139,22 @@ int run_stories(run_options o, std::ostream& out) {
   auto supervisor = spawn_story_supervisor(sys, relay, factory, policy);
   auto scheduler = spawn_scheduler(sys, me, b, core, supervisor, status, so);
   caf::anon_send(relay, caf::actor_cast<caf::actor>(scheduler));
+
+  // One API budget for every agent: the gateway asks the limiter before each
+  // upstream attempt. Without shared limits it only forwards and counts.
+  std::optional<permit_bridge> permits;
+  if (api.share_limits) {
+    limiter_options lo;
+    lo.limits = api.limits;
+    lo.status = status->address();
+    lo.scheduler = scheduler->address();
+    if (n > 1) lo.scaler.emplace(n, api.scale_queued, api.scale_idle);
+    std::map<std::string, long> priorities;
+    for (const auto& it : plan.items)
+      priorities[it.id] = it.priority;
+    permits.emplace(spawn_rate_limiter(sys, lo), std::move(priorities));
+    gw.set_permits(permits->permits());
+  }
 
   std::thread signal_thread([&stop_signals, me] {
     int sig = 0;
@@ -175,14 +209,20 @@ int run_stories(run_options o, std::ostream& out) {
   }
   pthread_kill(signal_thread.native_handle(), SIGUSR2);
   signal_thread.join();
+  // Before the actor system goes: no gateway thread may still wait for (or
+  // talk to) the limiter.
+  gw.set_permits({});
+  if (permits) permits->close();
 
   std::string table;
   self->request(status, std::chrono::seconds(10), atoms::summary::value)
       .receive([&](std::string& s) { table = std::move(s); }, [&](caf::error&) {});
   auto usage = gw.total_usage();
   out << "\n" << table;
-  out << fmt::format("API tokens: in {} / out {}\n",
-                     usage.input + usage.cache_read + usage.cache_creation, usage.output);
+  out << fmt::format("API: {} calls, tokens in {} / out {}, ${:.4f}; {} rate-limited calls "
+                     "retried by the gateway\n",
+                     usage.calls, usage.input + usage.cache_read + usage.cache_creation,
+                     usage.output, usage.cost_usd, gw.retried());
   out.flush();
   caf::anon_send(relay, atoms::shutdown::value);
   caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
 
 namespace sdlc {
 
@@ -25,6 +26,8 @@ struct scheduler_state {
   bool any_failed = false;
   bool reported = false;
   std::map<std::string, std::string> told_waiting; // last "waiting" reason sent per story
+  double run_cost = 0;
+  std::optional<std::string> budget_stop; // why no more stories start
   static inline const char* name = "scheduler";
 };
 
@@ -52,7 +55,7 @@ void step(scheduler_ptr self) {
     }
   if (st.core->finished() && !st.reported) {
     st.reported = true;
-    int code = st.interrupted ? 130 : st.any_failed ? 1 : 0;
+    int code = st.interrupted ? 130 : st.any_failed || st.budget_stop ? 1 : 0;
     caf::anon_send(st.coordinator, atoms::done::value, code);
   }
 }
@@ -100,6 +103,24 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
   step(self);
 }
 
+// The run's budget: once spent, no new story starts (running ones finish).
+void on_usage(scheduler_ptr self, const std::string& detail) {
+  auto& st = self->state;
+  long long in = 0, out = 0;
+  double cost = 0;
+  if (std::sscanf(detail.c_str(), "%lld %lld %lf", &in, &out, &cost) != 3) return;
+  st.run_cost += cost;
+  if (st.budget_stop) return;
+  if (auto why = run_over_budget(st.run_cost, st.opts.budget)) {
+    st.budget_stop = why;
+    st.core->close();
+    tell_status(self, "", "note", "", *why);
+    for (const auto& id : st.core->ids())
+      if (st.core->state_of(id) == item_state::waiting)
+        tell_status(self, id, "waiting", "", "not started: " + *why);
+  }
+}
+
 } // namespace
 
 scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor coordinator,
@@ -115,7 +136,17 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor
   st.opts = opts;
   return {
       [=](atoms::step) { step(self); },
-      [=](story_event& e) { caf::anon_send(self->state.status, std::move(e)); },
+      [=](story_event& e) {
+        if (e.kind == "usage") on_usage(self, e.detail);
+        caf::anon_send(self->state.status, std::move(e));
+      },
+      [=](atoms::scale, int level) {
+        auto& s = self->state;
+        if (level == s.core->capacity()) return;
+        tell_status(self, "", "level", "", std::to_string(level));
+        s.core->set_capacity(level);
+        step(self);
+      },
       [=](story_finished& f) { on_finished(self, f); },
       [=](atoms::drain) {
         auto& s = self->state;

@@ -43,6 +43,7 @@ struct story_state {
   bool stopping = false; // shutdown: kill the agent now
   bool draining = false; // drain: finish the current action, then stop
   std::optional<action_type> running;
+  api_usage usage_before; // the gateway's count for this story and action when it started
   executor_actor executor;
   std::deque<review_check> pending_checks;
 
@@ -84,12 +85,50 @@ template <class F> void run_job(story_ptr self, agent_job job, F then) {
           });
 }
 
+// What the action cost: the gateway's count when it saw the traffic (it
+// prices by model), else what the agent reported.
+void charge_usage(story_ptr self, action_type a, const agent_outcome& o) {
+  auto& st = self->state;
+  api_usage used;
+  if (st.opts.usage_of)
+    used = st.opts.usage_of(st.story_id, std::string(to_string(a))).since(st.usage_before);
+  if (used.calls == 0 && (o.input_tokens || o.output_tokens || o.cost_usd > 0)) {
+    used.input = o.input_tokens;
+    used.output = o.output_tokens;
+    used.cost_usd = o.cost_usd;
+  }
+  if (used.calls == 0 && used.input == 0 && used.output == 0 && used.cost_usd == 0) return;
+  try {
+    st.session->record_usage(a, used);
+  } catch (const std::exception& e) {
+    emit(self, "note", std::string(to_string(a)), std::string("usage not recorded: ") + e.what());
+  }
+  emit(self, "usage", std::string(to_string(a)),
+       fmt::format("{} {} {}", used.input + used.cache_read + used.cache_creation, used.output,
+                   used.cost_usd));
+}
+
+// The API's usage limit is hit: the action is set aside (not a failure) and
+// the story tries again when the limit resets.
+bool park_if_limited(story_ptr self, action_type a, const agent_outcome& o) {
+  auto& st = self->state;
+  const auto now = time::now_ms();
+  auto until =
+      park_until(now, st.opts.parked_until ? st.opts.parked_until() : 0, o.limit_resets_at_ms);
+  if (!until) return false;
+  auto when = time::format_local_hms(*until);
+  st.session->abandon(a,
+                      fmt::format("the API's usage limit resets at {}; parked until then", when));
+  emit(self, "parked", std::string(to_string(a)),
+       fmt::format("API usage limit: resumes {} at {}", to_string(a), when));
+  self->delayed_send(self, std::chrono::milliseconds(*until - now + 250), atoms::step::value);
+  return true;
+}
+
 void after_agent(story_ptr self, action_type a, const agent_outcome& o, const std::string& err) {
   auto& st = self->state;
   st.running.reset();
-  if (o.input_tokens || o.output_tokens || o.cost_usd > 0)
-    emit(self, "usage", std::string(to_string(a)),
-         fmt::format("{} {} {}", o.input_tokens, o.output_tokens, o.cost_usd));
+  charge_usage(self, a, o);
   if (st.stopping) {
     st.session->log("orchestrator", fmt::format("{} stopped: run interrupted", to_string(a)));
     finish(self, "interrupted", fmt::format("during {}", to_string(a)));
@@ -124,6 +163,7 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
       problem = e.what();
     }
   }
+  if (!st.draining && park_if_limited(self, a, o)) return;
   emit(self, "action_failed", std::string(to_string(a)), problem);
   bool blocked = false;
   try {
@@ -139,6 +179,13 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
 void run_agent(story_ptr self, action_type a) {
   auto& st = self->state;
   const auto& cfg = st.session->the_board().cfg();
+  if (auto why = story_over_budget(st.story_id, st.session->cost_so_far(), st.opts.budget)) {
+    st.session->block_for(*why);
+    emit(self, "blocked", std::string(to_string(a)), *why);
+    finish(self, "blocked", *why);
+    return;
+  }
+  if (st.opts.usage_of) st.usage_before = st.opts.usage_of(st.story_id, std::string(to_string(a)));
   auto req = st.session->prepare_agent(a);
   auto spec = build_agent_spawn(req, cfg);
   st.running = a;

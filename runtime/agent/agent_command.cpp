@@ -69,6 +69,7 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg) {
   spec.cwd = req.cwd;
   if (cfg.agent.command) {
     set["SDLC_PROMPT_FILE"] = req.prompt_file.string();
+    if (req.max_budget_usd) set["SDLC_MAX_BUDGET_USD"] = fmt::format("{:.4f}", *req.max_budget_usd);
     spec.argv = {"/bin/sh", "-c", *cfg.agent.command};
   } else {
     spec.argv = {
@@ -80,6 +81,9 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg) {
       spec.argv.insert(spec.argv.end(), {"--session-id", req.session_id});
     if (cfg.agent.max_turns)
       spec.argv.insert(spec.argv.end(), {"--max-turns", std::to_string(*cfg.agent.max_turns)});
+    if (req.max_budget_usd)
+      spec.argv.insert(spec.argv.end(),
+                       {"--max-budget-usd", fmt::format("{:.4f}", *req.max_budget_usd)});
     if (cfg.agent.model) spec.argv.insert(spec.argv.end(), {"--model", *cfg.agent.model});
     if (!cfg.agent.allowed_tools.empty()) {
       spec.argv.push_back("--allowedTools");

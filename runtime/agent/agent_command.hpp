@@ -5,6 +5,7 @@
 #include "runtime/process/child_process.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace sdlc {
@@ -19,6 +20,7 @@ struct agent_request {
   bool resume = false;               // --resume <session_id> instead of --session-id
   std::string gateway_base;          // http://127.0.0.1:PORT, empty: no gateway
   std::string gateway_token;
+  std::optional<double> max_budget_usd; // the story's budget left (limits.maxCostUsd.story)
 };
 
 spawn_spec build_agent_spawn(const agent_request& req, const config& cfg);

@@ -1,6 +1,8 @@
 #include "runtime/api/gateway.hpp"
 
+#include "runtime/api/pricing.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/time.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -103,23 +105,54 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
+// The agent is told not to retry (x-should-retry: false) and when the API
+// comes back; its story parks until then instead of failing.
+void respond_parked(httplib::Response& res, int64_t until_ms, int64_t now_ms) {
+  res.status = 429;
+  auto secs = std::max<int64_t>(1, (until_ms - now_ms + 999) / 1000);
+  res.set_header("retry-after", std::to_string(secs));
+  res.set_header("x-should-retry", "false");
+  res.set_content(
+      fmt::format(
+          R"({{"type":"error","error":{{"type":"rate_limit_error","message":"sdlc-actors gateway: the API's limit resets in {} s; the story is parked until then"}}}})",
+          secs),
+      "application/json");
+}
+
 } // namespace
 
 // Usage per story and action. Shared with the upstream threads, which record
 // an exchange's usage before they mark it finished (so a client that has read
 // the whole response can already see it) and may outlive the gateway.
 struct usage_book {
+  std::shared_ptr<const price_table> prices;
   std::mutex mu;
   std::map<std::pair<std::string, std::string>, api_usage> usage;
   void record(const std::string& story, const std::string& action, const api_usage& u) {
     std::lock_guard<std::mutex> lock(mu);
-    auto& t = usage[{story, action}];
-    t.input += u.input;
-    t.output += u.output;
-    t.cache_read += u.cache_read;
-    t.cache_creation += u.cache_creation;
+    usage[{story, action}].add(u);
   }
 };
+
+// How long a rejected exchange asks us to wait when that is long enough to
+// park: retry-after beyond the threshold, or the usage limit's reset.
+std::optional<std::chrono::milliseconds> exchange_park_time(const exchange& ex,
+                                                            std::chrono::milliseconds threshold) {
+  std::map<std::string, std::string> h;
+  for (const auto& [k, v] : ex.headers)
+    h[k] = v;
+  auto wait = parse_rate_headers(h).retry_after;
+  auto unified = h.find("anthropic-ratelimit-unified-status");
+  auto reset = h.find("anthropic-ratelimit-unified-reset");
+  if (unified != h.end() && unified->second == "rejected" && reset != h.end()) {
+    auto at = std::atoll(reset->second.c_str()) * 1000 - time::now_ms();
+    if (at > 0)
+      wait = std::max(wait.value_or(std::chrono::milliseconds(0)), std::chrono::milliseconds(at));
+    if (wait) return wait; // a usage-limit rejection parks whatever its length
+  }
+  if (wait && *wait > threshold) return wait;
+  return std::nullopt;
+}
 
 rate_headers response_rate_headers(const exchange& ex) {
   std::map<std::string, std::string> h;
@@ -164,6 +197,8 @@ std::shared_ptr<exchange> start_exchange(const std::string& url, std::shared_ptr
       ex->parser.finish();
     else
       ex->usage.add_from_message_json(ex->body_for_usage);
+    ex->usage.calls = 1;
+    if (book->prices) ex->usage.cost_usd = book->prices->cost(ex->usage.model, ex->usage);
     book->record(story, action, ex->usage);
     ex->finished = true;
     ex->headers_done = true;
@@ -174,7 +209,13 @@ std::shared_ptr<exchange> start_exchange(const std::string& url, std::shared_ptr
 
 struct gateway::impl {
   gateway_options opts;
-  gateway_permits permits;
+  mutable std::mutex permits_mu;
+  std::shared_ptr<const gateway_permits> permits_ = std::make_shared<gateway_permits>();
+  std::shared_ptr<const gateway_permits> permits() const {
+    std::lock_guard<std::mutex> lock(permits_mu);
+    return permits_;
+  }
+  std::atomic<int64_t> parked_until{0};
   std::atomic<uint64_t> next_permit{1};
   std::atomic<long> retried_count{0};
   log_fn on_request;
@@ -182,6 +223,10 @@ struct gateway::impl {
   std::thread thread;
   int port = 0;
   std::shared_ptr<usage_book> book = std::make_shared<usage_book>();
+
+  std::optional<std::chrono::milliseconds> park_time(const exchange& ex) const {
+    return exchange_park_time(ex, opts.park_threshold);
+  }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
@@ -212,15 +257,22 @@ struct gateway::impl {
     headers.push_back("x-sdlc-action: " + action);
     headers.push_back("Expect:"); // no 100-continue round trip
 
+    const auto now = time::now_ms();
+    if (auto until = parked_until.load(); until > now) {
+      respond_parked(res, until, now);
+      if (on_request) on_request({story, action, rest, 429, 0, {}});
+      return;
+    }
     // Each attempt takes a permit from the shared limiter first. A 429/529
     // that arrives before anything reached the agent is retried here (the
     // limiter pauses every grant meanwhile), so the agent never sees it.
     const long input_estimate = static_cast<long>(req.body.size() / 4);
     std::shared_ptr<exchange> ex;
     uint64_t permit = 0;
+    const auto permits = this->permits(); // one limiter for the whole request
     for (int attempt = 1;; ++attempt) {
       permit = next_permit++;
-      if (permits.acquire && !permits.acquire({permit, story, 0, input_estimate, 1024})) {
+      if (permits->acquire && !permits->acquire({permit, story, 0, input_estimate, 1024})) {
         res.status = 503;
         res.set_content(
             R"({"type":"error","error":{"type":"overloaded_error","message":"sdlc-actors gateway: no API permit, the run is stopping"}})",
@@ -231,17 +283,28 @@ struct gateway::impl {
       std::unique_lock<std::mutex> lock(ex->mu);
       ex->cv.wait(lock, [&] { return ex->headers_done; });
       const bool rejected = ex->status == 429 || ex->status == 529;
-      if (!rejected || attempt >= opts.max_attempts) break;
+      if (!rejected) break;
+      auto park = park_time(*ex);
+      if (!park && attempt >= opts.max_attempts) break;
       ex->cv.wait(lock, [&] { return ex->finished; }); // drain the error body
       auto h = response_rate_headers(*ex);
       permit_result r;
       r.status = ex->status;
       r.retry_after = h.retry_after;
       lock.unlock();
-      if (permits.release) permits.release(permit, r, h);
+      if (permits->release) permits->release(permit, r, h);
+      if (park) {
+        auto until = time::now_ms() + park->count();
+        auto prev = parked_until.load();
+        while (prev < until && !parked_until.compare_exchange_weak(prev, until)) {
+        }
+        respond_parked(res, until, time::now_ms());
+        if (on_request) on_request({story, action, rest, 429, 0, {}});
+        return;
+      }
       ++retried_count;
       // Without a limiter (or a retry-after), wait here: exponential with jitter.
-      if (!permits.acquire || !h.retry_after) {
+      if (!permits->acquire || !h.retry_after) {
         auto base = opts.backoff * (1 << std::min(attempt - 1, 6));
         thread_local std::mt19937 rng{std::random_device{}()};
         auto jitter =
@@ -259,10 +322,10 @@ struct gateway::impl {
               ex->curl_error),
           "application/json");
       lock.unlock();
-      if (permits.release) {
+      if (permits->release) {
         permit_result r;
         r.status = 0;
-        permits.release(permit, r, {});
+        permits->release(permit, r, {});
       }
       if (on_request) on_request({story, action, rest, 502, 0, {}});
       return;
@@ -296,10 +359,10 @@ struct gateway::impl {
           if (ex->finished) sink.done();
           return true;
         },
-        [ex, self, story, action, rest, started, permit](bool) {
+        [ex, self, permits, story, action, rest, started, permit](bool) {
           std::unique_lock<std::mutex> l(ex->mu);
           if (!ex->finished) ex->client_gone = true;
-          if (self->permits.release) {
+          if (permits->release) {
             // Back to the limiter on every path: done, failed, client gone.
             permit_result r;
             r.status = ex->status;
@@ -310,7 +373,7 @@ struct gateway::impl {
             auto h = response_rate_headers(*ex);
             r.retry_after = h.retry_after;
             l.unlock();
-            self->permits.release(permit, r, h);
+            permits->release(permit, r, h);
             l.lock();
           }
           if (self->on_request)
@@ -328,6 +391,7 @@ gateway::gateway(gateway_options opts, log_fn on_request) : impl_(std::make_uniq
   static std::once_flag curl_once;
   std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   impl_->opts = std::move(opts);
+  impl_->book->prices = impl_->opts.prices;
   while (!impl_->opts.upstream.empty() && impl_->opts.upstream.back() == '/')
     impl_->opts.upstream.pop_back();
   impl_->on_request = std::move(on_request);
@@ -361,17 +425,18 @@ api_usage gateway::usage(const std::string& story, const std::string& action) co
 api_usage gateway::total_usage() const {
   std::lock_guard<std::mutex> lock(impl_->book->mu);
   api_usage t;
-  for (const auto& [_, u] : impl_->book->usage) {
-    t.input += u.input;
-    t.output += u.output;
-    t.cache_read += u.cache_read;
-    t.cache_creation += u.cache_creation;
-  }
+  for (const auto& [_, u] : impl_->book->usage)
+    t.add(u);
   return t;
 }
 
 void gateway::set_permits(gateway_permits p) {
-  impl_->permits = std::move(p);
+  std::lock_guard<std::mutex> lock(impl_->permits_mu);
+  impl_->permits_ = std::make_shared<const gateway_permits>(std::move(p));
+}
+
+int64_t gateway::parked_until_ms() const {
+  return impl_->parked_until.load();
 }
 long gateway::retried() const {
   return impl_->retried_count.load();

@@ -5,10 +5,12 @@
 // to the upstream with libcurl, the response streamed back as it arrives (no
 // buffering of whole responses), and the usage in it recorded per story and
 // action. Without the token: 403. Keys and tokens never reach a log.
+#include "runtime/api/pricing.hpp"
 #include "runtime/api/rate_limiter_core.hpp"
 #include "runtime/api/sse_parser.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +33,11 @@ struct gateway_options {
   std::string token;    // random per run
   int max_attempts = 6; // a 429/529 is retried while nothing has reached the agent
   std::chrono::milliseconds backoff{500};
+  std::shared_ptr<const price_table> prices; // cost of usage; none: $0
+  // A 429/529 asking to wait longer than this (or the upstream's usage limit
+  // rejected) parks the API: agents get a 429 that tells them not to retry,
+  // and the stories wait for the reset instead of failing.
+  std::chrono::milliseconds park_threshold{120000};
 };
 
 struct gateway_request_log {
@@ -56,8 +63,10 @@ public:
   std::string base_url() const; // http://127.0.0.1:<port>
   api_usage usage(const std::string& story, const std::string& action) const;
   api_usage total_usage() const;
-  // Set before the first agent starts.
+  // Set before the first agent starts; cleared (empty) before the limiter goes.
   void set_permits(gateway_permits p);
+  // Epoch ms until which the API is parked (0: not parked).
+  int64_t parked_until_ms() const;
   long retried() const; // upstream 429/529 answers retried without the agent seeing them
 
   // The upstream to use: config's api.baseUrl, else $ANTHROPIC_BASE_URL, else the real API.

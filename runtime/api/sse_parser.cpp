@@ -59,11 +59,35 @@ long get(const nlohmann::json& u, const char* key) {
 }
 } // namespace
 
+void api_usage::add(const api_usage& o) {
+  input += o.input;
+  output += o.output;
+  cache_read += o.cache_read;
+  cache_creation += o.cache_creation;
+  cost_usd += o.cost_usd;
+  calls += o.calls;
+  if (!o.model.empty()) model = o.model;
+}
+
+api_usage api_usage::since(const api_usage& b) const {
+  api_usage d;
+  d.input = input - b.input;
+  d.output = output - b.output;
+  d.cache_read = cache_read - b.cache_read;
+  d.cache_creation = cache_creation - b.cache_creation;
+  d.cost_usd = cost_usd - b.cost_usd;
+  d.calls = calls - b.calls;
+  d.model = model;
+  return d;
+}
+
 void api_usage::add_from_event(const sse_event& e) {
   if (e.event != "message_start" && e.event != "message_delta") return;
   auto j = nlohmann::json::parse(e.data, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return;
   if (e.event == "message_start" && j.contains("message") && j["message"].contains("usage")) {
+    if (auto m = j["message"].find("model"); m != j["message"].end() && m->is_string())
+      model = m->get<std::string>();
     const auto& u = j["message"]["usage"];
     input += get(u, "input_tokens");
     cache_read += get(u, "cache_read_input_tokens");
@@ -77,6 +101,7 @@ void api_usage::add_from_event(const sse_event& e) {
 void api_usage::add_from_message_json(std::string_view body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("usage")) return;
+  if (auto m = j.find("model"); m != j.end() && m->is_string()) model = m->get<std::string>();
   const auto& u = j["usage"];
   input += get(u, "input_tokens");
   output += get(u, "output_tokens");

@@ -34,6 +34,12 @@ struct api_usage {
   long output = 0;
   long cache_read = 0;
   long cache_creation = 0;
+  double cost_usd = 0; // from the price table, by the response's model
+  long calls = 0;      // upstream requests
+  std::string model;   // of the last response seen
+  void add(const api_usage& o);
+  // What was used between `before` and this (both cumulative).
+  api_usage since(const api_usage& before) const;
   void add_from_event(const sse_event& e);
   void add_from_message_json(std::string_view body);
 };

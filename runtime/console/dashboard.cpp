@@ -81,13 +81,21 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
     api_in_flight_ = detail; // "in flight/cap · queued n · 429s n" from the rate limiter
     return std::nullopt;
   }
+  if (kind == "level") { // the scheduler runs fewer stories while API permits queue
+    auto was = level_ < 0 ? limit_ : level_;
+    level_ = std::atoi(detail.c_str());
+    return fmt::format("{} run: {} stories at a time (was {}){}", stamp_of(at_ms), level_, was,
+                       level_ < limit_ ? ": API permits are queueing" : "");
+  }
+  if (id.empty()) { // a run-level note
+    return fmt::format("{} run: {}", stamp_of(at_ms), detail);
+  }
   auto* s = find(id);
   if (!s) {
     add_story(id, id, 5);
     s = find(id);
   }
-  auto stamp =
-      time::to_iso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(at_ms)));
+  auto stamp = stamp_of(at_ms);
   auto line = [&](const std::string& what) { return fmt::format("{} {} {}", stamp, id, what); };
   if (kind == "story_started") {
     s->state = "running";
@@ -149,7 +157,7 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
     return line(fmt::format("{} finished: {}", action, detail));
   }
   if (kind == "action_failed" || kind == "blocked" || kind == "killed" || kind == "api_retry" ||
-      kind == "restarting" || kind == "note") {
+      kind == "restarting" || kind == "note" || kind == "parked") {
     s->detail = detail;
     return line(fmt::format("{}{}{}", action.empty() ? "" : action + " ",
                             kind == "note" ? "" : kind + ": ", detail));
@@ -162,6 +170,10 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
     return line(fmt::format("{}{}", action, detail.empty() ? "" : ": " + detail));
   }
   return std::nullopt;
+}
+
+std::string dashboard_model::stamp_of(int64_t at_ms) {
+  return time::to_iso8601(std::chrono::system_clock::time_point(std::chrono::milliseconds(at_ms)));
 }
 
 std::string dashboard_model::eta(int64_t now_ms) const {
@@ -187,6 +199,8 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
   width = std::max(width, 60);
   std::string out;
   auto header = fmt::format("sdlc-actors  {} of {} running", count("running"), limit_);
+  if (level_ >= 0 && level_ < limit_)
+    header += fmt::format(" (scaled to {}: API permits queue)", level_);
   auto clock = format_duration(now_ms - start_ms_);
   out +=
       st.bold(header) +
@@ -213,12 +227,20 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
       line = st.dim(line);
     out += line + "\n";
   }
-  out +=
-      st.dim(fmt::format(
-          " queued {} · active {} · done {} · failed {} · API in flight {} · elapsed {} · ETA {}",
-          count("queued"), count("running"), count("done"), count("failed") + count("blocked"),
-          api_in_flight_, clock, eta(now_ms))) +
-      "\n";
+  int64_t tin = 0, tout = 0;
+  double cost = 0;
+  for (const auto& x : stories_) {
+    tin += x.tokens_in;
+    tout += x.tokens_out;
+    cost += x.cost_usd;
+  }
+  out += st.dim(fmt::format(" queued {} · active {} · done {} · failed {} · elapsed {} · ETA {}",
+                            count("queued"), count("running"), count("done"),
+                            count("failed") + count("blocked"), clock, eta(now_ms))) +
+         "\n";
+  out += st.dim(fmt::format(" API in flight {} · tokens {}/{} · ${:.4f}", api_in_flight_, tin, tout,
+                            cost)) +
+         "\n";
   return out;
 }
 

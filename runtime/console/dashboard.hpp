@@ -53,13 +53,16 @@ public:
   std::string summary(bool color) const;
 
   int count(const std::string& state) const;
+  int level() const { return level_ < 0 ? limit_ : level_; }
   const std::vector<dashboard_story>& stories() const { return stories_; }
 
 private:
   dashboard_story* find(const std::string& id);
   std::string eta(int64_t now_ms) const;
+  static std::string stamp_of(int64_t at_ms);
 
   int limit_;
+  int level_ = -1; // scaled concurrency, -1: not scaled
   int64_t start_ms_;
   std::string api_in_flight_ = "-";
   std::vector<dashboard_story> stories_;

@@ -37,3 +37,14 @@ std::string today() {
 }
 
 } // namespace sdlc::time
+
+namespace sdlc::time {
+std::string format_local_hms(int64_t epoch_ms) {
+  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+} // namespace sdlc::time

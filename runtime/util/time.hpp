@@ -14,3 +14,8 @@ int64_t now_ms();
 std::string today();
 
 } // namespace sdlc::time
+
+namespace sdlc::time {
+// 21:43:10 in local time, for "resumes at" messages.
+std::string format_local_hms(int64_t epoch_ms);
+} // namespace sdlc::time

@@ -237,6 +237,7 @@ agent_request story_session::prepare_agent(action_type a) {
   req.session_id = new_session_id();
   req.gateway_base = opts_.gateway_base;
   req.gateway_token = opts_.gateway_token;
+  req.max_budget_usd = action_budget(cost_so_far(), opts_.budget);
   checkpoint_start(a, req.session_id);
   log("orchestrator", fmt::format("{} started (session {})", req.action, req.session_id));
   return req;
@@ -348,6 +349,33 @@ bool story_session::fail(action_type a, const std::string& error) {
       block(s, fmt::format("{} failed {} times; last error: {}", to_string(a), n, error));
   });
   return blocked;
+}
+
+void story_session::record_usage(action_type a, const api_usage& u) {
+  const auto dir = file_.parent_path();
+  auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
+  state.add_usage(std::string(to_string(a)), u);
+  state.save(dir);
+  log("orchestrator", fmt::format("{} used {} calls, tokens in {} (cache read {}, written {}), out "
+                                  "{}: ${:.4f}",
+                                  to_string(a), u.calls, u.input, u.cache_read, u.cache_creation,
+                                  u.output, u.cost_usd));
+}
+
+double story_session::cost_so_far() const {
+  auto state = workflow_state::load(file_.parent_path());
+  return state ? state->usage_total().cost_usd : 0.0;
+}
+
+void story_session::block_for(const std::string& reason) {
+  update([&](story& s) { block(s, reason); });
+  log("orchestrator", "blocked: " + reason);
+}
+
+void story_session::abandon(action_type a, const std::string& why) {
+  log("orchestrator", fmt::format("{} set aside: {}", to_string(a), why));
+  if ((a == action_type::implement || a == action_type::rework) && cwd_ != board_.project_root())
+    git::worktree_service::discard_uncommitted(cwd_);
 }
 
 void story_session::run_inline(const decision& d) {

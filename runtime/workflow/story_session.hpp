@@ -5,12 +5,15 @@
 // lock, committing the worktree, and the per-story log. The story actor only
 // sequences these calls around the asynchronous agent runs.
 #include "runtime/agent/agent_command.hpp"
+#include "runtime/api/budget.hpp"
+#include "runtime/api/sse_parser.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/workflow/next_action.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +26,12 @@ struct session_options {
   bool force = false; // allow a dirty main checkout
   std::string gateway_base;
   std::string gateway_token;
+  // The gateway's usage so far for (story, action), to charge each action
+  // what it cost; unset: the agent's own report is used.
+  std::function<api_usage(const std::string&, const std::string&)> usage_of;
+  budget_limits budget;
+  // Epoch ms until which the gateway parked the API (0: not parked).
+  std::function<int64_t()> parked_until;
 };
 
 struct review_check {
@@ -68,6 +77,15 @@ public:
   void complete(action_type a, const std::string& text);
   // A failed attempt. Returns true when the story was blocked (attempts spent).
   bool fail(action_type a, const std::string& error);
+  // What an action cost, added to the story's state (and its log).
+  void record_usage(action_type a, const api_usage& u);
+  // Cost of the story so far, over every run.
+  double cost_so_far() const;
+  // The story may not go on (budget): blocked with the reason.
+  void block_for(const std::string& reason);
+  // An attempt that does not count as a failure (parked until the API's limit
+  // resets): its uncommitted edits are discarded so the redo applies once.
+  void abandon(action_type a, const std::string& why);
   // Actions that need no agent: block, move_to_done, create_pr.
   void run_inline(const decision& d);
 

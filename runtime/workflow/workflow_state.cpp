@@ -116,6 +116,59 @@ void workflow_state::set_content_hash(const std::string& hash) {
   doc_["context"]["storyContentHash"] = hash;
 }
 
+namespace {
+
+void add_to(nlohmann::ordered_json& j, const api_usage& u) {
+  auto num = [&](const char* k) -> nlohmann::ordered_json& {
+    if (!j[k].is_number()) j[k] = 0;
+    return j[k];
+  };
+  num("inputTokens") = num("inputTokens").get<long>() + u.input;
+  num("outputTokens") = num("outputTokens").get<long>() + u.output;
+  num("cacheReadTokens") = num("cacheReadTokens").get<long>() + u.cache_read;
+  num("cacheCreationTokens") = num("cacheCreationTokens").get<long>() + u.cache_creation;
+  num("calls") = num("calls").get<long>() + u.calls;
+  num("costUsd") = num("costUsd").get<double>() + u.cost_usd;
+}
+
+api_usage read_usage(const nlohmann::ordered_json& j) {
+  api_usage u;
+  if (!j.is_object()) return u;
+  auto num = [&](const char* k) -> long {
+    return j.contains(k) && j[k].is_number() ? j[k].get<long>() : 0;
+  };
+  u.input = num("inputTokens");
+  u.output = num("outputTokens");
+  u.cache_read = num("cacheReadTokens");
+  u.cache_creation = num("cacheCreationTokens");
+  u.calls = num("calls");
+  u.cost_usd = j.contains("costUsd") && j["costUsd"].is_number() ? j["costUsd"].get<double>() : 0;
+  return u;
+}
+
+} // namespace
+
+void workflow_state::add_usage(const std::string& action, const api_usage& u) {
+  auto& usage = doc_["usage"];
+  if (!usage.is_object()) usage = nlohmann::ordered_json::object();
+  add_to(usage["total"], u);
+  add_to(usage["actions"][action], u);
+}
+
+api_usage workflow_state::usage_total() const {
+  auto it = doc_.find("usage");
+  return it == doc_.end() || !it->is_object() || !it->contains("total")
+             ? api_usage{}
+             : read_usage((*it)["total"]);
+}
+
+api_usage workflow_state::usage_of(const std::string& action) const {
+  auto it = doc_.find("usage");
+  if (it == doc_.end() || !it->is_object() || !it->contains("actions")) return {};
+  const auto& a = (*it)["actions"];
+  return a.contains(action) ? read_usage(a[action]) : api_usage{};
+}
+
 std::optional<std::string> migrate_legacy_workflow_state(const board& b) {
   auto legacy = b.sdlc_dir() / ".workflow-state.json";
   if (!std::filesystem::is_regular_file(legacy)) return std::nullopt;

@@ -3,6 +3,8 @@
 // v1.0 shape: {version, workflowId, timestamp, currentAction,
 // completedActions: [{type, storyId, storyPath, completedAt}], context}.
 // Fields we do not know are kept as they were.
+#include "runtime/api/sse_parser.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -33,6 +35,12 @@ public:
   void complete_action(const std::string& type, const std::string& story_id,
                        const std::filesystem::path& story_file);
   void set_content_hash(const std::string& hash);
+  // API usage and cost, per action and in total, over every run of the story:
+  // {"usage": {"total": {...}, "actions": {"refine": {...}}}} (ours; ai-sdlc
+  // keeps fields it does not know).
+  void add_usage(const std::string& action, const api_usage& u);
+  api_usage usage_total() const;
+  api_usage usage_of(const std::string& action) const;
   // Extra facts about the running action (session id, pid, worktree).
   template <class T> void set_current(const std::string& key, const T& value) {
     if (doc_["currentAction"].is_object()) doc_["currentAction"][key] = value;

@@ -20,6 +20,13 @@ using json = nlohmann::json;
 
 namespace {
 
+gateway_options options_for(std::string upstream, std::string token) {
+  gateway_options o;
+  o.upstream = std::move(upstream);
+  o.token = std::move(token);
+  return o;
+}
+
 const std::string request_body =
     R"({"model":"claude-test","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]})";
 
@@ -43,7 +50,7 @@ std::vector<json> stub_log(const test::stub_api& stub) {
 struct gw_fixture {
   test::temp_dir d;
   test::stub_api stub{"default:\n  text: \"Hello from the stub.\"\n", d.path};
-  gateway gw{{stub.url(), "run-token-123"}};
+  gateway gw{options_for(stub.url(), "run-token-123")};
 };
 
 } // namespace
@@ -111,7 +118,7 @@ BOOST_FIXTURE_TEST_CASE(non_streaming_and_count_tokens, gw_fixture) {
 }
 
 BOOST_AUTO_TEST_CASE(upstream_down_is_a_clean_api_error) {
-  gateway gw{{"http://127.0.0.1:1", "t"}};
+  gateway gw{options_for("http://127.0.0.1:1", "t")};
   httplib::Client via("127.0.0.1", gw.port());
   auto r = via.Post("/s/S-1/plan/v1/messages", api_headers("t"), request_body, "application/json");
   BOOST_REQUIRE(r);
@@ -148,7 +155,7 @@ BOOST_AUTO_TEST_CASE(stub_answers_429_and_529_when_scripted) {
 BOOST_AUTO_TEST_CASE(a_429_is_retried_without_the_agent_seeing_it) {
   test::temp_dir d;
   test::stub_api limited("rate_limit:\n  requests: 1\n  window_ms: 1000\n", d.path);
-  gateway_options opts{limited.url(), "t"};
+  auto opts = options_for(limited.url(), "t");
   opts.backoff = std::chrono::milliseconds(50);
   gateway gw{opts};
   httplib::Client via("127.0.0.1", gw.port());
@@ -183,12 +190,12 @@ BOOST_AUTO_TEST_CASE(permits_are_released_on_every_path) {
                      open.erase(id);
                    }});
   };
-  gateway_options opts{flaky.url(), "t"};
+  auto opts = options_for(flaky.url(), "t");
   opts.max_attempts = 2;
   opts.backoff = std::chrono::milliseconds(1);
   gateway gw{opts};
   hook(gw);
-  gateway_options down_opts{"http://127.0.0.1:1", "t"};
+  auto down_opts = options_for("http://127.0.0.1:1", "t");
   gateway down{down_opts};
   hook(down);
   httplib::Client via("127.0.0.1", gw.port()), dead("127.0.0.1", down.port());

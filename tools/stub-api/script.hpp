@@ -32,7 +32,9 @@ struct script {
   long rate_requests = 0; // > 0: answer 429 beyond this many requests per window
   long rate_window_ms = 60000;
   int fail_status = 529;
-  long fail_count = 0; // answer fail_status to the first N requests
+  long fail_count = 0;             // answer fail_status to N requests ...
+  long fail_after = 0;             // ... after this many were answered normally
+  long fail_retry_after_ms = 1000; // the retry-after those failures carry
   step fallback;
   std::map<std::string, step> actions;                        // action -> step (any story)
   std::map<std::string, std::map<std::string, step>> stories; // story -> action -> step

@@ -33,6 +33,7 @@ struct stats_t {
   std::map<int, long> by_status;
   std::map<std::string, long> first_turns;     // "story/action" -> scripted calls so far
   std::deque<steady_clock::time_point> window; // admitted requests, for rate limiting
+  long served = 0;                             // answered 200
   long fail_left = 0;
   std::ofstream log;
 };
@@ -291,11 +292,13 @@ int main(int argc, char** argv) {
               sc.rate_window_ms - duration_cast<milliseconds>(now - stats.window.front()).count();
         }
       }
-      if (status == 200 && stats.fail_left > 0) {
+      if (status == 200 && stats.fail_left > 0 && stats.served >= sc.fail_after) {
         --stats.fail_left;
         status = sc.fail_status;
+        retry_after_ms = sc.fail_retry_after_ms;
       }
       if (status == 200) {
+        ++stats.served;
         if (sc.rate_requests > 0) stats.window.push_back(now);
         in_flight_now = ++stats.in_flight;
         stats.max_in_flight = std::max(stats.max_in_flight, stats.in_flight);
@@ -327,8 +330,8 @@ int main(int argc, char** argv) {
     if (status != 200) {
       long secs = std::max<long>(1, (retry_after_ms + 999) / 1000);
       res.status = status;
+      if (status == 429 || status == 529) res.set_header("retry-after", std::to_string(secs));
       if (status == 429) {
-        res.set_header("retry-after", std::to_string(secs));
         res.set_header("anthropic-ratelimit-requests-limit", std::to_string(sc.rate_requests));
         res.set_header("anthropic-ratelimit-requests-remaining", "0");
         res.set_header("anthropic-ratelimit-requests-reset", std::to_string(secs));
