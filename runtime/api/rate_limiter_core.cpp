@@ -109,9 +109,12 @@ void rate_limiter_core::learn(const rate_headers& h, ms now) {
                                 ? std::min(limits_.output_tokens, *h.output_limit)
                                 : *h.output_limit;
   if (h.requests_remaining) {
-    // The upstream's count is the truth for the rest of its window.
+    // The upstream's count is the truth for the rest of its window (a
+    // rejection's retry-after says when that window ends).
     learned_requests_left_ = *h.requests_remaining;
     learned_until_ = now + limits_.window;
+    if (h.retry_after && *h.requests_remaining <= 0)
+      learned_until_ = std::min(*learned_until_, now + *h.retry_after);
   }
   if (h.retry_after) {
     auto until = now + *h.retry_after;
@@ -122,8 +125,16 @@ void rate_limiter_core::learn(const rate_headers& h, ms now) {
 std::optional<ms> rate_limiter_core::next_wakeup(ms now) const {
   if (queue_.empty()) return std::nullopt;
   if (paused_until_ && now < *paused_until_) return *paused_until_;
-  if (!window_.empty()) return window_.front().at + limits_.window;
-  return std::nullopt;
+  std::optional<ms> wake;
+  auto consider = [&](ms t) {
+    if (!wake || t < *wake) wake = std::max(t, now);
+  };
+  // Every reason grant() can stop for, except the in-flight cap (a release
+  // wakes that one).
+  if (learned_requests_left_ && *learned_requests_left_ <= 0 && learned_until_)
+    consider(*learned_until_);
+  if (!window_.empty()) consider(window_.front().at + limits_.window);
+  return wake;
 }
 
 ms rate_limiter_core::oldest_wait(ms now) const {

@@ -18,6 +18,16 @@ bool has_error(const story& s) {
          !s.str("blocked_reason").empty();
 }
 
+// What the story has cost so far (its state's usage), 0 when unknown.
+api_usage usage_of(const story& s) {
+  try {
+    if (auto state = workflow_state::load(s.dir())) return state->usage_total();
+  } catch (const std::exception&) {
+    // An unreadable state is reported by `details`; here it costs nothing.
+  }
+  return {};
+}
+
 nlohmann::ordered_json story_summary(const board& b, const story& s, const workflow_limits& lim) {
   auto d = next_action(facts_of(s), lim);
   nlohmann::ordered_json j;
@@ -38,6 +48,9 @@ nlohmann::ordered_json story_summary(const board& b, const story& s, const workf
                 {"error", has_error(s)}};
   j["dependencies"] = s.dependencies();
   j["next_action"] = {{"action", std::string(to_string(d.action))}, {"reason", d.reason}};
+  auto u = usage_of(s);
+  j["cost_usd"] = u.cost_usd;
+  j["api_calls"] = u.calls;
   j["path"] = b.rel(s.file());
   return j;
 }
@@ -139,6 +152,9 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
       auto flag_text = has_error(*s) ? st.red(flags) : flags;
       auto line = fmt::format("  {:<{}}  [{}]  {}", s->id(), id_w, flag_text, title);
       if (!next.empty()) line += std::string(pad, ' ') + st.cyan(next);
+      if (auto u = usage_of(*s); u.cost_usd > 0)
+        line += (next.empty() ? std::string(pad, ' ') : "  ") +
+                st.dim(fmt::format("${:.2f}", u.cost_usd));
       out += line + "\n";
     }
     out += "\n";
@@ -192,6 +208,9 @@ std::string details_text(const board& b, const story& s, const term::style& st) 
       auto done = state->completed_actions();
       row("completed", done.empty() ? "-" : fmt::format("{}", fmt::join(done, ", ")));
       if (auto cur = state->current_action()) row("interrupted", *cur);
+      if (auto u = state->usage_total(); u.calls > 0 || u.cost_usd > 0)
+        row("cost", fmt::format("${:.4f} ({} API calls, tokens in {} / out {})", u.cost_usd,
+                                u.calls, u.input + u.cache_read + u.cache_creation, u.output));
     }
   } catch (const std::exception& e) {
     row("state", st.red(e.what()));

@@ -83,7 +83,9 @@ printf '{"type":"result","subtype":"success","is_error":false,"result":"%s","num
 BOOST_AUTO_TEST_CASE(six_real_clis_share_one_limit_without_429s) {
   require_claude();
   test::temp_dir s;
-  const long R = 3, W = 2000;
+  // 1 request per second: below what even one CLI asks for, so the run is
+  // limit-bound to its end (a tail with spare rate would measure the CLI).
+  const long R = 2, W = 2000;
   test::stub_api stub(std::string(script) + "rate_limit: {requests: " + std::to_string(R) +
                           ", window_ms: " + std::to_string(W) + "}\n",
                       s.path);
@@ -144,6 +146,12 @@ BOOST_AUTO_TEST_CASE(a_story_over_its_budget_stops_with_the_reason) {
   BOOST_TEST(test::read(b.d.path / "agent.log") == "research 0.5000\nplan 0.2000\n");
   BOOST_TEST(b.state("S-0001")["usage"]["total"]["costUsd"].get<double>() == 0.6,
              boost::test_tools::tolerance(1e-9));
+  // `status` shows what each story cost.
+  auto st = b.sdlc({"status", "--json"});
+  BOOST_REQUIRE(st.exit_code == 0);
+  BOOST_TEST(json::parse(st.out)["stories"][0]["cost_usd"].get<double>() == 0.6,
+             boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(b.sdlc({"status"}).out.find("$0.60") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_spent_run_budget_starts_no_more_stories) {

@@ -46,6 +46,10 @@ BOOST_AUTO_TEST_CASE(never_exceeds_any_limit_over_long_random_sequences) {
         running[id] = {};
         grants.push_back({now, 0, 0});
       }
+      // Liveness: whatever stops a queued request (other than the in-flight
+      // cap, which a release lifts) has a wake-up time.
+      if (core.queued() > 0 && core.in_flight() < core.cap())
+        BOOST_REQUIRE_MESSAGE(core.next_wakeup(now), "seed " << seed << ": stuck queue");
       // A 429 halves the cap below what is already in flight; no grant may
       // then happen until enough have finished.
       if (!granted.empty()) BOOST_REQUIRE(core.in_flight() <= core.cap());
@@ -184,4 +188,26 @@ BOOST_AUTO_TEST_CASE(limits_are_learned_from_headers) {
   BOOST_TEST(g.size() == 1u); // the upstream said only one is left
   BOOST_TEST(core.grant(2001ms).empty());
   BOOST_TEST(core.grant(62000ms).size() == 2u); // a new window, the learned limit of 2
+}
+
+BOOST_AUTO_TEST_CASE(none_remaining_blocks_until_the_retry_after_and_says_when) {
+  // A rejection saying 0 left: blocked until its retry-after (not a whole
+  // window), and the limiter knows when to look again.
+  rate_limiter_core core({}, 0ms);
+  core.learn(
+      parse_rate_headers({{"anthropic-ratelimit-requests-remaining", "0"}, {"retry-after", "4"}}),
+      0ms);
+  core.enqueue(req(1, 1), 100ms);
+  BOOST_TEST(core.grant(100ms).empty());
+  BOOST_REQUIRE(core.next_wakeup(100ms));
+  BOOST_TEST(core.next_wakeup(100ms)->count() == 4000);
+  BOOST_TEST(core.grant(4000ms).size() == 1u);
+  // Without a retry-after it is the window; the wake-up says so too.
+  rate_limiter_core c2({}, 0ms);
+  c2.learn(parse_rate_headers({{"anthropic-ratelimit-requests-remaining", "0"}}), 0ms);
+  c2.enqueue(req(1, 1), 0ms);
+  BOOST_TEST(c2.grant(0ms).empty());
+  BOOST_REQUIRE(c2.next_wakeup(0ms));
+  BOOST_TEST(c2.next_wakeup(0ms)->count() == 60000);
+  BOOST_TEST(c2.grant(60000ms).size() == 1u);
 }

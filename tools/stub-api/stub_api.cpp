@@ -331,7 +331,7 @@ int main(int argc, char** argv) {
       long secs = std::max<long>(1, (retry_after_ms + 999) / 1000);
       res.status = status;
       if (status == 429 || status == 529) res.set_header("retry-after", std::to_string(secs));
-      if (status == 429) {
+      if (status == 429 && sc.rate_requests > 0) {
         res.set_header("anthropic-ratelimit-requests-limit", std::to_string(sc.rate_requests));
         res.set_header("anthropic-ratelimit-requests-remaining", "0");
         res.set_header("anthropic-ratelimit-requests-reset", std::to_string(secs));
