@@ -12,9 +12,11 @@
 #include "runtime/config/batch_file.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
+#include "runtime/schedule/preflight.hpp"
 #include "runtime/schedule/run_plan.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/workflow/cleanup.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
 #include <caf/all.hpp>
@@ -24,6 +26,7 @@
 #include <iostream>
 #include <ostream>
 #include <thread>
+#include <unistd.h>
 
 namespace sdlc {
 
@@ -63,6 +66,27 @@ int run_stories(run_options o, std::ostream& out) {
     return plan.skipped.empty() ? 0 : 1;
   }
   scheduler_core core(plan.items, n); // refuses cycles before anything starts
+  const auto conflicts = conflict_policy_from(cfg.tree["conflicts"]["policy"].as<std::string>());
+  std::vector<std::string> ids;
+  for (const auto& it : plan.items)
+    ids.push_back(it.id);
+  auto pre =
+      preflight_conflicts(b, ids, conflicts, o.yes, isatty(0) && isatty(1), std::cin, std::cerr);
+  if (!pre.go) {
+    out << "run: not started\n";
+    return static_cast<int>(exit_code::failure);
+  }
+  if (o.use_worktree) {
+    // Leftovers of earlier runs first (stale metadata, dead pids, stale
+    // locks, done worktrees beyond the limits), then room for this run.
+    for (const auto& a : cleanup_board(b, cleanup_options{}).actions)
+      out << fmt::format("cleanup: {}: {}{}\n", a.done ? a.kind : "kept (" + a.kind + ")", a.what,
+                         a.note.empty() ? "" : " — " + a.note);
+    int fresh = 0;
+    for (const auto& it : plan.items)
+      if (b.find(it.id).str("worktree_path").empty()) ++fresh;
+    require_worktree_room(b, std::min(fresh, n));
+  }
   if (o.use_worktree && !o.force) {
     // Once for the run, before anything starts (not once per story).
     git::worktree_service(root, cfg.worktree_base_path).require_clean(b.sdlc_dir());
@@ -127,6 +151,8 @@ int run_stories(run_options o, std::ostream& out) {
   // removes done stories' worktrees (their branches stay) unless asked not to.
   so.keep_worktrees = o.keep_worktrees || n == 1;
   so.budget = api.budget;
+  so.serialize_conflicts = conflicts == conflict_policy::serialize;
+  so.conflicts = std::move(pre.scan);
   // The supervisor reports to the scheduler, which must exist first: give the
   // supervisor a forwarding parent that we point at the scheduler once spawned.
   auto relay = sys.spawn([](caf::event_based_actor* r) -> caf::behavior {

@@ -20,6 +20,7 @@ struct run_options {
   std::optional<int> concurrent; // --concurrent N (default 1)
   bool use_worktree = false;
   bool force = false;
+  bool yes = false; // start even when stories may conflict
   bool keep_worktrees = false;
   bool fail_fast = false;
   bool dry_run = false;

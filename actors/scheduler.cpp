@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -45,8 +46,13 @@ void step(scheduler_ptr self) {
   for (const auto& id : st.core->ids())
     if (st.core->state_of(id) == item_state::waiting) {
       auto blockers = st.core->blockers_of(id);
-      auto why = blockers.empty() ? std::string("waiting for a free slot")
-                                  : fmt::format("waits for {}", fmt::join(blockers, ", "));
+      auto rivals = st.core->conflicting_running(id);
+      std::string why = "waiting for a free slot";
+      if (!blockers.empty())
+        why = fmt::format("waits for {}", fmt::join(blockers, ", "));
+      else if (!rivals.empty())
+        why = fmt::format("waits for {}: may conflict (shared: {})", rivals.front().first,
+                          rivals.front().second);
       // Only changes: a board of hundreds would otherwise flood the status actor.
       if (st.told_waiting[id] != why) {
         st.told_waiting[id] = why;
@@ -103,6 +109,33 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
   step(self);
 }
 
+// After implement/rework a story's branch changed: its overlaps with the
+// other stories are classified again (the others' files are as last seen).
+void recheck_conflicts(scheduler_ptr self, const std::string& id) {
+  auto& st = self->state;
+  if (!st.opts.serialize_conflicts || !st.opts.conflicts) return;
+  auto& scan = *st.opts.conflicts;
+  try {
+    auto now = files_of(*st.the_board, st.the_board->find(id), scan.base_branch);
+    st.core->clear_exclusive(id);
+    for (auto& other : scan.stories) {
+      if (other.id == id) {
+        other = now;
+        continue;
+      }
+      const auto& ids = st.core->ids();
+      if (scan.related(id, other.id) || std::find(ids.begin(), ids.end(), other.id) == ids.end() ||
+          st.core->state_of(other.id) == item_state::done)
+        continue;
+      auto c = classify(other, now);
+      if (c.severity == conflict_severity::high)
+        st.core->set_exclusive(id, other.id, fmt::format("{}", fmt::join(c.shared, ", ")));
+    }
+  } catch (const std::exception& e) {
+    tell_status(self, id, "note", "", std::string("conflict re-check failed: ") + e.what());
+  }
+}
+
 // The run's budget: once spent, no new story starts (running ones finish).
 void on_usage(scheduler_ptr self, const std::string& detail) {
   auto& st = self->state;
@@ -134,10 +167,16 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor
   st.supervisor = std::move(supervisor);
   st.status = std::move(status);
   st.opts = opts;
+  if (st.opts.serialize_conflicts && st.opts.conflicts)
+    for (const auto& c : st.opts.conflicts->conflicts)
+      if (c.severity == conflict_severity::high)
+        st.core->set_exclusive(c.a, c.b, fmt::format("{}", fmt::join(c.shared, ", ")));
   return {
       [=](atoms::step) { step(self); },
       [=](story_event& e) {
         if (e.kind == "usage") on_usage(self, e.detail);
+        if (e.kind == "action_finished" && (e.action == "implement" || e.action == "rework"))
+          recheck_conflicts(self, e.story_id);
         caf::anon_send(self->state.status, std::move(e));
       },
       [=](atoms::scale, int level) {

@@ -1,10 +1,13 @@
 #pragma once
 #include "actors/actors.hpp"
 #include "runtime/api/budget.hpp"
+#include "runtime/schedule/conflict_scan.hpp"
 #include "runtime/schedule/scheduler_core.hpp"
 #include "runtime/story/board.hpp"
 
 #include <caf/fwd.hpp>
+
+#include <optional>
 
 namespace sdlc {
 
@@ -13,6 +16,11 @@ struct scheduler_options {
   bool keep_worktrees = false; // keep done stories' worktrees (default: remove, keep the branch)
   bool write_blocks = true;    // mark dependents of a failed story blocked in their files
   budget_limits budget;        // the run's limits.maxCostUsd.run
+  // conflicts.policy serialize: stories with a high-severity overlap never
+  // run at once; `conflicts` holds what each story touched at the start and is
+  // re-checked after each implement/rework.
+  bool serialize_conflicts = false;
+  std::optional<conflict_scan> conflicts;
 };
 
 // `coordinator` gets (atoms::done, exit code) when nothing runs and nothing can start.

@@ -22,12 +22,12 @@ std::filesystem::path project_root(const global_options& g) {
   return find_project_root(g.project_dir);
 }
 
+} // namespace
+
 board open_board(const global_options& g) {
   auto root = project_root(g);
   return board(root, load_config(root, current_environment()));
 }
-
-} // namespace
 
 int cmd_init(const global_options& g) {
   auto root = std::filesystem::absolute(g.project_dir);

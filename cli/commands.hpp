@@ -1,6 +1,8 @@
 #pragma once
 // One function per command; main.cpp parses the command line and calls them.
 // Each returns the process exit code (see README: 0 ok, 1 failure, 2 bad input).
+#include "runtime/story/board.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +13,9 @@ namespace sdlc::cli {
 struct global_options {
   std::filesystem::path project_dir = "."; // -C
 };
+
+// The project's board with its config (found upward from -C or the cwd).
+board open_board(const global_options& g);
 
 int cmd_init(const global_options& g);
 
@@ -39,6 +44,7 @@ struct run_cli_options {
   bool include_backlog = false;
   bool worktree = false;
   bool force = false;
+  bool yes = false;
   std::optional<int> concurrent;
   bool keep_worktrees = false;
   bool keep_going = false;
@@ -50,6 +56,8 @@ struct run_cli_options {
 int cmd_run(const global_options& g, const run_cli_options& o);
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
                   bool force, bool json);
+int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, bool json);
+int cmd_cleanup(const global_options& g, bool dry_run, bool json);
 int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow);
 
 } // namespace sdlc::cli

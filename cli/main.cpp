@@ -66,7 +66,9 @@ int main(int argc, char** argv) {
   runc->add_flag("--auto", ro.all, "Every unfinished story, dependencies first");
   runc->add_flag("--continue", ro.resume, "Resume interrupted stories from their checkpoints");
   runc->add_flag("--worktree", ro.worktree, "Run each story in its own git worktree");
-  runc->add_flag("--force", ro.force, "Allow uncommitted changes in the main checkout");
+  runc->add_flag("--force", ro.force,
+                 "Allow uncommitted changes in the main checkout; do not ask about conflicts");
+  runc->add_flag("--yes,-y", ro.yes, "Start even when stories may conflict (no question asked)");
   runc->add_option("--concurrent,-j", ro.concurrent,
                    "Run up to N stories at once (each in its own worktree)");
   runc->add_flag("--include-backlog", ro.include_backlog,
@@ -100,6 +102,22 @@ int main(int argc, char** argv) {
       throw CLI::ValidationError("id", "worktrees " + verb + " needs a story id");
     run = [&] { return cmd_worktrees(g, verb, id, force, json); };
   });
+
+  std::vector<std::string> conflict_ids;
+  auto* conflicts =
+      app.add_subcommand("conflicts", "Which stories may conflict (same file, same directory)");
+  conflicts->add_option("ids", conflict_ids, "Stories to check (default: every unfinished one)");
+  conflicts->add_flag("--json", json, "Machine-readable output");
+  conflicts->footer("Exit code 1 when two stories change the same file.");
+  conflicts->callback([&] { run = [&] { return cmd_conflicts(g, conflict_ids, json); }; });
+
+  bool dry_run = false;
+  auto* cleanup = app.add_subcommand(
+      "cleanup", "Remove done stories' worktrees, stale worktree metadata, orphaned folders, "
+                 "stale locks and dead pids in state");
+  cleanup->add_flag("--dry-run,-n", dry_run, "Say what would be done, change nothing");
+  cleanup->add_flag("--json", json, "Machine-readable output");
+  cleanup->callback([&] { run = [&] { return cmd_cleanup(g, dry_run, json); }; });
 
   std::optional<int> lines;
   bool follow = false, tail = false;

@@ -7,22 +7,19 @@
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
+#include "runtime/workflow/cleanup.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <iostream>
 #include <thread>
 
 namespace sdlc::cli {
 
 namespace {
-
-board open_board(const global_options& g) {
-  auto root = find_project_root(g.project_dir);
-  return board(root, load_config(root, current_environment()));
-}
 
 std::vector<std::filesystem::path> log_files(const story& s) {
   std::vector<std::filesystem::path> files;
@@ -45,6 +42,7 @@ int cmd_run(const global_options& g, const run_cli_options& o) {
   ro.concurrent = o.concurrent;
   ro.use_worktree = o.worktree;
   ro.force = o.force;
+  ro.yes = o.yes || o.force;
   ro.keep_worktrees = o.keep_worktrees;
   ro.fail_fast = o.fail_fast;
   ro.dry_run = o.dry_run;
@@ -84,18 +82,41 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
     return 0;
   }
   auto list = wts.list();
+  std::map<std::string, worktree_usage> usage;
+  for (auto& u : worktree_usages(b))
+    usage[u.name] = u;
   if (json) {
     auto arr = nlohmann::json::array();
-    for (const auto& w : list)
-      arr.push_back(
-          {{"name", w.name}, {"path", w.path.string()}, {"branch", w.branch}, {"valid", w.valid}});
+    for (const auto& w : list) {
+      const auto& u = usage[w.name];
+      arr.push_back({{"name", w.name},
+                     {"path", w.path.string()},
+                     {"branch", w.branch},
+                     {"valid", w.valid},
+                     {"story", u.story_id},
+                     {"story_done", u.done},
+                     {"size_bytes", u.bytes},
+                     {"age_days", u.age_days}});
+    }
     fmt::print("{}\n", arr.dump(2));
     return 0;
   }
   if (list.empty()) fmt::print("no worktrees\n");
-  for (const auto& w : list)
-    fmt::print("{:<40} {:<45} {}{}\n", w.name, w.branch, b.rel(w.path),
-               w.valid ? "" : "  (missing)");
+  int64_t total = 0;
+  for (const auto& w : list) {
+    const auto& u = usage[w.name];
+    total += u.bytes;
+    fmt::print("{:<36} {:<42} {:>9} {:>6}  {}{}\n", w.name, w.branch,
+               w.valid ? fmt::format("{:.1f} MB", static_cast<double>(u.bytes) / 1048576) : "-",
+               w.valid ? fmt::format("{:.1f}d", u.age_days) : "-", b.rel(w.path),
+               !w.valid             ? "  (missing: `cleanup` prunes it)"
+               : u.story_id.empty() ? "  (no story)"
+               : u.done             ? "  (done)"
+                                    : "");
+  }
+  if (!list.empty())
+    fmt::print("{} worktree{}, {:.1f} MB\n", list.size(), list.size() == 1 ? "" : "s",
+               static_cast<double>(total) / 1048576);
   return 0;
 }
 

@@ -176,9 +176,23 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
 }
 
 void worktree_service::remove(const std::string& id, const std::string& slug, bool force) {
+  remove_named(name_for(id, slug), force, id);
+}
+
+void worktree_service::prune_stale(const std::string& name) {
   auto repo = open(root_);
   auto lock = worktree_lock(repo.get());
-  auto name = name_for(id, slug);
+  git_worktree* raw = nullptr;
+  if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0) return;
+  worktree_ptr wt(raw);
+  if (git_worktree_validate(wt.get()) == 0) return; // valid: not stale
+  git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+  check(git_worktree_prune(wt.get(), &popts), "prune worktree metadata " + name);
+}
+
+void worktree_service::remove_named(const std::string& name, bool force, const std::string& id) {
+  auto repo = open(root_);
+  auto lock = worktree_lock(repo.get());
   git_worktree* raw = nullptr;
   if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0)
     throw bad_input(fmt::format("{} has no worktree named {}", id, name));

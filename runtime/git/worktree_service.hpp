@@ -47,6 +47,10 @@ public:
   // Removes the worktree folder and git's metadata; the branch stays. Refuses
   // uncommitted changes unless `force`.
   void remove(const std::string& id, const std::string& slug, bool force);
+  void remove_named(const std::string& name, bool force, const std::string& id);
+  // Drops git's metadata of a worktree whose folder is gone (a no-op otherwise).
+  void prune_stale(const std::string& name);
+  const std::filesystem::path& base_path() const { return base_; }
   std::vector<worktree_listing> list() const;
 
   // Tracked files with changes in the main checkout, outside `ignore_dir`.

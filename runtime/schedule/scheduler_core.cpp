@@ -70,6 +70,7 @@ std::vector<std::string> scheduler_core::take_startable() {
   if (closed_) return out;
   for (const auto& id : ready_now()) {
     if (running() >= capacity_) break;
+    if (!conflicting_running(id).empty()) continue; // it waits; a later one may go
     state_[id] = item_state::running;
     out.push_back(id);
   }
@@ -130,6 +131,29 @@ int scheduler_core::waiting() const {
 bool scheduler_core::finished() const {
   if (running() > 0) return false;
   return closed_ || ready_now().empty();
+}
+
+void scheduler_core::set_exclusive(const std::string& a, const std::string& b,
+                                   const std::string& why) {
+  if (!items_.count(a) || !items_.count(b) || a == b) return;
+  exclusive_[a][b] = why;
+  exclusive_[b][a] = why;
+}
+
+void scheduler_core::clear_exclusive(const std::string& id) {
+  for (const auto& [other, _] : exclusive_[id])
+    exclusive_[other].erase(id);
+  exclusive_[id].clear();
+}
+
+std::vector<std::pair<std::string, std::string>>
+scheduler_core::conflicting_running(const std::string& id) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto it = exclusive_.find(id);
+  if (it == exclusive_.end()) return out;
+  for (const auto& [other, why] : it->second)
+    if (state_.at(other) == item_state::running) out.emplace_back(other, why);
+  return out;
 }
 
 std::vector<std::string> scheduler_core::blockers_of(const std::string& id) const {

@@ -53,6 +53,12 @@ public:
   int waiting() const;
   int count(item_state s) const;
   double weight_of(const std::string& id) const { return weight_.at(id); }
+  // Two stories that must not run at the same time (a high-severity
+  // conflict: they change the same files); `why` names the files.
+  void set_exclusive(const std::string& a, const std::string& b, const std::string& why);
+  void clear_exclusive(const std::string& id); // before `id`'s overlaps are re-checked
+  // Running stories `id` must wait for, with why.
+  std::vector<std::pair<std::string, std::string>> conflicting_running(const std::string& id) const;
   // Dependencies of `id` that are not done yet.
   std::vector<std::string> blockers_of(const std::string& id) const;
   const std::vector<std::string>& ids() const { return order_; }
@@ -64,6 +70,7 @@ private:
   std::map<std::string, std::string> reason_;
   std::map<std::string, double> weight_;
   std::map<std::string, std::vector<std::string>> dependents_;
+  std::map<std::string, std::map<std::string, std::string>> exclusive_; // id -> other -> why
   int capacity_;
   bool closed_ = false;
 };

@@ -46,6 +46,10 @@ public:
     if (doc_["currentAction"].is_object()) doc_["currentAction"][key] = value;
   }
 
+  void erase_current(const std::string& key) {
+    if (doc_["currentAction"].is_object()) doc_["currentAction"].erase(key);
+  }
+
   const nlohmann::ordered_json& json() const { return doc_; }
 
 private:

@@ -1,0 +1,73 @@
+// `conflicts` and `cleanup`: parse, call runtime, print.
+#include "commands.hpp"
+
+#include "runtime/console/terminal.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/workflow/cleanup.hpp"
+#include "runtime/schedule/conflict_scan.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace sdlc::cli {
+
+int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, bool json) {
+  auto b = open_board(g);
+  auto scan = scan_conflicts(b, ids, false); // the named stories among themselves
+  if (json) {
+    nlohmann::ordered_json j;
+    auto& stories = j["stories"] = nlohmann::ordered_json::array();
+    for (const auto& s : scan.stories)
+      stories.push_back(nlohmann::ordered_json{{"id", s.id}, {"files", s.files}});
+    auto& pairs = j["conflicts"] = nlohmann::ordered_json::array();
+    for (const auto& c : scan.conflicts)
+      pairs.push_back(nlohmann::ordered_json{{"a", c.a},
+                                             {"b", c.b},
+                                             {"severity", to_string(c.severity)},
+                                             {"shared", c.shared},
+                                             {"merge_conflicts", c.merge_conflicts}});
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    auto st = term::style_for(1);
+    for (const auto& s : scan.stories)
+      fmt::print("{}  {}\n", st.bold(s.id),
+                 s.files.empty() ? st.dim("(no files known yet)")
+                                 : fmt::format("{}", fmt::join(s.files, " ")));
+    if (!scan.stories.empty()) fmt::print("\n");
+    int shown = 0;
+    for (const auto& c : scan.conflicts) {
+      if (c.severity == conflict_severity::low) continue;
+      auto line = fmt::format("{:<6}  {}", to_string(c.severity), describe(c));
+      fmt::print("{}\n", c.severity == conflict_severity::high ? st.red(line) : st.yellow(line));
+      ++shown;
+    }
+    if (shown == 0) fmt::print("no conflicts: no two stories touch the same file or directory\n");
+  }
+  for (const auto& c : scan.conflicts)
+    if (c.severity == conflict_severity::high) return static_cast<int>(exit_code::failure);
+  return 0;
+}
+
+int cmd_cleanup(const global_options& g, bool dry_run, bool json) {
+  auto b = open_board(g);
+  cleanup_options o;
+  o.dry_run = dry_run;
+  o.remove_done = true;
+  auto report = cleanup_board(b, o);
+  if (json) {
+    auto j = nlohmann::ordered_json::array();
+    for (const auto& a : report.actions)
+      j.push_back(nlohmann::ordered_json{
+          {"kind", a.kind}, {"what", a.what}, {"done", a.done}, {"note", a.note}});
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  if (report.actions.empty()) fmt::print("nothing to clean up\n");
+  for (const auto& a : report.actions)
+    fmt::print("{}{}: {}{}\n", dry_run ? "would " : "",
+               a.done || dry_run ? a.kind : "kept (" + a.kind + ")", a.what,
+               a.note.empty() ? "" : " — " + a.note);
+  return 0;
+}
+
+} // namespace sdlc::cli

@@ -1,0 +1,112 @@
+#include "runtime/schedule/conflict_scan.hpp"
+
+#include "runtime/git/branch_changes.hpp"
+#include "runtime/git/worktree_service.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+namespace sdlc {
+
+namespace {
+
+std::string branch_of(const story& s) {
+  auto br = s.str("branch");
+  return br.empty() ? git::worktree_service::branch_for(s.id(), s.slug()) : br;
+}
+
+// Every story each story depends on, directly or not.
+std::map<std::string, std::set<std::string>> closure(const std::vector<story>& all) {
+  std::map<std::string, std::vector<std::string>> deps;
+  for (const auto& s : all)
+    deps[s.id()] = s.dependencies();
+  std::map<std::string, std::set<std::string>> out;
+  std::function<const std::set<std::string>&(const std::string&)> visit =
+      [&](const std::string& id) -> const std::set<std::string>& {
+    auto it = out.find(id);
+    if (it != out.end()) return it->second;
+    auto& mine = out[id]; // inserted first: a cycle ends here
+    for (const auto& d : deps[id]) {
+      mine.insert(d);
+      auto sub = visit(d); // a copy: `mine` and `sub` may be the same set on a cycle
+      mine.insert(sub.begin(), sub.end());
+    }
+    return out[id];
+  };
+  for (const auto& s : all)
+    visit(s.id());
+  return out;
+}
+
+} // namespace
+
+bool conflict_scan::related(const std::string& a, const std::string& b) const {
+  auto ia = depends.find(a), ib = depends.find(b);
+  return (ia != depends.end() && ia->second.count(b)) ||
+         (ib != depends.end() && ib->second.count(a));
+}
+
+story_files files_of(const board& b, const story& s, const std::string& base_branch) {
+  story_files f{s.id(), {}};
+  const auto root = b.project_root();
+  const auto branch = branch_of(s);
+  if (branch != base_branch && git::branch_exists(root, branch))
+    for (auto& p : git::changed_files(root, base_branch, branch))
+      f.files.insert(std::move(p));
+  if (auto wt = s.str("worktree_path"); !wt.empty() && std::filesystem::exists(root / wt))
+    for (auto& p : git::uncommitted_files(root / wt))
+      f.files.insert(std::move(p));
+  for (auto& p : predicted_files(plan_section(s.body())))
+    f.files.insert(std::move(p));
+  const YAML::Node& listed = s.frontmatter()["files"];
+  if (listed.IsDefined() && listed.IsSequence())
+    for (const auto& n : listed)
+      if (n.IsScalar()) f.files.insert(n.Scalar());
+  return f;
+}
+
+conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids,
+                             bool with_active) {
+  auto all = b.scan().stories;
+  auto related = closure(all);
+  const auto base = git::current_branch(b.project_root());
+  std::set<std::string> wanted;
+  for (const auto& id : ids)
+    wanted.insert(b.find(id).id());
+  std::vector<const story*> chosen;
+  for (const auto& s : all) {
+    if (s.status() == story_status::done) continue;
+    bool in = ids.empty() || wanted.count(s.id());
+    bool active = with_active && !in && git::branch_exists(b.project_root(), branch_of(s));
+    if (in || active) chosen.push_back(&s);
+  }
+  conflict_scan out;
+  out.base_branch = base;
+  for (const auto* s : chosen)
+    out.stories.push_back(files_of(b, *s, base));
+  auto by_id = [&](const std::string& id) {
+    return *std::find_if(chosen.begin(), chosen.end(),
+                         [&](const story* s) { return s->id() == id; });
+  };
+  for (auto& c : pairwise(out.stories)) {
+    // Pairs of two stories outside `ids` are not this run's business.
+    if (!ids.empty() && !wanted.count(c.a) && !wanted.count(c.b)) continue;
+    if (related[c.a].count(c.b) || related[c.b].count(c.a)) continue; // never at once
+    auto ba = branch_of(*by_id(c.a)), bb = branch_of(*by_id(c.b));
+    if (c.severity != conflict_severity::low && git::branch_exists(b.project_root(), ba) &&
+        git::branch_exists(b.project_root(), bb))
+      c.merge_conflicts = git::merge_conflicts(b.project_root(), ba, bb);
+    out.conflicts.push_back(std::move(c));
+  }
+  out.depends = std::move(related);
+  std::stable_sort(out.conflicts.begin(), out.conflicts.end(),
+                   [](const story_conflict& x, const story_conflict& y) {
+                     return static_cast<int>(x.severity) > static_cast<int>(y.severity);
+                   });
+  return out;
+}
+
+} // namespace sdlc

@@ -1,0 +1,32 @@
+#pragma once
+// Gathers what each story touches (its branch's changes against the base,
+// its worktree's uncommitted changes, the files its plan names and its
+// frontmatter `files:` list) and classifies every pair that may run at the
+// same time: stories that depend on each other (transitively) never do.
+#include "runtime/schedule/conflict_analysis.hpp"
+#include "runtime/story/board.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+story_files files_of(const board& b, const story& s, const std::string& base_branch);
+
+struct conflict_scan {
+  std::vector<story_files> stories;
+  std::vector<story_conflict> conflicts;                // worst first
+  std::map<std::string, std::set<std::string>> depends; // transitive dependencies
+  std::string base_branch;
+  bool related(const std::string& a, const std::string& b) const;
+};
+
+// `ids`: the stories to check (empty: every unfinished story). With
+// `with_active`, unfinished stories outside `ids` that already have a branch
+// are checked against them too. Pairs where both branches exist get a
+// dry-run merge.
+conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active);
+
+} // namespace sdlc

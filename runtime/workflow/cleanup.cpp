@@ -1,0 +1,231 @@
+#include "runtime/workflow/cleanup.hpp"
+
+#include "runtime/git/worktree_service.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/util/file_lock.hpp"
+#include "runtime/workflow/workflow_state.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+namespace sdlc {
+
+namespace stdfs = std::filesystem;
+
+namespace {
+
+int64_t folder_bytes(const stdfs::path& dir) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (stdfs::recursive_directory_iterator
+           it(dir, stdfs::directory_options::skip_permission_denied, ec),
+       end;
+       it != end; it.increment(ec)) {
+    if (ec) break;
+    if (it->is_regular_file(ec) && !it->is_symlink(ec))
+      total += static_cast<int64_t>(it->file_size(ec));
+  }
+  return total;
+}
+
+// A worktree's `.git` file is written once, when it is made.
+double age_days_of(const stdfs::path& wt) {
+  std::error_code ec;
+  auto t = stdfs::last_write_time(wt / ".git", ec);
+  if (ec) return 0;
+  auto age = stdfs::file_time_type::clock::now() - t;
+  return std::chrono::duration<double>(age).count() / 86400.0;
+}
+
+// "S-0001-add-a-thing" -> the story owning it, if it is on the board.
+const story* owner_of(const std::string& name, const std::vector<story>& all) {
+  for (const auto& s : all)
+    if (git::worktree_service::name_for(s.id(), s.slug()) == name || name == s.id()) return &s;
+  return nullptr;
+}
+
+struct limits {
+  long max_count, max_total_mb;
+  double max_age_days;
+};
+
+limits limits_of(const board& b) {
+  const auto& w = b.cfg().tree["worktree"];
+  return {w["maxCount"].as<long>(), w["maxTotalSizeMb"].as<long>(), w["maxAgeDays"].as<double>()};
+}
+
+} // namespace
+
+std::vector<worktree_usage> worktree_usages(const board& b) {
+  auto all = b.scan().stories;
+  git::worktree_service wts(b.project_root(), b.cfg().worktree_base_path);
+  std::vector<worktree_usage> out;
+  for (const auto& l : wts.list()) {
+    if (!l.valid) continue;
+    worktree_usage u;
+    u.name = l.name;
+    u.path = l.path;
+    if (const auto* s = owner_of(l.name, all)) {
+      u.story_id = s->id();
+      u.done = s->status() == story_status::done;
+    }
+    u.bytes = folder_bytes(l.path);
+    u.age_days = age_days_of(l.path);
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+cleanup_report cleanup_board(board& b, const cleanup_options& o) {
+  cleanup_report r;
+  auto add = [&](std::string kind, std::string what, bool done = true, std::string note = {}) {
+    r.actions.push_back({std::move(kind), std::move(what), done, std::move(note)});
+  };
+  auto all = b.scan().stories;
+  git::worktree_service wts(b.project_root(), b.cfg().worktree_base_path);
+  std::set<stdfs::path> known;
+
+  // 1. git's worktrees: stale metadata, worktrees without a story.
+  for (const auto& l : wts.list()) {
+    known.insert(stdfs::weakly_canonical(l.path));
+    if (!l.valid) {
+      if (!o.dry_run) wts.prune_stale(l.name);
+      add("pruned stale worktree metadata", l.name, true, "its folder was deleted");
+      continue;
+    }
+    if (!owner_of(l.name, all)) {
+      bool ok = true;
+      std::string note = "no story on the board owns it; its branch stays";
+      if (!o.dry_run) try {
+          wts.remove_named(l.name, false, l.name);
+        } catch (const error& e) {
+          ok = false;
+          note = e.what();
+        }
+      add("removed worktree without a story", b.rel(l.path), ok, note);
+    }
+  }
+
+  // 2. Done stories' worktrees: all (cleanup) or oldest first within the limits (run).
+  auto usages = worktree_usages(b);
+  std::vector<worktree_usage> done;
+  for (const auto& u : usages)
+    if (u.done) done.push_back(u);
+  std::sort(done.begin(), done.end(), [](const worktree_usage& x, const worktree_usage& y) {
+    return x.age_days > y.age_days;
+  });
+  const auto lim = limits_of(b);
+  long count = static_cast<long>(usages.size());
+  int64_t total = 0;
+  for (const auto& u : usages)
+    total += u.bytes;
+  for (const auto& u : done) {
+    std::string why;
+    if (o.remove_done)
+      why = "its story is done; the branch stays";
+    else if (lim.max_age_days > 0 && u.age_days > lim.max_age_days)
+      why = fmt::format("older than worktree.maxAgeDays ({})", lim.max_age_days);
+    else if (lim.max_count > 0 && count > lim.max_count)
+      why = fmt::format("more than worktree.maxCount ({}) worktrees", lim.max_count);
+    else if (lim.max_total_mb > 0 && total > lim.max_total_mb * 1024 * 1024)
+      why = fmt::format("worktrees over worktree.maxTotalSizeMb ({})", lim.max_total_mb);
+    if (why.empty()) continue;
+    bool ok = true;
+    if (!o.dry_run) try {
+        wts.remove_named(u.name, false, u.story_id);
+        b.update(u.story_id, [](story& s) { s.erase("worktree_path"); });
+      } catch (const std::exception& e) {
+        ok = false;
+        why = e.what();
+      }
+    if (ok) {
+      --count;
+      total -= u.bytes;
+    }
+    add("removed worktree", b.rel(u.path), ok, why);
+  }
+
+  // 3. Folders under the worktree base that git does not know.
+  std::error_code ec;
+  if (stdfs::is_directory(wts.base_path(), ec))
+    for (const auto& e : stdfs::directory_iterator(wts.base_path(), ec)) {
+      if (!e.is_directory() || known.count(stdfs::weakly_canonical(e.path()))) continue;
+      if (!o.dry_run) stdfs::remove_all(e.path(), ec);
+      add("removed orphaned worktree folder", b.rel(e.path()), !ec, ec ? ec.message() : "");
+    }
+
+  // 4. Stories pointing at a worktree that is gone; stale locks; dead pids.
+  for (const auto& s : all) {
+    if (auto wt = s.str("worktree_path"); !wt.empty() && !stdfs::exists(b.project_root() / wt)) {
+      if (!o.dry_run) b.update(s.id(), [](story& x) { x.erase("worktree_path"); });
+      add("cleared missing worktree", s.id(), true,
+          fmt::format("{} is gone; branch {} stays, the next run makes a new worktree", wt,
+                      s.str("branch").empty() ? "(none)" : s.str("branch")));
+    }
+    auto lock = board::lock_file_for(s.file());
+    if (stdfs::exists(lock)) {
+      // flock is the truth: a lock nobody holds is stale, whatever it says.
+      // Taking it over is the safe way to remove it (release unlinks it).
+      auto holder = file_lock::read_holder(lock);
+      bool stale = holder ? !holder->alive : true;
+      if (!o.dry_run) try {
+          file_lock take(lock, std::chrono::milliseconds(0), "story " + s.id());
+          stale = true;
+        } catch (const error&) {
+          stale = false; // held right now
+        }
+      if (stale)
+        add("removed stale lock", b.rel(lock), true,
+            holder ? fmt::format("left by pid {} ({}), which is gone", holder->pid, holder->command)
+                   : std::string("nobody holds it"));
+    }
+    try {
+      auto state = workflow_state::load(s.dir());
+      if (!state || !state->current_action()) continue;
+      const auto& ca = state->json()["currentAction"];
+      if (!ca.contains("pid") || !ca["pid"].is_number()) continue;
+      long pid = ca["pid"].get<long>();
+      if (process_alive(pid)) continue;
+      if (!o.dry_run) {
+        state->erase_current("pid");
+        state->erase_current("pgid");
+        state->save(s.dir());
+      }
+      add("cleared dead agent pid", s.id(), true,
+          fmt::format("pid {} of its interrupted '{}' is gone; `run --continue` resumes it", pid,
+                      *state->current_action()));
+    } catch (const error&) {
+      // A corrupt checkpoint is `run`'s to move aside, with its message.
+    }
+  }
+  return r;
+}
+
+void require_worktree_room(const board& b, int new_worktrees) {
+  const auto lim = limits_of(b);
+  auto usages = worktree_usages(b);
+  long live = 0;
+  int64_t live_bytes = 0;
+  for (const auto& u : usages)
+    if (!u.done) {
+      ++live;
+      live_bytes += u.bytes;
+    }
+  if (lim.max_count > 0 && live + new_worktrees > lim.max_count)
+    throw bad_input(fmt::format(
+        "this run needs {} new worktree{} and {} unfinished stor{} already have one: more than "
+        "worktree.maxCount ({}); run fewer stories, `sdlc-actors cleanup`, or raise the limit",
+        new_worktrees, new_worktrees == 1 ? "" : "s", live, live == 1 ? "y" : "ies",
+        lim.max_count));
+  if (lim.max_total_mb > 0 && live_bytes > lim.max_total_mb * 1024 * 1024)
+    throw bad_input(fmt::format("unfinished stories' worktrees already use {} MB, more than "
+                                "worktree.maxTotalSizeMb ({}); finish or remove some first",
+                                live_bytes / (1024 * 1024), lim.max_total_mb));
+}
+
+} // namespace sdlc

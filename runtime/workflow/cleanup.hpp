@@ -1,0 +1,49 @@
+#pragma once
+// Worktree lifecycle and leftovers: removes done stories' worktrees (or just
+// enough of them, oldest first, to stay within worktree.maxCount /
+// maxAgeDays / maxTotalSizeMb), prunes git's metadata of deleted worktree
+// folders, removes worktree folders git does not know and worktrees of
+// stories no longer on the board, clears story fields that point at missing
+// worktrees, stale lock files and dead agent pids in checkpoints. Says what it
+// did; touches nothing else. `cleanup` runs it all; `run` reconciles at start.
+#include "runtime/story/board.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+struct cleanup_options {
+  bool dry_run = false;
+  bool remove_done = false; // every done story's worktree (cleanup), else only to meet the limits
+};
+
+struct cleanup_action {
+  std::string kind; // e.g. "removed worktree", "pruned stale worktree metadata"
+  std::string what; // the path, story or lock
+  bool done = true; // false: reported, left (e.g. uncommitted changes)
+  std::string note;
+};
+
+struct cleanup_report {
+  std::vector<cleanup_action> actions;
+};
+
+cleanup_report cleanup_board(board& b, const cleanup_options& o);
+
+struct worktree_usage {
+  std::string name;
+  std::filesystem::path path;
+  std::string story_id; // "" when no story on the board owns it
+  bool done = false;
+  int64_t bytes = 0;
+  double age_days = 0;
+};
+std::vector<worktree_usage> worktree_usages(const board& b);
+
+// Throws bad_input when starting `new_worktrees` more would break
+// worktree.maxCount or maxTotalSizeMb even after done stories' worktrees go.
+void require_worktree_room(const board& b, int new_worktrees);
+
+} // namespace sdlc

@@ -1,0 +1,52 @@
+#define BOOST_TEST_MODULE conflict_analysis
+// Severity of overlaps and files predicted from a plan: pure.
+#include "runtime/schedule/conflict_analysis.hpp"
+#include "runtime/schedule/scheduler_core.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+
+BOOST_AUTO_TEST_CASE(same_file_high_same_directory_medium_else_low) {
+  story_files a{"S-1", {"src/api/user.ts", "README.md"}};
+  story_files b{"S-2", {"src/api/user.ts"}};
+  story_files c{"S-3", {"src/api/auth.ts"}};
+  story_files d{"S-4", {"docs/guide.md", "CHANGELOG.md"}};
+  story_files none{"S-5", {}};
+  auto ab = classify(a, b);
+  BOOST_TEST(to_string(ab.severity) == std::string("high"));
+  BOOST_TEST(ab.shared == std::vector<std::string>{"src/api/user.ts"});
+  BOOST_TEST(describe(ab) == "S-2 may conflict with S-1 (shared: src/api/user.ts)");
+  auto ac = classify(a, c);
+  BOOST_TEST(to_string(ac.severity) == std::string("medium"));
+  BOOST_TEST(ac.shared == std::vector<std::string>{"src/api/"});
+  // Two files in the top directory are not "the same directory".
+  BOOST_TEST(to_string(classify(a, d).severity) == std::string("low"));
+  BOOST_TEST(to_string(classify(a, none).severity) == std::string("none"));
+  BOOST_TEST(pairwise({a, b, c, d, none}).size() == 6u); // none with S-5
+}
+
+BOOST_AUTO_TEST_CASE(files_named_in_a_plan) {
+  auto plan = plan_section("# T\n\n## Research\n\nsee `old/thing.c`\n\n## Implementation Plan\n\n"
+                           "1. Edit `src/api/user.ts` and src/api/auth.ts, then run `make test`.\n"
+                           "2. Document it in docs/guide.md (see https://example.com/a/b.html).\n"
+                           "3. Touch `config.yaml`.\n\n## Review Notes\n\nok src/late.c\n");
+  auto files = predicted_files(plan);
+  BOOST_TEST((files == std::set<std::string>{"src/api/user.ts", "src/api/auth.ts", "docs/guide.md",
+                                             "config.yaml"}));
+  BOOST_TEST(plan_section("no plan here").empty());
+}
+
+BOOST_AUTO_TEST_CASE(exclusive_stories_never_run_together) {
+  scheduler_core core({{"A", 1, {}, 1}, {"B", 2, {}, 1}, {"C", 3, {}, 1}}, 3);
+  core.set_exclusive("A", "B", "src/x");
+  auto first = core.take_startable();
+  BOOST_TEST((first == std::vector<std::string>{"A", "C"})); // B waits, C goes past it
+  BOOST_TEST(core.conflicting_running("B").size() == 1u);
+  BOOST_TEST(core.conflicting_running("B")[0].first == "A");
+  BOOST_TEST(!core.finished());
+  core.mark_done("A");
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"B"});
+  core.clear_exclusive("B");
+  BOOST_TEST(core.conflicting_running("A").empty());
+}
