@@ -78,8 +78,8 @@ conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids
     wanted.insert(b.find(id).id());
   std::vector<const story*> chosen;
   for (const auto& s : all) {
-    if (s.status() == story_status::done) continue;
     bool in = ids.empty() || wanted.count(s.id());
+    if (s.status() == story_status::done && !(in && !ids.empty())) continue; // unless named
     bool active = with_active && !in && git::branch_exists(b.project_root(), branch_of(s));
     if (in || active) chosen.push_back(&s);
   }
