@@ -15,6 +15,7 @@
 #include "runtime/schedule/preflight.hpp"
 #include "runtime/schedule/run_plan.hpp"
 #include "runtime/story/board.hpp"
+#include "runtime/story/run_lock.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/workflow/workflow_state.hpp"
@@ -53,6 +54,10 @@ int run_stories(run_options o, std::ostream& out) {
   if (n < 1 || n > max_n)
     throw bad_input(fmt::format("--concurrent {}: use 1 to {} (limits.maxConcurrent)", n, max_n));
   if (n > 1) o.use_worktree = true; // parallel stories never share a working tree
+  // Before anything reads the board for a run: one orchestrator per board
+  // (and a killed run's lock file goes now, even if there is nothing to do).
+  std::unique_ptr<file_lock> run_lock;
+  if (!o.dry_run) run_lock = acquire_run_lock(b, o.force_unlock);
   auto plan = make_run_plan(b, o.select);
   for (const auto& [id, why] : plan.skipped)
     out << fmt::format("skipping {}: {}\n", id, why);

@@ -20,7 +20,8 @@ struct run_options {
   std::optional<int> concurrent; // --concurrent N (default 1)
   bool use_worktree = false;
   bool force = false;
-  bool yes = false; // start even when stories may conflict
+  bool yes = false;          // start even when stories may conflict
+  bool force_unlock = false; // remove the board's run lock first
   bool keep_worktrees = false;
   bool fail_fast = false;
   bool dry_run = false;

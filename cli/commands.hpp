@@ -45,6 +45,7 @@ struct run_cli_options {
   bool worktree = false;
   bool force = false;
   bool yes = false;
+  bool force_unlock = false;
   std::optional<int> concurrent;
   bool keep_worktrees = false;
   bool keep_going = false;

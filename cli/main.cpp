@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   runc->add_flag("--worktree", ro.worktree, "Run each story in its own git worktree");
   runc->add_flag("--force", ro.force,
                  "Allow uncommitted changes in the main checkout; do not ask about conflicts");
+  runc->add_flag("--force-unlock", ro.force_unlock,
+                 "Remove the board's run lock first (only when its holder is known to be gone)");
   runc->add_flag("--yes,-y", ro.yes, "Start even when stories may conflict (no question asked)");
   runc->add_option("--concurrent,-j", ro.concurrent,
                    "Run up to N stories at once (each in its own worktree)");

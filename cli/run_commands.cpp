@@ -43,6 +43,7 @@ int cmd_run(const global_options& g, const run_cli_options& o) {
   ro.use_worktree = o.worktree;
   ro.force = o.force;
   ro.yes = o.yes || o.force;
+  ro.force_unlock = o.force_unlock;
   ro.keep_worktrees = o.keep_worktrees;
   ro.fail_fast = o.fail_fast;
   ro.dry_run = o.dry_run;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 namespace sdlc {
 
@@ -159,7 +160,19 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
       add("removed orphaned worktree folder", b.rel(e.path()), !ec, ec ? ec.message() : "");
     }
 
-  // 4. Stories pointing at a worktree that is gone; stale locks; dead pids.
+  // 4. A killed run's lock; stories pointing at a worktree that is gone;
+  // stale story locks; dead pids.
+  if (auto run_lock = b.sdlc_dir() / "run.lock"; stdfs::exists(run_lock)) {
+    auto holder = file_lock::read_holder(run_lock);
+    if (holder && !holder->alive && holder->pid != ::getpid()) {
+      if (!o.dry_run) try {
+          file_lock take(run_lock, std::chrono::milliseconds(0), "the board");
+        } catch (const error&) {
+        }
+      add("removed stale lock", b.rel(run_lock), true,
+          fmt::format("left by run pid {}, which is gone", holder->pid));
+    }
+  }
   for (const auto& s : all) {
     if (auto wt = s.str("worktree_path"); !wt.empty() && !stdfs::exists(b.project_root() / wt)) {
       if (!o.dry_run) b.update(s.id(), [](story& x) { x.erase("worktree_path"); });

@@ -1,0 +1,139 @@
+#define BOOST_TEST_MODULE kill_orchestrator
+// Issue 8: SIGKILL the orchestrator at random instants of a concurrent run,
+// run it again, and every story finishes with each action applied exactly
+// once, and nothing of the killed runs stays alive. Iterations: 10 here,
+// SDLC_FAULT_ITERATIONS for the soak script (tools/soak/kill-orchestrator).
+#include "runtime/story/story.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <random>
+#include <thread>
+
+using namespace sdlc;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Each action takes a moment; implement writes a file named after the story.
+const char* agent = R"sh(#!/bin/sh
+sleep 0.$(( $(od -An -N1 -tu1 /dev/urandom) % 4 + 1 ))
+case "$SDLC_ACTION" in
+  implement|rework) echo "$SDLC_STORY_ID" > "$SDLC_STORY_ID.txt"; echo implemented;;
+  review) printf '```json\n{"passed": true, "issues": []}\n```\n';;
+  *) echo "notes for $SDLC_ACTION";;
+esac
+)sh";
+
+int iterations() {
+  const char* n = std::getenv("SDLC_FAULT_ITERATIONS");
+  return n ? std::max(1, std::atoi(n)) : 10;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(sigkill_at_random_instants_then_every_story_done_exactly_once) {
+  std::mt19937 rng(std::random_device{}());
+  int recoveries = 0;
+  for (int it = 1; it <= iterations(); ++it) {
+    test::temp_dir d;
+    auto repo = d.path / "repo";
+    test::make_git_repo(repo);
+    std::string marker = fmt::format("fault{}x{}", it, rng());
+    std::map<std::string, std::string> env = {{"RUN_MARKER", marker}, {"NO_COLOR", "1"}};
+    auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
+    BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+    test::write(d.path / "agent.sh", agent);
+    std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
+    BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "agent.sh").string()}).exit_code == 0);
+    for (int i = 1; i <= 4; ++i) {
+      std::vector<std::string> args = {"add", fmt::format("Story {}", i), "--status", "ready"};
+      if (i == 3) args.insert(args.end(), {"--depends-on", "S-0001"});
+      BOOST_REQUIRE(sdlc(args).exit_code == 0);
+    }
+    test::git(repo, {"add", "-A"});
+    test::git(repo, {"commit", "-q", "-m", "board"});
+
+    // Kill the first run somewhere in its life (a run takes ~3-5 s).
+    auto pid = test::spawn_background({SDLC_BIN, "run", "--concurrent", "2"}, repo, env,
+                                      d.path / "run0.out");
+    auto at = std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 3500)(rng));
+    std::this_thread::sleep_for(at);
+    ::kill(pid, SIGKILL);
+    test::wait_exit(pid);
+
+    // Run again until it reports success (a second kill is not part of this).
+    test::run_result r;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      r = sdlc({"run", "--concurrent", "2"});
+      if (r.exit_code == 0 || r.out.find("nothing to run") != std::string::npos) break;
+    }
+    BOOST_TEST_MESSAGE("iteration " << it << ": killed after " << at.count() << " ms");
+    BOOST_TEST(r.exit_code == 0, "iteration " << it << "\n"
+                                              << test::read(d.path / "run0.out") << "\n---\n"
+                                              << r.out << r.err);
+    bool all_done = true;
+    for (int i = 1; i <= 4; ++i) {
+      auto id = fmt::format("S-{:04d}", i);
+      auto dir = repo / ".ai-sdlc/stories" / id;
+      auto s = story::load(dir / "story.md");
+      all_done &= s.str("status") == "done";
+      BOOST_TEST(s.str("status") == "done", "iteration " << it << " " << id);
+      // Each action's effect once: one completion each, one implement commit.
+      auto state = json::parse(test::read(dir / ".workflow-state.json"));
+      std::map<std::string, int> count;
+      for (const auto& a : state["completedActions"])
+        ++count[a["type"].get<std::string>()];
+      for (auto a : {"research", "plan", "implement", "review"})
+        BOOST_TEST(count[a] == 1, "iteration " << it << " " << id << " " << a << " x" << count[a]);
+      auto branch = s.str("branch");
+      BOOST_REQUIRE(!branch.empty());
+      auto commits = test::git(repo, {"log", "--format=%s", "main.." + branch});
+      BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') ==
+                     1 + (id == "S-0003" ? 1 : 0), // S-0003's branch holds S-0001's too
+                 "iteration " << it << " " << id << "\n" << commits);
+    }
+    if (all_done) ++recoveries;
+    BOOST_TEST(test::processes_with_env(marker).empty(), "iteration " << it << ": orphans");
+    BOOST_TEST(!std::filesystem::exists(repo / ".ai-sdlc/run.lock"));
+  }
+  BOOST_TEST_MESSAGE("recoveries: " << recoveries << " of " << iterations());
+}
+
+BOOST_AUTO_TEST_CASE(a_second_run_on_the_same_board_is_refused_while_one_is_live) {
+  test::temp_dir d;
+  auto repo = d.path / "repo";
+  test::make_git_repo(repo);
+  std::map<std::string, std::string> env = {{"NO_COLOR", "1"}};
+  auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
+  BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+  test::write(d.path / "slow.sh", "#!/bin/sh\nsleep 3\necho notes\n");
+  std::filesystem::permissions(d.path / "slow.sh", std::filesystem::perms::owner_all);
+  BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "slow.sh").string()}).exit_code == 0);
+  BOOST_REQUIRE(sdlc({"add", "Slow story", "--status", "ready"}).exit_code == 0);
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "board"});
+  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001"}, repo, env,
+                                    d.path / "first.out");
+  for (int i = 0; i < 100 && !std::filesystem::exists(repo / ".ai-sdlc/run.lock"); ++i)
+    std::this_thread::sleep_for(50ms);
+  auto second = sdlc({"run", "--story", "S-0001"});
+  BOOST_TEST(second.exit_code == 1, second.out << second.err);
+  BOOST_TEST(second.err.find("another run is using this board: pid " + std::to_string(pid)) !=
+                 std::string::npos,
+             second.err);
+  BOOST_TEST(second.err.find("--force-unlock") != std::string::npos);
+  // A killed run's lock is taken over without a word.
+  ::kill(pid, SIGKILL);
+  test::wait_exit(pid);
+  auto third = sdlc({"run", "--story", "S-0001", "--dry-run"});
+  BOOST_TEST(third.exit_code == 0, third.err);
+  auto fourth = sdlc({"run", "--continue"});
+  BOOST_TEST(fourth.err.find("another run") == std::string::npos, fourth.err);
+}
