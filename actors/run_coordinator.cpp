@@ -84,12 +84,14 @@ int run_stories(run_options o, std::ostream& out) {
   if (o.use_worktree) {
     // Leftovers of earlier runs first (stale metadata, dead pids, stale
     // locks, done worktrees beyond the limits), then room for this run.
-    for (const auto& a : cleanup_board(b, cleanup_options{}).actions)
-      out << fmt::format("cleanup: {}: {}{}\n", a.done ? a.kind : "kept (" + a.kind + ")", a.what,
-                         a.note.empty() ? "" : " — " + a.note);
     int fresh = 0;
     for (const auto& it : plan.items)
       if (b.find(it.id).str("worktree_path").empty()) ++fresh;
+    cleanup_options co;
+    co.room_for = std::min(fresh, n);
+    for (const auto& a : cleanup_board(b, co).actions)
+      out << fmt::format("cleanup: {}: {}{}\n", a.done ? a.kind : "kept (" + a.kind + ")", a.what,
+                         a.note.empty() ? "" : " — " + a.note);
     require_worktree_room(b, std::min(fresh, n));
   }
   if (o.use_worktree && !o.force) {

@@ -131,7 +131,7 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
       why = "its story is done; the branch stays";
     else if (lim.max_age_days > 0 && u.age_days > lim.max_age_days)
       why = fmt::format("older than worktree.maxAgeDays ({})", lim.max_age_days);
-    else if (lim.max_count > 0 && count > lim.max_count)
+    else if (lim.max_count > 0 && count + o.room_for > lim.max_count)
       why = fmt::format("more than worktree.maxCount ({}) worktrees", lim.max_count);
     else if (lim.max_total_mb > 0 && total > lim.max_total_mb * 1024 * 1024)
       why = fmt::format("worktrees over worktree.maxTotalSizeMb ({})", lim.max_total_mb);

@@ -17,6 +17,7 @@ namespace sdlc {
 struct cleanup_options {
   bool dry_run = false;
   bool remove_done = false; // every done story's worktree (cleanup), else only to meet the limits
+  int room_for = 0;         // worktrees about to be made (a run's new stories)
 };
 
 struct cleanup_action {

@@ -257,3 +257,36 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
   auto again = p.sdlc({"cleanup"});
   BOOST_TEST(again.out == "nothing to clean up\n", again.out);
 }
+
+BOOST_AUTO_TEST_CASE(worktree_limits_remove_done_ones_first_and_refuse_beyond) {
+  project p;
+  use_quick_agent(p);
+  auto old = p.add("Old and done");
+  auto a = p.add("First");
+  auto b = p.add("Second");
+  BOOST_REQUIRE(p.sdlc({"worktrees", "add", old}).exit_code == 0);
+  auto file = p.repo / ".ai-sdlc/stories" / old / "story.md";
+  test::write(file,
+              std::regex_replace(test::read(file), std::regex("status: ready"), "status: done"));
+  BOOST_REQUIRE(p.sdlc({"config", "worktree.maxCount", "1"}).exit_code == 0);
+  p.commit_board();
+  // The done story's worktree goes first (oldest done first); even so, two
+  // new worktrees at once would break the limit: said before anything starts.
+  auto r = p.sdlc({"run", "--concurrent", "2"});
+  BOOST_TEST(r.exit_code == 2, r.out << r.err);
+  BOOST_TEST(r.out.find("cleanup: removed worktree: .ai-sdlc/worktrees/" + old) !=
+                 std::string::npos,
+             r.out);
+  BOOST_TEST(r.out.find("more than worktree.maxCount (1)") != std::string::npos, r.out);
+  BOOST_TEST(r.err.find("worktree.maxCount (1)") != std::string::npos, r.err);
+  BOOST_TEST(p.status_of(a) == "ready");
+  // One at a time fits.
+  auto one = p.sdlc({"run", "--story", a, "--worktree"});
+  BOOST_TEST(one.exit_code == 0, one.out << one.err);
+  auto list = p.sdlc({"worktrees", "--json"});
+  auto j = json::parse(list.out);
+  BOOST_REQUIRE(j.size() == 1u);
+  BOOST_TEST(j[0]["story"] == a);
+  BOOST_TEST(j[0]["size_bytes"].get<long>() > 0);
+  (void)b;
+}
