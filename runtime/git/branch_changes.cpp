@@ -109,18 +109,7 @@ std::vector<std::string> merge_conflicts(const std::filesystem::path& repo_path,
   check(git_merge_commits(&raw, repo.get(), ours.get(), theirs.get(), &opts),
         fmt::format("merge {} into {} (dry run)", b, a));
   index_ptr index(raw);
-  std::set<std::string> files;
-  if (git_index_has_conflicts(index.get())) {
-    git_index_conflict_iterator* it = nullptr;
-    check(git_index_conflict_iterator_new(&it, index.get()), "list conflicts");
-    const git_index_entry *anc = nullptr, *our = nullptr, *their = nullptr;
-    while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
-      const git_index_entry* e = our ? our : (their ? their : anc);
-      if (e && e->path) files.insert(e->path);
-    }
-    git_index_conflict_iterator_free(it);
-  }
-  return sorted(std::move(files));
+  return conflicted_paths(index.get());
 }
 
 } // namespace sdlc::git

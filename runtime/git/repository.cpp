@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <mutex>
+#include <set>
 
 namespace sdlc::git {
 
@@ -41,6 +42,20 @@ std::string oid_string(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, &oid);
   return buf;
+}
+
+std::vector<std::string> conflicted_paths(git_index* index) {
+  std::set<std::string> files;
+  if (!git_index_has_conflicts(index)) return {};
+  git_index_conflict_iterator* it = nullptr;
+  check(git_index_conflict_iterator_new(&it, index), "list conflicts");
+  const git_index_entry *anc = nullptr, *our = nullptr, *their = nullptr;
+  while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
+    const git_index_entry* e = our ? our : (their ? their : anc);
+    if (e && e->path) files.insert(e->path);
+  }
+  git_index_conflict_iterator_free(it);
+  return {files.begin(), files.end()};
 }
 
 } // namespace sdlc::git

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sdlc::git {
 
@@ -37,5 +38,8 @@ repo_ptr open(const std::filesystem::path& path);
 sig_ptr signature(git_repository* repo);
 
 std::string oid_string(const git_oid& oid);
+
+// The paths with conflicts in a merge result (one per conflict), sorted.
+std::vector<std::string> conflicted_paths(git_index* index);
 
 } // namespace sdlc::git

@@ -77,16 +77,7 @@ git_oid merged_start(git_repository* repo, const git_oid& base,
     git_index* raw_index = nullptr;
     check(git_merge_commits(&raw_index, repo, ours.get(), theirs.get(), &opts), "merge " + name);
     index_ptr index(raw_index);
-    if (git_index_has_conflicts(index.get())) {
-      std::vector<std::string> files;
-      git_index_conflict_iterator* it = nullptr;
-      check(git_index_conflict_iterator_new(&it, index.get()), "list conflicts");
-      const git_index_entry *anc = nullptr, *our = nullptr, *their = nullptr;
-      while (git_index_conflict_next(&anc, &our, &their, it) == 0) {
-        const git_index_entry* e = our ? our : (their ? their : anc);
-        if (e && e->path) files.push_back(e->path);
-      }
-      git_index_conflict_iterator_free(it);
+    if (auto files = conflicted_paths(index.get()); !files.empty()) {
       throw merge_conflict(fmt::format("merging {} into {}'s branch conflicts in {}", name,
                                        story_id, fmt::join(files, ", ")),
                            files);

@@ -78,6 +78,13 @@ esac
 printf '{"type":"result","subtype":"success","is_error":false,"result":"%s","num_turns":1,"total_cost_usd":0.3}\n' "$text"
 )sh";
 
+void use_costly_agent(board& b) {
+  test::write(b.d.path / "agent.sh", costly_agent);
+  std::filesystem::permissions(b.d.path / "agent.sh", std::filesystem::perms::owner_all);
+  b.env["AGENT_LOG"] = (b.d.path / "agent.log").string();
+  b.set("agent.command", (b.d.path / "agent.sh").string());
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(six_real_clis_share_one_limit_without_429s) {
@@ -128,10 +135,7 @@ BOOST_AUTO_TEST_CASE(six_real_clis_share_one_limit_without_429s) {
 
 BOOST_AUTO_TEST_CASE(a_story_over_its_budget_stops_with_the_reason) {
   board b(1);
-  test::write(b.d.path / "agent.sh", costly_agent);
-  std::filesystem::permissions(b.d.path / "agent.sh", std::filesystem::perms::owner_all);
-  b.env["AGENT_LOG"] = (b.d.path / "agent.log").string();
-  b.set("agent.command", (b.d.path / "agent.sh").string());
+  use_costly_agent(b);
   b.set("limits.maxCostUsd.story", "0.5");
   b.commit();
   auto r = b.sdlc({"run", "--story", "S-0001"});
@@ -156,10 +160,7 @@ BOOST_AUTO_TEST_CASE(a_story_over_its_budget_stops_with_the_reason) {
 
 BOOST_AUTO_TEST_CASE(a_spent_run_budget_starts_no_more_stories) {
   board b(3);
-  test::write(b.d.path / "agent.sh", costly_agent);
-  std::filesystem::permissions(b.d.path / "agent.sh", std::filesystem::perms::owner_all);
-  b.env["AGENT_LOG"] = (b.d.path / "agent.log").string();
-  b.set("agent.command", (b.d.path / "agent.sh").string());
+  use_costly_agent(b);
   b.set("limits.maxCostUsd.run", "1.0");
   b.commit();
   auto r = b.sdlc({"run", "--concurrent", "1", "--include-backlog"});
