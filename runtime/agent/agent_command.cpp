@@ -6,9 +6,28 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include <random>
 
 namespace sdlc {
+
+bool claude_session_exists(const std::string& session_id) {
+  const char* home = std::getenv("HOME");
+  if (!home || session_id.empty()) return false;
+  std::error_code ec;
+  auto projects = std::filesystem::path(home) / ".claude" / "projects";
+  for (const auto& dir : std::filesystem::directory_iterator(projects, ec))
+    if (std::filesystem::exists(dir.path() / (session_id + ".jsonl"), ec)) return true;
+  return false;
+}
+
+bool should_resume(const std::string& action, const std::string& interrupted_action,
+                   bool session_exists, bool command_agent) {
+  if (command_agent || !session_exists || action != interrupted_action) return false;
+  return action == "refine" || action == "research" || action == "plan" || action == "review";
+}
 
 std::string new_session_id() {
   std::random_device rd;

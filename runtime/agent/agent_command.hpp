@@ -28,6 +28,18 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg);
 // A random RFC 4122 version 4 UUID (Claude Code session ids).
 std::string new_session_id();
 
+// Whether Claude Code kept a session with this id ($HOME/.claude/projects/*/<id>.jsonl),
+// so that `--resume <id>` can continue it.
+bool claude_session_exists(const std::string& session_id);
+
+// An interrupted action resumes its Claude session only when redoing it from
+// the story as it is cannot double its effect and the session is there:
+// refine, research, plan and review (their effect is applied once, when they
+// complete). Implement and rework restart from the last commit instead — their
+// uncommitted edits were discarded, which a resumed session would not know.
+bool should_resume(const std::string& action, const std::string& interrupted_action,
+                   bool session_exists, bool command_agent);
+
 // The prompt for `action`: .ai-sdlc/prompts/<action>.md when the project has
 // one, else config/prompts/<action>.md (compiled in); {{name}} placeholders are
 // replaced from `values`, unknown ones are left as they are.

@@ -235,11 +235,31 @@ agent_request story_session::prepare_agent(action_type a) {
   req.prompt_file = s.dir() / "logs" / (req.action + ".prompt.md");
   fs::atomic_write(req.prompt_file, req.prompt);
   req.session_id = new_session_id();
+  // An interrupted refine/research/plan/review continues its Claude session.
+  try {
+    if (auto state = workflow_state::load(s.dir()); state && state->current_action()) {
+      const auto& ca = state->json()["currentAction"];
+      auto sid = ca.contains("sessionId") && ca["sessionId"].is_string()
+                     ? ca["sessionId"].get<std::string>()
+                     : std::string();
+      if (should_resume(req.action, *state->current_action(), claude_session_exists(sid),
+                        board_.cfg().agent.command.has_value())) {
+        req.session_id = sid;
+        req.resume = true;
+        req.prompt = "Your previous attempt at this was interrupted before you finished. Finish "
+                     "it now and give your complete answer, as the task below asks.\n\n" +
+                     req.prompt;
+      }
+    }
+  } catch (const error&) {
+    // A corrupt checkpoint was reported by begin(); start fresh.
+  }
   req.gateway_base = opts_.gateway_base;
   req.gateway_token = opts_.gateway_token;
   req.max_budget_usd = action_budget(cost_so_far(), opts_.budget);
   checkpoint_start(a, req.session_id);
-  log("orchestrator", fmt::format("{} started (session {})", req.action, req.session_id));
+  log("orchestrator", fmt::format("{} started ({} session {})", req.action,
+                                  req.resume ? "resuming" : "new", req.session_id));
   return req;
 }
 

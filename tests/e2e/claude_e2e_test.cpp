@@ -197,3 +197,36 @@ BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
     BOOST_ERROR("still alive: pid " << alive << " "
                                     << test::read("/proc/" + std::to_string(alive) + "/cmdline"));
 }
+
+BOOST_AUTO_TEST_CASE(an_interrupted_research_resumes_its_claude_session) {
+  // Research answers slowly, so the kill lands while the CLI waits for it.
+  e2e t("  review:\n    decisions: [APPROVED]\nstories:\n  S-0001:\n    research:\n"
+        "      text: \"Nothing exists yet.\"\n      latency_ms: 5000\n");
+  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"}, t.repo,
+                                    t.env, t.d.path / "run1.out");
+  bool researching = false;
+  for (int i = 0; i < 600 && !researching; ++i) {
+    std::this_thread::sleep_for(50ms);
+    researching = t.calls("research") >= 1;
+  }
+  BOOST_REQUIRE_MESSAGE(researching, test::read(t.d.path / "run1.out"));
+  ::kill(pid, SIGKILL);
+  test::wait_exit(pid);
+  auto state = json::parse(test::read(t.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
+  BOOST_REQUIRE(state["currentAction"]["type"] == "research");
+  auto sid = state["currentAction"]["sessionId"].get<std::string>();
+
+  auto r = t.sdlc({"run", "--continue"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(t.the_story().str("status") == "done");
+  // The same Claude session went on (--resume), and its answer landed once.
+  BOOST_TEST(t.all_logs().find("research started (resuming session " + sid + ")") !=
+                 std::string::npos,
+             t.all_logs());
+  auto body = t.the_story().body();
+  auto first = body.find("## Research");
+  BOOST_TEST(first != std::string::npos);
+  BOOST_TEST(body.find("## Research", first + 1) == std::string::npos);
+  for (auto alive : test::processes_with_env(t.api_key))
+    BOOST_ERROR("still alive: pid " << alive);
+}

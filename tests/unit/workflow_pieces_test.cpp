@@ -173,3 +173,14 @@ BOOST_AUTO_TEST_CASE(command_agent_and_prompts) {
              "Custom S-9 {{unknown}}");
   BOOST_CHECK_THROW(render_prompt(d.path / ".ai-sdlc", "deploy", {}), sdlc::error);
 }
+
+BOOST_AUTO_TEST_CASE(which_interrupted_actions_resume_their_session) {
+  using sdlc::should_resume;
+  BOOST_TEST(should_resume("research", "research", true, false));
+  BOOST_TEST(should_resume("review", "review", true, false));
+  BOOST_TEST(!should_resume("implement", "implement", true, false)); // restarts from the commit
+  BOOST_TEST(!should_resume("rework", "rework", true, false));
+  BOOST_TEST(!should_resume("plan", "research", true, false)); // another action
+  BOOST_TEST(!should_resume("plan", "plan", false, false));    // no session kept
+  BOOST_TEST(!should_resume("plan", "plan", true, true));      // command agents
+}
