@@ -91,10 +91,11 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
   } else {
     st.any_failed = true;
     auto as = f.result == "blocked" ? item_state::blocked : item_state::failed;
-    for (const auto& [dep, reason] : st.core->mark_failed(f.story_id, f.detail, as)) {
+    for (const auto& blocked : st.core->mark_failed(f.story_id, f.detail, as)) {
+      const auto& [dep, reason] = blocked;
       if (st.opts.write_blocks) {
         try {
-          st.the_board->update(dep, [&](story& s) { block(s, reason); });
+          st.the_board->update(dep, [&blocked](story& s) { block(s, blocked.second); });
         } catch (const std::exception&) {
           // The story file may be unreadable; the run result still says why.
         }
