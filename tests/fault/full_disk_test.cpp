@@ -1,7 +1,8 @@
 #define BOOST_TEST_MODULE full_disk
 // Issue 8: the disk the board lives on fills up mid-run (a small tmpfs, as
 // root). The run fails with a clear error, leaves no half-written story, no
-// temp file, no lock and no process behind; with space again, it finishes.
+// temp file, no lock and no process behind; the story is blocked with the
+// reason, and with space again and `unblock` it finishes.
 #include "runtime/story/story.hpp"
 
 #include "test_support.hpp"
