@@ -256,6 +256,24 @@ std::vector<std::string> worktree_service::dirty_files(const stdfs::path& ignore
   return out;
 }
 
+std::vector<std::string> worktree_service::clear_stale_git_locks(const stdfs::path& worktree) {
+  std::vector<std::string> removed;
+  auto repo = open(worktree);
+  stdfs::path gitdir = git_repository_path(repo.get());
+  std::vector<stdfs::path> candidates = {gitdir / "index.lock", gitdir / "HEAD.lock"};
+  git_reference* head = nullptr;
+  if (git_reference_lookup(&head, repo.get(), "HEAD") == 0) {
+    ref_ptr h(head);
+    if (const char* target = git_reference_symbolic_target(head))
+      candidates.push_back(stdfs::path(git_repository_commondir(repo.get())) /
+                           (std::string(target) + ".lock"));
+  }
+  std::error_code ec;
+  for (const auto& f : candidates)
+    if (stdfs::remove(f, ec)) removed.push_back(f.string());
+  return removed;
+}
+
 void worktree_service::discard_uncommitted(const stdfs::path& worktree) {
   auto repo = open(worktree);
   git_object* head = nullptr;

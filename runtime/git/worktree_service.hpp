@@ -66,6 +66,11 @@ public:
   // Throws away uncommitted changes and untracked files in `worktree` (an
   // interrupted action's partial edits: its effect is redone, not kept half).
   static void discard_uncommitted(const std::filesystem::path& worktree);
+  // Lock files a killed run can leave in a worktree's git dir (index.lock,
+  // HEAD.lock) and on its branch's ref. Only for a worktree nobody else uses:
+  // the story's own, under the board's run lock, with its agents stopped.
+  // Returns what was removed.
+  static std::vector<std::string> clear_stale_git_locks(const std::filesystem::path& worktree);
 
 private:
   std::filesystem::path root_;

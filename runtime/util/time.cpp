@@ -27,24 +27,26 @@ std::string now_iso8601() {
   return to_iso8601(std::chrono::system_clock::now());
 }
 
+namespace {
+std::string formatted(std::time_t t, const char* format, bool local) {
+  std::tm tm{};
+  if (local)
+    localtime_r(&t, &tm);
+  else
+    gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+} // namespace
+
 std::string today() {
-  auto secs = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
+  return formatted(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()),
+                   "%Y-%m-%d", false);
 }
 
-} // namespace sdlc::time
-
-namespace sdlc::time {
 std::string format_local_hms(int64_t epoch_ms) {
-  std::time_t t = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
+  return formatted(static_cast<std::time_t>(epoch_ms / 1000), "%H:%M:%S", true);
 }
+
 } // namespace sdlc::time

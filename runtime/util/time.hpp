@@ -12,10 +12,7 @@ std::string to_iso8601(std::chrono::system_clock::time_point t);
 int64_t now_ms();
 // 2026-01-28, as ai-sdlc writes `created` / `updated`.
 std::string today();
-
-} // namespace sdlc::time
-
-namespace sdlc::time {
 // 21:43:10 in local time, for "resumes at" messages.
 std::string format_local_hms(int64_t epoch_ms);
+
 } // namespace sdlc::time

@@ -20,6 +20,24 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
+// Whether a story's own fields show that action `a` has been applied.
+bool effect_recorded_in_story(action_type a, const story& s) {
+  switch (a) {
+  case action_type::refine:
+    return s.status() != story_status::backlog;
+  case action_type::research:
+    return s.flag("research_complete");
+  case action_type::plan:
+    return s.flag("plan_complete");
+  case action_type::implement:
+    return s.flag("implementation_complete");
+  case action_type::review:
+    return s.flag("reviews_complete");
+  default:
+    return false; // rework: nothing in the story tells
+  }
+}
+
 std::string tail(const std::string& s, std::size_t n) {
   return s.size() <= n ? s : "…" + s.substr(s.size() - n);
 }
@@ -111,6 +129,14 @@ std::vector<std::string> story_session::begin() {
     if (auto cur = state->current_action()) {
       interrupted_edit = *cur == "implement" || *cur == "rework";
       notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, *cur));
+      // Killed after the action's effect reached the story but before the
+      // checkpoint said so: record it now instead of running it again.
+      if (auto a = parse_action(*cur); a && effect_recorded_in_story(*a, s)) {
+        checkpoint_done(*a);
+        interrupted_edit = false;
+        notes.push_back(
+            fmt::format("{}: '{}' had finished before the interruption; recorded it", id_, *cur));
+      }
       const auto& ca = j["currentAction"];
       if (ca.contains("pid") && ca["pid"].is_number()) {
         long pid = ca["pid"].get<long>();
@@ -156,6 +182,10 @@ std::vector<std::string> story_session::begin() {
       return notes;
     }
     cwd_ = wt.path;
+    // A run killed inside a git operation leaves git's lock files behind;
+    // this run holds the board and the story's agents are stopped.
+    for (const auto& f : git::worktree_service::clear_stale_git_locks(cwd_))
+      notes.push_back(fmt::format("{}: removed {} left by an interrupted run", id_, f));
     // An implement or rework that was interrupted left partial edits (even a
     // half-written temp file of the killed agent). Its effect is redone from
     // the last commit, so it is applied exactly once.

@@ -90,6 +90,22 @@ struct e2e {
   }
 };
 
+// Runs S-0001 in the background and SIGKILLs the run once `action`'s agent
+// has made its first API call.
+void kill_run_during(e2e& t, const std::map<std::string, std::string>& env,
+                     const std::string& action) {
+  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"}, t.repo,
+                                    env, t.d.path / "run1.out");
+  bool started = false;
+  for (int i = 0; i < 600 && !started; ++i) {
+    std::this_thread::sleep_for(50ms);
+    started = t.calls(action) >= 1;
+  }
+  BOOST_REQUIRE_MESSAGE(started, test::read(t.d.path / "run1.out"));
+  ::kill(pid, SIGKILL);
+  test::wait_exit(pid);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(backlog_to_done_in_its_worktree) {
@@ -162,17 +178,8 @@ BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
   // Start the run in the background.
   auto env = t.env;
   env["SDLC_CONFIG__TIMEOUTS__IDLE_TIMEOUT"] = "60000";
-  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"}, t.repo,
-                                    env, t.d.path / "run1.out");
-  // Wait until the implement agent has made its first API call.
-  bool implementing = false;
-  for (int i = 0; i < 600 && !implementing; ++i) {
-    std::this_thread::sleep_for(50ms);
-    implementing = t.calls("implement") >= 1;
-  }
-  BOOST_REQUIRE_MESSAGE(implementing, test::read(t.d.path / "run1.out"));
-  ::kill(pid, SIGKILL);
-  test::wait_exit(pid);
+  // Killed once the implement agent has made its first API call.
+  kill_run_during(t, env, "implement");
   auto state = json::parse(test::read(t.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
   BOOST_TEST(state["currentAction"]["type"] == "implement");
   BOOST_TEST(state["currentAction"]["sessionId"].get<std::string>().size() == 36u);
@@ -202,16 +209,7 @@ BOOST_AUTO_TEST_CASE(an_interrupted_research_resumes_its_claude_session) {
   // Research answers slowly, so the kill lands while the CLI waits for it.
   e2e t("  review:\n    decisions: [APPROVED]\nstories:\n  S-0001:\n    research:\n"
         "      text: \"Nothing exists yet.\"\n      latency_ms: 5000\n");
-  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"}, t.repo,
-                                    t.env, t.d.path / "run1.out");
-  bool researching = false;
-  for (int i = 0; i < 600 && !researching; ++i) {
-    std::this_thread::sleep_for(50ms);
-    researching = t.calls("research") >= 1;
-  }
-  BOOST_REQUIRE_MESSAGE(researching, test::read(t.d.path / "run1.out"));
-  ::kill(pid, SIGKILL);
-  test::wait_exit(pid);
+  kill_run_during(t, t.env, "research");
   auto state = json::parse(test::read(t.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
   BOOST_REQUIRE(state["currentAction"]["type"] == "research");
   auto sid = state["currentAction"]["sessionId"].get<std::string>();

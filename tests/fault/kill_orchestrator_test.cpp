@@ -97,7 +97,8 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_instants_then_every_story_done_exactly_on
       auto commits = test::git(repo, {"log", "--format=%s", "main.." + branch});
       BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') ==
                      1 + (id == "S-0003" ? 1 : 0), // S-0003's branch holds S-0001's too
-                 "iteration " << it << " " << id << "\n" << commits);
+                 "iteration " << it << " " << id << "\n"
+                              << commits);
     }
     if (all_done) ++recoveries;
     BOOST_TEST(test::processes_with_env(marker).empty(), "iteration " << it << ": orphans");
@@ -136,4 +137,31 @@ BOOST_AUTO_TEST_CASE(a_second_run_on_the_same_board_is_refused_while_one_is_live
   BOOST_TEST(third.exit_code == 0, third.err);
   auto fourth = sdlc({"run", "--continue"});
   BOOST_TEST(fourth.err.find("another run") == std::string::npos, fourth.err);
+}
+
+BOOST_AUTO_TEST_CASE(git_locks_left_by_a_killed_run_are_cleared_on_resume) {
+  // A run killed inside a libgit2 operation leaves index.lock (and maybe a
+  // ref lock) in the story worktree's git dir; found by the random kills.
+  test::temp_dir d;
+  auto repo = d.path / "repo";
+  test::make_git_repo(repo);
+  std::map<std::string, std::string> env = {{"NO_COLOR", "1"}};
+  auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
+  BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+  test::write(d.path / "agent.sh", agent);
+  std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
+  BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "agent.sh").string()}).exit_code == 0);
+  BOOST_REQUIRE(sdlc({"add", "Locked story", "--status", "ready"}).exit_code == 0);
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "board"});
+  BOOST_REQUIRE(sdlc({"worktrees", "add", "S-0001"}).exit_code == 0);
+  auto gitdir = repo / ".git/worktrees/S-0001-locked-story";
+  BOOST_REQUIRE(std::filesystem::is_directory(gitdir));
+  test::write(gitdir / "index.lock", "");
+  test::write(repo / ".git/refs/heads/ai-sdlc/S-0001-locked-story.lock", "");
+  auto r = sdlc({"run", "--story", "S-0001", "--worktree"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(r.out.find("index.lock left by an interrupted run") != std::string::npos, r.out);
+  BOOST_TEST(!std::filesystem::exists(gitdir / "index.lock"));
+  BOOST_TEST(story::load(repo / ".ai-sdlc/stories/S-0001/story.md").str("status") == "done");
 }
