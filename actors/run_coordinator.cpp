@@ -89,10 +89,11 @@ int run_stories(run_options o, std::ostream& out) {
       if (b.find(it.id).str("worktree_path").empty()) ++fresh;
     cleanup_options co;
     co.room_for = std::min(fresh, n);
-    for (const auto& a : cleanup_board(b, co).actions)
+    auto report = cleanup_board(b, co);
+    for (const auto& a : report.actions)
       out << fmt::format("cleanup: {}: {}{}\n", a.done ? a.kind : "kept (" + a.kind + ")", a.what,
                          a.note.empty() ? "" : " — " + a.note);
-    require_worktree_room(b, std::min(fresh, n));
+    require_worktree_room(b, std::min(fresh, n), report.remaining);
   }
   if (o.use_worktree && !o.force) {
     // Once for the run, before anything starts (not once per story).

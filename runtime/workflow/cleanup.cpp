@@ -60,13 +60,11 @@ limits limits_of(const board& b) {
   return {w["maxCount"].as<long>(), w["maxTotalSizeMb"].as<long>(), w["maxAgeDays"].as<double>()};
 }
 
-} // namespace
-
-std::vector<worktree_usage> worktree_usages(const board& b) {
-  auto all = b.scan().stories;
-  git::worktree_service wts(b.project_root(), b.cfg().worktree_base_path);
+// Sizes are a walk of every worktree: done once per call, for the listing given.
+std::vector<worktree_usage> usages_of(const std::vector<git::worktree_listing>& listing,
+                                      const std::vector<story>& all) {
   std::vector<worktree_usage> out;
-  for (const auto& l : wts.list()) {
+  for (const auto& l : listing) {
     if (!l.valid) continue;
     worktree_usage u;
     u.name = l.name;
@@ -80,6 +78,13 @@ std::vector<worktree_usage> worktree_usages(const board& b) {
     out.push_back(std::move(u));
   }
   return out;
+}
+
+} // namespace
+
+std::vector<worktree_usage> worktree_usages(const board& b) {
+  return usages_of(git::worktree_service(b.project_root(), b.cfg().worktree_base_path).list(),
+                   b.scan().stories);
 }
 
 cleanup_report cleanup_board(board& b, const cleanup_options& o) {
@@ -113,7 +118,7 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
   }
 
   // 2. Done stories' worktrees: all (cleanup) or oldest first within the limits (run).
-  auto usages = worktree_usages(b);
+  auto usages = usages_of(wts.list(), all); // after step 1's removals
   std::vector<worktree_usage> done;
   for (const auto& u : usages)
     if (u.done) done.push_back(u);
@@ -147,9 +152,14 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
     if (ok) {
       --count;
       total -= u.bytes;
+      if (!o.dry_run)
+        usages.erase(std::remove_if(usages.begin(), usages.end(),
+                                    [&](const worktree_usage& x) { return x.name == u.name; }),
+                     usages.end());
     }
     add("removed worktree", b.rel(u.path), ok, why);
   }
+  r.remaining = usages;
 
   // 3. Folders under the worktree base that git does not know.
   std::error_code ec;
@@ -219,12 +229,12 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
   return r;
 }
 
-void require_worktree_room(const board& b, int new_worktrees) {
+void require_worktree_room(const board& b, int new_worktrees,
+                           const std::vector<worktree_usage>& remaining) {
   const auto lim = limits_of(b);
-  auto usages = worktree_usages(b);
   long live = 0;
   int64_t live_bytes = 0;
-  for (const auto& u : usages)
+  for (const auto& u : remaining)
     if (!u.done) {
       ++live;
       live_bytes += u.bytes;

@@ -27,12 +27,6 @@ struct cleanup_action {
   std::string note;
 };
 
-struct cleanup_report {
-  std::vector<cleanup_action> actions;
-};
-
-cleanup_report cleanup_board(board& b, const cleanup_options& o);
-
 struct worktree_usage {
   std::string name;
   std::filesystem::path path;
@@ -41,10 +35,19 @@ struct worktree_usage {
   int64_t bytes = 0;
   double age_days = 0;
 };
+
+struct cleanup_report {
+  std::vector<cleanup_action> actions;
+  std::vector<worktree_usage> remaining; // the worktrees left, measured once
+};
+
+cleanup_report cleanup_board(board& b, const cleanup_options& o);
+
 std::vector<worktree_usage> worktree_usages(const board& b);
 
 // Throws bad_input when starting `new_worktrees` more would break
-// worktree.maxCount or maxTotalSizeMb even after done stories' worktrees go.
-void require_worktree_room(const board& b, int new_worktrees);
+// worktree.maxCount or maxTotalSizeMb, given the worktrees left by cleanup.
+void require_worktree_room(const board& b, int new_worktrees,
+                           const std::vector<worktree_usage>& remaining);
 
 } // namespace sdlc
