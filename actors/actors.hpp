@@ -50,4 +50,14 @@ using rate_limiter_actor =
 using status_actor = caf::typed_actor<caf::reacts_to<story_event>, caf::reacts_to<atoms::render>,
                                       caf::replies_to<atoms::summary>::with<std::string>>;
 
+// A worker machine (`sdlc-actors node`), published with CAF's middleman. A
+// peer must send node_hello with the shared secret first; every other
+// message from a peer that has not is refused. A job runs on the node's own
+// executor in the node's worktree; its events go to `listener` (the story
+// actor), its API permits come from `limiter` (the run's rate limiter).
+using node_actor =
+    caf::typed_actor<caf::replies_to<node_hello>::with<node_info>,
+                     caf::replies_to<atoms::info>::with<node_info>,
+                     caf::replies_to<remote_job, caf::actor, caf::actor>::with<agent_outcome>>;
+
 } // namespace sdlc

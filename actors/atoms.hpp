@@ -19,5 +19,6 @@ using done = caf::atom_constant<caf::atom("sdlcdone")>;      // scheduler -> coo
 using render = caf::atom_constant<caf::atom("sdlcdraw")>;    // status: redraw tick
 using summary = caf::atom_constant<caf::atom("sdlcsum")>;    // status: final table
 using scale = caf::atom_constant<caf::atom("sdlcscale")>;    // limiter -> scheduler: run this many
+using info = caf::atom_constant<caf::atom("sdlcinfo")>;      // node: slots and load
 
 } // namespace sdlc::atoms

@@ -65,13 +65,62 @@ struct agent_outcome {
   int64_t output_tokens = 0;
   int64_t duration_ms = 0;
   int64_t limit_resets_at_ms = 0; // the CLI reported its usage limit rejected until then
+  std::string commit;             // on a node: the story branch's commit after the job
+  std::string node;               // on a node: its name ("" locally)
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, agent_outcome& x) {
   return f(caf::meta::type_name("sdlc::agent_outcome"), x.pid, x.exit_code, x.signal,
            x.killed_reason, x.saw_result, x.is_error, x.api_error_status, x.result_text,
            x.session_id, x.num_turns, x.tool_uses, x.cost_usd, x.input_tokens, x.output_tokens,
-           x.duration_ms, x.limit_resets_at_ms);
+           x.duration_ms, x.limit_resets_at_ms, x.commit, x.node);
+}
+
+// Orchestrator -> node: prove the shared secret before anything else. The
+// node answers with what it offers.
+struct node_hello {
+  std::string token;
+  std::string orchestrator; // host:pid, for the node's log
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
+  return f(caf::meta::type_name("sdlc::node_hello"), x.token, x.orchestrator);
+}
+
+struct node_info {
+  std::string name; // host:port as the node listens
+  int slots = 0;
+  int busy = 0;
+  std::string workdir;
+  std::string version;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, node_info& x) {
+  return f(caf::meta::type_name("sdlc::node_info"), x.name, x.slots, x.busy, x.workdir, x.version);
+}
+
+// Orchestrator -> node: run `job` in the story's worktree made from `sha` of
+// `branch` (fetched from `repo_url`); after it, with `commit_after`, commit
+// and push the branch back. Agents' API calls go through the node's own
+// gateway to `upstream`; the job's env names the orchestrator's gateway
+// (`gateway_base`, `gateway_token`), which the node swaps for its own.
+struct remote_job {
+  agent_job job;
+  std::string repo_url;
+  std::string branch;
+  std::string sha;
+  bool commit_after = false;
+  std::string commit_message;
+  std::string upstream;
+  std::string gateway_base;
+  std::string gateway_token;
+  int64_t priority = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, remote_job& x) {
+  return f(caf::meta::type_name("sdlc::remote_job"), x.job, x.repo_url, x.branch, x.sha,
+           x.commit_after, x.commit_message, x.upstream, x.gateway_base, x.gateway_token,
+           x.priority);
 }
 
 // A story actor is done for this run.

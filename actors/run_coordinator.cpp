@@ -1,5 +1,6 @@
 #include "actors/run_coordinator.hpp"
 
+#include "actors/node_pool.hpp"
 #include "actors/permit_bridge.hpp"
 #include "actors/rate_limiter.hpp"
 #include "actors/scheduler.hpp"
@@ -17,6 +18,7 @@
 #include "runtime/story/board.hpp"
 #include "runtime/story/run_lock.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
@@ -31,9 +33,70 @@
 
 namespace sdlc {
 
+std::string read_token_file(const std::filesystem::path& file) {
+  std::string text;
+  try {
+    text = fs::read_file(file, 64 * 1024);
+  } catch (const std::exception& e) {
+    throw bad_input(fmt::format("token file {}: {}; create one with `head -c 32 /dev/urandom | "
+                                "base64 > {}` and give both sides the same file",
+                                file.string(), e.what(), file.string()));
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.pop_back();
+  if (text.size() < 16 || text.find('\n') != std::string::npos)
+    throw bad_input(fmt::format("token file {}: the secret must be one line of at least 16 "
+                                "characters (e.g. `head -c 32 /dev/urandom | base64`)",
+                                file.string()));
+  return text;
+}
+
+namespace {
+
+struct node_plan {
+  std::vector<std::string> nodes;
+  bool local = true;
+  std::string url;
+  std::string token;
+};
+
+// Which nodes, which remote and which secret: flags over the batch file
+// over the project's config (remote.*).
+node_plan plan_nodes(const run_options& o, const config& cfg,
+                     const std::vector<std::string>& batch) {
+  node_plan p;
+  const auto& r = cfg.tree["remote"];
+  for (const auto& n : r["nodes"])
+    p.nodes.push_back(n.as<std::string>());
+  p.nodes.insert(p.nodes.end(), batch.begin(), batch.end());
+  p.nodes.insert(p.nodes.end(), o.nodes.begin(), o.nodes.end());
+  std::sort(p.nodes.begin(), p.nodes.end());
+  p.nodes.erase(std::unique(p.nodes.begin(), p.nodes.end()), p.nodes.end());
+  p.local = r["local"].as<bool>() && !o.no_local;
+  if (p.nodes.empty()) {
+    if (!p.local) throw bad_input("--no-local needs at least one --node (or remote.nodes)");
+    return p;
+  }
+  if (r["url"].IsNull() || r["url"].as<std::string>().empty())
+    throw bad_input("running on nodes needs remote.url: the git remote both sides reach (a bare "
+                    "repository path, file://, ssh://); set it with `sdlc-actors config "
+                    "remote.url <url>`");
+  p.url = r["url"].as<std::string>();
+  std::optional<std::filesystem::path> tf = o.token_file;
+  if (!tf && !r["tokenFile"].IsNull()) tf = r["tokenFile"].as<std::string>();
+  if (!tf)
+    throw bad_input("running on nodes needs their shared secret: --token-file FILE (or "
+                    "remote.tokenFile), the file the nodes were started with");
+  p.token = read_token_file(*tf);
+  return p;
+}
+
+} // namespace
+
 int run_stories(run_options o, std::ostream& out) {
   auto root = find_project_root(o.project);
   auto cfg = load_config(root, current_environment());
+  std::vector<std::string> batch_nodes;
   if (o.batch_file) {
     // The file gives the run's shape; flags on the command line win over it.
     auto batch = load_batch_file(*o.batch_file, cfg);
@@ -45,7 +108,9 @@ int run_stories(run_options o, std::ostream& out) {
     if (!o.concurrent) o.concurrent = batch.concurrency;
     o.fail_fast = o.fail_fast || batch.fail_fast.value_or(false);
     o.keep_worktrees = o.keep_worktrees || batch.keep_worktrees.value_or(false);
+    batch_nodes = batch.nodes;
   }
+  const auto nodes = plan_nodes(o, cfg, batch_nodes);
   o.use_worktree = o.use_worktree || cfg.worktree_enabled;
   board b(root, cfg);
   migrate_legacy_workflow_state(b);
@@ -53,7 +118,7 @@ int run_stories(run_options o, std::ostream& out) {
   const int max_n = cfg.tree["limits"]["maxConcurrent"].as<int>();
   if (n < 1 || n > max_n)
     throw bad_input(fmt::format("--concurrent {}: use 1 to {} (limits.maxConcurrent)", n, max_n));
-  if (n > 1) o.use_worktree = true; // parallel stories never share a working tree
+  if (n > 1 || !nodes.nodes.empty()) o.use_worktree = true; // a story's work has its own tree
   // Before anything reads the board for a run: one orchestrator per board
   // (and a killed run's lock file goes now, even if there is nothing to do).
   std::unique_ptr<file_lock> run_lock;
@@ -131,8 +196,20 @@ int run_stories(run_options o, std::ostream& out) {
   };
   sopts.parked_until = [&gw] { return gw.parked_until_ms(); };
 
-  system_config sys_cfg;
+  system_config sys_cfg(!nodes.nodes.empty());
   caf::actor_system sys{sys_cfg};
+  std::shared_ptr<node_pool> pool;
+  if (!nodes.nodes.empty()) {
+    pool = std::make_shared<node_pool>(sys, nodes.nodes, nodes.token, nodes.local ? n : 0);
+    pool->settings.repo_url = nodes.url;
+    pool->settings.upstream = gopts.upstream;
+    pool->settings.gateway_base = gw.base_url();
+    pool->settings.gateway_token = token;
+    for (const auto& ni : pool->nodes())
+      out << fmt::format("node {}: {} slot{}\n", ni.name, ni.slots, ni.slots == 1 ? "" : "s");
+    n = std::min(n, pool->capacity());
+    core.set_capacity(n);
+  }
   caf::scoped_actor self{sys};
   caf::actor me = caf::actor_cast<caf::actor>(self);
 
@@ -150,8 +227,8 @@ int run_stories(run_options o, std::ostream& out) {
   policy.window = std::chrono::milliseconds(sup["windowMs"].as<long long>());
   policy.backoff = std::chrono::milliseconds(sup["backoffMs"].as<long long>());
   policy.max_backoff = std::chrono::milliseconds(sup["maxBackoffMs"].as<long long>());
-  auto factory = [&sys, b, sopts](caf::actor parent, const std::string& id, int incarnation) {
-    return spawn_story_actor(sys, std::move(parent), b, id, sopts, incarnation);
+  auto factory = [&sys, b, sopts, pool](caf::actor parent, const std::string& id, int incarnation) {
+    return spawn_story_actor(sys, std::move(parent), b, id, sopts, incarnation, pool);
   };
   scheduler_options so;
   so.fail_fast = o.fail_fast;
@@ -186,7 +263,9 @@ int run_stories(run_options o, std::ostream& out) {
     std::map<std::string, long> priorities;
     for (const auto& it : plan.items)
       priorities[it.id] = it.priority;
-    permits.emplace(spawn_rate_limiter(sys, lo), std::move(priorities));
+    auto limiter = spawn_rate_limiter(sys, lo);
+    if (pool) pool->settings.limiter = caf::actor_cast<caf::actor>(limiter);
+    permits.emplace(limiter, std::move(priorities));
     gw.set_permits(permits->permits());
   }
 

@@ -27,7 +27,14 @@ struct run_options {
   bool dry_run = false;
   double action_seconds = 60; // --dry-run: expected time per action
   std::optional<std::filesystem::path> batch_file;
+  std::vector<std::string> nodes;                  // --node host:port (repeatable)
+  bool no_local = false;                           // --no-local: stories run on nodes only
+  std::optional<std::filesystem::path> token_file; // --token-file: the nodes' shared secret
 };
+
+// The nodes' shared secret from `file` (one line, at least 16 characters).
+// Throws bad_input naming the file and what to do.
+std::string read_token_file(const std::filesystem::path& file);
 
 // Exit code: 0 all done, 1 some failed or blocked, 130 interrupted (SIGINT/SIGTERM).
 int run_stories(run_options opts, std::ostream& out);

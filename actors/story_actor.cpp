@@ -2,6 +2,8 @@
 
 #include "actors/executor.hpp"
 #include "runtime/agent/agent_command.hpp"
+#include "runtime/git/remote_sync.hpp"
+#include "runtime/git/worktree_service.hpp"
 #include "runtime/util/error.hpp"
 
 #include "runtime/util/time.hpp"
@@ -46,7 +48,13 @@ struct story_state {
   api_usage usage_before; // the gateway's count for this story and action when it started
   executor_actor executor;
   std::deque<review_check> pending_checks;
+  std::shared_ptr<node_pool> pool; // a run with nodes: where this story runs
+  std::optional<placement> where;
+  bool remote_busy = false; // a job is out on a node
 
+  ~story_state() {
+    if (pool) pool->release(story_id);
+  }
   static inline const char* name = "story";
 };
 
@@ -68,9 +76,85 @@ void finish(story_ptr self, const std::string& result, const std::string& detail
 
 void step(story_ptr self);
 
+// The node running this story went away (killed, disconnected) or refused
+// the job: the actor dies abnormally, and its supervisor restarts it from
+// the checkpoint on another slot — another node or this machine.
+void node_lost(story_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (!st.where || !st.where->remote) return;
+  auto node = st.where->node;
+  st.pool->lost(node);
+  auto what =
+      fmt::format("node {} lost: {}; the story goes on elsewhere from its checkpoint", node, why);
+  if (st.session) st.session->log("orchestrator", what);
+  emit(self, "note", "", what);
+  self->quit(caf::make_error(caf::sec::runtime_error, "node lost"));
+}
+
+// The job goes to the story's node: the story branch is pushed to the
+// shared remote first (the orchestrator's tip is the truth), and what the
+// node committed is fetched back into the story's worktree here.
+template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
+  auto& st = self->state;
+  const auto& rs = st.pool->settings;
+  const auto cwd = st.session->cwd();
+  const auto branch = st.session->current().str("branch");
+  remote_job rj;
+  try {
+    auto sha = git::branch_tip(cwd, branch);
+    if (!sha) throw failure(fmt::format("story branch {} has no commit", branch));
+    git::push_branch(cwd, rs.repo_url, branch, true);
+    rj.sha = *sha;
+  } catch (const std::exception& e) {
+    then(agent_outcome{},
+         fmt::format("push {} to remote.url {}: {}", branch, rs.repo_url, e.what()));
+    return;
+  }
+  rj.commit_after = job.action == "implement" || job.action == "rework";
+  if (rj.commit_after) rj.commit_message = st.session->commit_message(*parse_action(job.action));
+  rj.job = std::move(job);
+  rj.repo_url = rs.repo_url;
+  rj.branch = branch;
+  rj.upstream = rs.upstream;
+  rj.gateway_base = rs.gateway_base;
+  rj.gateway_token = rs.gateway_token;
+  rj.priority = st.session->current().priority();
+  auto limit =
+      std::chrono::milliseconds(rj.job.wall_ms > 0 ? rj.job.wall_ms + 120000 : 24 * 3600 * 1000);
+  st.remote_busy = true;
+  const auto sent = rj.sha;
+  const auto url = rs.repo_url;
+  self->request(st.where->handle, limit, std::move(rj), caf::actor_cast<caf::actor>(self),
+                rs.limiter)
+      .then(
+          [=](agent_outcome& o) {
+            self->state.remote_busy = false;
+            if (!o.commit.empty() && o.commit != sent) {
+              try {
+                auto fetched = git::fetch_branch(cwd, url, branch);
+                if (!fetched || *fetched != o.commit)
+                  throw failure(fmt::format("the remote's {} is not the node's commit {}", branch,
+                                            o.commit.substr(0, 12)));
+                git::set_branch(cwd, branch, o.commit);
+                git::worktree_service::discard_uncommitted(cwd); // the worktree shows it
+                self->state.session->adopt_remote_commit(o.commit, o.node);
+              } catch (const std::exception& e) {
+                then(o, fmt::format("fetch {} from {}: {}", branch, url, e.what()));
+                return;
+              }
+            }
+            then(o, std::string());
+          },
+          [=](caf::error& err) { node_lost(self, self->system().render(err)); });
+}
+
 // Runs a job on a fresh executor; `then` gets the outcome (or an error string).
 template <class F> void run_job(story_ptr self, agent_job job, F then) {
   auto& st = self->state;
+  if (st.where && st.where->remote) {
+    run_remote_job(self, std::move(job), std::move(then));
+    return;
+  }
   st.executor = spawn_executor(self->system(), caf::actor_cast<caf::actor>(self));
   auto limit = std::chrono::milliseconds(job.wall_ms > 0 ? job.wall_ms + 60000 : 24 * 3600 * 1000);
   self->request(st.executor, limit, std::move(job))
@@ -297,8 +381,14 @@ void step(story_ptr self) {
 
 story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, board b,
                                           std::string story_id, session_options opts,
-                                          int incarnation) {
+                                          int incarnation, std::shared_ptr<node_pool> pool) {
   self->state.incarnation = incarnation;
+  self->state.pool = std::move(pool);
+  self->set_down_handler([=](caf::down_msg& m) {
+    auto& st = self->state;
+    if (st.where && st.where->remote && m.source == st.where->handle.address())
+      node_lost(self, "its connection closed (" + self->system().render(m.reason) + ")");
+  });
   self->state.parent = std::move(parent);
   self->state.initial_board = std::move(b);
   self->state.story_id = std::move(story_id);
@@ -306,6 +396,15 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
   return {
       [=](atoms::step) {
         auto& st = self->state;
+        if (!st.started && st.pool && !st.where) {
+          st.where = st.pool->acquire(st.story_id);
+          if (!st.where) { // every slot taken (a node just went away): ask again soon
+            self->delayed_send(self, std::chrono::milliseconds(250), atoms::step::value);
+            return;
+          }
+          if (st.where->remote) self->monitor(st.where->handle);
+          emit(self, "node", "", st.where->remote ? st.where->node : "local");
+        }
         if (!st.started) {
           st.started = true;
           try {
@@ -331,7 +430,7 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
           st.session->log(ev.kind == "process_started" || ev.kind == "killed" ? "orchestrator"
                                                                               : "agent",
                           fmt::format("{} {} {}", ev.action, ev.kind, ev.detail));
-          if (ev.kind == "process_started" && st.running)
+          if (ev.kind == "process_started" && st.running && !st.remote_busy)
             st.session->record_agent_process(std::stol(ev.detail));
         }
         caf::anon_send(st.parent, std::move(ev));
@@ -339,12 +438,14 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
       [=](atoms::drain) {
         auto& st = self->state;
         st.draining = true;
-        if (!st.running && !st.executor) finish(self, "interrupted", "");
+        if (!st.running && !st.executor && !st.remote_busy) finish(self, "interrupted", "");
       },
       [=](atoms::shutdown) {
         auto& st = self->state;
         st.stopping = true;
-        if (st.executor)
+        if (st.remote_busy) // the node stops the agent when this actor is gone
+          finish(self, "interrupted", "during a job on node " + st.where->node);
+        else if (st.executor)
           caf::anon_send(st.executor, atoms::shutdown::value);
         else if (!st.running)
           finish(self, "interrupted", "");
@@ -355,10 +456,12 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
 } // namespace
 
 story_actor spawn_story_actor(caf::actor_system& sys, caf::actor parent, board b,
-                              std::string story_id, session_options opts, int incarnation) {
+                              std::string story_id, session_options opts, int incarnation,
+                              std::shared_ptr<node_pool> pool) {
   // Detached: story work includes file locks and libgit2 calls that block.
   return sys.spawn<caf::detached>(story_behavior, std::move(parent), std::move(b),
-                                  std::move(story_id), std::move(opts), incarnation);
+                                  std::move(story_id), std::move(opts), incarnation,
+                                  std::move(pool));
 }
 
 } // namespace sdlc

@@ -1,5 +1,6 @@
 #pragma once
 #include "actors/actors.hpp"
+#include "actors/node_pool.hpp"
 #include "runtime/workflow/story_session.hpp"
 
 #include <caf/fwd.hpp>
@@ -10,6 +11,7 @@ namespace sdlc {
 // It reports every story_event and finally a story_finished to `parent`.
 // `incarnation` counts restarts by the supervisor (0 the first time).
 story_actor spawn_story_actor(caf::actor_system& sys, caf::actor parent, board b,
-                              std::string story_id, session_options opts, int incarnation = 0);
+                              std::string story_id, session_options opts, int incarnation = 0,
+                              std::shared_ptr<node_pool> pool = nullptr);
 
 } // namespace sdlc

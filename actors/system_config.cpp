@@ -3,10 +3,11 @@
 #include "actors/messages.hpp"
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 
 namespace sdlc {
 
-system_config::system_config() {
+system_config::system_config(bool network) {
   // Work sharing wakes an idle worker as soon as a message arrives; the
   // default work stealing backs off into 10 ms sleeps when idle, and a story's
   // every action crosses several pooled actors (measured in docs/benchmarks.md).
@@ -18,6 +19,10 @@ system_config::system_config() {
   add_message_type<permit_ask>("sdlc::permit_ask");
   add_message_type<permit_done>("sdlc::permit_done");
   add_message_type<std::vector<std::string>>("std::vector<std::string>");
+  add_message_type<node_hello>("sdlc::node_hello");
+  add_message_type<node_info>("sdlc::node_info");
+  add_message_type<remote_job>("sdlc::remote_job");
+  if (network) load<caf::io::middleman>();
 }
 
 } // namespace sdlc

@@ -4,10 +4,11 @@
 namespace sdlc {
 
 // The actor system configuration every sdlc-actors process uses: registers the
-// whole message vocabulary (actors/messages.hpp).
+// whole message vocabulary (actors/messages.hpp). `network`: load CAF's
+// middleman (a node, or a run with nodes).
 class system_config : public caf::actor_system_config {
 public:
-  system_config();
+  explicit system_config(bool network = false);
 };
 
 } // namespace sdlc

@@ -53,12 +53,24 @@ struct run_cli_options {
   bool dry_run = false;
   double action_seconds = 60;
   std::optional<std::filesystem::path> batch_file;
+  std::vector<std::string> nodes;
+  bool no_local = false;
+  std::optional<std::filesystem::path> token_file;
 };
 int cmd_run(const global_options& g, const run_cli_options& o);
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
                   bool force, bool json);
 int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, bool json);
 int cmd_cleanup(const global_options& g, bool dry_run, bool json);
+struct node_cli_options {
+  std::string listen = "127.0.0.1:4242";
+  std::filesystem::path workdir;
+  int slots = 2;
+  std::optional<std::filesystem::path> token_file;
+};
+int cmd_node(const node_cli_options& o);
+int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
+              const std::optional<std::filesystem::path>& token_file, bool json);
 int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow);
 
 } // namespace sdlc::cli

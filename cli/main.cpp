@@ -89,7 +89,36 @@ int main(int argc, char** argv) {
                  "Print the plan (order, waits, expected makespan) and stop");
   runc->add_option("--action-seconds", ro.action_seconds,
                    "--dry-run: expected seconds per action (default 60)");
+  runc->add_option("--node", ro.nodes,
+                   "A worker node host:port running `sdlc-actors node` (repeatable; "
+                   "docs/remote-nodes.md)");
+  runc->add_flag("--no-local", ro.no_local, "Run stories on the nodes only");
+  runc->add_option("--token-file", ro.token_file,
+                   "The nodes' shared secret (default: remote.tokenFile)");
   runc->callback([&] { run = [&] { return cmd_run(g, ro); }; });
+
+  node_cli_options no;
+  auto* nodec = app.add_subcommand(
+      "node", "Serve as a worker node: run stories' agents for an orchestrator (`run --node`)");
+  nodec->add_option("--listen", no.listen,
+                    "host:port to listen on (default 127.0.0.1:4242; 0.0.0.0 only on purpose)");
+  nodec->add_option("--workdir", no.workdir, "Where repositories and worktrees live")->required();
+  nodec->add_option("--slots", no.slots, "Stories at once (default 2)");
+  nodec
+      ->add_option("--token-file", no.token_file,
+                   "The shared secret an orchestrator must prove (required)")
+      ->required();
+  nodec->footer("Stops on SIGINT/SIGTERM, killing its running agents. See docs/remote-nodes.md.");
+  nodec->callback([&] { run = [&] { return cmd_node(no); }; });
+
+  std::vector<std::string> probe;
+  std::optional<std::filesystem::path> probe_token;
+  auto* nodesc = app.add_subcommand("nodes", "List worker nodes: reachable, slots, load");
+  nodesc->add_option("--node", probe, "A node host:port (default: remote.nodes)");
+  nodesc->add_option("--token-file", probe_token, "The shared secret (default: remote.tokenFile)");
+  nodesc->add_flag("--json", json, "Machine-readable output");
+  nodesc->footer("Exit code 1 when a node cannot be reached or refuses the token.");
+  nodesc->callback([&] { run = [&] { return cmd_nodes(g, probe, probe_token, json); }; });
 
   std::string verb = "list";
   bool force = false;

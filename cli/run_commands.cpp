@@ -49,6 +49,9 @@ int cmd_run(const global_options& g, const run_cli_options& o) {
   ro.dry_run = o.dry_run;
   ro.action_seconds = o.action_seconds;
   ro.batch_file = o.batch_file;
+  ro.nodes = o.nodes;
+  ro.no_local = o.no_local;
+  ro.token_file = o.token_file;
   if (o.stories.empty() && !o.all && !o.resume && !o.concurrent && !o.batch_file && !o.dry_run &&
       !o.include_backlog)
     throw bad_input(

@@ -1,4 +1,5 @@
 #include "runtime/config/batch_file.hpp"
+#include "runtime/remote/endpoint.hpp"
 
 #include "runtime/story/story.hpp"
 #include "runtime/util/error.hpp"
@@ -17,7 +18,7 @@ namespace {
 const std::set<std::string> config_sections = {
     "agent",          "timeouts",   "retry",       "reviewConfig",
     "implementation", "refinement", "testCommand", "buildCommand",
-    "supervision",    "shutdown",   "api"};
+    "supervision",    "shutdown",   "api",         "remote"};
 const std::set<std::string> batch_keys = {"stories",  "select",   "concurrency", "priorities",
                                           "failFast", "worktree", "nodes",       "limits"};
 
@@ -125,6 +126,10 @@ batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
               fmt::format("{}: 'worktree' takes keep: true|false", where(origin, w->first)));
         out.keep_worktrees = w->second.as<bool>();
       }
+    } else if (key == "nodes") {
+      out.nodes = string_list(v, key, origin);
+      for (const auto& n : out.nodes)
+        parse_endpoint(n, fmt::format("{}: 'nodes'", where(origin, v)));
     } else {
       throw bad_input(fmt::format("{}: '{}' is not supported yet by this version",
                                   where(origin, it->first), key));

@@ -16,6 +16,7 @@ struct batch_settings {
   std::optional<int> concurrency;
   std::optional<bool> fail_fast;
   std::optional<bool> keep_worktrees;
+  std::vector<std::string> nodes; // host:port of worker nodes
 };
 
 // Reads the file, applies its config sections to `cfg`, returns the rest.

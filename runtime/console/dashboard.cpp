@@ -107,6 +107,10 @@ std::optional<std::string> dashboard_model::apply(const std::string& id, const s
     s->worktree = detail;
     return std::nullopt;
   }
+  if (kind == "node") { // which machine runs the story ("local" or host:port)
+    s->node = detail;
+    return detail == "local" ? std::nullopt : std::optional<std::string>(line("on node " + detail));
+  }
   if (kind == "branch") {
     s->branch = detail;
     return std::nullopt;
@@ -217,6 +221,7 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
     int tail_w = std::max(0, rest - title_w - 1);
     std::string tail = s.state == "running" || s.state == "done" ? s.worktree : s.detail;
     if (s.state == "running" && !s.detail.empty() && s.worktree.empty()) tail = s.detail;
+    if (s.state == "running" && s.node != "local") tail = "@" + s.node + " " + tail;
     auto line = left + pad(s.title, static_cast<std::size_t>(title_w)) + " " +
                 term::fit(tail, static_cast<std::size_t>(tail_w));
     if (s.state == "failed" || s.state == "blocked")

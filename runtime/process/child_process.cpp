@@ -1,5 +1,7 @@
 #include "runtime/process/child_process.hpp"
 
+#include "runtime/util/fs.hpp"
+
 #include "runtime/util/error.hpp"
 
 #include <fmt/format.h>
@@ -298,6 +300,24 @@ void child_process::read_loop(int out_fd, int err_fd) {
   exited_ = true;
   result.killed_by_us = killed_.load();
   if (on_exit_) on_exit_(result);
+}
+
+bool is_agent_of_story(long pid, const std::string& story_id) {
+  std::string env;
+  try {
+    env = fs::read_file(fmt::format("/proc/{}/environ", pid), 1u << 20);
+  } catch (const std::exception&) {
+    return false;
+  }
+  auto needle = "SDLC_STORY_ID=" + story_id;
+  for (std::size_t pos = 0; pos < env.size();) {
+    auto end = env.find('\0', pos);
+    if (env.compare(pos, (end == std::string::npos ? env.size() : end) - pos, needle) == 0)
+      return true;
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return false;
 }
 
 } // namespace sdlc

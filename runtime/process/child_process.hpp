@@ -74,5 +74,8 @@ std::map<std::string, std::string> environment_with(const std::map<std::string, 
 bool kill_process_group(pid_t pgid);
 // Whether any process of group `pgid` is alive (zombies excluded).
 bool process_group_alive(pid_t pgid);
+// True when `pid` runs an agent of this story (SDLC_STORY_ID in its
+// environment): guards against killing an unrelated process that reused it.
+bool is_agent_of_story(long pid, const std::string& story_id);
 
 } // namespace sdlc

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <random>
+#include <regex>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +152,19 @@ std::string display_path(const stdfs::path& file, const stdfs::path& base) {
   auto rel = stdfs::relative(file, base, ec);
   if (ec || rel.empty() || *rel.begin() == "..") return file.string();
   return rel.string();
+}
+
+std::optional<long> leftover_writer_pid(std::string_view filename) {
+  // Mirrors temp_name_for above and board::add's staging name.
+  static const std::regex temp(R"(^\..+\.tmp\.([0-9]+)\.[0-9]+\.[0-9a-f]+$)");
+  static const std::regex staging(R"(^\.new-([0-9]+)-[0-9a-f]+$)");
+  std::string name(filename);
+  std::smatch m;
+  if (std::regex_match(name, m, temp) || std::regex_match(name, m, staging)) try {
+      return std::stol(m[1].str());
+    } catch (const std::exception&) {
+    }
+  return std::nullopt;
 }
 
 } // namespace sdlc::fs

@@ -28,4 +28,10 @@ std::size_t line_of_offset(std::string_view text, std::size_t offset);
 // `file` relative to `base` when it lies below it, for shorter error messages.
 std::string display_path(const stdfs::path& file, const stdfs::path& base);
 
+// The pid of the writer that made `filename` when it is a private working
+// name: atomic_write's ".<name>.tmp.<pid>.<n>.<hex>" or board::add's staging
+// folder ".new-<pid>-<hex>". A killed writer leaves them; cleanup removes
+// those whose writer is gone.
+std::optional<long> leftover_writer_pid(std::string_view filename);
+
 } // namespace sdlc::fs

@@ -3,6 +3,7 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/file_lock.hpp"
+#include "runtime/util/fs.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
 #include <fmt/format.h>
@@ -224,6 +225,26 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
                       *state->current_action()));
     } catch (const error&) {
       // A corrupt checkpoint is `run`'s to move aside, with its message.
+    }
+  }
+
+  // 5. Private working files of writers that were killed mid-write: an
+  // add's staging folder, an atomic write's temp file. A live writer's are
+  // left alone (its pid is alive).
+  std::vector<stdfs::path> dirs = {b.project_root(), b.sdlc_dir(), b.stories_dir()};
+  for (const auto& s : all)
+    dirs.push_back(s.dir());
+  std::set<stdfs::path> seen;
+  for (const auto& dir : dirs) {
+    if (!seen.insert(dir).second) continue;
+    std::error_code walk;
+    for (const auto& e : stdfs::directory_iterator(dir, walk)) {
+      auto pid = fs::leftover_writer_pid(e.path().filename().string());
+      if (!pid || process_alive(*pid)) continue;
+      std::error_code rm;
+      if (!o.dry_run) stdfs::remove_all(e.path(), rm);
+      add("removed leftover of a killed writer", b.rel(e.path()), !rm,
+          rm ? rm.message() : fmt::format("written by pid {}, which is gone", *pid));
     }
   }
   return r;

@@ -42,26 +42,6 @@ std::string tail(const std::string& s, std::size_t n) {
   return s.size() <= n ? s : "…" + s.substr(s.size() - n);
 }
 
-// True when `pid` runs an agent of this story (its environment says so):
-// guards against killing an unrelated process that reused the pid.
-bool is_our_agent(long pid, const std::string& story_id) {
-  std::string env;
-  try {
-    env = fs::read_file(fmt::format("/proc/{}/environ", pid), 1u << 20);
-  } catch (const std::exception&) {
-    return false;
-  }
-  auto needle = "SDLC_STORY_ID=" + story_id;
-  for (std::size_t pos = 0; pos < env.size();) {
-    auto end = env.find('\0', pos);
-    if (env.compare(pos, (end == std::string::npos ? env.size() : end) - pos, needle) == 0)
-      return true;
-    if (end == std::string::npos) break;
-    pos = end + 1;
-  }
-  return false;
-}
-
 // The branches of `names` that exist (a dependency done without a worktree has none).
 std::vector<std::string> existing_branches(const stdfs::path& root,
                                            const std::vector<std::string>& names) {
@@ -140,7 +120,7 @@ std::vector<std::string> story_session::begin() {
       const auto& ca = j["currentAction"];
       if (ca.contains("pid") && ca["pid"].is_number()) {
         long pid = ca["pid"].get<long>();
-        if (process_group_alive(static_cast<pid_t>(pid)) && is_our_agent(pid, id_)) {
+        if (process_group_alive(static_cast<pid_t>(pid)) && is_agent_of_story(pid, id_)) {
           kill_process_group(static_cast<pid_t>(pid));
           notes.push_back(fmt::format(
               "{}: stopped agent process group {} left by the interrupted run", id_, pid));
@@ -337,6 +317,15 @@ void story_session::reject_for_checks() {
       "review REJECTED by the automated checks -> " + (target.empty() ? "-" : target));
 }
 
+std::string story_session::commit_message(action_type a) const {
+  return fmt::format("{}: {} — {}\n\nCommitted by sdlc-actors after the agent's {} action.", id_,
+                     to_string(a), load().title(), to_string(a));
+}
+
+void story_session::adopt_remote_commit(const std::string& sha, const std::string& node) {
+  remote_commit_ = fmt::format("node {} committed {} on the story branch; fetched", node, sha);
+}
+
 void story_session::complete(action_type a, const std::string& text) {
   const auto max_retries = board_.cfg().review_max_retries;
   std::string outcome;
@@ -352,12 +341,14 @@ void story_session::complete(action_type a, const std::string& text) {
     checks_failed_.clear();
   } else {
     if ((a == action_type::implement || a == action_type::rework) && opts_.use_worktree) {
-      auto s = load();
-      auto commit = git::worktree_service::commit_all(
-          cwd_, fmt::format("{}: {} — {}\n\nCommitted by sdlc-actors after the agent's {} action.",
-                            id_, to_string(a), s.title(), to_string(a)));
-      log("orchestrator", commit ? "committed " + *commit + " on the story branch"
-                                 : "the agent changed no files; nothing to commit");
+      if (!remote_commit_.empty()) {
+        log("orchestrator", remote_commit_);
+        remote_commit_.clear();
+      } else {
+        auto commit = git::worktree_service::commit_all(cwd_, commit_message(a));
+        log("orchestrator", commit ? "committed " + *commit + " on the story branch"
+                                   : "the agent changed no files; nothing to commit");
+      }
     }
     update([&](story& s) {
       switch (a) {

@@ -86,6 +86,11 @@ public:
   // An attempt that does not count as a failure (parked until the API's limit
   // resets): its uncommitted edits are discarded so the redo applies once.
   void abandon(action_type a, const std::string& why);
+  // The commit message after implement or rework (a node commits with it).
+  std::string commit_message(action_type a) const;
+  // A node committed the action's work and the orchestrator fetched it into
+  // the story's worktree: complete() records it instead of committing.
+  void adopt_remote_commit(const std::string& sha, const std::string& node);
   // Actions that need no agent: block, move_to_done, create_pr.
   void run_inline(const decision& d);
 
@@ -109,6 +114,7 @@ private:
   std::map<action_type, int> failures_;
   std::vector<std::pair<std::string, std::string>> check_results_; // name -> summary
   std::vector<std::string> checks_failed_;
+  std::string remote_commit_; // set by adopt_remote_commit, used once by complete()
 };
 
 } // namespace sdlc

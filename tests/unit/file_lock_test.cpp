@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE file_lock
 #include "runtime/util/error.hpp"
 #include "runtime/util/file_lock.hpp"
+#include "runtime/util/fs.hpp"
 
 #include "test_support.hpp"
 
@@ -87,4 +88,14 @@ BOOST_AUTO_TEST_CASE(threads_are_mutually_excluded) {
     t.join();
   BOOST_TEST(max_inside == 1);
   BOOST_TEST(total == 800);
+}
+
+BOOST_AUTO_TEST_CASE(leftovers_of_killed_writers_are_recognised_by_name) {
+  BOOST_TEST(fs::leftover_writer_pid(".story.md.tmp.4242.3.1f2e").value_or(0) == 4242);
+  BOOST_TEST(fs::leftover_writer_pid(".new-977-abc123").value_or(0) == 977);
+  BOOST_TEST(fs::leftover_writer_pid(".workflow-state.json.tmp.12.0.ff").value_or(0) == 12);
+  BOOST_TEST(!fs::leftover_writer_pid("story.md"));
+  BOOST_TEST(!fs::leftover_writer_pid(".story.md.lock"));
+  BOOST_TEST(!fs::leftover_writer_pid("notes.tmp.12.0.ff")); // not one of ours: not hidden
+  BOOST_TEST(!fs::leftover_writer_pid(".new-abc-12"));
 }

@@ -1,0 +1,118 @@
+#include "runtime/git/remote_sync.hpp"
+
+#include "runtime/git/repository.hpp"
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+namespace sdlc::git {
+
+namespace {
+
+std::mutex& sync_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+using remote_ptr = std::unique_ptr<git_remote, deleter<git_remote, git_remote_free>>;
+
+// ssh through the user's agent; other transports need no credentials here
+// (a path or file://) or fail with libgit2's message naming the URL.
+int credentials(git_credential** out, const char*, const char* user, unsigned int allowed, void*) {
+  if (allowed & GIT_CREDENTIAL_SSH_KEY) return git_credential_ssh_key_from_agent(out, user);
+  return GIT_PASSTHROUGH;
+}
+
+remote_ptr anonymous_remote(git_repository* repo, const std::string& url) {
+  git_remote* r = nullptr;
+  check(git_remote_create_anonymous(&r, repo, url.c_str()), "use remote " + url);
+  return remote_ptr(r);
+}
+
+git_oid parse_oid(const std::string& sha) {
+  git_oid oid;
+  check(git_oid_fromstr(&oid, sha.c_str()), "read commit id " + sha);
+  return oid;
+}
+
+std::optional<std::string> tip_of(git_repository* repo, const std::string& ref) {
+  git_oid oid;
+  if (git_reference_name_to_id(&oid, repo, ref.c_str()) < 0) return std::nullopt;
+  return oid_string(oid);
+}
+
+} // namespace
+
+void push_branch(const std::filesystem::path& repo_dir, const std::string& url,
+                 const std::string& branch, bool force) {
+  std::lock_guard<std::mutex> lock(sync_mutex());
+  auto repo = open(repo_dir);
+  auto remote = anonymous_remote(repo.get(), url);
+  auto spec = fmt::format("{}refs/heads/{}:refs/heads/{}", force ? "+" : "", branch, branch);
+  char* specs[] = {spec.data()};
+  git_strarray refspecs = {specs, 1};
+  git_push_options opts = GIT_PUSH_OPTIONS_INIT;
+  opts.callbacks.credentials = credentials;
+  check(git_remote_push(remote.get(), &refspecs, &opts),
+        fmt::format("push branch {} to {}", branch, url));
+}
+
+std::optional<std::string> fetch_branch(const std::filesystem::path& repo_dir,
+                                        const std::string& url, const std::string& branch) {
+  std::lock_guard<std::mutex> lock(sync_mutex());
+  auto repo = open(repo_dir);
+  auto remote = anonymous_remote(repo.get(), url);
+  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+  opts.callbacks.credentials = credentials;
+  check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &opts.callbacks, nullptr, nullptr),
+        "connect to " + url);
+  const git_remote_head** heads = nullptr;
+  size_t n = 0;
+  check(git_remote_ls(&heads, &n, remote.get()), "list the branches of " + url);
+  const std::string want = "refs/heads/" + branch;
+  bool present = false;
+  for (size_t i = 0; i < n; ++i)
+    present |= want == heads[i]->name;
+  git_remote_disconnect(remote.get());
+  if (!present) return std::nullopt;
+  auto target = "refs/sdlc/fetched/" + branch;
+  auto spec = fmt::format("+{}:{}", want, target);
+  char* specs[] = {spec.data()};
+  git_strarray refspecs = {specs, 1};
+  check(git_remote_fetch(remote.get(), &refspecs, &opts, nullptr),
+        fmt::format("fetch branch {} from {}", branch, url));
+  return tip_of(repo.get(), target);
+}
+
+void set_branch(const std::filesystem::path& repo_dir, const std::string& branch,
+                const std::string& sha) {
+  std::lock_guard<std::mutex> lock(sync_mutex());
+  auto repo = open(repo_dir);
+  auto oid = parse_oid(sha);
+  git_reference* ref = nullptr;
+  check(git_reference_create(&ref, repo.get(), ("refs/heads/" + branch).c_str(), &oid, 1,
+                             "sdlc-actors: story branch from the shared remote"),
+        fmt::format("move branch {} to {}", branch, sha));
+  git_reference_free(ref);
+}
+
+std::optional<std::string> branch_tip(const std::filesystem::path& repo_dir,
+                                      const std::string& branch) {
+  auto repo = open(repo_dir);
+  return tip_of(repo.get(), "refs/heads/" + branch);
+}
+
+bool is_ancestor(const std::filesystem::path& repo_dir, const std::string& ancestor,
+                 const std::string& descendant) {
+  if (ancestor == descendant) return true;
+  auto repo = open(repo_dir);
+  auto a = parse_oid(ancestor);
+  auto d = parse_oid(descendant);
+  int rc = git_graph_descendant_of(repo.get(), &d, &a);
+  check(rc, "compare commits");
+  return rc == 1;
+}
+
+} // namespace sdlc::git

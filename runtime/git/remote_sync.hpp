@@ -1,0 +1,37 @@
+#pragma once
+// Moving a story branch between repositories through a shared remote
+// (`remote.url`: a path, file://, ssh:// or https://), with libgit2. The
+// orchestrator pushes the branch a node should work on and fetches what the
+// node pushed back; a node fetches, works, commits and pushes. Calls in one
+// process are serialized: libgit2 takes ref locks that concurrent fetches of
+// the same repository would trip over.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace sdlc::git {
+
+// Pushes refs/heads/<branch> of the repository at `repo_dir` to `url`.
+// `force`: the remote's branch becomes ours even if it moved elsewhere (the
+// orchestrator's view is the truth; a lost node's unreported commit goes).
+void push_branch(const std::filesystem::path& repo_dir, const std::string& url,
+                 const std::string& branch, bool force);
+
+// Fetches <branch> from `url` into refs/sdlc/fetched/<branch>. The commit it
+// names, or nullopt when the remote has no such branch.
+std::optional<std::string> fetch_branch(const std::filesystem::path& repo_dir,
+                                        const std::string& url, const std::string& branch);
+
+// Points refs/heads/<branch> at `sha` (creating it when missing).
+void set_branch(const std::filesystem::path& repo_dir, const std::string& branch,
+                const std::string& sha);
+
+// The commit refs/heads/<branch> names, or nullopt.
+std::optional<std::string> branch_tip(const std::filesystem::path& repo_dir,
+                                      const std::string& branch);
+
+// Whether `ancestor` is `descendant` or one of its ancestors.
+bool is_ancestor(const std::filesystem::path& repo_dir, const std::string& ancestor,
+                 const std::string& descendant);
+
+} // namespace sdlc::git

@@ -1,0 +1,85 @@
+#include "runtime/remote/node_workspace.hpp"
+
+#include "runtime/git/remote_sync.hpp"
+#include "runtime/git/repository.hpp"
+#include "runtime/git/worktree_service.hpp"
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+
+namespace sdlc {
+
+namespace stdfs = std::filesystem;
+
+node_workspace::node_workspace(stdfs::path workdir) : workdir_(std::move(workdir)) {
+  stdfs::create_directories(workdir_ / "repos");
+  stdfs::create_directories(workdir_ / "worktrees");
+}
+
+stdfs::path node_workspace::repo_dir(const std::string& url) const {
+  return workdir_ / "repos" / fmt::format("{:016x}", std::hash<std::string>{}(url));
+}
+
+stdfs::path node_workspace::prepare(const std::string& url, const std::string& branch,
+                                    const std::string& sha) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto repo = repo_dir(url);
+  if (!stdfs::exists(repo / ".git")) {
+    git::ensure_initialised();
+    git_repository* r = nullptr;
+    git::check(git_repository_init(&r, repo.c_str(), 0), "create " + repo.string());
+    git_repository_free(r);
+  }
+  auto fetched = git::fetch_branch(repo, url, branch);
+  if (!fetched)
+    throw failure(fmt::format("branch {} is not on the shared remote {}; the orchestrator pushes "
+                              "it before sending work",
+                              branch, url));
+  if (*fetched != sha && !git::is_ancestor(repo, sha, *fetched))
+    throw failure(fmt::format("branch {} on {} is at {}, which does not contain {}", branch, url,
+                              fetched->substr(0, 12), sha.substr(0, 12)));
+  git::set_branch(repo, branch, sha);
+  auto name = branch;
+  std::replace(name.begin(), name.end(), '/', '-');
+  auto wt = workdir_ / "worktrees" / stdfs::path(repo).filename() / name;
+  if (!stdfs::exists(wt / ".git")) {
+    auto r = git::open(repo);
+    // A worktree folder that is gone leaves git's metadata: drop it first.
+    git_worktree* old = nullptr;
+    if (git_worktree_lookup(&old, r.get(), name.c_str()) == 0) {
+      git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+      po.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
+      git_worktree_prune(old, &po);
+      git_worktree_free(old);
+    }
+    stdfs::create_directories(wt.parent_path());
+    git_reference* ref = nullptr;
+    git::check(git_reference_lookup(&ref, r.get(), ("refs/heads/" + branch).c_str()),
+               "find branch " + branch);
+    git::ref_ptr owner(ref);
+    git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
+    opts.ref = ref;
+    git_worktree* added = nullptr;
+    git::check(git_worktree_add(&added, r.get(), name.c_str(), wt.c_str(), &opts),
+               "add worktree " + wt.string());
+    git_worktree_free(added);
+  }
+  git::worktree_service::clear_stale_git_locks(wt);
+  git::worktree_service::discard_uncommitted(wt); // HEAD is the branch, now at `sha`
+  return wt;
+}
+
+std::string node_workspace::commit_and_push(const stdfs::path& worktree, const std::string& url,
+                                            const std::string& branch, const std::string& message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  git::worktree_service::commit_all(worktree, message);
+  git::push_branch(worktree, url, branch, false);
+  auto tip = git::branch_tip(worktree, branch);
+  if (!tip) throw failure("branch " + branch + " vanished from " + worktree.string());
+  return *tip;
+}
+
+} // namespace sdlc

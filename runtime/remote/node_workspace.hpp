@@ -1,0 +1,38 @@
+#pragma once
+// A node's side of "code travels through git": one repository per shared
+// remote under <workdir>/repos, one worktree per story branch under
+// <workdir>/worktrees. Before every job the story's worktree is made to hold
+// exactly the commit the orchestrator sent (fetched, reset, untracked files
+// removed), so a job that died on this or another node leaves nothing
+// behind; after an implement or rework the work is committed and pushed.
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace sdlc {
+
+class node_workspace {
+public:
+  explicit node_workspace(std::filesystem::path workdir);
+
+  const std::filesystem::path& workdir() const { return workdir_; }
+
+  // The story's worktree, holding `sha` of `branch` from `url`.
+  std::filesystem::path prepare(const std::string& url, const std::string& branch,
+                                const std::string& sha);
+
+  // Commits every change in `worktree` and pushes `branch` to `url`
+  // (fast-forward only). The branch's commit after it (new or unchanged).
+  std::string commit_and_push(const std::filesystem::path& worktree, const std::string& url,
+                              const std::string& branch, const std::string& message);
+
+  // <workdir>/repos/<hash of url>: stable, so a node that restarts reuses it.
+  std::filesystem::path repo_dir(const std::string& url) const;
+
+private:
+  std::filesystem::path workdir_;
+  std::mutex mu_; // libgit2 ref locks: one git operation at a time per node
+};
+
+} // namespace sdlc
