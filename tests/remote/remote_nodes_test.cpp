@@ -1,0 +1,187 @@
+#define BOOST_TEST_MODULE remote_nodes
+// Issue 7 with a command agent: stories spread over two `sdlc-actors node`
+// processes through a bare repository; a wrong token and an unauthenticated
+// client are refused; a node SIGKILLed mid-implement loses nothing and
+// applies nothing twice.
+#include "actors/actors.hpp"
+#include "actors/system_config.hpp"
+#include "runtime/story/story.hpp"
+
+#include "remote_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <thread>
+
+using namespace sdlc;
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::map<std::string, int> completed_actions(const stdfs::path& story_dir) {
+  auto state = json::parse(test::read(story_dir / ".workflow-state.json"));
+  std::map<std::string, int> count;
+  for (const auto& a : state["completedActions"])
+    ++count[a["type"].get<std::string>()];
+  return count;
+}
+
+int worktrees_on(const stdfs::path& node_workdir) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& repo : stdfs::directory_iterator(node_workdir / "worktrees", ec))
+    for (const auto& wt : stdfs::directory_iterator(repo.path(), ec)) {
+      (void)wt;
+      ++n;
+    }
+  return n;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_batch_spreads_over_two_nodes_and_every_branch_comes_back) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  rb.add_stories(4);
+  auto& a = rb.start_node("nodeA", 2);
+  auto& b = rb.start_node("nodeB", 2);
+  auto nodes = rb.sdlc({"nodes", "--node", a.address(), "--node", b.address(), "--token-file",
+                        rb.token.string(), "--json"});
+  BOOST_TEST(nodes.exit_code == 0, nodes.out << nodes.err);
+  auto listed = json::parse(nodes.out);
+  BOOST_TEST(listed.size() == 2u);
+  BOOST_TEST(listed[0]["slots"].get<int>() == 2);
+
+  auto r = rb.sdlc({"run", "--concurrent", "4", "--node", a.address(), "--node", b.address(),
+                    "--no-local", "--token-file", rb.token.string()});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  for (int i = 1; i <= 4; ++i) {
+    auto id = fmt::format("S-{:04d}", i);
+    auto dir = rb.repo / ".ai-sdlc/stories" / id;
+    auto s = story::load(dir / "story.md");
+    BOOST_TEST(s.str("status") == "done", id);
+    // The node's work is on the orchestrator's branch, committed once.
+    auto branch = s.str("branch");
+    auto file = test::git(rb.repo, {"show", branch + ":" + id + ".txt"});
+    BOOST_TEST((file.find("/nodeA/worktrees/") != std::string::npos ||
+                file.find("/nodeB/worktrees/") != std::string::npos),
+               id << " ran in " << file);
+    auto commits = test::git(rb.repo, {"log", "--format=%s", "main.." + branch});
+    BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') == 1, id << "\n" << commits);
+    for (const auto& [action, n] : completed_actions(dir))
+      BOOST_TEST(n == 1, id << " " << action << " x" << n);
+  }
+  // --no-local with 2 + 2 slots for 4 stories: both nodes worked.
+  BOOST_TEST(worktrees_on(a.workdir) == 2);
+  BOOST_TEST(worktrees_on(b.workdir) == 2);
+  BOOST_TEST(test::processes_with_env(rb.marker).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_token_is_refused_and_nothing_runs) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  rb.add_stories(1);
+  auto& a = rb.start_node("nodeA", 1);
+  test::write(d.path / "wrong", "this-is-not-the-secret-0000\n");
+  auto r = rb.sdlc({"run", "--concurrent", "1", "--node", a.address(), "--no-local", "--token-file",
+                    (d.path / "wrong").string()});
+  BOOST_TEST(r.exit_code == 2, r.out << r.err);
+  BOOST_TEST(r.err.find("node " + a.address() + ": refused: wrong token") != std::string::npos,
+             r.err);
+  auto s = story::load(rb.repo / ".ai-sdlc/stories/S-0001/story.md");
+  BOOST_TEST(s.str("status") == "ready");
+  BOOST_TEST(!stdfs::exists(rb.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
+  BOOST_TEST(worktrees_on(a.workdir) == 0);
+  BOOST_TEST(test::read(a.out).find("wrong token") != std::string::npos, test::read(a.out));
+  auto listed =
+      rb.sdlc({"nodes", "--node", a.address(), "--token-file", (d.path / "wrong").string()});
+  BOOST_TEST(listed.exit_code == 1);
+  BOOST_TEST(listed.out.find("DOWN  refused: wrong token") != std::string::npos, listed.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_skips_the_hello_is_refused) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  auto& a = rb.start_node("nodeA", 1);
+  system_config cfg(true);
+  caf::actor_system sys{cfg};
+  auto node = sys.middleman().remote_actor<node_actor>("127.0.0.1", static_cast<uint16_t>(a.port));
+  BOOST_REQUIRE(node);
+  remote_job rj;
+  rj.job.story_id = "S-0001";
+  rj.job.action = "implement";
+  rj.job.argv = {"/bin/sh", "-c", "touch " + (d.path / "ran").string()};
+  rj.repo_url = rb.remote.string();
+  rj.branch = "main";
+  std::string refusal;
+  bool answered = false;
+  {
+    caf::scoped_actor self{sys};
+    self->request(*node, 10s, rj, caf::actor{}, caf::actor{})
+        .receive([&](agent_outcome&) { answered = true; },
+                 [&](caf::error& e) { refusal = sys.render(e); });
+    self->request(*node, 10s, atoms::info::value)
+        .receive([&](node_info&) { answered = true; }, [&](caf::error&) {});
+  }
+  BOOST_TEST(!answered);
+  BOOST_TEST(refusal.find("not authenticated") != std::string::npos, refusal);
+  BOOST_TEST(!stdfs::exists(d.path / "ran"));
+  BOOST_TEST(worktrees_on(a.workdir) == 0);
+  BOOST_TEST(test::read(a.out).find("refused a job") != std::string::npos, test::read(a.out));
+}
+
+BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothing_twice) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  rb.env["IMPLEMENT_SECONDS"] = "2";
+  rb.add_stories(2);
+  auto& a = rb.start_node("nodeA", 1);
+  auto a_port = a.port;
+  auto& b = rb.start_node("nodeB", 1);
+  auto b_address = b.address();
+  auto a_address = a.address();
+  auto run =
+      test::spawn_background({SDLC_BIN, "run", "--concurrent", "2", "--node", a_address, "--node",
+                              b_address, "--no-local", "--token-file", rb.token.string()},
+                             rb.repo, rb.env, d.path / "run.out");
+  // Kill node A once its agent is inside implement (the agent marks it).
+  std::string victim;
+  for (int i = 0; i < 400 && victim.empty(); ++i) {
+    for (auto id : {"S-0001", "S-0002"})
+      if (stdfs::exists(d.path / "marks" / (std::string(id) + "-implement-nodeA"))) victim = id;
+    if (victim.empty()) std::this_thread::sleep_for(50ms);
+  }
+  BOOST_REQUIRE_MESSAGE(!victim.empty(), test::read(d.path / "run.out"));
+  rb.kill_node(rb.nodes[0], SIGKILL);
+  // It comes back on the same port and workdir: it stops the orphaned agent
+  // and is used again.
+  auto& again = rb.start_node("nodeA", 1, {}, "127.0.0.1", a_port);
+  int code = test::wait_exit(run);
+  auto out = test::read(d.path / "run.out");
+  BOOST_TEST(code == 0, out);
+  BOOST_TEST(out.find("node " + a_address + " lost") != std::string::npos, out);
+  for (auto id : {"S-0001", "S-0002"}) {
+    auto dir = rb.repo / ".ai-sdlc/stories" / id;
+    auto s = story::load(dir / "story.md");
+    BOOST_TEST(s.str("status") == "done", id);
+    auto counts = completed_actions(dir);
+    for (auto action : {"research", "plan", "implement", "review"})
+      BOOST_TEST(counts[action] == 1, id << " " << action << " x" << counts[action]);
+    auto branch = s.str("branch");
+    auto commits = test::git(rb.repo, {"log", "--format=%s", "main.." + branch});
+    BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') == 1, id << "\n" << commits);
+    BOOST_TEST(test::git(rb.repo, {"show", branch + ":" + std::string(id) + ".txt"}).find(id) ==
+               0u);
+  }
+  BOOST_TEST(test::read(again.out).find("stopped agent process group") != std::string::npos,
+             test::read(again.out));
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(test::processes_with_env(rb.marker).empty());
+}
