@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <unistd.h>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -158,6 +159,32 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
+// The agent's environment on this machine: the node's own (PATH, HOME and
+// whatever else this machine defines), then the run's agent settings
+// (SDLC_*, ANTHROPIC_*, CLAUDE_*), then anything else the run sets that this
+// machine does not.
+std::vector<std::string> node_environment(const std::vector<std::string>& job_env) {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  auto agent_setting = [](const std::string& k) {
+    return k.rfind("SDLC_", 0) == 0 || k.rfind("ANTHROPIC_", 0) == 0 || k.rfind("CLAUDE_", 0) == 0;
+  };
+  for (const auto& kv : job_env) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) continue;
+    auto key = kv.substr(0, eq);
+    if (agent_setting(key) || !env.count(key)) env[key] = kv.substr(eq + 1);
+  }
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env)
+    out.push_back(k + "=" + v);
+  return out;
+}
+
 // One job: worktree, executor, commit and push; answers the orchestrator.
 // <workdir>/running/<pgid> holds the story id of each agent running here.
 void record_running(const std::filesystem::path& workdir, const std::string& pgid,
@@ -252,6 +279,7 @@ caf::behavior node_job(caf::stateful_actor<job_state>* self, std::string node_na
         auto before = gw->usage(rj.job.story_id, rj.job.action);
         auto job = rj.job;
         job.cwd = wt.string();
+        job.env = node_environment(job.env);
         for (auto& kv : job.env) {
           kv = replace_all(kv, rj.gateway_base, gw->base_url());
           kv = replace_all(kv, rj.gateway_token, ng.token); // the node gateway's own token

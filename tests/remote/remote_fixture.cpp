@@ -38,7 +38,7 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-remote_board::remote_board(const stdfs::path& r) : root(r) {
+remote_board::remote_board(const stdfs::path& r, bool command_agent) : root(r) {
   repo = root / "repo";
   remote = root / "remote.git";
   token = root / "token";
@@ -51,7 +51,8 @@ remote_board::remote_board(const stdfs::path& r) : root(r) {
   write(root / "agent.sh", remote_agent);
   stdfs::permissions(root / "agent.sh", stdfs::perms::owner_all);
   BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-  BOOST_REQUIRE(sdlc({"config", "agent.command", (root / "agent.sh").string()}).exit_code == 0);
+  if (command_agent)
+    BOOST_REQUIRE(sdlc({"config", "agent.command", (root / "agent.sh").string()}).exit_code == 0);
   BOOST_REQUIRE(sdlc({"config", "remote.url", remote.string()}).exit_code == 0);
 }
 

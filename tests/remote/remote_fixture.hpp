@@ -23,7 +23,8 @@ struct node_process {
 };
 
 struct remote_board {
-  explicit remote_board(const stdfs::path& root);
+  // `command_agent`: the test agent below, else the real Claude Code CLI.
+  explicit remote_board(const stdfs::path& root, bool command_agent = true);
   ~remote_board();
   stdfs::path root, repo, remote, token;
   std::map<std::string, std::string> env; // NO_COLOR, RUN_MARKER

@@ -177,14 +177,15 @@ std::string git(const stdfs::path& dir, const std::vector<std::string>& args) {
   return r.out;
 }
 
-stub_api::stub_api(const std::string& script, const stdfs::path& workdir) {
+stub_api::stub_api(const std::string& script, const stdfs::path& workdir, const std::string& host)
+    : host_(host) {
   auto script_file = workdir / "stub-script.yaml";
   auto port_file = workdir / "stub.port";
   log_ = workdir / "stub.log";
   write(script_file, script);
   std::vector<std::string> argv = {SDLC_STUB_API_BIN, "--script",         script_file.string(),
                                    "--port-file",     port_file.string(), "--log",
-                                   log_.string()};
+                                   log_.string(),     "--host",           host};
   std::vector<char*> args;
   for (auto& a : argv)
     args.push_back(a.data());

@@ -32,7 +32,8 @@ run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd = ".
 // Starts argv[0] in the background: stdin /dev/null, stdout and stderr to
 // `out` (or inherited when empty), the current environment plus `env`.
 int spawn_background(const std::vector<std::string>& argv, const stdfs::path& cwd = {},
-                     const std::map<std::string, std::string>& env = {}, const stdfs::path& out = {});
+                     const std::map<std::string, std::string>& env = {},
+                     const stdfs::path& out = {});
 // Waits for it: the exit code, or 128 + the signal.
 int wait_exit(int pid);
 
@@ -65,18 +66,21 @@ std::string git(const stdfs::path& dir, const std::vector<std::string>& args);
 // The stub-api stand-in, started on a free loopback port with `script` (YAML).
 class stub_api {
 public:
-  explicit stub_api(const std::string& script, const stdfs::path& workdir);
+  // `host`: the address to bind (another than loopback for network namespaces).
+  explicit stub_api(const std::string& script, const stdfs::path& workdir,
+                    const std::string& host = "127.0.0.1");
   ~stub_api();
   stub_api(const stub_api&) = delete;
   stub_api& operator=(const stub_api&) = delete;
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "http://" + host_ + ":" + std::to_string(port_); }
   std::string stats() const; // JSON text of GET /_stub/stats
   stdfs::path log_file() const { return log_; }
 
 private:
   int pid_ = -1;
   int port_ = 0;
+  std::string host_;
   stdfs::path log_;
 };
 

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <functional>
 #include <mutex>
 #include <regex>
 #include <thread>
@@ -138,8 +139,11 @@ reply plan_reply(const stub::step& s, const std::string& cwd, const json& req, l
   return r;
 }
 
+// `before_last`: called once just before the last event goes out, so the
+// in-flight count drops before any client can see the response end (counting
+// at the response's destruction let the next permitted request overlap it).
 void write_sse(httplib::Response& res, const reply& r, const std::string& model, long input_tokens,
-               milliseconds delay, long call_no) {
+               milliseconds delay, long call_no, std::function<void()> before_last) {
   std::string out;
   json start = {{"type", "message_start"},
                 {"message",
@@ -189,21 +193,20 @@ void write_sse(httplib::Response& res, const reply& r, const std::string& model,
   events.push_back(sse({{"type", "message_stop"}}));
   auto shared = std::make_shared<std::vector<std::string>>(std::move(events));
   auto idx = std::make_shared<std::size_t>(0);
-  res.set_chunked_content_provider("text/event-stream",
-                                   [shared, idx, delay](std::size_t, httplib::DataSink& sink) {
-                                     // Latency is spread over the stream: half before the first
-                                     // event, half at the end.
-                                     if (*idx == 0 && delay.count() > 0)
-                                       std::this_thread::sleep_for(delay / 2);
-                                     if (*idx == shared->size() - 1 && delay.count() > 0)
-                                       std::this_thread::sleep_for(delay / 2);
-                                     if (*idx < shared->size()) {
-                                       const auto& e = (*shared)[(*idx)++];
-                                       return sink.write(e.data(), e.size());
-                                     }
-                                     sink.done();
-                                     return true;
-                                   });
+  res.set_chunked_content_provider(
+      "text/event-stream", [shared, idx, delay, before_last](std::size_t, httplib::DataSink& sink) {
+        // Latency is spread over the stream: half before the first
+        // event, half at the end.
+        if (*idx == 0 && delay.count() > 0) std::this_thread::sleep_for(delay / 2);
+        if (*idx == shared->size() - 1 && delay.count() > 0) std::this_thread::sleep_for(delay / 2);
+        if (*idx == shared->size() - 1 && before_last) before_last();
+        if (*idx < shared->size()) {
+          const auto& e = (*shared)[(*idx)++];
+          return sink.write(e.data(), e.size());
+        }
+        sink.done();
+        return true;
+      });
 }
 
 json message_json(const reply& r, const std::string& model, long input_tokens, long call_no) {
@@ -343,10 +346,14 @@ int main(int argc, char** argv) {
       return;
     }
     struct release_t {
-      ~release_t() {
+      bool done = false;
+      void now() {
         std::lock_guard<std::mutex> lock(stats.mu);
+        if (done) return;
+        done = true;
         --stats.in_flight;
       }
+      ~release_t() { now(); }
     };
     auto release = std::make_shared<release_t>();
     if (counting) {
@@ -361,7 +368,7 @@ int main(int argc, char** argv) {
     long input_tokens = static_cast<long>(req.body.size() / 4);
     auto delay = milliseconds(step.latency_ms >= 0 ? step.latency_ms : sc.latency_ms);
     if (body.value("stream", false)) {
-      write_sse(res, r, model, input_tokens, delay, call_no);
+      write_sse(res, r, model, input_tokens, delay, call_no, [release] { release->now(); });
       // Keep the in-flight count until the stream has been written.
       res.set_header("x-stub-call", std::to_string(call_no));
       auto provider = res.content_provider_;
