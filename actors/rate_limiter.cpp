@@ -3,6 +3,8 @@
 #include "runtime/util/time.hpp"
 
 #include <caf/all.hpp>
+
+#include <set>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -35,6 +37,10 @@ struct limiter_state {
   int level = 0;
   std::optional<ms> tick_at; // the wake-up already scheduled
   std::string last_report;
+  // Permits asked by actors on other machines (a node's forwarder), by
+  // asker: when its connection goes, its permits go with it — a killed
+  // node never reports them done, and they would hold the cap forever.
+  std::map<caf::actor_addr, std::set<uint64_t>> remote;
   static inline const char* name = "rate_limiter";
 };
 
@@ -95,11 +101,30 @@ rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, limiter_opt
   s0.scaler = opts.scaler;
   s0.level = s0.scaler ? s0.scaler->level() : 0;
   s0.core = std::make_unique<rate_limiter_core>(opts.limits, now_of(self));
+  self->set_down_handler([=](caf::down_msg& m) {
+    auto& st = self->state;
+    auto it = st.remote.find(m.source);
+    if (it == st.remote.end()) return;
+    auto now = now_of(self);
+    for (auto id : it->second) {
+      st.core->cancel(id);
+      st.core->release(id, permit_result{0, -1, -1, std::nullopt}, now);
+      st.waiting.erase(id);
+    }
+    st.remote.erase(it);
+    pump(self);
+  });
   return {
       [=](permit_ask& a) -> caf::result<uint64_t> {
         auto& st = self->state;
         auto promise = self->make_response_promise<uint64_t>();
         st.waiting[a.id].promise = promise;
+        if (auto sender = self->current_sender(); sender && sender->node() != self->node()) {
+          auto addr = caf::actor_cast<caf::actor_addr>(sender);
+          auto [it, fresh] = st.remote.emplace(addr, std::set<uint64_t>{});
+          if (fresh) self->monitor(addr);
+          it->second.insert(a.id);
+        }
         st.core->enqueue({a.id, a.story, a.priority, a.input_estimate, a.output_estimate},
                          now_of(self));
         pump(self);
@@ -129,6 +154,8 @@ rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, limiter_opt
         auto now = now_of(self);
         st.core->learn(h, now);
         st.core->release(d.id, r, now);
+        for (auto& [addr, ids] : st.remote)
+          ids.erase(d.id);
         pump(self);
       },
       [=](atoms::tick) {
