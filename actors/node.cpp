@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <fmt/format.h>
 
 #include <csignal>
@@ -448,23 +449,25 @@ int run_node(const node_options& o, std::ostream& out) {
     sigaddset(&stop_signals, sig);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  system_config cfg(true);
+  system_config cfg(true, o.tls);
   caf::actor_system sys{cfg};
   auto name = fmt::format("{}:{}", o.host, o.port);
   auto node = sys.spawn(node_behavior, o, name);
-  auto port = sys.middleman().publish(node, o.port, o.host.c_str(), true);
+  auto port = o.tls.enabled() ? caf::openssl::publish(node, o.port, o.host.c_str(), true)
+                              : sys.middleman().publish(node, o.port, o.host.c_str(), true);
   if (!port) {
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
     throw failure(fmt::format("node: cannot listen on {}: {}", name, sys.render(port.error())));
   }
-  out << fmt::format("node {} listening ({} slot{}, workdir {})\n", name, o.slots,
-                     o.slots == 1 ? "" : "s", o.workdir.string());
+  out << fmt::format("node {} listening ({} slot{}, workdir {}{})\n", name, o.slots,
+                     o.slots == 1 ? "" : "s", o.workdir.string(),
+                     o.tls.enabled() ? ", TLS with client certificates" : "");
   out.flush();
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log_line(fmt::format("stopping on signal {}", sig));
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
-  sys.middleman().unpublish(node, *port);
+  if (!o.tls.enabled()) sys.middleman().unpublish(node, *port);
   return 0;
 }
 

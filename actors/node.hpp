@@ -5,6 +5,8 @@
 // made from the shared git remote (runtime/remote/node_workspace). Agents'
 // API calls pass the node's own gateway, whose permits come from the
 // orchestrator's rate limiter over the actor connection.
+#include "actors/system_config.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
@@ -18,6 +20,7 @@ struct node_options {
   std::filesystem::path workdir;
   int slots = 2;
   std::string token; // the shared secret (from --token-file)
+  tls_files tls;     // --tls-cert/--tls-key/--tls-ca: TLS with certificates both ways
 };
 
 // Serves until SIGINT/SIGTERM; running jobs are stopped (their agents'

@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <fmt/format.h>
 
 #include <unistd.h>
@@ -33,7 +34,9 @@ std::pair<std::optional<node_info>, std::string> node_pool::hello(caf::actor_sys
                                                                   const std::string& token,
                                                                   node_actor* handle_out) {
   auto ep = parse_endpoint(node, "node");
-  auto handle = sys.middleman().remote_actor<node_actor>(ep.host, ep.port);
+  auto handle = sys.has_openssl_manager()
+                    ? caf::openssl::remote_actor<node_actor>(sys, ep.host, ep.port)
+                    : sys.middleman().remote_actor<node_actor>(ep.host, ep.port);
   if (!handle) return {std::nullopt, "unreachable: " + sys.render(handle.error())};
   std::optional<node_info> info;
   std::string problem;
@@ -149,9 +152,9 @@ std::vector<node_info> node_pool::nodes() {
   return out;
 }
 
-std::vector<node_probe> probe_nodes(const std::vector<std::string>& nodes,
-                                    const std::string& token) {
-  system_config cfg(true);
+std::vector<node_probe> probe_nodes(const std::vector<std::string>& nodes, const std::string& token,
+                                    const tls_files& tls) {
+  system_config cfg(true, tls);
   caf::actor_system sys{cfg};
   std::vector<node_probe> out;
   for (const auto& n : nodes) {

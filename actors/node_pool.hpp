@@ -6,6 +6,7 @@
 // goes away stops counting; it is tried again a few seconds later and used
 // when it answers. Thread-safe: story actors are detached.
 #include "actors/actors.hpp"
+#include "actors/system_config.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -82,7 +83,7 @@ struct node_probe {
   std::optional<node_info> info; // nullopt: unreachable or refused
   std::string problem;
 };
-std::vector<node_probe> probe_nodes(const std::vector<std::string>& nodes,
-                                    const std::string& token);
+std::vector<node_probe> probe_nodes(const std::vector<std::string>& nodes, const std::string& token,
+                                    const tls_files& tls = {});
 
 } // namespace sdlc

@@ -51,6 +51,33 @@ std::string read_token_file(const std::filesystem::path& file) {
   return text;
 }
 
+tls_files resolve_tls(const std::string& cert, const std::string& key, const std::string& ca,
+                      const std::filesystem::path& project) {
+  tls_files t{cert, key, ca};
+  if (!project.empty()) {
+    auto cfg = load_config(project, current_environment());
+    const auto& c = cfg.tree["remote"]["tls"];
+    auto from = [&](std::string& v, const char* k) {
+      if (v.empty() && !c[k].IsNull()) v = c[k].as<std::string>();
+    };
+    from(t.certificate, "certificate");
+    from(t.key, "key");
+    from(t.ca, "ca");
+  }
+  int given = !t.certificate.empty() + !t.key.empty() + !t.ca.empty();
+  if (given != 0 && given != 3)
+    throw bad_input("TLS needs all three: --tls-cert (this side's certificate), --tls-key (its "
+                    "key) and --tls-ca (the CA that signed the other side's); see "
+                    "docs/remote-nodes.md");
+  for (const auto& [flag, file] :
+       {std::pair<const char*, const std::string&>{"--tls-cert", t.certificate},
+        {"--tls-key", t.key},
+        {"--tls-ca", t.ca}})
+    if (!file.empty() && !std::filesystem::is_regular_file(file))
+      throw bad_input(fmt::format("{} {}: no such file", flag, file));
+  return t;
+}
+
 namespace {
 
 struct node_plan {
@@ -196,7 +223,9 @@ int run_stories(run_options o, std::ostream& out) {
   };
   sopts.parked_until = [&gw] { return gw.parked_until_ms(); };
 
-  system_config sys_cfg(!nodes.nodes.empty());
+  const auto tls =
+      nodes.nodes.empty() ? tls_files{} : resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, root);
+  system_config sys_cfg(!nodes.nodes.empty(), tls);
   caf::actor_system sys{sys_cfg};
   std::shared_ptr<node_pool> pool;
   if (!nodes.nodes.empty()) {

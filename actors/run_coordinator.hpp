@@ -30,11 +30,18 @@ struct run_options {
   std::vector<std::string> nodes;                  // --node host:port (repeatable)
   bool no_local = false;                           // --no-local: stories run on nodes only
   std::optional<std::filesystem::path> token_file; // --token-file: the nodes' shared secret
+  std::string tls_cert, tls_key, tls_ca;           // --tls-cert/--tls-key/--tls-ca
 };
 
 // The nodes' shared secret from `file` (one line, at least 16 characters).
 // Throws bad_input naming the file and what to do.
 std::string read_token_file(const std::filesystem::path& file);
+
+struct tls_files;
+// TLS files for the node connection: the flags over remote.tls.*; each must
+// exist; all three or none. `project` empty: flags only.
+tls_files resolve_tls(const std::string& cert, const std::string& key, const std::string& ca,
+                      const std::filesystem::path& project);
 
 // Exit code: 0 all done, 1 some failed or blocked, 130 interrupted (SIGINT/SIGTERM).
 int run_stories(run_options opts, std::ostream& out);

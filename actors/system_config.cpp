@@ -4,10 +4,11 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 namespace sdlc {
 
-system_config::system_config(bool network) {
+system_config::system_config(bool network, const tls_files& tls) {
   // Work sharing wakes an idle worker as soon as a message arrives; the
   // default work stealing backs off into 10 ms sleeps when idle, and a story's
   // every action crosses several pooled actors (measured in docs/benchmarks.md).
@@ -23,6 +24,13 @@ system_config::system_config(bool network) {
   add_message_type<node_info>("sdlc::node_info");
   add_message_type<remote_job>("sdlc::remote_job");
   if (network) load<caf::io::middleman>();
+  if (network && tls.enabled()) {
+    // Both sides present a certificate and verify the other's against `ca`.
+    load<caf::openssl::manager>();
+    openssl_certificate = tls.certificate;
+    openssl_key = tls.key;
+    openssl_cafile = tls.ca;
+  }
 }
 
 } // namespace sdlc

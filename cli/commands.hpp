@@ -56,6 +56,7 @@ struct run_cli_options {
   std::vector<std::string> nodes;
   bool no_local = false;
   std::optional<std::filesystem::path> token_file;
+  std::string tls_cert, tls_key, tls_ca;
 };
 int cmd_run(const global_options& g, const run_cli_options& o);
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
@@ -67,10 +68,13 @@ struct node_cli_options {
   std::filesystem::path workdir;
   int slots = 2;
   std::optional<std::filesystem::path> token_file;
+  std::string tls_cert, tls_key, tls_ca;
 };
 int cmd_node(const node_cli_options& o);
+// `nodes`: `tls` holds --tls-cert/--tls-key/--tls-ca (may be empty).
 int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
-              const std::optional<std::filesystem::path>& token_file, bool json);
+              const std::optional<std::filesystem::path>& token_file,
+              const node_cli_options& tls, bool json);
 int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow);
 
 } // namespace sdlc::cli

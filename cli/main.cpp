@@ -95,6 +95,9 @@ int main(int argc, char** argv) {
   runc->add_flag("--no-local", ro.no_local, "Run stories on the nodes only");
   runc->add_option("--token-file", ro.token_file,
                    "The nodes' shared secret (default: remote.tokenFile)");
+  runc->add_option("--tls-cert", ro.tls_cert, "TLS to the nodes: this side's certificate (PEM)");
+  runc->add_option("--tls-key", ro.tls_key, "TLS: this side's private key (PEM)");
+  runc->add_option("--tls-ca", ro.tls_ca, "TLS: the CA that signed the nodes' certificates");
   runc->callback([&] { run = [&] { return cmd_run(g, ro); }; });
 
   node_cli_options no;
@@ -108,6 +111,10 @@ int main(int argc, char** argv) {
       ->add_option("--token-file", no.token_file,
                    "The shared secret an orchestrator must prove (required)")
       ->required();
+  nodec->add_option("--tls-cert", no.tls_cert, "TLS: this node's certificate (PEM)");
+  nodec->add_option("--tls-key", no.tls_key, "TLS: its private key (PEM)");
+  nodec->add_option("--tls-ca", no.tls_ca,
+                    "TLS: the CA that signed the orchestrators' certificates (others are refused)");
   nodec->footer("Stops on SIGINT/SIGTERM, killing its running agents. See docs/remote-nodes.md.");
   nodec->callback([&] { run = [&] { return cmd_node(no); }; });
 
@@ -116,9 +123,15 @@ int main(int argc, char** argv) {
   auto* nodesc = app.add_subcommand("nodes", "List worker nodes: reachable, slots, load");
   nodesc->add_option("--node", probe, "A node host:port (default: remote.nodes)");
   nodesc->add_option("--token-file", probe_token, "The shared secret (default: remote.tokenFile)");
+  node_cli_options probe_tls;
+  nodesc->add_option("--tls-cert", probe_tls.tls_cert, "TLS: this side's certificate (PEM)");
+  nodesc->add_option("--tls-key", probe_tls.tls_key, "TLS: its private key (PEM)");
+  nodesc->add_option("--tls-ca", probe_tls.tls_ca,
+                     "TLS: the CA that signed the nodes' certificates");
   nodesc->add_flag("--json", json, "Machine-readable output");
   nodesc->footer("Exit code 1 when a node cannot be reached or refuses the token.");
-  nodesc->callback([&] { run = [&] { return cmd_nodes(g, probe, probe_token, json); }; });
+  nodesc->callback(
+      [&] { run = [&] { return cmd_nodes(g, probe, probe_token, probe_tls, json); }; });
 
   std::string verb = "list";
   bool force = false;

@@ -24,15 +24,18 @@ int cmd_node(const node_cli_options& o) {
   no.workdir = std::filesystem::absolute(o.workdir);
   no.slots = o.slots;
   no.token = read_token_file(*o.token_file);
+  no.tls = resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, {});
   return run_node(no, std::cout);
 }
 
 int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
-              const std::optional<std::filesystem::path>& token_file, bool json) {
+              const std::optional<std::filesystem::path>& token_file,
+              const node_cli_options& tls_flags, bool json) {
   auto list = nodes;
   std::optional<std::filesystem::path> tf = token_file;
+  std::filesystem::path root;
   if (list.empty() || !tf) {
-    auto root = find_project_root(g.project_dir);
+    root = find_project_root(g.project_dir);
     auto cfg = load_config(root, current_environment());
     const auto& r = cfg.tree["remote"];
     if (list.empty())
@@ -43,7 +46,8 @@ int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
   if (list.empty())
     throw bad_input("no nodes: pass --node host:port or set remote.nodes in the project's config");
   if (!tf) throw bad_input("the nodes' shared secret: --token-file FILE (or remote.tokenFile)");
-  auto probes = probe_nodes(list, read_token_file(*tf));
+  auto tls = resolve_tls(tls_flags.tls_cert, tls_flags.tls_key, tls_flags.tls_ca, root);
+  auto probes = probe_nodes(list, read_token_file(*tf), tls);
   bool all_up = true;
   nlohmann::json out = nlohmann::json::array();
   for (const auto& p : probes) {

@@ -52,6 +52,9 @@ int cmd_run(const global_options& g, const run_cli_options& o) {
   ro.nodes = o.nodes;
   ro.no_local = o.no_local;
   ro.token_file = o.token_file;
+  ro.tls_cert = o.tls_cert;
+  ro.tls_key = o.tls_key;
+  ro.tls_ca = o.tls_ca;
   if (o.stories.empty() && !o.all && !o.resume && !o.concurrent && !o.batch_file && !o.dry_run &&
       !o.include_backlog)
     throw bad_input(

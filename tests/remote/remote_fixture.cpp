@@ -66,7 +66,8 @@ remote_board::~remote_board() {
 
 node_process& remote_board::start_node(const std::string& name, int slots,
                                        const std::vector<std::string>& prefix,
-                                       const std::string& host, int port) {
+                                       const std::string& host, int port,
+                                       const std::vector<std::string>& extra) {
   node_process n;
   n.host = host;
   n.port = port ? port : free_port();
@@ -77,6 +78,7 @@ node_process& remote_board::start_node(const std::string& name, int slots,
            SDLC_BIN, "node", "--listen", n.address(), "--workdir", n.workdir.string(), "--slots",
            std::to_string(slots), "--token-file", token.string()})
     argv.push_back(a);
+  argv.insert(argv.end(), extra.begin(), extra.end());
   // Appends: a node started again keeps what the first one said.
   auto out = n.out;
   if (stdfs::exists(out)) out = root / (name + ".again.out");

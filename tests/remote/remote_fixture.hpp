@@ -35,7 +35,8 @@ struct remote_board {
   // through another command (e.g. `ip netns exec ns1`).
   node_process& start_node(const std::string& name, int slots,
                            const std::vector<std::string>& prefix = {},
-                           const std::string& host = "127.0.0.1", int port = 0);
+                           const std::string& host = "127.0.0.1", int port = 0,
+                           const std::vector<std::string>& extra = {});
   void kill_node(node_process& n, int sig);
   // `sdlc-actors add` each title as a ready story and commit the board.
   void add_stories(int count);

@@ -185,3 +185,73 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
   std::this_thread::sleep_for(300ms);
   BOOST_TEST(test::processes_with_env(rb.marker).empty());
 }
+
+namespace {
+
+// A CA and a certificate it signed, made with the openssl CLI.
+void make_ca(const stdfs::path& dir, const std::string& ca) {
+  auto r = test::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                      "-keyout", (dir / (ca + ".key")).string(), "-subj", "/CN=" + ca, "-days", "2",
+                      "-out", (dir / (ca + ".crt")).string()});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+}
+void make_cert(const stdfs::path& dir, const std::string& ca, const std::string& name) {
+  auto key = (dir / (name + ".key")).string(), csr = (dir / (name + ".csr")).string();
+  auto r = test::run({"/usr/bin/openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                      key, "-subj", "/CN=" + name, "-out", csr});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = test::run({"/usr/bin/openssl", "x509", "-req", "-in", csr, "-CA",
+                 (dir / (ca + ".crt")).string(), "-CAkey", (dir / (ca + ".key")).string(),
+                 "-CAcreateserial", "-days", "2", "-out", (dir / (name + ".crt")).string()});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+}
+std::vector<std::string> tls_flags(const stdfs::path& dir, const std::string& name) {
+  return {"--tls-cert", (dir / (name + ".crt")).string(),
+          "--tls-key",  (dir / (name + ".key")).string(),
+          "--tls-ca",   (dir / "ca.crt").string()};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(tls_with_certificates_both_ways_and_a_wrong_certificate_refused) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  rb.add_stories(1);
+  make_ca(d.path, "ca");
+  make_ca(d.path, "other");
+  make_cert(d.path, "ca", "node");
+  make_cert(d.path, "ca", "orchestrator");
+  make_cert(d.path, "other", "rogue"); // signed by a CA the node does not trust
+  auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, tls_flags(d.path, "node"));
+  BOOST_TEST(test::read(a.out).find("TLS with client certificates") != std::string::npos);
+
+  auto probe = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"nodes", "--node", a.address(), "--token-file",
+                                     rb.token.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return rb.sdlc(args);
+  };
+  auto rogue = probe(tls_flags(d.path, "rogue"));
+  BOOST_TEST(rogue.exit_code == 1, rogue.out);
+  BOOST_TEST(rogue.out.find("DOWN") != std::string::npos, rogue.out);
+  auto plain = probe({});
+  BOOST_TEST(plain.exit_code == 1, plain.out);
+
+  std::vector<std::string> args = {"run",       "--story",    "S-0001",       "--node",
+                                   a.address(), "--no-local", "--token-file", rb.token.string()};
+  auto rogue_run = args;
+  for (const auto& f : tls_flags(d.path, "rogue"))
+    rogue_run.push_back(f);
+  auto refused = rb.sdlc(rogue_run);
+  BOOST_TEST(refused.exit_code == 2, refused.out << refused.err);
+  BOOST_TEST(worktrees_on(a.workdir) == 0);
+
+  for (const auto& f : tls_flags(d.path, "orchestrator"))
+    args.push_back(f);
+  auto r = rb.sdlc(args);
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  auto s = story::load(rb.repo / ".ai-sdlc/stories/S-0001/story.md");
+  BOOST_TEST(s.str("status") == "done");
+  BOOST_TEST(test::git(rb.repo, {"show", s.str("branch") + ":S-0001.txt"}).find("/nodeA/") !=
+             std::string::npos);
+}
