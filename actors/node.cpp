@@ -417,7 +417,11 @@ node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::stri
             self->system().spawn<caf::detached>(node_job, s.node_name, s.workspace, s.shared);
         s.jobs.insert(job);
         auto promise = self->make_response_promise<agent_outcome>();
-        self->request(job, caf::infinite, std::move(rj), std::move(listener), std::move(limiter))
+        // The job's own executor request times out at wall + 60 s; this one
+        // only guards against a job actor that never answers.
+        auto limit = std::chrono::milliseconds(rj.job.wall_ms > 0 ? rj.job.wall_ms + 300000
+                                                                  : 24 * 3600 * 1000);
+        self->request(job, limit, std::move(rj), std::move(listener), std::move(limiter))
             .then(
                 [=](agent_outcome& out) mutable {
                   --self->state.busy;

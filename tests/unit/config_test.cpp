@@ -1,5 +1,7 @@
 #define BOOST_TEST_MODULE config
+#include "runtime/config/batch_file.hpp"
 #include "runtime/config/config.hpp"
+#include "runtime/remote/endpoint.hpp"
 #include "runtime/util/error.hpp"
 
 #include "test_support.hpp"
@@ -109,4 +111,49 @@ BOOST_AUTO_TEST_CASE(set_value_keeps_order_and_validates) {
   BOOST_CHECK_THROW(set_config_value(d.path, "reviewConfig.maxRetries", "lots"), sdlc::error);
   BOOST_CHECK_THROW(set_config_value(d.path, "no.such", "1"), sdlc::error);
   BOOST_TEST(test::read(file) == before);
+}
+
+BOOST_AUTO_TEST_CASE(node_endpoints_parse_or_say_what_is_expected) {
+  auto ep = parse_endpoint("build1.internal:4242", "--node");
+  BOOST_TEST(ep.host == "build1.internal");
+  BOOST_TEST(ep.port == 4242);
+  BOOST_TEST(parse_endpoint("[::1]:9", "--node").host == "::1");
+  BOOST_TEST(parse_endpoint("[::1]:9", "--node").text() == "[::1]:9");
+  for (auto bad :
+       {"build1", ":4242", "host:", "host:0", "host:70000", "host:42x", "::1:4242", "[::1:4242"}) {
+    try {
+      parse_endpoint(bad, "--node");
+      BOOST_ERROR("accepted " << bad);
+    } catch (const sdlc::error& e) {
+      BOOST_TEST(std::string(e.what()).find("--node '" + std::string(bad) +
+                                            "': expected host:port") != std::string::npos,
+                 e.what());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(batch_files_take_nodes_and_the_examples_load) {
+  test::temp_dir d;
+  auto cfg = load_config(d.path, {});
+  test::write(d.path / "b.yaml",
+              "concurrency: 4\nnodes: [a:4242, 'b:4243']\nremote: {local: false}\n");
+  auto b = load_batch_file(d.path / "b.yaml", cfg);
+  BOOST_TEST(b.nodes.size() == 2u);
+  BOOST_TEST(!cfg.tree["remote"]["local"].as<bool>());
+  test::write(d.path / "bad.yaml", "nodes: [nohost]\n");
+  try {
+    load_batch_file(d.path / "bad.yaml", cfg);
+    BOOST_ERROR("a node without a port was accepted");
+  } catch (const sdlc::error& e) {
+    BOOST_TEST(std::string(e.what()).find("bad.yaml") != std::string::npos, e.what());
+    BOOST_TEST(std::string(e.what()).find("'nohost': expected host:port") != std::string::npos);
+  }
+  int examples = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(SDLC_SOURCE_DIR) /
+                                                           "config/examples")) {
+    auto c = load_config(d.path, {});
+    BOOST_CHECK_NO_THROW(load_batch_file(e.path(), c));
+    ++examples;
+  }
+  BOOST_TEST(examples >= 4);
 }
