@@ -2,6 +2,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/executor.hpp"
+#include "actors/permit_bridge.hpp"
 #include "actors/system_config.hpp"
 #include "runtime/api/gateway.hpp"
 #include "runtime/process/child_process.hpp"
@@ -135,18 +136,7 @@ struct node_shared {
           if (lp.first) limiter = lp.first; // one run at a time per story; any of its run's
       }
       if (!limiter) return;
-      auto v = [](const std::optional<long>& x) { return x ? static_cast<int64_t>(*x) : -1; };
-      permit_done d;
-      d.id = s->id_tag | id;
-      d.status = r.status;
-      d.input_tokens = r.input_tokens;
-      d.output_tokens = r.output_tokens;
-      d.retry_after_ms = r.retry_after ? r.retry_after->count() : -1;
-      d.requests_limit = v(h.requests_limit);
-      d.requests_remaining = v(h.requests_remaining);
-      d.input_limit = v(h.input_limit);
-      d.output_limit = v(h.output_limit);
-      caf::anon_send(limiter, std::move(d));
+      caf::anon_send(limiter, permit_done_of(s->id_tag | id, r, h));
     };
     gw->set_permits(std::move(p));
     return ng;

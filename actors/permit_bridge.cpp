@@ -27,6 +27,21 @@ struct permit_bridge::shared {
   }
 };
 
+permit_done permit_done_of(uint64_t id, const permit_result& r, const rate_headers& h) {
+  auto v = [](const std::optional<long>& x) { return x ? static_cast<int64_t>(*x) : -1; };
+  permit_done d;
+  d.id = id;
+  d.status = r.status;
+  d.input_tokens = r.input_tokens;
+  d.output_tokens = r.output_tokens;
+  d.retry_after_ms = r.retry_after ? r.retry_after->count() : -1;
+  d.requests_limit = v(h.requests_limit);
+  d.requests_remaining = v(h.requests_remaining);
+  d.input_limit = v(h.input_limit);
+  d.output_limit = v(h.output_limit);
+  return d;
+}
+
 permit_bridge::permit_bridge(rate_limiter_actor limiter, std::map<std::string, long> priorities)
     : s_(std::make_shared<shared>()) {
   s_->limiter = std::move(limiter);
@@ -57,18 +72,7 @@ gateway_permits permit_bridge::permits() {
   };
   p.release = [s](uint64_t id, const permit_result& r, const rate_headers& h) {
     if (!s->enter()) return;
-    auto v = [](const std::optional<long>& x) { return x ? static_cast<int64_t>(*x) : -1; };
-    permit_done d;
-    d.id = id;
-    d.status = r.status;
-    d.input_tokens = r.input_tokens;
-    d.output_tokens = r.output_tokens;
-    d.retry_after_ms = r.retry_after ? r.retry_after->count() : -1;
-    d.requests_limit = v(h.requests_limit);
-    d.requests_remaining = v(h.requests_remaining);
-    d.input_limit = v(h.input_limit);
-    d.output_limit = v(h.output_limit);
-    caf::anon_send(s->limiter, std::move(d));
+    caf::anon_send(s->limiter, permit_done_of(id, r, h));
     s->leave();
   };
   return p;

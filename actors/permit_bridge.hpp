@@ -14,6 +14,10 @@
 
 namespace sdlc {
 
+// What the gateway tells the limiter after a permitted request (also sent by
+// a node's gateway over the network).
+permit_done permit_done_of(uint64_t id, const permit_result& r, const rate_headers& h);
+
 class permit_bridge {
 public:
   // `priorities`: story id -> scheduling priority (lower first); others last.

@@ -58,15 +58,12 @@ BOOST_AUTO_TEST_CASE(a_full_disk_fails_cleanly_and_the_rerun_finishes) {
   test::temp_dir d;
   small_disk disk(d.path / "disk");
   auto repo = disk.at / "repo";
-  test::make_git_repo(repo);
   std::mt19937 rng(std::random_device{}());
   std::string marker = fmt::format("disk{}", rng());
   std::map<std::string, std::string> env = {{"RUN_MARKER", marker}, {"NO_COLOR", "1"}};
   auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
-  BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-  test::write(d.path / "agent.sh", big_agent); // the agent lives off the small disk
-  std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
-  BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "agent.sh").string()}).exit_code == 0);
+  // The agent lives off the small disk.
+  test::make_command_agent_board(repo, d.path / "agent.sh", big_agent, env);
   BOOST_REQUIRE(sdlc({"add", "Big notes", "--status", "ready"}).exit_code == 0);
   test::git(repo, {"add", "-A"});
   test::git(repo, {"commit", "-q", "-m", "board"});

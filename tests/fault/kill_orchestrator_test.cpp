@@ -44,14 +44,10 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_instants_then_every_story_done_exactly_on
   for (int it = 1; it <= iterations(); ++it) {
     test::temp_dir d;
     auto repo = d.path / "repo";
-    test::make_git_repo(repo);
     std::string marker = fmt::format("fault{}x{}", it, rng());
     std::map<std::string, std::string> env = {{"RUN_MARKER", marker}, {"NO_COLOR", "1"}};
     auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
-    BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-    test::write(d.path / "agent.sh", agent);
-    std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
-    BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "agent.sh").string()}).exit_code == 0);
+    test::make_command_agent_board(repo, d.path / "agent.sh", agent, env);
     for (int i = 1; i <= 4; ++i) {
       std::vector<std::string> args = {"add", fmt::format("Story {}", i), "--status", "ready"};
       if (i == 3) args.insert(args.end(), {"--depends-on", "S-0001"});
@@ -110,13 +106,9 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_instants_then_every_story_done_exactly_on
 BOOST_AUTO_TEST_CASE(a_second_run_on_the_same_board_is_refused_while_one_is_live) {
   test::temp_dir d;
   auto repo = d.path / "repo";
-  test::make_git_repo(repo);
   std::map<std::string, std::string> env = {{"NO_COLOR", "1"}};
   auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
-  BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-  test::write(d.path / "slow.sh", "#!/bin/sh\nsleep 3\necho notes\n");
-  std::filesystem::permissions(d.path / "slow.sh", std::filesystem::perms::owner_all);
-  BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "slow.sh").string()}).exit_code == 0);
+  test::make_command_agent_board(repo, d.path / "slow.sh", "#!/bin/sh\nsleep 3\necho notes\n", env);
   BOOST_REQUIRE(sdlc({"add", "Slow story", "--status", "ready"}).exit_code == 0);
   test::git(repo, {"add", "-A"});
   test::git(repo, {"commit", "-q", "-m", "board"});
@@ -144,13 +136,9 @@ BOOST_AUTO_TEST_CASE(git_locks_left_by_a_killed_run_are_cleared_on_resume) {
   // ref lock) in the story worktree's git dir; found by the random kills.
   test::temp_dir d;
   auto repo = d.path / "repo";
-  test::make_git_repo(repo);
   std::map<std::string, std::string> env = {{"NO_COLOR", "1"}};
   auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
-  BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-  test::write(d.path / "agent.sh", agent);
-  std::filesystem::permissions(d.path / "agent.sh", std::filesystem::perms::owner_all);
-  BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "agent.sh").string()}).exit_code == 0);
+  test::make_command_agent_board(repo, d.path / "agent.sh", agent, env);
   BOOST_REQUIRE(sdlc({"add", "Locked story", "--status", "ready"}).exit_code == 0);
   test::git(repo, {"add", "-A"});
   test::git(repo, {"commit", "-q", "-m", "board"});

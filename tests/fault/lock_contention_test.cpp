@@ -45,13 +45,9 @@ std::vector<stdfs::path> leftovers_under(const stdfs::path& dir) {
 BOOST_AUTO_TEST_CASE(adds_racing_a_run_and_killed_at_random_leave_the_board_whole) {
   test::temp_dir d;
   auto repo = d.path / "repo";
-  test::make_git_repo(repo);
   std::map<std::string, std::string> env = {{"NO_COLOR", "1"}};
   auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
-  BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-  test::write(d.path / "agent.sh", agent);
-  stdfs::permissions(d.path / "agent.sh", stdfs::perms::owner_all);
-  BOOST_REQUIRE(sdlc({"config", "agent.command", (d.path / "agent.sh").string()}).exit_code == 0);
+  test::make_command_agent_board(repo, d.path / "agent.sh", agent, env);
   for (int i = 1; i <= 3; ++i)
     BOOST_REQUIRE(sdlc({"add", fmt::format("Run story {}", i), "--status", "ready"}).exit_code ==
                   0);

@@ -45,14 +45,14 @@ remote_board::remote_board(const stdfs::path& r, bool command_agent) : root(r) {
   marker = fmt::format("remote{}", std::random_device{}());
   env = {{"NO_COLOR", "1"}, {"RUN_MARKER", marker}, {"AGENT_MARKS", (root / "marks").string()}};
   stdfs::create_directories(root / "marks");
-  make_git_repo(repo);
+  if (command_agent) {
+    make_command_agent_board(repo, root / "agent.sh", remote_agent, env);
+  } else {
+    make_git_repo(repo);
+    BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+  }
   git(root, {"init", "-q", "--bare", remote.string()});
   write(token, "0123456789abcdef-remote-test-secret\n");
-  write(root / "agent.sh", remote_agent);
-  stdfs::permissions(root / "agent.sh", stdfs::perms::owner_all);
-  BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
-  if (command_agent)
-    BOOST_REQUIRE(sdlc({"config", "agent.command", (root / "agent.sh").string()}).exit_code == 0);
   BOOST_REQUIRE(sdlc({"config", "remote.url", remote.string()}).exit_code == 0);
 }
 

@@ -233,4 +233,14 @@ std::vector<long> processes_with_env(const std::string& needle) {
   return out;
 }
 
+void make_command_agent_board(const stdfs::path& repo, const stdfs::path& script_file,
+                              const std::string& script,
+                              const std::map<std::string, std::string>& env) {
+  make_git_repo(repo);
+  BOOST_REQUIRE(sdlc(repo, {"init"}, env).exit_code == 0);
+  write(script_file, script);
+  stdfs::permissions(script_file, stdfs::perms::owner_all);
+  BOOST_REQUIRE(sdlc(repo, {"config", "agent.command", script_file.string()}, env).exit_code == 0);
+}
+
 } // namespace sdlc::test

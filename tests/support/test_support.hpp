@@ -60,6 +60,12 @@ std::string story_text(const std::string& id, const std::string& status = "ready
 
 // A git repository with one commit (README.md), made with the git CLI.
 void make_git_repo(const stdfs::path& dir);
+
+// A git project at `repo` with a board (`init`) whose agent is the shell
+// script `script`, written to `script_file` (outside the repository).
+void make_command_agent_board(const stdfs::path& repo, const stdfs::path& script_file,
+                              const std::string& script,
+                              const std::map<std::string, std::string>& env);
 // `git -C dir args...`; fails the test on a non-zero exit. Returns stdout.
 std::string git(const stdfs::path& dir, const std::vector<std::string>& args);
 
