@@ -85,6 +85,13 @@ run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd,
 
 int spawn_background(const std::vector<std::string>& argv, const stdfs::path& cwd,
                      const std::map<std::string, std::string>& env, const stdfs::path& out) {
+  int pid = spawn_quietly(argv, cwd, env, out);
+  BOOST_REQUIRE_MESSAGE(pid > 0, "cannot spawn " << argv[0]);
+  return pid;
+}
+
+int spawn_quietly(const std::vector<std::string>& argv, const stdfs::path& cwd,
+                  const std::map<std::string, std::string>& env, const stdfs::path& out) {
   std::vector<std::string> args_s = argv, env_s;
   for (char** e = environ; *e; ++e)
     env_s.push_back(*e);
@@ -108,8 +115,7 @@ int spawn_background(const std::vector<std::string>& argv, const stdfs::path& cw
   pid_t pid = 0;
   int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
-  BOOST_REQUIRE_MESSAGE(rc == 0, "cannot spawn " << argv[0]);
-  return pid;
+  return rc == 0 ? pid : -1;
 }
 
 int wait_exit(int pid) {

@@ -34,6 +34,10 @@ run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd = ".
 int spawn_background(const std::vector<std::string>& argv, const stdfs::path& cwd = {},
                      const std::map<std::string, std::string>& env = {},
                      const stdfs::path& out = {});
+// The same without Boost.Test assertions, for threads other than the test's
+// own (Boost.Test is not thread-safe): -1 when it cannot be started.
+int spawn_quietly(const std::vector<std::string>& argv, const stdfs::path& cwd,
+                  const std::map<std::string, std::string>& env, const stdfs::path& out);
 // Waits for it: the exit code, or 128 + the signal.
 int wait_exit(int pid);
 
