@@ -25,9 +25,16 @@ int credentials(git_credential** out, const char*, const char* user, unsigned in
   return GIT_PASSTHROUGH;
 }
 
+// An anonymous remote for `url` as given: no url.<base>.insteadOf rewriting.
+// libgit2 1.5 (Debian 12) leaks a PCRE2 match block (~20 kB) for every config
+// entry its insteadOf lookup does not match (git_regexp_match returns early
+// on no-match) — per push or fetch, which a long run does thousands of times.
 remote_ptr anonymous_remote(git_repository* repo, const std::string& url) {
   git_remote* r = nullptr;
-  check(git_remote_create_anonymous(&r, repo, url.c_str()), "use remote " + url);
+  git_remote_create_options opts = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  opts.repository = repo;
+  opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  check(git_remote_create_with_opts(&r, url.c_str(), &opts), "use remote " + url);
   return remote_ptr(r);
 }
 

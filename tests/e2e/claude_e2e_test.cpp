@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(backlog_to_done_in_its_worktree) {
     BOOST_TEST(t.calls(a) == 1, a);
   BOOST_TEST(t.all_logs().find(t.api_key) == std::string::npos);
   BOOST_TEST(r.out.find(t.api_key) == std::string::npos);
-  BOOST_TEST(test::processes_with_env(t.api_key).empty());
+  BOOST_TEST(test::none_alive_with_env(t.api_key));
   auto logs = t.sdlc({"logs", "S-0001", "-n", "3"});
   BOOST_TEST(logs.exit_code == 0);
   BOOST_TEST(logs.out.find("run ends for this story: done") != std::string::npos);
@@ -200,6 +200,7 @@ BOOST_AUTO_TEST_CASE(continue_after_sigkill_mid_implement) {
   BOOST_TEST(t.calls("review") == 1);
   BOOST_TEST(t.branch_files() == "docs/greet.md\nsrc/greet.txt\n");
   // Nothing of either run is still alive.
+  test::none_alive_with_env(t.api_key);
   for (auto alive : test::processes_with_env(t.api_key))
     BOOST_ERROR("still alive: pid " << alive << " "
                                     << test::read("/proc/" + std::to_string(alive) + "/cmdline"));
@@ -225,6 +226,8 @@ BOOST_AUTO_TEST_CASE(an_interrupted_research_resumes_its_claude_session) {
   auto first = body.find("## Research");
   BOOST_TEST(first != std::string::npos);
   BOOST_TEST(body.find("## Research", first + 1) == std::string::npos);
+  test::none_alive_with_env(t.api_key); // waits for the killed run's group to go
   for (auto alive : test::processes_with_env(t.api_key))
-    BOOST_ERROR("still alive: pid " << alive);
+    BOOST_ERROR("still alive: pid " << alive << " "
+                                    << test::read("/proc/" + std::to_string(alive) + "/cmdline"));
 }

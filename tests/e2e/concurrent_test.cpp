@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_complet
   BOOST_TEST(b.status_of("S-0001") == "done");
   BOOST_TEST(b.status_of("S-0004") == "done");
   BOOST_TEST(test::read(out).find("killed by signal 9") != std::string::npos);
-  BOOST_TEST(test::processes_with_env(b.marker).empty());
+  BOOST_TEST(test::none_alive_with_env(b.marker));
 }
 
 BOOST_AUTO_TEST_CASE(a_crashed_story_actor_is_restarted_from_its_checkpoint) {
@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(sigint_stops_everything_and_continue_completes) {
   auto t0 = std::chrono::steady_clock::now();
   BOOST_TEST(test::wait_exit(pid) == 130, test::read(out));
   BOOST_TEST((std::chrono::steady_clock::now() - t0 < 5s));
-  BOOST_TEST(test::processes_with_env(b.marker).empty()); // no agent, no orphan
+  BOOST_TEST(test::none_alive_with_env(b.marker)); // no agent, no orphan
   test::write(flag.string() + ".done", "");
   auto r = b.sdlc({"run", "--continue", "--concurrent", "3"});
   BOOST_TEST(r.exit_code == 0, r.out);
@@ -252,9 +252,9 @@ BOOST_AUTO_TEST_CASE(dashboard_in_a_real_terminal) {
   BOOST_TEST(screen.find("sdlc-actors") != std::string::npos);
   BOOST_TEST(screen.find("S-0001") != std::string::npos);
   BOOST_TEST(screen.find("elapsed") != std::string::npos);
-  for (int i = 0; i < 50 && !test::processes_with_env(b.marker).empty(); ++i)
+  for (int i = 0; i < 50 && !test::none_alive_with_env(b.marker); ++i)
     std::this_thread::sleep_for(100ms);
-  BOOST_TEST(test::processes_with_env(b.marker).empty());
+  BOOST_TEST(test::none_alive_with_env(b.marker));
 }
 
 BOOST_AUTO_TEST_CASE(dry_run_and_batch_files) {

@@ -60,9 +60,9 @@ BOOST_AUTO_TEST_CASE(high_conflict_stories_never_overlap_with_real_clis) {
   for (auto id : {"S-0001", "S-0002"}) {
     auto file = repo / ".ai-sdlc/stories" / id / "story.md";
     auto text = test::read(file);
-    test::write(file, std::regex_replace(text, std::regex("\n---\n"),
-                                         "\nfiles: [src/shared.txt]\n---\n",
-                                         std::regex_constants::format_first_only));
+    test::write(file,
+                std::regex_replace(text, std::regex("\n---\n"), "\nfiles: [src/shared.txt]\n---\n",
+                                   std::regex_constants::format_first_only));
   }
   BOOST_REQUIRE(sdlc({"config", "api.baseUrl", stub.url()}).exit_code == 0);
   test::git(repo, {"add", "-A"});

@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_fails_cleanly_and_the_rerun_finishes) {
     BOOST_TEST((name.size() < 5 || name.substr(name.size() - 5) != ".lock"),
                "left behind: " << e.path());
   }
-  BOOST_TEST(test::processes_with_env(marker).empty());
+  BOOST_TEST(test::none_alive_with_env(marker));
 
   // Its retries spent on the same error, the story is blocked saying why.
   BOOST_TEST(after.str("status") == "blocked");

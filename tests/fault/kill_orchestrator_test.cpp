@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_instants_then_every_story_done_exactly_on
                               << commits);
     }
     if (all_done) ++recoveries;
-    BOOST_TEST(test::processes_with_env(marker).empty(), "iteration " << it << ": orphans");
+    BOOST_TEST(test::none_alive_with_env(marker), "iteration " << it << ": orphans");
     BOOST_TEST(!std::filesystem::exists(repo / ".ai-sdlc/run.lock"));
   }
   BOOST_TEST_MESSAGE("recoveries: " << recoveries << " of " << iterations());

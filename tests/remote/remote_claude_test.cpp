@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(real_clis_on_two_nodes_share_one_limit_and_their_branches_c
   // Both nodes' gateways carried traffic.
   BOOST_TEST(test::read(a.out).find("implement in") != std::string::npos);
   BOOST_TEST(test::read(b.out).find("implement in") != std::string::npos);
-  BOOST_TEST(test::processes_with_env(rb.marker).empty());
+  BOOST_TEST(test::none_alive_with_env(rb.marker));
 }
 
 BOOST_AUTO_TEST_CASE(nodes_in_their_own_network_namespaces) {

@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(a_batch_spreads_over_two_nodes_and_every_branch_comes_back)
   // --no-local with 2 + 2 slots for 4 stories: both nodes worked.
   BOOST_TEST(worktrees_on(a.workdir) == 2);
   BOOST_TEST(worktrees_on(b.workdir) == 2);
-  BOOST_TEST(test::processes_with_env(rb.marker).empty());
+  BOOST_TEST(test::none_alive_with_env(rb.marker));
 }
 
 BOOST_AUTO_TEST_CASE(a_wrong_token_is_refused_and_nothing_runs) {
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
   BOOST_TEST(test::read(again.out).find("stopped agent process group") != std::string::npos,
              test::read(again.out));
   std::this_thread::sleep_for(300ms);
-  BOOST_TEST(test::processes_with_env(rb.marker).empty());
+  BOOST_TEST(test::none_alive_with_env(rb.marker));
 }
 
 namespace {

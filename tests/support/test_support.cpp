@@ -249,4 +249,12 @@ void make_command_agent_board(const stdfs::path& repo, const stdfs::path& script
   BOOST_REQUIRE(sdlc(repo, {"config", "agent.command", script_file.string()}, env).exit_code == 0);
 }
 
+bool none_alive_with_env(const std::string& needle) {
+  for (int i = 0; i < 60; ++i) {
+    if (processes_with_env(needle).empty()) return true;
+    usleep(50000);
+  }
+  return processes_with_env(needle).empty();
+}
+
 } // namespace sdlc::test

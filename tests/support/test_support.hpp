@@ -96,5 +96,8 @@ private:
 
 // Pids of live processes whose environment contains `needle` (e.g. a unique key).
 std::vector<long> processes_with_env(const std::string& needle);
+// True once no such process is left, waiting up to 3 s: a SIGKILLed process
+// group takes a moment to go after the kill returns (longer under sanitizers).
+bool none_alive_with_env(const std::string& needle);
 
 } // namespace sdlc::test
