@@ -205,4 +205,9 @@ executor_actor spawn_executor(caf::actor_system& sys, caf::actor listener) {
   return sys.spawn<caf::detached>(executor_behavior, std::move(listener));
 }
 
+std::chrono::milliseconds reply_limit(const agent_job& job, std::chrono::milliseconds slack) {
+  using std::chrono::milliseconds;
+  return job.wall_ms > 0 ? milliseconds(job.wall_ms) + slack : milliseconds(24 * 3600 * 1000);
+}
+
 } // namespace sdlc

@@ -86,6 +86,7 @@ caf::behavior permit_forwarder(caf::stateful_actor<forwarder_state>* self) {
 struct node_shared {
   std::mutex mu;
   std::map<std::string, std::pair<caf::actor, int64_t>> limiter_of; // story -> limiter, priority
+  std::map<uint64_t, caf::actor> granted_by; // permit id -> the limiter to report it done to
   struct node_gateway {
     std::unique_ptr<gateway> gw;
     std::string token;
@@ -124,18 +125,24 @@ struct node_shared {
                            limiter};
       auto slot = w.slot;
       caf::anon_send(s->forwarder, std::move(w));
-      return slot->wait() == permit_slot::answer::granted;
+      if (slot->wait() != permit_slot::answer::granted) return false;
+      std::lock_guard<std::mutex> l(s->mu);
+      s->granted_by[r.id] = limiter;
+      return true;
     };
+    // The permit goes back to the limiter that granted it, even when the
+    // story's job has ended meanwhile.
     p.release = [weak](uint64_t id, const permit_result& r, const rate_headers& h) {
       auto s = weak.lock();
       if (!s) return;
       caf::actor limiter;
       {
         std::lock_guard<std::mutex> l(s->mu);
-        for (const auto& [story, lp] : s->limiter_of)
-          if (lp.first) limiter = lp.first; // one run at a time per story; any of its run's
+        auto it = s->granted_by.find(id);
+        if (it == s->granted_by.end()) return; // granted without shared limits
+        limiter = std::move(it->second);
+        s->granted_by.erase(it);
       }
-      if (!limiter) return;
       caf::anon_send(limiter, permit_done_of(s->id_tag | id, r, h));
     };
     gw->set_permits(std::move(p));
@@ -278,7 +285,7 @@ caf::behavior node_job(caf::stateful_actor<job_state>* self, std::string node_na
         log_line(fmt::format("{} {} in {}", job.story_id, job.action, wt.string()));
         st.executor = spawn_executor(self->system(), caf::actor_cast<caf::actor>(self));
         auto promise = self->make_response_promise<agent_outcome>();
-        auto limit = std::chrono::milliseconds(job.wall_ms > 0 ? job.wall_ms + 60000 : 86400000);
+        auto limit = reply_limit(job, std::chrono::seconds(60));
         self->request(st.executor, limit, std::move(job))
             .then(
                 [=](agent_outcome o) mutable {
@@ -409,8 +416,7 @@ node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::stri
         auto promise = self->make_response_promise<agent_outcome>();
         // The job's own executor request times out at wall + 60 s; this one
         // only guards against a job actor that never answers.
-        auto limit = std::chrono::milliseconds(rj.job.wall_ms > 0 ? rj.job.wall_ms + 300000
-                                                                  : 24 * 3600 * 1000);
+        auto limit = reply_limit(rj.job, std::chrono::minutes(5));
         self->request(job, limit, std::move(rj), std::move(listener), std::move(limiter))
             .then(
                 [=](agent_outcome& out) mutable {

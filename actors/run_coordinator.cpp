@@ -52,11 +52,10 @@ std::string read_token_file(const std::filesystem::path& file) {
 }
 
 tls_files resolve_tls(const std::string& cert, const std::string& key, const std::string& ca,
-                      const std::filesystem::path& project) {
+                      const config* cfg) {
   tls_files t{cert, key, ca};
-  if (!project.empty()) {
-    auto cfg = load_config(project, current_environment());
-    const auto& c = cfg.tree["remote"]["tls"];
+  if (cfg) {
+    const auto& c = cfg->tree["remote"]["tls"];
     auto from = [&](std::string& v, const char* k) {
       if (v.empty() && !c[k].IsNull()) v = c[k].as<std::string>();
     };
@@ -224,7 +223,7 @@ int run_stories(run_options o, std::ostream& out) {
   sopts.parked_until = [&gw] { return gw.parked_until_ms(); };
 
   const auto tls =
-      nodes.nodes.empty() ? tls_files{} : resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, root);
+      nodes.nodes.empty() ? tls_files{} : resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, &cfg);
   system_config sys_cfg(!nodes.nodes.empty(), tls);
   caf::actor_system sys{sys_cfg};
   std::shared_ptr<node_pool> pool;

@@ -38,10 +38,11 @@ struct run_options {
 std::string read_token_file(const std::filesystem::path& file);
 
 struct tls_files;
-// TLS files for the node connection: the flags over remote.tls.*; each must
-// exist; all three or none. `project` empty: flags only.
+struct config;
+// TLS files for the node connection: the flags over `cfg`'s remote.tls.*;
+// each must exist; all three or none. `cfg` null: flags only.
 tls_files resolve_tls(const std::string& cert, const std::string& key, const std::string& ca,
-                      const std::filesystem::path& project);
+                      const config* cfg);
 
 // Exit code: 0 all done, 1 some failed or blocked, 130 interrupted (SIGINT/SIGTERM).
 int run_stories(run_options opts, std::ostream& out);

@@ -98,7 +98,8 @@ template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
   auto& st = self->state;
   const auto& rs = st.pool->settings;
   const auto cwd = st.session->cwd();
-  const auto branch = st.session->current().str("branch");
+  const auto story = st.session->current(); // read once for the branch and the priority
+  const auto branch = story.str("branch");
   remote_job rj;
   try {
     auto sha = git::branch_tip(cwd, branch);
@@ -118,9 +119,8 @@ template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
   rj.upstream = rs.upstream;
   rj.gateway_base = rs.gateway_base;
   rj.gateway_token = rs.gateway_token;
-  rj.priority = st.session->current().priority();
-  auto limit =
-      std::chrono::milliseconds(rj.job.wall_ms > 0 ? rj.job.wall_ms + 120000 : 24 * 3600 * 1000);
+  rj.priority = story.priority();
+  auto limit = reply_limit(rj.job, std::chrono::minutes(2));
   st.remote_busy = true;
   const auto sent = rj.sha;
   const auto url = rs.repo_url;
@@ -156,7 +156,7 @@ template <class F> void run_job(story_ptr self, agent_job job, F then) {
     return;
   }
   st.executor = spawn_executor(self->system(), caf::actor_cast<caf::actor>(self));
-  auto limit = std::chrono::milliseconds(job.wall_ms > 0 ? job.wall_ms + 60000 : 24 * 3600 * 1000);
+  auto limit = reply_limit(job, std::chrono::seconds(60));
   self->request(st.executor, limit, std::move(job))
       .then(
           [=](const agent_outcome& o) {
@@ -430,7 +430,8 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
           st.session->log(ev.kind == "process_started" || ev.kind == "killed" ? "orchestrator"
                                                                               : "agent",
                           fmt::format("{} {} {}", ev.action, ev.kind, ev.detail));
-          if (ev.kind == "process_started" && st.running && !st.remote_busy)
+          // A node renames its agents' process_started (their pids are not ours).
+          if (ev.kind == "process_started" && st.running)
             st.session->record_agent_process(std::stol(ev.detail));
         }
         caf::anon_send(st.parent, std::move(ev));

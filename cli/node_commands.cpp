@@ -24,7 +24,7 @@ int cmd_node(const node_cli_options& o) {
   no.workdir = std::filesystem::absolute(o.workdir);
   no.slots = o.slots;
   no.token = read_token_file(*o.token_file);
-  no.tls = resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, {});
+  no.tls = resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, nullptr);
   return run_node(no, std::cout);
 }
 
@@ -33,11 +33,10 @@ int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
               const node_cli_options& tls_flags, bool json) {
   auto list = nodes;
   std::optional<std::filesystem::path> tf = token_file;
-  std::filesystem::path root;
+  std::optional<config> cfg; // read only when a flag leaves something to it
   if (list.empty() || !tf) {
-    root = find_project_root(g.project_dir);
-    auto cfg = load_config(root, current_environment());
-    const auto& r = cfg.tree["remote"];
+    cfg = load_config(find_project_root(g.project_dir), current_environment());
+    const auto& r = cfg->tree["remote"];
     if (list.empty())
       for (const auto& n : r["nodes"])
         list.push_back(n.as<std::string>());
@@ -46,7 +45,8 @@ int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
   if (list.empty())
     throw bad_input("no nodes: pass --node host:port or set remote.nodes in the project's config");
   if (!tf) throw bad_input("the nodes' shared secret: --token-file FILE (or remote.tokenFile)");
-  auto tls = resolve_tls(tls_flags.tls_cert, tls_flags.tls_key, tls_flags.tls_ca, root);
+  auto tls =
+      resolve_tls(tls_flags.tls_cert, tls_flags.tls_key, tls_flags.tls_ca, cfg ? &*cfg : nullptr);
   auto probes = probe_nodes(list, read_token_file(*tf), tls);
   bool all_up = true;
   nlohmann::json out = nlohmann::json::array();
