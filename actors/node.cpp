@@ -213,9 +213,13 @@ void sweep_orphans(const std::filesystem::path& workdir, std::ostream& out) {
     }
     if (pgid > 0 && process_group_alive(static_cast<pid_t>(pgid)) &&
         is_agent_of_story(pgid, story)) {
-      kill_process_group(static_cast<pid_t>(pgid));
-      out << fmt::format("stopped agent process group {} ({}) left by a node that was killed\n",
-                         pgid, story);
+      if (stop_process_group(static_cast<pid_t>(pgid), std::chrono::seconds(5)))
+        out << fmt::format("stopped agent process group {} ({}) left by a node that was killed\n",
+                           pgid, story);
+      else
+        out << fmt::format("agent process group {} ({}) left by a node that was killed does not "
+                           "die after SIGKILL; stop it with kill -9 -{}\n",
+                           pgid, story, pgid);
     }
     std::error_code rm;
     std::filesystem::remove(e.path(), rm);

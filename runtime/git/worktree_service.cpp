@@ -279,9 +279,14 @@ void worktree_service::discard_uncommitted(const stdfs::path& worktree) {
   git_object* head = nullptr;
   check(git_revparse_single(&head, repo.get(), "HEAD^{commit}"), "find HEAD");
   object_ptr owner(head);
+  check(git_reset(repo.get(), head, GIT_RESET_HARD, nullptr), "reset " + worktree.string());
+  // git_reset replaces the checkout strategy with plain FORCE, so untracked
+  // files (a killed agent's new files, its half-written temp files) survive
+  // it; a second checkout of the same tree removes them. Ignored files stay.
   git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
   opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
-  check(git_reset(repo.get(), head, GIT_RESET_HARD, &opts), "reset " + worktree.string());
+  check(git_checkout_tree(repo.get(), head, &opts),
+        "remove untracked files in " + worktree.string());
 }
 
 void worktree_service::require_clean(const stdfs::path& ignore_dir) const {

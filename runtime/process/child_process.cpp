@@ -103,6 +103,16 @@ bool process_group_alive(pid_t pgid) {
   return alive;
 }
 
+bool stop_process_group(pid_t pgid, std::chrono::milliseconds patience) {
+  kill_process_group(pgid);
+  const auto until = std::chrono::steady_clock::now() + patience;
+  while (process_group_alive(pgid)) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 child_process::child_process(const spawn_spec& spec, line_fn on_line, exit_fn on_exit)
     : on_line_(std::move(on_line)), on_exit_(std::move(on_exit)) {
   if (spec.argv.empty()) throw failure("cannot start a process without a program");

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -74,6 +75,10 @@ std::map<std::string, std::string> environment_with(const std::map<std::string, 
 bool kill_process_group(pid_t pgid);
 // Whether any process of group `pgid` is alive (zombies excluded).
 bool process_group_alive(pid_t pgid);
+// Kills group `pgid` and waits (up to `patience`) until none of it is alive:
+// a killed thread finishes the system call it is in, so a write of an agent
+// that is not our child can land after kill() returns. True once it is gone.
+bool stop_process_group(pid_t pgid, std::chrono::milliseconds patience);
 // True when `pid` runs an agent of this story (SDLC_STORY_ID in its
 // environment): guards against killing an unrelated process that reused it.
 bool is_agent_of_story(long pid, const std::string& story_id);

@@ -121,7 +121,12 @@ std::vector<std::string> story_session::begin() {
       if (ca.contains("pid") && ca["pid"].is_number()) {
         long pid = ca["pid"].get<long>();
         if (process_group_alive(static_cast<pid_t>(pid)) && is_agent_of_story(pid, id_)) {
-          kill_process_group(static_cast<pid_t>(pid));
+          // Its edits are discarded below: none may land after that.
+          if (!stop_process_group(static_cast<pid_t>(pid), std::chrono::seconds(5)))
+            throw failure(fmt::format(
+                "{}: agent process group {} left by the interrupted run does not die after "
+                "SIGKILL; stop it (kill -9 -{}) and run again",
+                id_, pid, pid));
           notes.push_back(fmt::format(
               "{}: stopped agent process group {} left by the interrupted run", id_, pid));
         }

@@ -5,12 +5,14 @@
 #include "actors/executor.hpp"
 #include "actors/system_config.hpp"
 #include "runtime/process/child_process.hpp"
+#include "test_support.hpp"
 
 #include <caf/all.hpp>
 
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <thread>
 
 using namespace sdlc;
@@ -128,4 +130,20 @@ BOOST_FIXTURE_TEST_CASE(events_reach_the_listener, fixture) {
   BOOST_TEST(has("process_started:"));
   BOOST_TEST(has("tool_use:Write /tmp/x"));
   BOOST_TEST(has("result:ok"));
+}
+
+// The continue path stops an orphaned agent group before it resets the
+// worktree: stop_process_group returns only once no member is alive.
+BOOST_AUTO_TEST_CASE(stop_process_group_waits_until_the_group_is_gone) {
+  // setsid execs in place (the spawned child is not a group leader): pid == pgid.
+  int pid =
+      test::spawn_quietly({"/usr/bin/setsid", "/bin/sh", "-c", "sleep 30 & sleep 30"}, {}, {}, {});
+  BOOST_REQUIRE(pid > 0);
+  for (int i = 0; i < 100 && !process_group_alive(pid); ++i)
+    std::this_thread::sleep_for(10ms);
+  BOOST_REQUIRE(process_group_alive(pid));
+  BOOST_TEST(stop_process_group(pid, 5s));
+  BOOST_TEST(!process_group_alive(pid));
+  BOOST_TEST(test::wait_exit(pid) == 128 + SIGKILL);
+  BOOST_TEST(stop_process_group(pid, 100ms)); // nothing left: true at once
 }

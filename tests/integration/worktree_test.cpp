@@ -57,6 +57,21 @@ BOOST_FIXTURE_TEST_CASE(commits_the_agents_changes_on_the_story_branch, repo_fix
   BOOST_TEST(test::git(repo, {"rev-parse", "--abbrev-ref", "HEAD"}) == "main\n"); // main untouched
 }
 
+// A SIGKILLed agent leaves edits and half-written temp files (Claude Code's
+// Write makes "<file>.tmp.<pid>.<hex>" before its rename); all of them go, or
+// the redone action would commit them.
+BOOST_FIXTURE_TEST_CASE(discard_uncommitted_removes_edits_and_untracked_files, repo_fixture) {
+  auto wt = service().ensure("S-0003", "y");
+  test::write(wt.path / "README.md", "# half edited\n");
+  test::write(wt.path / "docs/greet.md.tmp.9670.df49925734cf", "partial");
+  test::write(wt.path / "src/new.txt", "new\n");
+  worktree_service::discard_uncommitted(wt.path);
+  BOOST_TEST(test::git(wt.path, {"status", "--porcelain", "--untracked-files=all"}).empty());
+  BOOST_TEST(!std::filesystem::exists(wt.path / "docs/greet.md.tmp.9670.df49925734cf"));
+  BOOST_TEST(!std::filesystem::exists(wt.path / "src/new.txt"));
+  BOOST_TEST(test::git(wt.path, {"show", "HEAD:README.md"}) == test::read(wt.path / "README.md"));
+}
+
 BOOST_FIXTURE_TEST_CASE(dirty_files_ignore_the_board, repo_fixture) {
   auto wts = service();
   BOOST_TEST(wts.dirty_files(repo / ".ai-sdlc").empty());
