@@ -233,7 +233,8 @@ struct job_state {
   caf::actor listener;
   executor_actor executor;
   std::string story;
-  std::string pgid; // of the running agent, recorded under <workdir>/running
+  std::string pgid;      // of the running agent, recorded under <workdir>/running
+  bool orphaned = false; // the story actor is gone: nobody takes the result
   ~job_state() {
     if (!pgid.empty() && workspace) record_running(workspace->workdir(), pgid, story, false);
   }
@@ -256,6 +257,9 @@ caf::behavior node_job(caf::stateful_actor<job_state>* self, std::string node_na
   // The orchestrator's story actor went away (run killed, connection lost):
   // stop the agent, nobody will read its result.
   self->set_down_handler([=](caf::down_msg&) {
+    self->state.orphaned = true;
+    log_line(fmt::format("{}: the orchestrator's story actor is gone; stopping its agent",
+                         self->state.story));
     if (self->state.executor) caf::anon_send(self->state.executor, atoms::shutdown::value);
   });
   return {
@@ -303,9 +307,9 @@ caf::behavior node_job(caf::stateful_actor<job_state>* self, std::string node_na
                   }
                   bool ok = o.exit_code == 0 && o.signal == 0 && o.killed_reason.empty();
                   try {
-                    if (ok && rj.commit_after)
+                    if (ok && rj.commit_after && !s.orphaned)
                       o.commit = s.workspace->commit_and_push(wt, rj.repo_url, rj.branch,
-                                                              rj.commit_message);
+                                                              s.node_name, rj.commit_message);
                   } catch (const std::exception& e) {
                     o.killed_reason = fmt::format("node {}: {}", s.node_name, e.what());
                   }
@@ -453,7 +457,7 @@ int run_node(const node_options& o, std::ostream& out) {
     sigaddset(&stop_signals, sig);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  system_config cfg(true, o.tls);
+  system_config cfg(true, o.tls, o.connection_timeout);
   caf::actor_system sys{cfg};
   auto name = fmt::format("{}:{}", o.host, o.port);
   auto node = sys.spawn(node_behavior, o, name);

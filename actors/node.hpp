@@ -21,6 +21,7 @@ struct node_options {
   int slots = 2;
   std::string token; // the shared secret (from --token-file)
   tls_files tls;     // --tls-cert/--tls-key/--tls-ca: TLS with certificates both ways
+  std::chrono::milliseconds connection_timeout = default_connection_timeout;
 };
 
 // Serves until SIGINT/SIGTERM; running jobs are stopped (their agents'

@@ -84,6 +84,7 @@ struct node_plan {
   bool local = true;
   std::string url;
   std::string token;
+  std::chrono::milliseconds connection_timeout = default_connection_timeout;
 };
 
 // Which nodes, which remote and which secret: flags over the batch file
@@ -114,6 +115,12 @@ node_plan plan_nodes(const run_options& o, const config& cfg,
     throw bad_input("running on nodes needs their shared secret: --token-file FILE (or "
                     "remote.tokenFile), the file the nodes were started with");
   p.token = read_token_file(*tf);
+  const auto timeout = r["connectionTimeoutMs"].as<long long>();
+  if (timeout < 1000)
+    throw bad_input(fmt::format("remote.connectionTimeoutMs is {}: use 1000 or more (a node "
+                                "silent that long is lost; heartbeats go 5 times as often)",
+                                timeout));
+  p.connection_timeout = std::chrono::milliseconds(timeout);
   return p;
 }
 
@@ -224,7 +231,7 @@ int run_stories(run_options o, std::ostream& out) {
 
   const auto tls =
       nodes.nodes.empty() ? tls_files{} : resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, &cfg);
-  system_config sys_cfg(!nodes.nodes.empty(), tls);
+  system_config sys_cfg(!nodes.nodes.empty(), tls, nodes.connection_timeout);
   caf::actor_system sys{sys_cfg};
   std::shared_ptr<node_pool> pool;
   if (!nodes.nodes.empty()) {

@@ -4,6 +4,7 @@
 #include "runtime/agent/agent_command.hpp"
 #include "runtime/git/remote_sync.hpp"
 #include "runtime/git/worktree_service.hpp"
+#include "runtime/remote/node_workspace.hpp"
 #include "runtime/util/error.hpp"
 
 #include "runtime/util/time.hpp"
@@ -131,11 +132,16 @@ template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
             self->state.remote_busy = false;
             if (!o.commit.empty() && o.commit != sent) {
               try {
-                auto fetched = git::fetch_branch(cwd, url, branch);
+                const auto ref = result_ref(o.node, branch);
+                auto fetched = git::fetch_ref(cwd, url, ref);
                 if (!fetched || *fetched != o.commit)
-                  throw failure(fmt::format("the remote's {} is not the node's commit {}", branch,
+                  throw failure(fmt::format("the remote's {} is not the node's commit {}", ref,
                                             o.commit.substr(0, 12)));
                 git::set_branch(cwd, branch, o.commit);
+                try {
+                  git::delete_remote_ref(cwd, url, ref); // taken: keep the remote tidy
+                } catch (const std::exception&) {
+                }
                 git::worktree_service::discard_uncommitted(cwd); // the worktree shows it
                 self->state.session->adopt_remote_commit(o.commit, o.node);
               } catch (const std::exception& e) {

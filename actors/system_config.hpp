@@ -1,6 +1,7 @@
 #pragma once
 #include <caf/actor_system_config.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace sdlc {
@@ -15,12 +16,19 @@ struct tls_files {
   bool enabled() const { return !certificate.empty(); }
 };
 
+// How long a connection between an orchestrator and a node may stay silent
+// before CAF closes it (remote.connectionTimeoutMs, node
+// --connection-timeout-ms). Both sides send heartbeats five times as often,
+// so only a peer that is gone, frozen or cut off reaches it.
+constexpr std::chrono::milliseconds default_connection_timeout{15000};
+
 // The actor system configuration every sdlc-actors process uses: registers the
 // whole message vocabulary (actors/messages.hpp). `network`: load CAF's
 // middleman (a node, or a run with nodes).
 class system_config : public caf::actor_system_config {
 public:
-  explicit system_config(bool network = false, const tls_files& tls = {});
+  explicit system_config(bool network = false, const tls_files& tls = {},
+                         std::chrono::milliseconds connection_timeout = default_connection_timeout);
 };
 
 } // namespace sdlc

@@ -69,12 +69,13 @@ struct node_cli_options {
   int slots = 2;
   std::optional<std::filesystem::path> token_file;
   std::string tls_cert, tls_key, tls_ca;
+  long connection_timeout_ms = 15000;
 };
 int cmd_node(const node_cli_options& o);
 // `nodes`: `tls` holds --tls-cert/--tls-key/--tls-ca (may be empty).
 int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
-              const std::optional<std::filesystem::path>& token_file,
-              const node_cli_options& tls, bool json);
+              const std::optional<std::filesystem::path>& token_file, const node_cli_options& tls,
+              bool json);
 int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow);
 
 } // namespace sdlc::cli

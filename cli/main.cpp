@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
   nodec->add_option("--tls-key", no.tls_key, "TLS: its private key (PEM)");
   nodec->add_option("--tls-ca", no.tls_ca,
                     "TLS: the CA that signed the orchestrators' certificates (others are refused)");
+  nodec
+      ->add_option("--connection-timeout-ms", no.connection_timeout_ms,
+                   "An orchestrator silent this long is gone: its jobs' agents are stopped "
+                   "(default 15000; heartbeats go 5 times as often)")
+      ->check(CLI::Range(1000L, 3600000L));
   nodec->footer("Stops on SIGINT/SIGTERM, killing its running agents. See docs/remote-nodes.md.");
   nodec->callback([&] { run = [&] { return cmd_node(no); }; });
 

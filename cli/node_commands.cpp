@@ -25,6 +25,7 @@ int cmd_node(const node_cli_options& o) {
   no.slots = o.slots;
   no.token = read_token_file(*o.token_file);
   no.tls = resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, nullptr);
+  no.connection_timeout = std::chrono::milliseconds(o.connection_timeout_ms);
   return run_node(no, std::cout);
 }
 

@@ -52,22 +52,47 @@ std::optional<std::string> tip_of(git_repository* repo, const std::string& ref) 
 
 } // namespace
 
-void push_branch(const std::filesystem::path& repo_dir, const std::string& url,
-                 const std::string& branch, bool force) {
+namespace {
+
+void push_spec(const std::filesystem::path& repo_dir, const std::string& url, std::string spec,
+               const std::string& what) {
   std::lock_guard<std::mutex> lock(sync_mutex());
   auto repo = open(repo_dir);
   auto remote = anonymous_remote(repo.get(), url);
-  auto spec = fmt::format("{}refs/heads/{}:refs/heads/{}", force ? "+" : "", branch, branch);
   char* specs[] = {spec.data()};
   git_strarray refspecs = {specs, 1};
   git_push_options opts = GIT_PUSH_OPTIONS_INIT;
   opts.callbacks.credentials = credentials;
-  check(git_remote_push(remote.get(), &refspecs, &opts),
-        fmt::format("push branch {} to {}", branch, url));
+  check(git_remote_push(remote.get(), &refspecs, &opts), fmt::format("{} to {}", what, url));
+}
+
+} // namespace
+
+void push_branch(const std::filesystem::path& repo_dir, const std::string& url,
+                 const std::string& branch, bool force) {
+  push_spec(repo_dir, url,
+            fmt::format("{}refs/heads/{}:refs/heads/{}", force ? "+" : "", branch, branch),
+            "push branch " + branch);
+}
+
+void push_branch_to(const std::filesystem::path& repo_dir, const std::string& url,
+                    const std::string& branch, const std::string& remote_ref) {
+  push_spec(repo_dir, url, fmt::format("+refs/heads/{}:{}", branch, remote_ref),
+            fmt::format("push branch {} as {}", branch, remote_ref));
+}
+
+void delete_remote_ref(const std::filesystem::path& repo_dir, const std::string& url,
+                       const std::string& remote_ref) {
+  push_spec(repo_dir, url, ":" + remote_ref, "delete " + remote_ref);
 }
 
 std::optional<std::string> fetch_branch(const std::filesystem::path& repo_dir,
                                         const std::string& url, const std::string& branch) {
+  return fetch_ref(repo_dir, url, "refs/heads/" + branch);
+}
+
+std::optional<std::string> fetch_ref(const std::filesystem::path& repo_dir, const std::string& url,
+                                     const std::string& want) {
   std::lock_guard<std::mutex> lock(sync_mutex());
   auto repo = open(repo_dir);
   auto remote = anonymous_remote(repo.get(), url);
@@ -78,18 +103,17 @@ std::optional<std::string> fetch_branch(const std::filesystem::path& repo_dir,
   const git_remote_head** heads = nullptr;
   size_t n = 0;
   check(git_remote_ls(&heads, &n, remote.get()), "list the branches of " + url);
-  const std::string want = "refs/heads/" + branch;
   bool present = false;
   for (size_t i = 0; i < n; ++i)
     present |= want == heads[i]->name;
   git_remote_disconnect(remote.get());
   if (!present) return std::nullopt;
-  auto target = "refs/sdlc/fetched/" + branch;
+  auto target = "refs/sdlc/fetched/" + want.substr(want.find('/') + 1);
   auto spec = fmt::format("+{}:{}", want, target);
   char* specs[] = {spec.data()};
   git_strarray refspecs = {specs, 1};
   check(git_remote_fetch(remote.get(), &refspecs, &opts, nullptr),
-        fmt::format("fetch branch {} from {}", branch, url));
+        fmt::format("fetch {} from {}", want, url));
   return tip_of(repo.get(), target);
 }
 

@@ -17,10 +17,25 @@ namespace sdlc::git {
 void push_branch(const std::filesystem::path& repo_dir, const std::string& url,
                  const std::string& branch, bool force);
 
-// Fetches <branch> from `url` into refs/sdlc/fetched/<branch>. The commit it
-// names, or nullopt when the remote has no such branch.
+// Pushes refs/heads/<branch> to `remote_ref` on `url`, whatever that held.
+// A node's results go to a ref of its own (result_ref): a job that outlived
+// its orchestrator's patience cannot move the story branch under a retry.
+void push_branch_to(const std::filesystem::path& repo_dir, const std::string& url,
+                    const std::string& branch, const std::string& remote_ref);
+
+// Deletes `remote_ref` on `url` (no error when it is not there).
+void delete_remote_ref(const std::filesystem::path& repo_dir, const std::string& url,
+                       const std::string& remote_ref);
+
+// Fetches <branch> from `url` into refs/sdlc/fetched/heads/<branch>. The
+// commit it names, or nullopt when the remote has no such branch.
 std::optional<std::string> fetch_branch(const std::filesystem::path& repo_dir,
                                         const std::string& url, const std::string& branch);
+
+// Fetches the full ref `remote_ref` (refs/...) from `url` into
+// refs/sdlc/fetched/<remote_ref without refs/>. Its commit, or nullopt.
+std::optional<std::string> fetch_ref(const std::filesystem::path& repo_dir, const std::string& url,
+                                     const std::string& remote_ref);
 
 // Points refs/heads/<branch> at `sha` (creating it when missing).
 void set_branch(const std::filesystem::path& repo_dir, const std::string& branch,

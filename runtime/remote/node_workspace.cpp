@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 
 namespace sdlc {
@@ -72,11 +73,20 @@ stdfs::path node_workspace::prepare(const std::string& url, const std::string& b
   return wt;
 }
 
+std::string result_ref(const std::string& node, const std::string& branch) {
+  auto name = node;
+  // host:port, [v6]:port: keep what a ref name allows.
+  for (auto& c : name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '-';
+  return "refs/sdlc/results/" + name + "/" + branch;
+}
+
 std::string node_workspace::commit_and_push(const stdfs::path& worktree, const std::string& url,
-                                            const std::string& branch, const std::string& message) {
+                                            const std::string& branch, const std::string& node,
+                                            const std::string& message) {
   std::lock_guard<std::mutex> lock(mu_);
   git::worktree_service::commit_all(worktree, message);
-  git::push_branch(worktree, url, branch, false);
+  git::push_branch_to(worktree, url, branch, result_ref(node, branch));
   auto tip = git::branch_tip(worktree, branch);
   if (!tip) throw failure("branch " + branch + " vanished from " + worktree.string());
   return *tip;

@@ -4,13 +4,21 @@
 // <workdir>/worktrees. Before every job the story's worktree is made to hold
 // exactly the commit the orchestrator sent (fetched, reset, untracked files
 // removed), so a job that died on this or another node leaves nothing
-// behind; after an implement or rework the work is committed and pushed.
+// behind; after an implement or rework the work is committed and pushed to
+// the node's result ref for the branch. The story branch on the shared
+// remote has one writer, the orchestrator.
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
 
 namespace sdlc {
+
+// Where node `node` (host:port) pushes its work on `branch`:
+// refs/sdlc/results/<host>-<port>/<branch>. One per node, so the commit of a
+// job that ran on after its orchestrator gave up on it (a frozen node that
+// wakes) lands beside the retry's, never on it.
+std::string result_ref(const std::string& node, const std::string& branch);
 
 class node_workspace {
 public:
@@ -22,10 +30,12 @@ public:
   std::filesystem::path prepare(const std::string& url, const std::string& branch,
                                 const std::string& sha);
 
-  // Commits every change in `worktree` and pushes `branch` to `url`
-  // (fast-forward only). The branch's commit after it (new or unchanged).
+  // Commits every change in `worktree` and pushes `branch` to
+  // result_ref(node, branch) on `url`. The branch's commit after it (new or
+  // unchanged).
   std::string commit_and_push(const std::filesystem::path& worktree, const std::string& url,
-                              const std::string& branch, const std::string& message);
+                              const std::string& branch, const std::string& node,
+                              const std::string& message);
 
   // <workdir>/repos/<hash of url>: stable, so a node that restarts reuses it.
   std::filesystem::path repo_dir(const std::string& url) const;

@@ -1,7 +1,9 @@
 #define BOOST_TEST_MODULE worktree
 // The worktree service on real repositories (libgit2 underneath, the git CLI
 // to check what it did).
+#include "runtime/git/remote_sync.hpp"
 #include "runtime/git/worktree_service.hpp"
+#include "runtime/remote/node_workspace.hpp"
 #include "runtime/util/error.hpp"
 
 #include "test_support.hpp"
@@ -158,4 +160,36 @@ BOOST_FIXTURE_TEST_CASE(a_conflict_between_dependencies_names_the_files, repo_fi
   BOOST_TEST(
       test::git(repo, {"branch", "--list", "ai-sdlc/S-0003-c"}).empty()); // nothing half-made
   BOOST_TEST(!std::filesystem::exists(repo / ".ai-sdlc/worktrees/S-0003-c"));
+}
+
+// "Code travels through git" (remote nodes): the orchestrator's story branch
+// goes to the shared remote, a node's workspace holds exactly that commit,
+// and the node's work comes back through its own result ref, never the
+// story branch, which only the orchestrator writes.
+BOOST_FIXTURE_TEST_CASE(a_node_result_travels_through_its_own_ref, repo_fixture) {
+  BOOST_TEST(result_ref("127.0.0.1:4242", "ai-sdlc/S-0001-x") ==
+             "refs/sdlc/results/127.0.0.1-4242/ai-sdlc/S-0001-x");
+  BOOST_TEST(result_ref("[::1]:4242", "b") == "refs/sdlc/results/---1--4242/b");
+  const auto remote = (d.path / "remote.git").string();
+  test::git(d.path, {"init", "-q", "--bare", remote});
+  auto wt = service().ensure("S-0001", "x");
+  const std::string branch = "ai-sdlc/S-0001-x";
+  git::push_branch(wt.path, remote, branch, true);
+  const auto sent = *git::branch_tip(wt.path, branch);
+
+  node_workspace ws(d.path / "node");
+  auto node_wt = ws.prepare(remote, branch, sent);
+  BOOST_TEST(test::git(node_wt, {"rev-parse", "HEAD"}) == sent + "\n");
+  test::write(node_wt / "S-0001.txt", "work\n");
+  auto made = ws.commit_and_push(node_wt, remote, branch, "127.0.0.1:4242", "S-0001: implement");
+  BOOST_TEST(made != sent);
+  const auto ref = result_ref("127.0.0.1:4242", branch);
+  BOOST_TEST(test::git(remote, {"rev-parse", ref}) == made + "\n");
+  BOOST_TEST(test::git(remote, {"rev-parse", branch}) == sent + "\n"); // untouched
+
+  BOOST_TEST(git::fetch_ref(wt.path, remote, ref).value_or("") == made);
+  git::delete_remote_ref(wt.path, remote, ref);
+  BOOST_TEST(!git::fetch_ref(wt.path, remote, ref).has_value());
+  BOOST_CHECK_NO_THROW(git::delete_remote_ref(wt.path, remote, ref)); // gone already: fine
+  BOOST_TEST(git::fetch_branch(wt.path, remote, branch).value_or("") == sent);
 }

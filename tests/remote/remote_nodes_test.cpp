@@ -2,7 +2,7 @@
 // Issue 7 with a command agent: stories spread over two `sdlc-actors node`
 // processes through a bare repository; a wrong token and an unauthenticated
 // client are refused; a node SIGKILLed mid-implement loses nothing and
-// applies nothing twice.
+// applies nothing twice; a frozen node is lost after the connection timeout.
 #include "actors/actors.hpp"
 #include "actors/system_config.hpp"
 #include "runtime/story/story.hpp"
@@ -147,10 +147,10 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
   auto& b = rb.start_node("nodeB", 1);
   auto b_address = b.address();
   auto a_address = a.address();
-  auto run =
+  test::child_guard run(
       test::spawn_background({SDLC_BIN, "run", "--concurrent", "2", "--node", a_address, "--node",
                               b_address, "--no-local", "--token-file", rb.token.string()},
-                             rb.repo, rb.env, d.path / "run.out");
+                             rb.repo, rb.env, d.path / "run.out"));
   // Kill node A once its agent is inside implement (the agent marks it).
   std::string victim;
   for (int i = 0; i < 400 && victim.empty(); ++i) {
@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
   // It comes back on the same port and workdir: it stops the orphaned agent
   // and is used again.
   auto& again = rb.start_node("nodeA", 1, {}, "127.0.0.1", a_port);
-  int code = test::wait_exit(run);
+  int code = run.wait();
   auto out = test::read(d.path / "run.out");
   BOOST_TEST(code == 0, out);
   BOOST_TEST(out.find("node " + a_address + " lost") != std::string::npos, out);
@@ -183,6 +183,71 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
   BOOST_TEST(test::read(again.out).find("stopped agent process group") != std::string::npos,
              test::read(again.out));
   std::this_thread::sleep_for(300ms);
+  BOOST_TEST(test::none_alive_with_env(rb.marker));
+}
+
+// A frozen node (SIGSTOP: its TCP connection stays open, no reset ever
+// comes, like a cut cable) is lost once the connection has been silent for
+// remote.connectionTimeoutMs; its story moves on. Woken, the node learns its
+// orchestrator gave up and stops the agent; whatever it pushes goes to its
+// own result ref, never onto the story branch.
+BOOST_AUTO_TEST_CASE(a_frozen_node_is_lost_after_the_connection_timeout_and_its_late_work_unused) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  rb.env["IMPLEMENT_SECONDS"] = "8";
+  BOOST_REQUIRE(rb.sdlc({"config", "remote.connectionTimeoutMs", "2000"}).exit_code == 0);
+  rb.add_stories(2);
+  const std::vector<std::string> timeout = {"--connection-timeout-ms", "2000"};
+  auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, timeout);
+  auto& b = rb.start_node("nodeB", 1, {}, "127.0.0.1", 0, timeout);
+  const auto a_address = a.address();
+  const auto a_pid = a.pid;
+  test::child_guard run(
+      test::spawn_background({SDLC_BIN, "run", "--concurrent", "2", "--node", a_address, "--node",
+                              b.address(), "--no-local", "--token-file", rb.token.string()},
+                             rb.repo, rb.env, d.path / "run.out"));
+  std::string victim;
+  for (int i = 0; i < 400 && victim.empty(); ++i) {
+    for (auto id : {"S-0001", "S-0002"})
+      if (stdfs::exists(d.path / "marks" / (std::string(id) + "-implement-nodeA"))) victim = id;
+    if (victim.empty()) std::this_thread::sleep_for(50ms);
+  }
+  BOOST_REQUIRE_MESSAGE(!victim.empty(), test::read(d.path / "run.out"));
+  ::kill(a_pid, SIGSTOP);
+  const auto lost = "node " + a_address + " lost";
+  bool noticed = false;
+  for (int i = 0; i < 600 && !noticed; ++i) {
+    noticed = test::read(d.path / "run.out").find(lost) != std::string::npos;
+    if (!noticed) std::this_thread::sleep_for(50ms);
+  }
+  ::kill(a_pid, SIGCONT); // its agent is still inside its 8 s implement
+  BOOST_REQUIRE_MESSAGE(noticed, test::read(d.path / "run.out"));
+  int code = run.wait();
+  auto out = test::read(d.path / "run.out");
+  BOOST_TEST(code == 0, out);
+  for (auto id : {"S-0001", "S-0002"}) {
+    auto dir = rb.repo / ".ai-sdlc/stories" / id;
+    auto s = story::load(dir / "story.md");
+    BOOST_TEST(s.str("status") == "done", id);
+    auto counts = completed_actions(dir);
+    for (auto action : {"research", "plan", "implement", "review"})
+      BOOST_TEST(counts[action] == 1, id << " " << action << " x" << counts[action]);
+    auto branch = s.str("branch");
+    auto commits = test::git(rb.repo, {"log", "--format=%s", "main.." + branch});
+    BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') == 1, id << "\n" << commits);
+    // The story branch on the shared remote is the orchestrator's.
+    BOOST_TEST(test::git(rb.remote, {"rev-parse", branch}) ==
+               test::git(rb.repo, {"rev-parse", branch}));
+  }
+  // The woken node heard that its orchestrator gave up and stopped the agent.
+  std::string a_log;
+  for (int i = 0; i < 100; ++i) {
+    a_log = test::read(rb.nodes[0].out);
+    if (a_log.find("story actor is gone") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  BOOST_TEST(a_log.find(victim + ": the orchestrator's story actor is gone") != std::string::npos,
+             a_log);
   BOOST_TEST(test::none_alive_with_env(rb.marker));
 }
 

@@ -124,6 +124,18 @@ int wait_exit(int pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+child_guard::~child_guard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  wait_exit(pid_);
+}
+
+int child_guard::wait() {
+  int code = wait_exit(pid_);
+  pid_ = -1;
+  return code;
+}
+
 run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv = {SDLC_BIN};

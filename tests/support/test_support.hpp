@@ -41,6 +41,20 @@ int spawn_quietly(const std::vector<std::string>& argv, const stdfs::path& cwd,
 // Waits for it: the exit code, or 128 + the signal.
 int wait_exit(int pid);
 
+// A background child that a failed REQUIRE must not leave running: killed
+// (SIGKILL) and reaped on destruction unless wait() reaped it already.
+class child_guard {
+public:
+  explicit child_guard(int pid) : pid_(pid) {}
+  child_guard(const child_guard&) = delete;
+  child_guard& operator=(const child_guard&) = delete;
+  ~child_guard();
+  int pid() const { return pid_; }
+  int wait(); // wait_exit, once
+private:
+  int pid_;
+};
+
 // Runs the sdlc-actors binary in `project`.
 run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args,
                 const std::map<std::string, std::string>& env = {});
