@@ -117,9 +117,12 @@ rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, limiter_opt
   return {
       [=](permit_ask& a) -> caf::result<uint64_t> {
         auto& st = self->state;
+        // Before make_response_promise: it moves the sender out of the
+        // current message, and current_sender() is null after it.
+        auto sender = self->current_sender();
         auto promise = self->make_response_promise<uint64_t>();
         st.waiting[a.id].promise = promise;
-        if (auto sender = self->current_sender(); sender && sender->node() != self->node()) {
+        if (sender && sender->node() != self->node()) {
           auto addr = caf::actor_cast<caf::actor_addr>(sender);
           auto [it, fresh] = st.remote.emplace(addr, std::set<uint64_t>{});
           if (fresh) self->monitor(addr);

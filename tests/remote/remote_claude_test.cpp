@@ -2,7 +2,8 @@
 // Issue 7 end to end with the real Claude Code CLI against stub-api: stories
 // run on two node processes (each with its own gateway) and their branches
 // come back with the files the agent wrote; the run's one rate limiter caps
-// in-flight requests across both nodes. Then the same with each node in its
+// in-flight requests across both nodes, and takes back the permit of a node
+// killed with a call in flight. Then the same with each node in its
 // own network namespace (root), so the actor connection and the nodes' API
 // traffic cross a veth interface.
 #include "runtime/story/story.hpp"
@@ -13,7 +14,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <random>
+#include <thread>
 #include <unistd.h>
 
 using namespace sdlc;
@@ -113,6 +116,53 @@ BOOST_AUTO_TEST_CASE(real_clis_on_two_nodes_share_one_limit_and_their_branches_c
   // Both nodes' gateways carried traffic.
   BOOST_TEST(test::read(a.out).find("implement in") != std::string::npos);
   BOOST_TEST(test::read(b.out).find("implement in") != std::string::npos);
+  BOOST_TEST(test::none_alive_with_env(rb.marker));
+}
+
+// A node killed while its API call holds the run's only permit
+// (maxInFlight 1): the limiter sees the node's connection go and takes the
+// permit back, or the story's retry on the other node would wait forever.
+BOOST_AUTO_TEST_CASE(a_node_killed_with_a_call_in_flight_gives_its_permit_back) {
+  require_claude();
+  test::temp_dir d;
+  test::stub_api stub(script(1) + "    research:\n      latency_ms: 4000\n", d.path);
+  test::remote_board rb(d.path, false);
+  use_claude(rb, stub.url());
+  rb.add_stories(1);
+  auto& a = rb.start_node("nodeA", 1);
+  auto& b = rb.start_node("nodeB", 1);
+  test::child_guard run(
+      test::spawn_background({SDLC_BIN, "run", "--concurrent", "1", "--node", a.address(), "--node",
+                              b.address(), "--no-local", "--token-file", rb.token.string()},
+                             rb.repo, rb.env, d.path / "run.out"));
+  // Which node runs research, once its (slow) API call is in flight.
+  test::node_process* victim = nullptr;
+  for (int i = 0; i < 600 && !victim; ++i) {
+    for (auto* n : {&rb.nodes[0], &rb.nodes[1]})
+      if (test::read(n->out).find("S-0001 research in") != std::string::npos &&
+          json::parse(stub.stats())["in_flight"].get<int>() == 1)
+        victim = n;
+    if (!victim) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_REQUIRE_MESSAGE(victim, test::read(d.path / "run.out"));
+  const auto name = victim == &rb.nodes[0] ? "nodeA" : "nodeB";
+  const auto port = victim->port;
+  rb.kill_node(*victim, SIGKILL);
+  // Back on its port, it stops the CLI the killed instance left.
+  auto& again = rb.start_node(name, 1, {}, "127.0.0.1", port);
+  auto code = run.wait_for(std::chrono::seconds(60));
+  auto out = test::read(d.path / "run.out");
+  BOOST_REQUIRE_MESSAGE(code.has_value(),
+                        "the run is stuck: the lost node's permit was not given back\n"
+                            << out << "\nnodes:\n"
+                            << test::read(rb.nodes[0].out) << test::read(rb.nodes[1].out)
+                            << test::read(again.out) << "\nstub: " << stub.stats());
+  BOOST_TEST(*code == 0, out);
+  BOOST_TEST(out.find(" lost") != std::string::npos, out);
+  check_branches(rb, 1);
+  BOOST_TEST(json::parse(stub.stats())["max_in_flight"].get<int>() == 1);
+  BOOST_TEST(test::read(again.out).find("stopped agent process group") != std::string::npos,
+             test::read(again.out));
   BOOST_TEST(test::none_alive_with_env(rb.marker));
 }
 

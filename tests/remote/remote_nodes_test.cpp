@@ -195,9 +195,9 @@ BOOST_AUTO_TEST_CASE(a_frozen_node_is_lost_after_the_connection_timeout_and_its_
   test::temp_dir d;
   test::remote_board rb(d.path);
   rb.env["IMPLEMENT_SECONDS"] = "8";
-  BOOST_REQUIRE(rb.sdlc({"config", "remote.connectionTimeoutMs", "2000"}).exit_code == 0);
+  BOOST_REQUIRE(rb.sdlc({"config", "remote.connectionTimeoutMs", "3000"}).exit_code == 0);
   rb.add_stories(2);
-  const std::vector<std::string> timeout = {"--connection-timeout-ms", "2000"};
+  const std::vector<std::string> timeout = {"--connection-timeout-ms", "3000"};
   auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, timeout);
   auto& b = rb.start_node("nodeB", 1, {}, "127.0.0.1", 0, timeout);
   const auto a_address = a.address();

@@ -8,6 +8,7 @@
 #include <random>
 #include <spawn.h>
 #include <sstream>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +129,19 @@ child_guard::~child_guard() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
   wait_exit(pid_);
+}
+
+std::optional<int> child_guard::wait_for(std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= until) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 int child_guard::wait() {

@@ -1,8 +1,10 @@
 #pragma once
 // Shared by the test executables: temp dirs, running real processes, and
 // copying the real ai-sdlc corpus.
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,9 @@ public:
   ~child_guard();
   int pid() const { return pid_; }
   int wait(); // wait_exit, once
+  // The exit code if it ends within `limit`, else nullopt (still running).
+  std::optional<int> wait_for(std::chrono::milliseconds limit);
+
 private:
   int pid_;
 };
