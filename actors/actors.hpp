@@ -55,9 +55,12 @@ using status_actor = caf::typed_actor<caf::reacts_to<story_event>, caf::reacts_t
 // message from a peer that has not is refused. A job runs on the node's own
 // executor in the node's worktree; its events go to `listener` (the story
 // actor), its API permits come from `limiter` (the run's rate limiter).
+// `forget` (remote url, branch): the story is done, its worktree here goes;
+// true when there was one.
 using node_actor =
     caf::typed_actor<caf::replies_to<node_hello>::with<node_info>,
                      caf::replies_to<atoms::info>::with<node_info>,
-                     caf::replies_to<remote_job, caf::actor, caf::actor>::with<agent_outcome>>;
+                     caf::replies_to<remote_job, caf::actor, caf::actor>::with<agent_outcome>,
+                     caf::replies_to<atoms::forget, std::string, std::string>::with<bool>>;
 
 } // namespace sdlc

@@ -20,5 +20,7 @@ using render = caf::atom_constant<caf::atom("sdlcdraw")>;    // status: redraw t
 using summary = caf::atom_constant<caf::atom("sdlcsum")>;    // status: final table
 using scale = caf::atom_constant<caf::atom("sdlcscale")>;    // limiter -> scheduler: run this many
 using info = caf::atom_constant<caf::atom("sdlcinfo")>;      // node: slots and load
+using forget =
+    caf::atom_constant<caf::atom("sdlcforget")>; // node: a story is done, drop its worktree
 
 } // namespace sdlc::atoms

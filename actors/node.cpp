@@ -356,6 +356,7 @@ struct node_state {
   std::shared_ptr<node_shared> shared;
   std::set<caf::node_id> trusted; // peers that proved the secret
   std::set<caf::actor> jobs;
+  std::multiset<std::string> branches; // of the running jobs: their worktrees stay
   int busy = 0;
   ~node_state() {
     // The node stops: running jobs kill their agents and answer; nothing
@@ -372,6 +373,13 @@ using node_ptr = node_actor::stateful_pointer<node_state>;
 node_info info_of(node_ptr self) {
   auto& st = self->state;
   return node_info{st.node_name, st.opts.slots, st.busy, st.opts.workdir.string(), SDLC_VERSION};
+}
+
+void job_ended(node_ptr self, const caf::actor& job, const std::string& branch) {
+  auto& st = self->state;
+  --st.busy;
+  st.jobs.erase(job);
+  if (auto it = st.branches.find(branch); it != st.branches.end()) st.branches.erase(it);
 }
 
 // Every request but the hello must come from a peer that proved the secret.
@@ -418,6 +426,8 @@ node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::stri
           return caf::make_error(caf::sec::runtime_error, fmt::format("node {} is full ({} slots)",
                                                                       s.node_name, s.opts.slots));
         ++s.busy;
+        const auto branch = rj.branch;
+        s.branches.insert(branch);
         auto job =
             self->system().spawn<caf::detached>(node_job, s.node_name, s.workspace, s.shared);
         s.jobs.insert(job);
@@ -428,16 +438,26 @@ node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::stri
         self->request(job, limit, std::move(rj), std::move(listener), std::move(limiter))
             .then(
                 [=](agent_outcome& out) mutable {
-                  --self->state.busy;
-                  self->state.jobs.erase(job);
+                  job_ended(self, job, branch);
                   promise.deliver(std::move(out));
                 },
                 [=](caf::error& err) mutable {
-                  --self->state.busy;
-                  self->state.jobs.erase(job);
+                  job_ended(self, job, branch);
                   promise.deliver(err);
                 });
         return promise;
+      },
+      [=](atoms::forget, const std::string& url, const std::string& branch) -> caf::result<bool> {
+        if (auto no = refuse_untrusted(self, "a cleanup")) return *no;
+        if (self->state.branches.count(branch)) return false; // a job still works there
+        try {
+          bool removed = self->state.workspace->remove(url, branch);
+          if (removed) log_line(fmt::format("removed the worktree of {} (story done)", branch));
+          return removed;
+        } catch (const std::exception& e) {
+          log_line(fmt::format("could not remove the worktree of {}: {}", branch, e.what()));
+          return false;
+        }
       },
   };
 }

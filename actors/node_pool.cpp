@@ -144,6 +144,14 @@ int node_pool::capacity() {
   return n;
 }
 
+std::vector<node_actor> node_pool::up_handles() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<node_actor> out;
+  for (const auto& m : members_)
+    if (m.up) out.push_back(m.handle);
+  return out;
+}
+
 std::vector<node_info> node_pool::nodes() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<node_info> out;

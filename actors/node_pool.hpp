@@ -47,6 +47,8 @@ public:
   void lost(const std::string& node);
   int capacity();
   std::vector<node_info> nodes();
+  // The nodes that answer now (a done story's worktree is dropped on each).
+  std::vector<node_actor> up_handles();
   const std::string& token() const { return token_; }
 
   remote_settings settings;

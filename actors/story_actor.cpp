@@ -328,6 +328,27 @@ bool fault_injected(story_ptr self, action_type a) {
   return std::string(spec) == self->state.story_id + ":" + std::string(to_string(a));
 }
 
+// A done story's worktree on any node is dropped (the branch stays on the
+// shared remote and here); the story ends when every node has answered, so
+// the run does not exit with the requests unsent.
+void finish_done(story_ptr self, const std::string& reason) {
+  auto& st = self->state;
+  auto nodes = st.pool ? st.pool->up_handles() : std::vector<node_actor>{};
+  const auto branch = st.session->current().str("branch");
+  if (nodes.empty() || branch.empty()) {
+    finish(self, "done", reason);
+    return;
+  }
+  auto left = std::make_shared<size_t>(nodes.size());
+  auto one_answered = [=] {
+    if (--*left == 0) finish(self, "done", reason);
+  };
+  for (const auto& n : nodes)
+    self->request(n, std::chrono::seconds(10), atoms::forget::value, st.pool->settings.repo_url,
+                  branch)
+        .then([=](bool) { one_answered(); }, [=](caf::error&) { one_answered(); });
+}
+
 void step(story_ptr self) {
   auto& st = self->state;
   if (st.stopping || st.draining) {
@@ -344,11 +365,11 @@ void step(story_ptr self) {
   switch (d.action) {
   case action_type::none: {
     auto status = st.session->current().status();
-    finish(self,
-           status == story_status::done      ? "done"
-           : status == story_status::blocked ? "blocked"
-                                             : "stopped",
-           d.reason);
+    if (status == story_status::done) {
+      finish_done(self, d.reason);
+      return;
+    }
+    finish(self, status == story_status::blocked ? "blocked" : "stopped", d.reason);
     return;
   }
   case action_type::block:

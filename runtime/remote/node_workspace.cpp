@@ -43,9 +43,8 @@ stdfs::path node_workspace::prepare(const std::string& url, const std::string& b
     throw failure(fmt::format("branch {} on {} is at {}, which does not contain {}", branch, url,
                               fetched->substr(0, 12), sha.substr(0, 12)));
   git::set_branch(repo, branch, sha);
-  auto name = branch;
-  std::replace(name.begin(), name.end(), '/', '-');
-  auto wt = workdir_ / "worktrees" / stdfs::path(repo).filename() / name;
+  auto wt = worktree_dir(url, branch);
+  const auto name = wt.filename().string();
   if (!stdfs::exists(wt / ".git")) {
     auto r = git::open(repo);
     // A worktree folder that is gone leaves git's metadata: drop it first.
@@ -71,6 +70,39 @@ stdfs::path node_workspace::prepare(const std::string& url, const std::string& b
   git::worktree_service::clear_stale_git_locks(wt);
   git::worktree_service::discard_uncommitted(wt); // HEAD is the branch, now at `sha`
   return wt;
+}
+
+stdfs::path node_workspace::worktree_dir(const std::string& url, const std::string& branch) const {
+  auto name = branch;
+  std::replace(name.begin(), name.end(), '/', '-');
+  return workdir_ / "worktrees" / repo_dir(url).filename() / name;
+}
+
+bool node_workspace::remove(const std::string& url, const std::string& branch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto repo = repo_dir(url);
+  const auto wt = worktree_dir(url, branch);
+  const bool had = stdfs::exists(wt);
+  if (!stdfs::exists(repo / ".git")) return had && stdfs::remove_all(wt) > 0;
+  auto r = git::open(repo);
+  git_worktree* w = nullptr;
+  if (git_worktree_lookup(&w, r.get(), wt.filename().c_str()) == 0) {
+    git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+    po.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
+    int rc = git_worktree_prune(w, &po);
+    git_worktree_free(w);
+    git::check(rc, "remove worktree " + wt.string());
+  }
+  std::error_code ec;
+  stdfs::remove_all(wt, ec); // whatever the prune left (untracked, ignored files)
+  for (const auto& ref : {"refs/heads/" + branch, "refs/sdlc/fetched/heads/" + branch}) {
+    git_reference* ptr = nullptr;
+    if (git_reference_lookup(&ptr, r.get(), ref.c_str()) == 0) {
+      git::ref_ptr owner(ptr);
+      git::check(git_reference_delete(ptr), "delete " + ref);
+    }
+  }
+  return had;
 }
 
 std::string result_ref(const std::string& node, const std::string& branch) {

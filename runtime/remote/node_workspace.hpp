@@ -37,8 +37,14 @@ public:
                               const std::string& branch, const std::string& node,
                               const std::string& message);
 
+  // The story is done: its worktree and local branch go (the shared remote
+  // keeps the branch). True when there was a worktree.
+  bool remove(const std::string& url, const std::string& branch);
+
   // <workdir>/repos/<hash of url>: stable, so a node that restarts reuses it.
   std::filesystem::path repo_dir(const std::string& url) const;
+  // <workdir>/worktrees/<repo dir name>/<branch with / as ->.
+  std::filesystem::path worktree_dir(const std::string& url, const std::string& branch) const;
 
 private:
   std::filesystem::path workdir_;

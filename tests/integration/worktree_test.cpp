@@ -192,4 +192,14 @@ BOOST_FIXTURE_TEST_CASE(a_node_result_travels_through_its_own_ref, repo_fixture)
   BOOST_TEST(!git::fetch_ref(wt.path, remote, ref).has_value());
   BOOST_CHECK_NO_THROW(git::delete_remote_ref(wt.path, remote, ref)); // gone already: fine
   BOOST_TEST(git::fetch_branch(wt.path, remote, branch).value_or("") == sent);
+
+  // The story is done: the node's worktree and local branch go.
+  test::write(node_wt / "scratch.log", "untracked\n");
+  BOOST_TEST(ws.remove(remote, branch));
+  BOOST_TEST(!std::filesystem::exists(node_wt));
+  BOOST_TEST(!git::branch_tip(ws.repo_dir(remote), branch).has_value());
+  BOOST_TEST(!ws.remove(remote, branch)); // nothing left
+  // A later job for the branch gets a fresh worktree.
+  auto again = ws.prepare(remote, branch, sent);
+  BOOST_TEST(test::git(again, {"rev-parse", "HEAD"}) == sent + "\n");
 }

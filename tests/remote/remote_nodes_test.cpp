@@ -79,8 +79,24 @@ BOOST_AUTO_TEST_CASE(a_batch_spreads_over_two_nodes_and_every_branch_comes_back)
       BOOST_TEST(n == 1, id << " " << action << " x" << n);
   }
   // --no-local with 2 + 2 slots for 4 stories: both nodes worked.
-  BOOST_TEST(worktrees_on(a.workdir) == 2);
-  BOOST_TEST(worktrees_on(b.workdir) == 2);
+  auto count = [&](const test::node_process& n) {
+    auto log = test::read(n.out);
+    int jobs = 0;
+    for (auto pos = log.find(" implement in "); pos != std::string::npos;
+         pos = log.find(" implement in ", pos + 1))
+      ++jobs;
+    return jobs;
+  };
+  BOOST_TEST(count(a) == 2, test::read(a.out));
+  BOOST_TEST(count(b) == 2, test::read(b.out));
+  // Done stories leave no worktree on the nodes; the branches stay on the
+  // shared remote, and no node result ref is left there.
+  BOOST_TEST(worktrees_on(a.workdir) == 0);
+  BOOST_TEST(worktrees_on(b.workdir) == 0);
+  BOOST_TEST(test::read(a.out).find("removed the worktree of") != std::string::npos);
+  BOOST_TEST(test::git(rb.remote, {"for-each-ref", "--format=%(refname)", "refs/heads"}).size() >
+             0u);
+  BOOST_TEST(test::git(rb.remote, {"for-each-ref", "refs/sdlc"}).empty());
   BOOST_TEST(test::none_alive_with_env(rb.marker));
 }
 
