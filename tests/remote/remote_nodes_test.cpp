@@ -44,6 +44,36 @@ int worktrees_on(const stdfs::path& node_workdir) {
   return n;
 }
 
+// After a node was lost: each story done, every action once, one implement
+// commit on its branch holding the agent's file, the same on the shared remote.
+void check_done_exactly_once(const test::remote_board& rb, std::initializer_list<const char*> ids) {
+  for (auto id : ids) {
+    auto dir = rb.repo / ".ai-sdlc/stories" / id;
+    auto s = story::load(dir / "story.md");
+    BOOST_TEST(s.str("status") == "done", id);
+    auto counts = completed_actions(dir);
+    for (auto action : {"research", "plan", "implement", "review"})
+      BOOST_TEST(counts[action] == 1, id << " " << action << " x" << counts[action]);
+    auto branch = s.str("branch");
+    auto commits = test::git(rb.repo, {"log", "--format=%s", "main.." + branch});
+    BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') == 1, id << "\n" << commits);
+    BOOST_TEST(test::git(rb.repo, {"show", branch + ":" + std::string(id) + ".txt"}).find(id) ==
+               0u);
+    BOOST_TEST(test::git(rb.remote, {"rev-parse", branch}) ==
+               test::git(rb.repo, {"rev-parse", branch}));
+  }
+}
+
+// The story whose agent started implement on `node` (the agent marks it).
+std::string wait_for_implement_on(const test::temp_dir& d, const std::string& node) {
+  for (int i = 0; i < 400; ++i) {
+    for (auto id : {"S-0001", "S-0002"})
+      if (stdfs::exists(d.path / "marks" / (std::string(id) + "-implement-" + node))) return id;
+    std::this_thread::sleep_for(50ms);
+  }
+  return {};
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_batch_spreads_over_two_nodes_and_every_branch_comes_back) {
@@ -168,12 +198,7 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
                               b_address, "--no-local", "--token-file", rb.token.string()},
                              rb.repo, rb.env, d.path / "run.out"));
   // Kill node A once its agent is inside implement (the agent marks it).
-  std::string victim;
-  for (int i = 0; i < 400 && victim.empty(); ++i) {
-    for (auto id : {"S-0001", "S-0002"})
-      if (stdfs::exists(d.path / "marks" / (std::string(id) + "-implement-nodeA"))) victim = id;
-    if (victim.empty()) std::this_thread::sleep_for(50ms);
-  }
+  auto victim = wait_for_implement_on(d, "nodeA");
   BOOST_REQUIRE_MESSAGE(!victim.empty(), test::read(d.path / "run.out"));
   rb.kill_node(rb.nodes[0], SIGKILL);
   // It comes back on the same port and workdir: it stops the orphaned agent
@@ -183,19 +208,7 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
   auto out = test::read(d.path / "run.out");
   BOOST_TEST(code == 0, out);
   BOOST_TEST(out.find("node " + a_address + " lost") != std::string::npos, out);
-  for (auto id : {"S-0001", "S-0002"}) {
-    auto dir = rb.repo / ".ai-sdlc/stories" / id;
-    auto s = story::load(dir / "story.md");
-    BOOST_TEST(s.str("status") == "done", id);
-    auto counts = completed_actions(dir);
-    for (auto action : {"research", "plan", "implement", "review"})
-      BOOST_TEST(counts[action] == 1, id << " " << action << " x" << counts[action]);
-    auto branch = s.str("branch");
-    auto commits = test::git(rb.repo, {"log", "--format=%s", "main.." + branch});
-    BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') == 1, id << "\n" << commits);
-    BOOST_TEST(test::git(rb.repo, {"show", branch + ":" + std::string(id) + ".txt"}).find(id) ==
-               0u);
-  }
+  check_done_exactly_once(rb, {"S-0001", "S-0002"});
   BOOST_TEST(test::read(again.out).find("stopped agent process group") != std::string::npos,
              test::read(again.out));
   std::this_thread::sleep_for(300ms);
@@ -222,12 +235,7 @@ BOOST_AUTO_TEST_CASE(a_frozen_node_is_lost_after_the_connection_timeout_and_its_
       test::spawn_background({SDLC_BIN, "run", "--concurrent", "2", "--node", a_address, "--node",
                               b.address(), "--no-local", "--token-file", rb.token.string()},
                              rb.repo, rb.env, d.path / "run.out"));
-  std::string victim;
-  for (int i = 0; i < 400 && victim.empty(); ++i) {
-    for (auto id : {"S-0001", "S-0002"})
-      if (stdfs::exists(d.path / "marks" / (std::string(id) + "-implement-nodeA"))) victim = id;
-    if (victim.empty()) std::this_thread::sleep_for(50ms);
-  }
+  auto victim = wait_for_implement_on(d, "nodeA");
   BOOST_REQUIRE_MESSAGE(!victim.empty(), test::read(d.path / "run.out"));
   ::kill(a_pid, SIGSTOP);
   const auto lost = "node " + a_address + " lost";
@@ -241,20 +249,7 @@ BOOST_AUTO_TEST_CASE(a_frozen_node_is_lost_after_the_connection_timeout_and_its_
   int code = run.wait();
   auto out = test::read(d.path / "run.out");
   BOOST_TEST(code == 0, out);
-  for (auto id : {"S-0001", "S-0002"}) {
-    auto dir = rb.repo / ".ai-sdlc/stories" / id;
-    auto s = story::load(dir / "story.md");
-    BOOST_TEST(s.str("status") == "done", id);
-    auto counts = completed_actions(dir);
-    for (auto action : {"research", "plan", "implement", "review"})
-      BOOST_TEST(counts[action] == 1, id << " " << action << " x" << counts[action]);
-    auto branch = s.str("branch");
-    auto commits = test::git(rb.repo, {"log", "--format=%s", "main.." + branch});
-    BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') == 1, id << "\n" << commits);
-    // The story branch on the shared remote is the orchestrator's.
-    BOOST_TEST(test::git(rb.remote, {"rev-parse", branch}) ==
-               test::git(rb.repo, {"rev-parse", branch}));
-  }
+  check_done_exactly_once(rb, {"S-0001", "S-0002"});
   // The woken node heard that its orchestrator gave up and stopped the agent.
   std::string a_log;
   for (int i = 0; i < 100; ++i) {
