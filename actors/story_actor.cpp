@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <deque>
+#include <optional>
 
 namespace sdlc {
 
@@ -51,7 +52,8 @@ struct story_state {
   std::deque<review_check> pending_checks;
   std::shared_ptr<node_pool> pool; // a run with nodes: where this story runs
   std::optional<placement> where;
-  bool remote_busy = false; // a job is out on a node
+  bool remote_busy = false;               // a job is out on a node
+  std::optional<std::string> done_reason; // done; the nodes are dropping its worktree
 
   ~story_state() {
     if (pool) pool->release(story_id);
@@ -339,6 +341,7 @@ void finish_done(story_ptr self, const std::string& reason) {
     finish(self, "done", reason);
     return;
   }
+  st.done_reason = reason;
   auto left = std::make_shared<size_t>(nodes.size());
   auto one_answered = [=] {
     if (--*left == 0) finish(self, "done", reason);
@@ -466,11 +469,19 @@ story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, boa
       [=](atoms::drain) {
         auto& st = self->state;
         st.draining = true;
+        if (st.done_reason) { // done already: the nodes' cleanup is not worth waiting for
+          finish(self, "done", *st.done_reason);
+          return;
+        }
         if (!st.running && !st.executor && !st.remote_busy) finish(self, "interrupted", "");
       },
       [=](atoms::shutdown) {
         auto& st = self->state;
         st.stopping = true;
+        if (st.done_reason) {
+          finish(self, "done", *st.done_reason);
+          return;
+        }
         if (st.remote_busy) // the node stops the agent when this actor is gone
           finish(self, "interrupted", "during a job on node " + st.where->node);
         else if (st.executor)
