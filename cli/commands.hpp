@@ -1,6 +1,7 @@
 #pragma once
 // One function per command; main.cpp parses the command line and calls them.
 // Each returns the process exit code (see README: 0 ok, 1 failure, 2 bad input).
+#include "actors/run_coordinator.hpp"
 #include "runtime/story/board.hpp"
 
 #include <filesystem>
@@ -37,28 +38,8 @@ int cmd_unblock(const global_options& g, const std::string& id, bool reset_retri
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
                const std::optional<std::string>& value, bool json);
 
-struct run_cli_options {
-  std::vector<std::string> stories;
-  bool all = false;
-  bool resume = false;
-  bool include_backlog = false;
-  bool worktree = false;
-  bool force = false;
-  bool yes = false;
-  bool force_unlock = false;
-  std::optional<int> concurrent;
-  bool keep_worktrees = false;
-  bool keep_going = false;
-  bool fail_fast = false;
-  bool dry_run = false;
-  double action_seconds = 60;
-  std::optional<std::filesystem::path> batch_file;
-  std::vector<std::string> nodes;
-  bool no_local = false;
-  std::optional<std::filesystem::path> token_file;
-  std::string tls_cert, tls_key, tls_ca;
-};
-int cmd_run(const global_options& g, const run_cli_options& o);
+// `run`: the flags fill run_options directly; this checks what they ask for.
+int cmd_run(const global_options& g, run_options o);
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
                   bool force, bool json);
 int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, bool json);

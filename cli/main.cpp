@@ -60,12 +60,14 @@ int main(int argc, char** argv) {
   config->add_flag("--json", json, "Machine-readable output");
   config->callback([&] { run = [&] { return cmd_config(g, key, value, json); }; });
 
-  run_cli_options ro;
+  sdlc::run_options ro;
+  bool keep_going = false; // the default; the flag is there to say so
   auto* runc = app.add_subcommand("run", "Run stories through the workflow with AI agents");
-  runc->add_option("--story", ro.stories, "Story id or slug (repeatable)");
-  runc->add_flag("--auto", ro.all, "Every unfinished story, dependencies first");
-  runc->add_flag("--continue", ro.resume, "Resume interrupted stories from their checkpoints");
-  runc->add_flag("--worktree", ro.worktree, "Run each story in its own git worktree");
+  runc->add_option("--story", ro.select.story_ids, "Story id or slug (repeatable)");
+  runc->add_flag("--auto", ro.select.all, "Every unfinished story, dependencies first");
+  runc->add_flag("--continue", ro.select.resume,
+                 "Resume interrupted stories from their checkpoints");
+  runc->add_flag("--worktree", ro.use_worktree, "Run each story in its own git worktree");
   runc->add_flag("--force", ro.force,
                  "Allow uncommitted changes in the main checkout; do not ask about conflicts");
   runc->add_flag("--force-unlock", ro.force_unlock,
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
   runc->add_flag("--yes,-y", ro.yes, "Start even when stories may conflict (no question asked)");
   runc->add_option("--concurrent,-j", ro.concurrent,
                    "Run up to N stories at once (each in its own worktree)");
-  runc->add_flag("--include-backlog", ro.include_backlog,
+  runc->add_flag("--include-backlog", ro.select.include_backlog,
                  "Also take backlog stories (refined first)");
   runc->add_option("--config", ro.batch_file,
                    "A batch file describing the run (docs/batch-files.md)")
@@ -82,7 +84,7 @@ int main(int argc, char** argv) {
                  "Keep done stories' worktrees (default: remove; branches stay)");
   auto* fail_fast =
       runc->add_flag("--fail-fast", ro.fail_fast, "Stop starting stories after the first failure");
-  runc->add_flag("--keep-going", ro.keep_going,
+  runc->add_flag("--keep-going", keep_going,
                  "Independent stories continue after a failure (default)")
       ->excludes(fail_fast);
   runc->add_flag("--dry-run", ro.dry_run,

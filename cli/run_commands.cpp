@@ -32,35 +32,16 @@ std::vector<std::filesystem::path> log_files(const story& s) {
 
 } // namespace
 
-int cmd_run(const global_options& g, const run_cli_options& o) {
-  run_options ro;
-  ro.project = g.project_dir;
-  ro.select.story_ids = o.stories;
-  ro.select.all = o.all;
-  ro.select.resume = o.resume;
-  ro.select.include_backlog = o.include_backlog;
-  ro.concurrent = o.concurrent;
-  ro.use_worktree = o.worktree;
-  ro.force = o.force;
-  ro.yes = o.yes || o.force;
-  ro.force_unlock = o.force_unlock;
-  ro.keep_worktrees = o.keep_worktrees;
-  ro.fail_fast = o.fail_fast;
-  ro.dry_run = o.dry_run;
-  ro.action_seconds = o.action_seconds;
-  ro.batch_file = o.batch_file;
-  ro.nodes = o.nodes;
-  ro.no_local = o.no_local;
-  ro.token_file = o.token_file;
-  ro.tls_cert = o.tls_cert;
-  ro.tls_key = o.tls_key;
-  ro.tls_ca = o.tls_ca;
-  if (o.stories.empty() && !o.all && !o.resume && !o.concurrent && !o.batch_file && !o.dry_run &&
-      !o.include_backlog)
+int cmd_run(const global_options& g, run_options o) {
+  o.project = g.project_dir;
+  o.yes = o.yes || o.force;
+  const auto& sel = o.select;
+  if (sel.story_ids.empty() && !sel.all && !sel.resume && !o.concurrent && !o.batch_file &&
+      !o.dry_run && !sel.include_backlog)
     throw bad_input(
         "say what to run: --story <id>, --concurrent N (ready and in-progress stories), "
         "--auto (every unfinished story), --continue, or --config <batch.yaml>");
-  return run_stories(ro, std::cout);
+  return run_stories(std::move(o), std::cout);
 }
 
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
