@@ -117,8 +117,9 @@ std::string node_workspace::commit_and_push(const stdfs::path& worktree, const s
                                             const std::string& branch, const std::string& node,
                                             const std::string& message) {
   std::lock_guard<std::mutex> lock(mu_);
-  git::worktree_service::commit_all(worktree, message);
-  git::push_branch_to(worktree, url, branch, result_ref(node, branch));
+  // Nothing changed: nothing to push (the orchestrator fetches only a new commit).
+  if (git::worktree_service::commit_all(worktree, message))
+    git::push_branch_to(worktree, url, branch, result_ref(node, branch));
   auto tip = git::branch_tip(worktree, branch);
   if (!tip) throw failure("branch " + branch + " vanished from " + worktree.string());
   return *tip;

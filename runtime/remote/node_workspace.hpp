@@ -30,9 +30,9 @@ public:
   std::filesystem::path prepare(const std::string& url, const std::string& branch,
                                 const std::string& sha);
 
-  // Commits every change in `worktree` and pushes `branch` to
-  // result_ref(node, branch) on `url`. The branch's commit after it (new or
-  // unchanged).
+  // Commits every change in `worktree` and, when there were any, pushes
+  // `branch` to result_ref(node, branch) on `url`. The branch's commit after
+  // it (new or unchanged).
   std::string commit_and_push(const std::filesystem::path& worktree, const std::string& url,
                               const std::string& branch, const std::string& node,
                               const std::string& message);
