@@ -180,6 +180,9 @@ BOOST_FIXTURE_TEST_CASE(a_node_result_travels_through_its_own_ref, repo_fixture)
   node_workspace ws(d.path / "node");
   auto node_wt = ws.prepare(remote, branch, sent);
   BOOST_TEST(test::git(node_wt, {"rev-parse", "HEAD"}) == sent + "\n");
+  // A job that changed nothing pushes nothing.
+  BOOST_TEST(ws.commit_and_push(node_wt, remote, branch, "127.0.0.1:4242", "no-op") == sent);
+  BOOST_TEST(test::git(remote, {"for-each-ref", "refs/sdlc"}).empty());
   test::write(node_wt / "S-0001.txt", "work\n");
   auto made = ws.commit_and_push(node_wt, remote, branch, "127.0.0.1:4242", "S-0001: implement");
   BOOST_TEST(made != sent);
