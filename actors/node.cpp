@@ -38,7 +38,7 @@ namespace {
 // A gateway thread waiting for a permit from a limiter on another machine.
 struct remote_permit_wait {
   permit_ask ask;
-  std::shared_ptr<permit_slot> slot;
+  std::shared_ptr<permit_ticket> ticket;
   caf::actor limiter;
 };
 
@@ -55,30 +55,14 @@ void log_line(const std::string& line) {
   std::cerr << fmt::format("{} node: {}\n", time::format_local_hms(time::now_ms()), line);
 }
 
-// Asks the run's limiter for each permit; the gateway thread waits on the slot.
-struct forwarder_state {
-  std::set<std::shared_ptr<permit_slot>> open;
-  ~forwarder_state() {
-    for (const auto& s : open)
-      s->set(permit_slot::answer::refused); // no gateway thread waits past the node
-  }
-  static inline const char* name = "permit_forwarder";
-};
-
-caf::behavior permit_forwarder(caf::stateful_actor<forwarder_state>* self) {
+// Asks the run's limiter for each permit; the gateway thread waits on the
+// ticket's slot. A ticket this actor (or a message to it) drops unanswered
+// refuses: no gateway thread waits past the node.
+caf::behavior permit_forwarder(caf::event_based_actor* self) {
   return {[=](remote_permit_wait& w) {
-    auto slot = w.slot;
-    self->state.open.insert(slot);
+    auto ticket = w.ticket;
     self->request(w.limiter, std::chrono::minutes(30), std::move(w.ask))
-        .then(
-            [=](uint64_t) {
-              slot->set(permit_slot::answer::granted);
-              self->state.open.erase(slot);
-            },
-            [=](caf::error&) {
-              slot->set(permit_slot::answer::refused);
-              self->state.open.erase(slot);
-            });
+        .then([=](uint64_t) { ticket->grant(); }, [=](caf::error&) { ticket->refuse(); });
   }};
 }
 
@@ -120,10 +104,10 @@ struct node_shared {
         limiter = it->second.first;
         prio = it->second.second;
       }
+      auto slot = std::make_shared<permit_slot>();
       remote_permit_wait w{{s->id_tag | r.id, r.story, prio, r.input_estimate, r.output_estimate},
-                           std::make_shared<permit_slot>(),
+                           std::make_shared<permit_ticket>(slot),
                            limiter};
-      auto slot = w.slot;
       caf::anon_send(s->forwarder, std::move(w));
       if (slot->wait() != permit_slot::answer::granted) return false;
       std::lock_guard<std::mutex> l(s->mu);

@@ -58,10 +58,10 @@ gateway_permits permit_bridge::permits() {
   p.acquire = [s](const permit_request& r) {
     if (!s->enter()) return false;
     auto it = s->priorities.find(r.story);
+    auto slot = std::make_shared<permit_slot>();
     permit_wait w{{r.id, r.story, it == s->priorities.end() ? 1L << 30 : it->second,
                    r.input_estimate, r.output_estimate},
-                  std::make_shared<permit_slot>()};
-    auto slot = w.slot;
+                  std::make_shared<permit_ticket>(slot)};
     caf::anon_send(s->limiter, std::move(w));
     // No timeout: waiting is the point. close() has the limiter refuse every
     // waiting slot (a scoped actor per permit would also keep the actor

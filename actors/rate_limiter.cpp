@@ -20,14 +20,14 @@ struct limiter_state {
   // through its slot.
   struct waiter {
     std::optional<caf::typed_response_promise<uint64_t>> promise;
-    std::shared_ptr<permit_slot> slot;
+    std::shared_ptr<permit_ticket> ticket;
     void grant(uint64_t id) {
       if (promise) promise->deliver(id);
-      if (slot) slot->set(permit_slot::answer::granted);
+      if (ticket) ticket->grant();
     }
     void refuse() {
       if (promise) promise->deliver(caf::make_error(caf::sec::request_receiver_down));
-      if (slot) slot->set(permit_slot::answer::refused);
+      if (ticket) ticket->refuse();
     }
   };
   std::map<uint64_t, waiter> waiting;
@@ -136,7 +136,7 @@ rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, limiter_opt
       [=](permit_wait& w) {
         auto& st = self->state;
         const auto& a = w.ask;
-        st.waiting[a.id].slot = std::move(w.slot);
+        st.waiting[a.id].ticket = std::move(w.ticket);
         st.core->enqueue({a.id, a.story, a.priority, a.input_estimate, a.output_estimate},
                          now_of(self));
         pump(self);

@@ -1,10 +1,16 @@
 #define BOOST_TEST_MODULE actors
 #include "actors/messages.hpp"
+#include "actors/permit_bridge.hpp"
+#include "actors/rate_limiter.hpp"
 #include "actors/system_config.hpp"
 
 #include <caf/all.hpp>
 
 #include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <future>
+#include <thread>
 
 // Every message type must serialize to real bytes (an unregistered type
 // silently serializes to nothing in CAF 0.17 — NOTES-TOOLCHAIN).
@@ -25,4 +31,30 @@ BOOST_AUTO_TEST_CASE(story_event_round_trips_through_the_serializer) {
   BOOST_TEST(ev.story_id == "S-0001");
   BOOST_TEST(ev.action == "plan");
   BOOST_TEST(ev.at_ms == 42);
+}
+
+// A permit asked of a limiter that is already gone (its message is dropped)
+// is refused, not waited for forever: the gateway thread would otherwise hang
+// the run's or the node's shutdown.
+BOOST_AUTO_TEST_CASE(a_permit_asked_of_a_limiter_that_is_gone_is_refused) {
+  sdlc::system_config cfg;
+  caf::actor_system sys{cfg};
+  auto limiter = sdlc::spawn_rate_limiter(sys, sdlc::limiter_options{});
+  {
+    caf::scoped_actor self{sys};
+    self->monitor(limiter);
+    self->send(limiter, sdlc::atoms::shutdown::value);
+    self->receive([](const caf::down_msg&) {});
+  }
+  sdlc::permit_bridge bridge(limiter, {});
+  auto permits = bridge.permits();
+  std::promise<bool> answered;
+  auto result = answered.get_future();
+  std::thread([acquire = permits.acquire, p = std::move(answered)]() mutable {
+    p.set_value(acquire(sdlc::permit_request{7, "S-0001", 100, 10}));
+  }).detach();
+  BOOST_REQUIRE_MESSAGE(result.wait_for(std::chrono::seconds(10)) == std::future_status::ready,
+                        "the gateway thread still waits for a permit from a dead limiter");
+  BOOST_TEST(!result.get());
+  bridge.close();
 }
