@@ -11,6 +11,7 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <functional>
 #include <random>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -82,6 +83,12 @@ struct e2e {
   std::string branch_files() {
     return test::git(repo, {"diff", "--name-only", "main", "ai-sdlc/S-0001-add-a-greeting"});
   }
+  bool has_session_transcript(const std::string& sid) {
+    std::error_code ec;
+    for (auto& e : std::filesystem::directory_iterator(d.path / "home/.claude/projects", ec))
+      if (std::filesystem::exists(e.path() / (sid + ".jsonl"))) return true;
+    return false;
+  }
   std::string all_logs() {
     std::string out;
     for (auto& e : std::filesystem::recursive_directory_iterator(repo / ".ai-sdlc/stories"))
@@ -91,15 +98,15 @@ struct e2e {
 };
 
 // Runs S-0001 in the background and SIGKILLs the run once `action`'s agent
-// has made its first API call.
+// has made its first API call and `ready` (if given) holds.
 void kill_run_during(e2e& t, const std::map<std::string, std::string>& env,
-                     const std::string& action) {
+                     const std::string& action, const std::function<bool()>& ready = {}) {
   auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"}, t.repo,
                                     env, t.d.path / "run1.out");
   bool started = false;
   for (int i = 0; i < 600 && !started; ++i) {
     std::this_thread::sleep_for(50ms);
-    started = t.calls(action) >= 1;
+    started = t.calls(action) >= 1 && (!ready || ready());
   }
   BOOST_REQUIRE_MESSAGE(started, test::read(t.d.path / "run1.out"));
   ::kill(pid, SIGKILL);
@@ -210,10 +217,22 @@ BOOST_AUTO_TEST_CASE(an_interrupted_research_resumes_its_claude_session) {
   // Research answers slowly, so the kill lands while the CLI waits for it.
   e2e t("  review:\n    decisions: [APPROVED]\nstories:\n  S-0001:\n    research:\n"
         "      text: \"Nothing exists yet.\"\n      latency_ms: 5000\n");
-  kill_run_during(t, t.env, "research");
+  // Claude Code writes its session transcript on a flush timer, so the first
+  // API call can come before the transcript exists; a run killed then has no
+  // session to resume (and rightly starts a new one). Kill once it exists.
+  std::string sid;
+  kill_run_during(t, t.env, "research", [&] {
+    auto state_file = t.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json";
+    if (!std::filesystem::exists(state_file)) return false;
+    auto state = json::parse(test::read(state_file));
+    if (!state.contains("currentAction") || state["currentAction"]["type"] != "research")
+      return false;
+    sid = state["currentAction"]["sessionId"].get<std::string>();
+    return t.has_session_transcript(sid);
+  });
   auto state = json::parse(test::read(t.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
   BOOST_REQUIRE(state["currentAction"]["type"] == "research");
-  auto sid = state["currentAction"]["sessionId"].get<std::string>();
+  BOOST_REQUIRE(state["currentAction"]["sessionId"] == sid);
 
   auto r = t.sdlc({"run", "--continue"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
