@@ -114,7 +114,15 @@ std::optional<std::string> fetch_ref(const std::filesystem::path& repo_dir, cons
   git_strarray refspecs = {specs, 1};
   check(git_remote_fetch(remote.get(), &refspecs, &opts, nullptr),
         fmt::format("fetch {} from {}", want, url));
-  return tip_of(repo.get(), target);
+  auto tip = tip_of(repo.get(), target);
+  // Callers keep the commit, not the ref: a staging ref left behind would pile
+  // up in the user's repository, one per fetched result.
+  git_reference* staged = nullptr;
+  if (git_reference_lookup(&staged, repo.get(), target.c_str()) == 0) {
+    ref_ptr owner(staged);
+    check(git_reference_delete(staged), "delete " + target);
+  }
+  return tip;
 }
 
 void set_branch(const std::filesystem::path& repo_dir, const std::string& branch,

@@ -27,13 +27,13 @@ void push_branch_to(const std::filesystem::path& repo_dir, const std::string& ur
 void delete_remote_ref(const std::filesystem::path& repo_dir, const std::string& url,
                        const std::string& remote_ref);
 
-// Fetches <branch> from `url` into refs/sdlc/fetched/heads/<branch>. The
-// commit it names, or nullopt when the remote has no such branch.
+// Fetches <branch> from `url`: the commit it names (its objects are now in
+// the repository, no ref is kept), or nullopt when the remote has no such branch.
 std::optional<std::string> fetch_branch(const std::filesystem::path& repo_dir,
                                         const std::string& url, const std::string& branch);
 
-// Fetches the full ref `remote_ref` (refs/...) from `url` into
-// refs/sdlc/fetched/<remote_ref without refs/>. Its commit, or nullopt.
+// Fetches the full ref `remote_ref` (refs/...) from `url` through a staging
+// ref that is deleted again. Its commit, or nullopt.
 std::optional<std::string> fetch_ref(const std::filesystem::path& repo_dir, const std::string& url,
                                      const std::string& remote_ref);
 

@@ -95,12 +95,11 @@ bool node_workspace::remove(const std::string& url, const std::string& branch) {
   }
   std::error_code ec;
   stdfs::remove_all(wt, ec); // whatever the prune left (untracked, ignored files)
-  for (const auto& ref : {"refs/heads/" + branch, "refs/sdlc/fetched/heads/" + branch}) {
-    git_reference* ptr = nullptr;
-    if (git_reference_lookup(&ptr, r.get(), ref.c_str()) == 0) {
-      git::ref_ptr owner(ptr);
-      git::check(git_reference_delete(ptr), "delete " + ref);
-    }
+  const auto ref = "refs/heads/" + branch;
+  git_reference* ptr = nullptr;
+  if (git_reference_lookup(&ptr, r.get(), ref.c_str()) == 0) {
+    git::ref_ptr owner(ptr);
+    git::check(git_reference_delete(ptr), "delete " + ref);
   }
   return had;
 }

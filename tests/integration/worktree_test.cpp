@@ -195,6 +195,8 @@ BOOST_FIXTURE_TEST_CASE(a_node_result_travels_through_its_own_ref, repo_fixture)
   BOOST_TEST(!git::fetch_ref(wt.path, remote, ref).has_value());
   BOOST_CHECK_NO_THROW(git::delete_remote_ref(wt.path, remote, ref)); // gone already: fine
   BOOST_TEST(git::fetch_branch(wt.path, remote, branch).value_or("") == sent);
+  // Fetching keeps the commits, not staging refs in the user's repository.
+  BOOST_TEST(test::git(wt.path, {"for-each-ref", "refs/sdlc"}).empty());
 
   // The story is done: the node's worktree and local branch go.
   test::write(node_wt / "scratch.log", "untracked\n");
