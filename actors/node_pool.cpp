@@ -2,6 +2,7 @@
 
 #include "actors/system_config.hpp"
 #include "runtime/remote/endpoint.hpp"
+#include "runtime/remote/stuck_connection.hpp"
 #include "runtime/util/error.hpp"
 
 #include <caf/all.hpp>
@@ -27,6 +28,40 @@ std::string error_text(caf::actor_system& sys, const caf::error& e) {
   if (ctx.match_elements<std::string>()) return ctx.get_as<std::string>(0);
   return sys.render(e);
 }
+// middleman().remote_actor() waits for the handshake without a deadline: a
+// peer that accepts the TCP connection and then says nothing (a frozen node,
+// whose kernel still accepts) would hang the run or `nodes` for good. The same
+// request, with the connection timeout as its deadline; a connection still
+// stuck then is failed so that CAF lets go of it.
+caf::expected<node_actor> connect(caf::actor_system& sys, caf::scoped_actor& self,
+                                  const std::string& host, uint16_t port) {
+  const auto& mm = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                             : sys.middleman().actor_handle();
+  auto deadline = caf::get_or(sys.config(), "middleman.connection-timeout",
+                              caf::timespan{default_connection_timeout});
+  caf::expected<node_actor> out{caf::sec::request_timeout};
+  self->request(mm, deadline, caf::connect_atom::value, host, port)
+      .receive(
+          [&](caf::node_id&, caf::strong_actor_ptr& ptr, std::set<std::string>& ifs) {
+            if (!ptr)
+              out = caf::make_error(caf::sec::no_actor_published_at_port, port);
+            else if (!sys.assignable<node_actor>(ifs))
+              out = caf::make_error(caf::sec::unexpected_actor_messaging_interface);
+            else
+              out = caf::actor_cast<node_actor>(std::move(ptr));
+          },
+          [&](caf::error& e) { out = std::move(e); });
+  if (!out) {
+    // Whatever gave up (our deadline, CAF's connection timeout), a socket CAF
+    // still drives a handshake on would spin and block shutdown.
+    shut_down_connections_to(host, port); // see stuck_connection.hpp
+    if (out.error() == caf::sec::request_timeout)
+      out = caf::make_error(
+          caf::sec::connection_timeout,
+          fmt::format("no answer within {} ms", deadline / std::chrono::milliseconds(1)));
+  }
+  return out;
+}
 } // namespace
 
 std::pair<std::optional<node_info>, std::string> node_pool::hello(caf::actor_system& sys,
@@ -34,13 +69,11 @@ std::pair<std::optional<node_info>, std::string> node_pool::hello(caf::actor_sys
                                                                   const std::string& token,
                                                                   node_actor* handle_out) {
   auto ep = parse_endpoint(node, "node");
-  auto handle = sys.has_openssl_manager()
-                    ? caf::openssl::remote_actor<node_actor>(sys, ep.host, ep.port)
-                    : sys.middleman().remote_actor<node_actor>(ep.host, ep.port);
+  caf::scoped_actor self{sys};
+  auto handle = connect(sys, self, ep.host, ep.port);
   if (!handle) return {std::nullopt, "unreachable: " + sys.render(handle.error())};
   std::optional<node_info> info;
   std::string problem;
-  caf::scoped_actor self{sys};
   self->request(*handle, std::chrono::seconds(10), node_hello{token, orchestrator_name()})
       .receive([&](node_info& i) { info = std::move(i); },
                [&](caf::error& e) { problem = error_text(sys, e); });

@@ -5,6 +5,7 @@
 // applies nothing twice; a frozen node is lost after the connection timeout.
 #include "actors/actors.hpp"
 #include "actors/system_config.hpp"
+#include "runtime/remote/stuck_connection.hpp"
 #include "runtime/story/story.hpp"
 
 #include "remote_fixture.hpp"
@@ -15,7 +16,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
 #include <csignal>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <thread>
 
 using namespace sdlc;
@@ -330,4 +335,86 @@ BOOST_AUTO_TEST_CASE(tls_with_certificates_both_ways_and_a_wrong_certificate_ref
   BOOST_TEST(s.str("status") == "done");
   BOOST_TEST(test::git(rb.repo, {"show", s.str("branch") + ":S-0001.txt"}).find("/nodeA/") !=
              std::string::npos);
+}
+
+// A listening socket nobody accepts on: the kernel completes the TCP
+// handshake, then nothing is ever said, as with a frozen node. CAF 0.17's TLS
+// client spins on such a socket and its actor system never shuts down: the
+// run and `nodes` hung for good. They must report the node unreachable.
+BOOST_AUTO_TEST_CASE(a_peer_that_accepts_and_never_speaks_is_unreachable_not_waited_for) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  rb.add_stories(1);
+  make_ca(d.path, "ca");
+  make_cert(d.path, "ca", "orchestrator");
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  BOOST_REQUIRE(::listen(fd, 8) == 0);
+  socklen_t len = sizeof addr;
+  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const auto silent = fmt::format("127.0.0.1:{}", ntohs(addr.sin_port));
+  BOOST_REQUIRE(rb.sdlc({"config", "remote.connectionTimeoutMs", "1000"}).exit_code == 0);
+  test::git(rb.repo, {"commit", "-qam", "timeout"});
+
+  for (bool tls : {false, true}) {
+    std::vector<std::string> run = {SDLC_BIN,     "run",          "--story",
+                                    "S-0001",     "--node",       silent,
+                                    "--no-local", "--token-file", rb.token.string()};
+    std::vector<std::string> probe = {SDLC_BIN, "nodes",        "--node",
+                                      silent,   "--token-file", rb.token.string()};
+    if (tls)
+      for (const auto& f : tls_flags(d.path, "orchestrator")) {
+        run.push_back(f);
+        probe.push_back(f);
+      }
+    BOOST_TEST_CONTEXT((tls ? "with TLS" : "plain")) {
+      test::child_guard r(test::spawn_background(run, rb.repo, rb.env, d.path / "run.out"));
+      auto code = r.wait_for(60s); // before the fix, TLS: forever
+      BOOST_REQUIRE_MESSAGE(code.has_value(), "the run still waits for a silent peer");
+      auto out = test::read(d.path / "run.out");
+      BOOST_TEST(*code == 2, out);
+      BOOST_TEST(out.find("node " + silent + ": unreachable") != std::string::npos, out);
+      test::child_guard p(test::spawn_background(probe, rb.repo, rb.env, d.path / "nodes.out"));
+      code = p.wait_for(60s);
+      BOOST_REQUIRE_MESSAGE(code.has_value(), "`nodes` still waits for a silent peer");
+      out = test::read(d.path / "nodes.out");
+      BOOST_TEST(*code == 1, out);
+      BOOST_TEST(out.find("DOWN  unreachable") != std::string::npos, out);
+    }
+  }
+  ::close(fd);
+  auto s = story::load(rb.repo / ".ai-sdlc/stories/S-0001/story.md");
+  BOOST_TEST(s.str("status") == "ready");
+}
+
+// shut_down_connections_to ends the connection to that peer, and only that.
+BOOST_AUTO_TEST_CASE(shutting_down_connections_to_a_peer_spares_the_others) {
+  auto listener = [] {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    BOOST_REQUIRE(::listen(fd, 8) == 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    return std::make_pair(fd, a);
+  };
+  auto [l1, a1] = listener();
+  auto [l2, a2] = listener();
+  int c1 = ::socket(AF_INET, SOCK_STREAM, 0), c2 = ::socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(::connect(c1, reinterpret_cast<sockaddr*>(&a1), sizeof a1) == 0);
+  BOOST_REQUIRE(::connect(c2, reinterpret_cast<sockaddr*>(&a2), sizeof a2) == 0);
+  BOOST_TEST(shut_down_connections_to("127.0.0.1", ntohs(a1.sin_port)) == 1);
+  char byte = 0;
+  BOOST_TEST(::recv(c1, &byte, 1, MSG_DONTWAIT) == 0); // ended: EOF, not "nothing yet"
+  BOOST_TEST(::recv(c2, &byte, 1, MSG_DONTWAIT) == -1);
+  BOOST_TEST(errno == EAGAIN);
+  BOOST_TEST(shut_down_connections_to("no-such-host.invalid", 1) == 0);
+  for (int fd : {c1, c2, l1, l2})
+    ::close(fd);
 }
