@@ -116,10 +116,10 @@ node_plan plan_nodes(const run_options& o, const config& cfg,
                     "remote.tokenFile), the file the nodes were started with");
   p.token = read_token_file(*tf);
   const auto timeout = r["connectionTimeoutMs"].as<long long>();
-  if (timeout < 1000)
-    throw bad_input(fmt::format("remote.connectionTimeoutMs is {}: use 1000 or more (a node "
+  if (timeout < min_connection_timeout.count())
+    throw bad_input(fmt::format("remote.connectionTimeoutMs is {}: use {} or more (a node "
                                 "silent that long is lost; heartbeats go 5 times as often)",
-                                timeout));
+                                timeout, min_connection_timeout.count()));
   p.connection_timeout = std::chrono::milliseconds(timeout);
   return p;
 }

@@ -1,4 +1,6 @@
 #pragma once
+#include "runtime/remote/connection_timeout.hpp"
+
 #include <caf/actor_system_config.hpp>
 
 #include <chrono>
@@ -15,12 +17,6 @@ struct tls_files {
   std::string ca;
   bool enabled() const { return !certificate.empty(); }
 };
-
-// How long a connection between an orchestrator and a node may stay silent
-// before CAF closes it (remote.connectionTimeoutMs, node
-// --connection-timeout-ms). Both sides send heartbeats five times as often,
-// so only a peer that is gone, frozen or cut off reaches it.
-constexpr std::chrono::milliseconds default_connection_timeout{15000};
 
 // The actor system configuration every sdlc-actors process uses: registers the
 // whole message vocabulary (actors/messages.hpp). `network`: load CAF's

@@ -2,6 +2,7 @@
 // One function per command; main.cpp parses the command line and calls them.
 // Each returns the process exit code (see README: 0 ok, 1 failure, 2 bad input).
 #include "actors/run_coordinator.hpp"
+#include "runtime/remote/connection_timeout.hpp"
 #include "runtime/story/board.hpp"
 
 #include <filesystem>
@@ -50,7 +51,7 @@ struct node_cli_options {
   int slots = 2;
   std::optional<std::filesystem::path> token_file;
   std::string tls_cert, tls_key, tls_ca;
-  long connection_timeout_ms = 15000;
+  long connection_timeout_ms = default_connection_timeout.count();
 };
 int cmd_node(const node_cli_options& o);
 // `nodes`: `tls` holds --tls-cert/--tls-key/--tls-ca (may be empty).

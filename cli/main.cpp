@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
       ->add_option("--connection-timeout-ms", no.connection_timeout_ms,
                    "An orchestrator silent this long is gone: its jobs' agents are stopped "
                    "(default 15000; heartbeats go 5 times as often)")
-      ->check(CLI::Range(1000L, 3600000L));
+      ->check(CLI::Range(static_cast<long>(sdlc::min_connection_timeout.count()),
+                         static_cast<long>(sdlc::max_connection_timeout.count())));
   nodec->footer("Stops on SIGINT/SIGTERM, killing its running agents. See docs/remote-nodes.md.");
   nodec->callback([&] { run = [&] { return cmd_node(no); }; });
 

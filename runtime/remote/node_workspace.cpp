@@ -15,6 +15,20 @@ namespace sdlc {
 
 namespace stdfs = std::filesystem;
 
+namespace {
+// Drops worktree `name` from the repository's records and its folder, if
+// git knows it (valid or not: a folder deleted by hand leaves a record).
+void prune_worktree(git_repository* repo, const std::string& name) {
+  git_worktree* w = nullptr;
+  if (git_worktree_lookup(&w, repo, name.c_str()) != 0) return;
+  git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+  po.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
+  int rc = git_worktree_prune(w, &po);
+  git_worktree_free(w);
+  git::check(rc, "remove worktree " + name);
+}
+} // namespace
+
 node_workspace::node_workspace(stdfs::path workdir) : workdir_(std::move(workdir)) {
   stdfs::create_directories(workdir_ / "repos");
   stdfs::create_directories(workdir_ / "worktrees");
@@ -48,13 +62,7 @@ stdfs::path node_workspace::prepare(const std::string& url, const std::string& b
   if (!stdfs::exists(wt / ".git")) {
     auto r = git::open(repo);
     // A worktree folder that is gone leaves git's metadata: drop it first.
-    git_worktree* old = nullptr;
-    if (git_worktree_lookup(&old, r.get(), name.c_str()) == 0) {
-      git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
-      po.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
-      git_worktree_prune(old, &po);
-      git_worktree_free(old);
-    }
+    prune_worktree(r.get(), name);
     stdfs::create_directories(wt.parent_path());
     git_reference* ref = nullptr;
     git::check(git_reference_lookup(&ref, r.get(), ("refs/heads/" + branch).c_str()),
@@ -85,14 +93,7 @@ bool node_workspace::remove(const std::string& url, const std::string& branch) {
   const bool had = stdfs::exists(wt);
   if (!stdfs::exists(repo / ".git")) return had && stdfs::remove_all(wt) > 0;
   auto r = git::open(repo);
-  git_worktree* w = nullptr;
-  if (git_worktree_lookup(&w, r.get(), wt.filename().c_str()) == 0) {
-    git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
-    po.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
-    int rc = git_worktree_prune(w, &po);
-    git_worktree_free(w);
-    git::check(rc, "remove worktree " + wt.string());
-  }
+  prune_worktree(r.get(), wt.filename().string());
   std::error_code ec;
   stdfs::remove_all(wt, ec); // whatever the prune left (untracked, ignored files)
   const auto ref = "refs/heads/" + branch;
