@@ -332,4 +332,16 @@ std::optional<std::string> worktree_service::commit_all(const stdfs::path& workt
   return oid_string(commit_id);
 }
 
+std::optional<worktree_service::commit_info>
+worktree_service::head_commit(const stdfs::path& worktree) {
+  std::error_code ec;
+  if (!stdfs::exists(worktree / ".git", ec)) return std::nullopt;
+  auto repo = open(worktree);
+  git_object* head_obj = nullptr;
+  if (git_revparse_single(&head_obj, repo.get(), "HEAD^{commit}") != 0) return std::nullopt;
+  object_ptr owner(head_obj);
+  auto* c = reinterpret_cast<git_commit*>(head_obj);
+  return commit_info{oid_string(*git_commit_id(c)), git_commit_message(c)};
+}
+
 } // namespace sdlc::git

@@ -63,6 +63,14 @@ public:
   static std::optional<std::string> commit_all(const std::filesystem::path& worktree,
                                                const std::string& message);
 
+  // The commit `worktree`'s HEAD names and its message; nullopt when there is
+  // no such worktree or it has no commit.
+  struct commit_info {
+    std::string sha;
+    std::string message;
+  };
+  static std::optional<commit_info> head_commit(const std::filesystem::path& worktree);
+
   // Throws away uncommitted changes and untracked files in `worktree` (an
   // interrupted action's partial edits: its effect is redone, not kept half).
   static void discard_uncommitted(const std::filesystem::path& worktree);

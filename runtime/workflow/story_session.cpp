@@ -174,6 +174,15 @@ std::vector<std::string> story_session::begin() {
     // An implement or rework that was interrupted left partial edits (even a
     // half-written temp file of the killed agent). Its effect is redone from
     // the last commit, so it is applied exactly once.
+    if (interrupted_edit && edit_committed_before_interruption(*state)) {
+      interrupted_edit = false;
+      notes.push_back(fmt::format("{}: '{}' had committed before the interruption; recorded it",
+                                  id_, *state->current_action()));
+      auto a = *parse_action(*state->current_action());
+      update(
+          [&](story& st) { a == action_type::implement ? apply_implement(st) : apply_rework(st); });
+      checkpoint_done(a);
+    }
     if (interrupted_edit) {
       git::worktree_service::discard_uncommitted(cwd_);
       notes.push_back(fmt::format("{}: discarded the interrupted action's uncommitted edits", id_));
@@ -196,12 +205,28 @@ decision story_session::next() {
   return next_action(facts_of(s), limits_of(board_.cfg()));
 }
 
+bool story_session::edit_committed_before_interruption(const workflow_state& state) const {
+  const auto& ca = state.json()["currentAction"];
+  if (!ca.contains("baseCommit") || !ca["baseCommit"].is_string()) return false;
+  auto a = parse_action(ca["type"].get<std::string>());
+  auto head = git::worktree_service::head_commit(cwd_);
+  if (!a || !head || head->sha == ca["baseCommit"].get<std::string>()) return false;
+  // The branch moved past the action's base with this action's own commit
+  // (made here, or a node's adopted): killed between the commit and the
+  // story's flag. Redoing it would apply its edits twice.
+  const auto ours = fmt::format("{}: {} — ", id_, to_string(*a));
+  return head->message.compare(0, ours.size(), ours) == 0;
+}
+
 void story_session::checkpoint_start(action_type a, const std::string& session_id) {
   const auto dir = file_.parent_path();
   auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
   state.start_action(std::string(to_string(a)), id_, file_);
   state.set_current("sessionId", session_id);
   state.set_current("worktree", cwd_.string());
+  if ((a == action_type::implement || a == action_type::rework) && opts_.use_worktree)
+    if (auto head = git::worktree_service::head_commit(cwd_))
+      state.set_current("baseCommit", head->sha);
   state.save(dir);
 }
 

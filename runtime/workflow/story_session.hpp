@@ -95,6 +95,8 @@ public:
   void run_inline(const decision& d);
 
 private:
+  // An interrupted implement/rework whose commit is on the branch already.
+  bool edit_committed_before_interruption(const workflow_state& state) const;
   void checkpoint_start(action_type a, const std::string& session_id);
   void checkpoint_done(action_type a);
   std::string content_hash() const;

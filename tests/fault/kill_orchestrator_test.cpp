@@ -13,6 +13,7 @@
 
 #include <csignal>
 #include <random>
+#include <regex>
 #include <thread>
 
 using namespace sdlc;
@@ -152,4 +153,63 @@ BOOST_AUTO_TEST_CASE(git_locks_left_by_a_killed_run_are_cleared_on_resume) {
   BOOST_TEST(r.out.find("index.lock left by an interrupted run") != std::string::npos, r.out);
   BOOST_TEST(!std::filesystem::exists(gitdir / "index.lock"));
   BOOST_TEST(story::load(repo / ".ai-sdlc/stories/S-0001/story.md").str("status") == "done");
+}
+
+BOOST_AUTO_TEST_CASE(an_implement_killed_after_its_commit_is_recorded_not_redone) {
+  // The window between committing an implement's edits and setting the
+  // story's flag: the state still says implement is running. Built by hand
+  // (a kill cannot aim at it): a redo here would append a second line and
+  // commit it a second time.
+  test::temp_dir d;
+  auto repo = d.path / "repo";
+  std::map<std::string, std::string> env = {{"NO_COLOR", "1"}};
+  auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
+  const char* appending = R"sh(#!/bin/sh
+case "$SDLC_ACTION" in
+  implement|rework) echo line >> "$SDLC_STORY_ID.txt"; echo implemented;;
+  review) printf '```json\n{"passed": true, "issues": []}\n```\n';;
+  *) echo "notes for $SDLC_ACTION";;
+esac
+)sh";
+  test::make_command_agent_board(repo, d.path / "agent.sh", appending, env);
+  BOOST_REQUIRE(sdlc({"add", "Append once", "--status", "ready"}).exit_code == 0);
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "board"});
+  BOOST_REQUIRE(sdlc({"worktrees", "add", "S-0001"}).exit_code == 0);
+  const auto dir = repo / ".ai-sdlc/stories/S-0001";
+  auto text = test::read(dir / "story.md");
+  for (auto flag : {"research_complete", "plan_complete"})
+    text = std::regex_replace(text, std::regex(std::string(flag) + ": false"),
+                              std::string(flag) + ": true");
+  text = std::regex_replace(text, std::regex("status: ready"), "status: in-progress");
+  test::write(dir / "story.md", text);
+  test::git(repo, {"commit", "-qam", "research and plan done"});
+  const auto wt = repo / story::load(dir / "story.md").str("worktree_path");
+  const auto base = test::git(wt, {"rev-parse", "HEAD"});
+  test::write(wt / "S-0001.txt", "line\n");
+  test::git(wt, {"add", "-A"});
+  test::git(wt, {"commit", "-qm", "S-0001: implement — Append once\n\nCommitted by sdlc-actors."});
+  test::write(dir / ".workflow-state.json",
+              json{{"version", "1.0"},
+                   {"workflowId", "w"},
+                   {"timestamp", "t"},
+                   {"currentAction",
+                    {{"type", "implement"},
+                     {"baseCommit", base.substr(0, base.size() - 1)},
+                     {"worktree", wt.string()}}},
+                   {"completedActions", json::array({{{"type", "research"}}, {{"type", "plan"}}})},
+                   {"context", json::object()}}
+                  .dump());
+
+  auto r = sdlc({"run", "--story", "S-0001"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(r.out.find("'implement' had committed before the interruption; recorded it") !=
+                 std::string::npos,
+             r.out);
+  BOOST_TEST(r.out.find("implement started") == std::string::npos, r.out);
+  auto s = story::load(dir / "story.md");
+  BOOST_TEST(s.str("status") == "done");
+  BOOST_TEST(test::read(wt / "S-0001.txt") == "line\n");
+  auto commits = test::git(repo, {"log", "--format=%s", "main.." + s.str("branch")});
+  BOOST_TEST(commits == "S-0001: implement — Append once\n");
 }
