@@ -8,6 +8,7 @@
 #include "runtime/process/child_process.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/remote/node_workspace.hpp"
+#include "runtime/remote/stuck_connection.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
 
@@ -16,6 +17,7 @@
 #include <caf/openssl/all.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <csignal>
 #include <unistd.h>
 #include <iostream>
@@ -475,8 +477,17 @@ int run_node(const node_options& o, std::ostream& out) {
                      o.slots == 1 ? "" : "s", o.workdir.string(),
                      o.tls.enabled() ? ", TLS with client certificates" : "");
   out.flush();
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  // Until a stop signal: every half connection timeout, let go of accepted
+  // connections silent for a whole one (see stuck_connection.hpp).
+  const auto period = std::max(o.connection_timeout / 2, std::chrono::milliseconds(100));
+  timespec wait{static_cast<time_t>(period.count() / 1000),
+                static_cast<long>(period.count() % 1000) * 1000000L};
+  int sig = -1;
+  while ((sig = sigtimedwait(&stop_signals, nullptr, &wait)) < 0)
+    if (int n = shut_down_silent_connections(*port, o.connection_timeout); n > 0)
+      log_line(fmt::format("closed {} connection{} silent for over {} ms (no TLS handshake, no "
+                           "heartbeat)",
+                           n, n == 1 ? "" : "s", o.connection_timeout.count()));
   log_line(fmt::format("stopping on signal {}", sig));
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   if (!o.tls.enabled()) sys.middleman().unpublish(node, *port);

@@ -9,6 +9,7 @@
 // still accepts for it) keeps CAF's I/O thread spinning forever, and the
 // actor system can never shut down. Failing the socket is the one way out
 // that CAF handles.
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -16,5 +17,12 @@ namespace sdlc {
 
 // How many connections it shut down. A host that does not resolve: 0.
 int shut_down_connections_to(const std::string& host, uint16_t port);
+
+// The server side of the same trap: connections accepted on `local_port`
+// that have received nothing for longer than `silence` (a client that never
+// starts its TLS handshake pins a node's CPU for as long as it stays
+// connected). Peers that are alive send heartbeats far more often. Returns
+// how many it shut down.
+int shut_down_silent_connections(uint16_t local_port, std::chrono::milliseconds silence);
 
 } // namespace sdlc

@@ -292,6 +292,21 @@ std::vector<std::string> tls_flags(const stdfs::path& dir, const std::string& na
           "--tls-ca",   (dir / "ca.crt").string()};
 }
 
+// A socket listening on 127.0.0.1 (a free port) that never accepts: the
+// kernel completes TCP handshakes for it, and nothing is ever said.
+std::pair<int, sockaddr_in> loopback_listener() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  BOOST_REQUIRE(::listen(fd, 8) == 0);
+  socklen_t len = sizeof a;
+  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  return {fd, a};
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(tls_with_certificates_both_ways_and_a_wrong_certificate_refused) {
@@ -347,15 +362,7 @@ BOOST_AUTO_TEST_CASE(a_peer_that_accepts_and_never_speaks_is_unreachable_not_wai
   rb.add_stories(1);
   make_ca(d.path, "ca");
   make_cert(d.path, "ca", "orchestrator");
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  BOOST_REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  BOOST_REQUIRE(::listen(fd, 8) == 0);
-  socklen_t len = sizeof addr;
-  BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  auto [fd, addr] = loopback_listener();
   const auto silent = fmt::format("127.0.0.1:{}", ntohs(addr.sin_port));
   BOOST_REQUIRE(rb.sdlc({"config", "remote.connectionTimeoutMs", "1000"}).exit_code == 0);
   test::git(rb.repo, {"commit", "-qam", "timeout"});
@@ -393,19 +400,8 @@ BOOST_AUTO_TEST_CASE(a_peer_that_accepts_and_never_speaks_is_unreachable_not_wai
 
 // shut_down_connections_to ends the connection to that peer, and only that.
 BOOST_AUTO_TEST_CASE(shutting_down_connections_to_a_peer_spares_the_others) {
-  auto listener = [] {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    BOOST_REQUIRE(::listen(fd, 8) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    return std::make_pair(fd, a);
-  };
-  auto [l1, a1] = listener();
-  auto [l2, a2] = listener();
+  auto [l1, a1] = loopback_listener();
+  auto [l2, a2] = loopback_listener();
   int c1 = ::socket(AF_INET, SOCK_STREAM, 0), c2 = ::socket(AF_INET, SOCK_STREAM, 0);
   BOOST_REQUIRE(::connect(c1, reinterpret_cast<sockaddr*>(&a1), sizeof a1) == 0);
   BOOST_REQUIRE(::connect(c2, reinterpret_cast<sockaddr*>(&a2), sizeof a2) == 0);
@@ -417,4 +413,38 @@ BOOST_AUTO_TEST_CASE(shutting_down_connections_to_a_peer_spares_the_others) {
   BOOST_TEST(shut_down_connections_to("no-such-host.invalid", 1) == 0);
   for (int fd : {c1, c2, l1, l2})
     ::close(fd);
+}
+
+// The node's side of the same trap: a client that connects and never starts
+// its TLS handshake kept a node's CPU spinning for as long as it stayed. The
+// node lets go of it after its connection timeout and goes on serving.
+BOOST_AUTO_TEST_CASE(a_tls_node_drops_a_client_that_never_speaks) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  make_ca(d.path, "ca");
+  make_cert(d.path, "ca", "node");
+  make_cert(d.path, "ca", "orchestrator");
+  auto flags = tls_flags(d.path, "node");
+  flags.insert(flags.end(), {"--connection-timeout-ms", "1000"});
+  auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, flags);
+  int c = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(static_cast<uint16_t>(a.port));
+  BOOST_REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  timeval patience{20, 0}; // dropped after ~1-1.5 s; before the fix: never
+  ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  char byte = 0;
+  BOOST_TEST(::recv(c, &byte, 1, 0) == 0); // EOF: the node closed it
+  ::close(c);
+  BOOST_TEST(test::read(a.out).find("closed 1 connection silent for over 1000 ms") !=
+                 std::string::npos,
+             test::read(a.out));
+  std::vector<std::string> probe = {"nodes", "--node", a.address(), "--token-file",
+                                    rb.token.string()};
+  for (const auto& f : tls_flags(d.path, "orchestrator"))
+    probe.push_back(f);
+  auto listed = rb.sdlc(probe);
+  BOOST_TEST(listed.exit_code == 0, listed.out << listed.err);
 }
