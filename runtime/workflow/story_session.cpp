@@ -171,9 +171,6 @@ std::vector<std::string> story_session::begin() {
     // this run holds the board and the story's agents are stopped.
     for (const auto& f : git::worktree_service::clear_stale_git_locks(cwd_))
       notes.push_back(fmt::format("{}: removed {} left by an interrupted run", id_, f));
-    // An implement or rework that was interrupted left partial edits (even a
-    // half-written temp file of the killed agent). Its effect is redone from
-    // the last commit, so it is applied exactly once.
     if (interrupted_edit && edit_committed_before_interruption(*state)) {
       interrupted_edit = false;
       notes.push_back(fmt::format("{}: '{}' had committed before the interruption; recorded it",
@@ -183,6 +180,9 @@ std::vector<std::string> story_session::begin() {
           [&](story& st) { a == action_type::implement ? apply_implement(st) : apply_rework(st); });
       checkpoint_done(a);
     }
+    // An implement or rework that was interrupted left partial edits (even a
+    // half-written temp file of the killed agent). Its effect is redone from
+    // the last commit, so it is applied exactly once.
     if (interrupted_edit) {
       git::worktree_service::discard_uncommitted(cwd_);
       notes.push_back(fmt::format("{}: discarded the interrupted action's uncommitted edits", id_));
