@@ -3,6 +3,7 @@
 #include "runtime/agent/stream_event.hpp"
 #include "runtime/agent/watchdog.hpp"
 #include "runtime/process/child_process.hpp"
+#include "runtime/util/redact.hpp"
 
 #include "runtime/util/time.hpp"
 
@@ -30,6 +31,7 @@ struct executor_state {
   clock::time_point started, last_output;
   std::optional<clock::time_point> result_at;
   std::string collected; // stdout text for agents that print no result line
+  redactor redact;       // the job's secrets: nothing the agent prints carries them on
   // Destroyed with the state: kills the process group and joins the reader
   // (the state goes before any attach_functor, see NOTES-TOOLCHAIN).
   std::unique_ptr<child_process> proc;
@@ -120,6 +122,7 @@ executor_actor::behavior_type executor_behavior(executor_ptr self, caf::actor li
           auto eq = kv.find('=');
           if (eq != std::string::npos) spec.env[kv.substr(0, eq)] = kv.substr(eq + 1);
         }
+        st.redact = redactor_for(spec.env);
         st.started = st.last_output = clock::now();
         executor_actor handle = self;
         try {
@@ -143,9 +146,10 @@ executor_actor::behavior_type executor_behavior(executor_ptr self, caf::actor li
         self->delayed_send(self, tick_interval, atoms::tick::value);
         return st.promise;
       },
-      [=](atoms::line, std::string& l, bool from_stderr) {
+      [=](atoms::line, std::string& raw, bool from_stderr) {
         auto& st = self->state;
         st.last_output = clock::now();
+        const auto l = st.redact.apply(raw);
         if (from_stderr) {
           notify(self, "stderr", l.substr(0, 300));
           return;

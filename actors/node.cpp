@@ -8,6 +8,7 @@
 #include "runtime/process/child_process.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/remote/node_workspace.hpp"
+#include "runtime/remote/peer_watch.hpp"
 #include "runtime/remote/stuck_connection.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
@@ -338,6 +339,7 @@ caf::behavior node_job(caf::stateful_actor<job_state>* self, std::string node_na
 struct node_state {
   node_options opts;
   std::string node_name;
+  std::shared_ptr<peer_watch> peers; // who proved the secret, by address
   std::shared_ptr<node_workspace> workspace;
   std::shared_ptr<node_shared> shared;
   std::set<caf::node_id> trusted; // peers that proved the secret
@@ -378,10 +380,12 @@ std::optional<caf::error> refuse_untrusted(node_ptr self, const char* what) {
                          std::string("not authenticated: send node_hello with the node's token"));
 }
 
-node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::string name) {
+node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::string name,
+                                        std::shared_ptr<peer_watch> peers) {
   auto& st = self->state;
   st.opts = std::move(o);
   st.node_name = std::move(name);
+  st.peers = std::move(peers);
   st.workspace = std::make_shared<node_workspace>(st.opts.workdir);
   st.shared = std::make_shared<node_shared>();
   st.shared->forwarder = self->system().spawn(permit_forwarder);
@@ -399,6 +403,13 @@ node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::stri
         }
         self->state.trusted.insert(sender->node());
         log_line(fmt::format("accepted orchestrator {}", h.orchestrator));
+        // The connection's address, so that the peer watch leaves it be.
+        auto watch = self->state.peers;
+        self->request(self->system().middleman().actor_handle(), std::chrono::seconds(10),
+                      caf::get_atom::value, sender->node())
+            .then([watch](const caf::node_id&, const std::string& host,
+                          uint16_t port) { watch->trust(host, port); },
+                  [](caf::error&) {});
         return info_of(self);
       },
       [=](atoms::info) -> caf::result<node_info> {
@@ -454,6 +465,15 @@ int run_node(const node_options& o, std::ostream& out) {
   if (o.token.empty())
     throw bad_input("a node needs a shared secret: --token-file FILE (the orchestrator uses the "
                     "same file)");
+  // CAF reads what a peer sends before the token is checked: off loopback,
+  // only peers with a certificate our CA signed get that far.
+  if (!o.tls.enabled() && !is_loopback_host(o.host))
+    throw bad_input(fmt::format(
+        "--listen {}: a node reachable from other machines needs TLS with certificates both "
+        "ways (--tls-cert, --tls-key, --tls-ca); without it anyone who can reach the port can "
+        "make the node allocate memory before the token is checked. Listen on 127.0.0.1, or "
+        "see docs/remote-nodes.md for making the certificates",
+        o.host));
   if (o.slots < 1) throw bad_input(fmt::format("--slots {}: use 1 or more", o.slots));
   std::filesystem::create_directories(o.workdir);
   sweep_orphans(o.workdir, out);
@@ -466,7 +486,9 @@ int run_node(const node_options& o, std::ostream& out) {
   system_config cfg(true, o.tls, o.connection_timeout);
   caf::actor_system sys{cfg};
   auto name = fmt::format("{}:{}", o.host, o.port);
-  auto node = sys.spawn(node_behavior, o, name);
+  auto peers = std::make_shared<peer_watch>(o.port, o.connection_timeout,
+                                            [](const std::string& l) { log_line(l); });
+  auto node = sys.spawn(node_behavior, o, name, peers);
   auto port = o.tls.enabled() ? caf::openssl::publish(node, o.port, o.host.c_str(), true)
                               : sys.middleman().publish(node, o.port, o.host.c_str(), true);
   if (!port) {
@@ -477,17 +499,23 @@ int run_node(const node_options& o, std::ostream& out) {
                      o.slots == 1 ? "" : "s", o.workdir.string(),
                      o.tls.enabled() ? ", TLS with client certificates" : "");
   out.flush();
-  // Until a stop signal: every half connection timeout, let go of accepted
-  // connections silent for a whole one (see stuck_connection.hpp).
+  peers->set_port(*port);
+  // Until a stop signal: peers that do not prove the secret in time go
+  // (peer_watch.hpp); every half connection timeout, accepted connections
+  // silent for a whole one go too (see stuck_connection.hpp).
   const auto period = std::max(o.connection_timeout / 2, std::chrono::milliseconds(100));
-  timespec wait{static_cast<time_t>(period.count() / 1000),
-                static_cast<long>(period.count() % 1000) * 1000000L};
+  const timespec wait{0, 250 * 1000000L};
+  auto next_silence_sweep = std::chrono::steady_clock::now() + period;
   int sig = -1;
-  while ((sig = sigtimedwait(&stop_signals, nullptr, &wait)) < 0)
+  while ((sig = sigtimedwait(&stop_signals, nullptr, &wait)) < 0) {
+    peers->sweep();
+    if (std::chrono::steady_clock::now() < next_silence_sweep) continue;
+    next_silence_sweep += period;
     if (int n = shut_down_silent_connections(*port, o.connection_timeout); n > 0)
       log_line(fmt::format("closed {} connection{} silent for over {} ms (no TLS handshake, no "
                            "heartbeat)",
                            n, n == 1 ? "" : "s", o.connection_timeout.count()));
+  }
   log_line(fmt::format("stopping on signal {}", sig));
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
   if (!o.tls.enabled()) sys.middleman().unpublish(node, *port);

@@ -129,6 +129,8 @@ node_plan plan_nodes(const run_options& o, const config& cfg,
 int run_stories(run_options o, std::ostream& out) {
   auto root = find_project_root(o.project);
   auto cfg = load_config(root, current_environment());
+  for (const auto& w : cfg.warnings)
+    std::cerr << "warning: " << w << "\n";
   std::vector<std::string> batch_nodes;
   if (o.batch_file) {
     // The file gives the run's shape; flags on the command line win over it.
@@ -159,14 +161,21 @@ int run_stories(run_options o, std::ostream& out) {
   auto plan = make_run_plan(b, o.select);
   for (const auto& [id, why] : plan.skipped)
     out << fmt::format("skipping {}: {}\n", id, why);
+  // A story that cannot be read is named, never silently left out; the run
+  // goes on with the others and ends with exit code 2.
+  for (const auto& p : plan.unreadable)
+    std::cerr << fmt::format("error: left out of this run: {}; fix the file (`sdlc-actors "
+                             "status` lists every problem)\n",
+                             term::printable(p.message));
+  const int unreadable_code = plan.unreadable.empty() ? 0 : static_cast<int>(exit_code::bad_input);
   if (o.dry_run) {
     out << describe_plan(plan, n, o.action_seconds);
-    return 0;
+    return unreadable_code;
   }
   if (plan.items.empty()) {
     out << "nothing to run: no selected story needs work"
         << (o.select.resume ? " (no interrupted checkpoint)" : "") << "\n";
-    return plan.skipped.empty() ? 0 : 1;
+    return unreadable_code ? unreadable_code : plan.skipped.empty() ? 0 : 1;
   }
   scheduler_core core(plan.items, n); // refuses cycles before anything starts
   const auto conflicts = conflict_policy_from(cfg.tree["conflicts"]["policy"].as<std::string>());
@@ -189,8 +198,7 @@ int run_stories(run_options o, std::ostream& out) {
     co.room_for = std::min(fresh, n);
     auto report = cleanup_board(b, co);
     for (const auto& a : report.actions)
-      out << fmt::format("cleanup: {}: {}{}\n", a.done ? a.kind : "kept (" + a.kind + ")", a.what,
-                         a.note.empty() ? "" : " — " + a.note);
+      out << "cleanup: " << describe(a, false) << "\n";
     require_worktree_room(b, std::min(fresh, n), report.remaining);
   }
   if (o.use_worktree && !o.force) {
@@ -376,7 +384,7 @@ int run_stories(run_options o, std::ostream& out) {
   caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(status, caf::exit_reason::user_shutdown);
-  return code;
+  return code == 0 ? unreadable_code : code;
 }
 
 } // namespace sdlc

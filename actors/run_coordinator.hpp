@@ -21,7 +21,7 @@ struct run_options {
   bool use_worktree = false;
   bool force = false;
   bool yes = false;          // start even when stories may conflict
-  bool force_unlock = false; // remove the board's run lock first
+  bool force_unlock = false; // take over the run lock; refused while its holder lives
   bool keep_worktrees = false;
   bool fail_fast = false;
   bool dry_run = false;

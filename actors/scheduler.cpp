@@ -77,7 +77,7 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
         if (!s.str("worktree_path").empty()) {
           git::worktree_service(st.the_board->project_root(),
                                 st.the_board->cfg().worktree_base_path)
-              .remove(s.id(), s.slug(), false);
+              .remove_owned(git::worktree_service::name_for(s.id(), s.slug()), s.id(), false);
           st.the_board->update(s.id(), [](story& x) { x.erase("worktree_path"); });
         }
       } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 
 #include "runtime/config/config.hpp"
 #include "runtime/console/board_view.hpp"
+#include "runtime/console/terminal.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
@@ -24,14 +25,26 @@ std::filesystem::path project_root(const global_options& g) {
 
 } // namespace
 
+void say_config_warnings(const config& cfg) {
+  auto st = term::style_for(2);
+  for (const auto& w : cfg.warnings)
+    std::cerr << st.yellow("warning: ") << term::printable(w) << "\n";
+}
+
+config load_project_config(const std::filesystem::path& root) {
+  auto cfg = load_config(root, current_environment());
+  say_config_warnings(cfg);
+  return cfg;
+}
+
 board open_board(const global_options& g) {
   auto root = project_root(g);
-  return board(root, load_config(root, current_environment()));
+  return board(root, load_project_config(root));
 }
 
 int cmd_init(const global_options& g) {
   auto root = std::filesystem::absolute(g.project_dir);
-  auto cfg = load_config(root, current_environment());
+  auto cfg = load_project_config(root);
   board b(root, cfg, /*must_exist=*/false);
   auto created = b.init();
   if (!find_config_file(root)) {
@@ -81,9 +94,9 @@ int cmd_status(const global_options& g, bool active_only, bool json) {
   bool unreadable = false;
   auto err = term::style_for(2);
   for (const auto& p : scan.problems) {
-    bool duplicate = p.message.find("is also used by") != std::string::npos;
-    unreadable |= !duplicate;
-    std::cerr << (duplicate ? err.yellow("warning: ") : err.red("error: ")) << p.message << "\n";
+    unreadable |= !p.duplicate;
+    std::cerr << (p.duplicate ? err.yellow("warning: ") : err.red("error: "))
+              << term::printable(p.message) << "\n";
   }
   return unreadable ? static_cast<int>(exit_code::bad_input) : 0;
 }
@@ -107,14 +120,20 @@ int cmd_unblock(const global_options& g, const std::string& id, bool reset_retri
 }
 
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
-               const std::optional<std::string>& value, bool json) {
+               const std::optional<std::string>& value, bool unset, bool json) {
   auto root = project_root(g);
-  if (key && value) {
-    auto file = set_config_value(root, *key, *value);
-    fmt::print("set {} = {} in {}\n", *key, *value, fs::display_path(file, root));
+  if (unset) {
+    if (!key || value) throw bad_input("config --unset KEY: one key, no value");
+    auto file = set_config_value(root, *key, std::nullopt);
+    fmt::print("unset {} in {} (the default applies)\n", *key, fs::display_path(file, root));
     return 0;
   }
-  auto cfg = load_config(root, current_environment());
+  if (key && value) {
+    auto file = set_config_value(root, *key, *value);
+    fmt::print("set {} = {} in {}\n", *key, term::printable(*value), fs::display_path(file, root));
+    return 0;
+  }
+  auto cfg = load_project_config(root);
   YAML::Node node = cfg.tree;
   if (key) {
     node.reset(lookup(cfg.tree, *key));

@@ -17,7 +17,10 @@ struct global_options {
 };
 
 // The project's board with its config (found upward from -C or the cwd).
+// Config warnings go to stderr once.
 board open_board(const global_options& g);
+config load_project_config(const std::filesystem::path& root);
+void say_config_warnings(const config& cfg);
 
 int cmd_init(const global_options& g);
 
@@ -37,14 +40,14 @@ int cmd_status(const global_options& g, bool active_only, bool json);
 int cmd_details(const global_options& g, const std::string& id, bool json);
 int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries);
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
-               const std::optional<std::string>& value, bool json);
+               const std::optional<std::string>& value, bool unset, bool json);
 
 // `run`: the flags fill run_options directly; this checks what they ask for.
 int cmd_run(const global_options& g, run_options o);
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
                   bool force, bool json);
 int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, bool json);
-int cmd_cleanup(const global_options& g, bool dry_run, bool json);
+int cmd_cleanup(const global_options& g, bool dry_run, bool force, bool json);
 struct node_cli_options {
   std::string listen = "127.0.0.1:4242";
   std::filesystem::path workdir;

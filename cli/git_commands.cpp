@@ -48,25 +48,24 @@ int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, 
   return 0;
 }
 
-int cmd_cleanup(const global_options& g, bool dry_run, bool json) {
+int cmd_cleanup(const global_options& g, bool dry_run, bool force, bool json) {
   auto b = open_board(g);
   cleanup_options o;
   o.dry_run = dry_run;
+  o.force = force;
   o.remove_done = true;
   auto report = cleanup_board(b, o);
   if (json) {
     auto j = nlohmann::ordered_json::array();
     for (const auto& a : report.actions)
       j.push_back(nlohmann::ordered_json{
-          {"kind", a.kind}, {"what", a.what}, {"done", a.done}, {"note", a.note}});
+          {"kind", a.kind()}, {"what", a.what}, {"done", a.done}, {"dry_run", dry_run}, {"note", a.note}});
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
   if (report.actions.empty()) fmt::print("nothing to clean up\n");
   for (const auto& a : report.actions)
-    fmt::print("{}{}: {}{}\n", dry_run ? "would " : "",
-               a.done || dry_run ? a.kind : "kept (" + a.kind + ")", a.what,
-               a.note.empty() ? "" : " — " + a.note);
+    fmt::print("{}\n", term::printable(describe(a, dry_run)));
   return 0;
 }
 

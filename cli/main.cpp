@@ -56,9 +56,13 @@ int main(int argc, char** argv) {
   std::optional<std::string> key, value;
   auto* config = app.add_subcommand("config", "Show the effective config, one key, or set a key");
   config->add_option("key", key, "Dotted key, e.g. reviewConfig.maxRetries");
-  config->add_option("value", value, "New value (written to the project's config file)");
+  config->add_option("value", value,
+                     "New value, written to the project's config file exactly as typed for a "
+                     "text setting; numbers, true/false and [a, b] lists where the key takes them");
+  bool unset = false;
+  config->add_flag("--unset", unset, "Remove KEY from the project's config file (default applies)");
   config->add_flag("--json", json, "Machine-readable output");
-  config->callback([&] { run = [&] { return cmd_config(g, key, value, json); }; });
+  config->callback([&] { run = [&] { return cmd_config(g, key, value, unset, json); }; });
 
   sdlc::run_options ro;
   bool keep_going = false; // the default; the flag is there to say so
@@ -71,7 +75,8 @@ int main(int argc, char** argv) {
   runc->add_flag("--force", ro.force,
                  "Allow uncommitted changes in the main checkout; do not ask about conflicts");
   runc->add_flag("--force-unlock", ro.force_unlock,
-                 "Remove the board's run lock first (only when its holder is known to be gone)");
+                 "Take over the board's run lock; refused while its holder is alive (a lock left "
+                 "by a dead run is taken over without it)");
   runc->add_flag("--yes,-y", ro.yes, "Start even when stories may conflict (no question asked)");
   runc->add_option("--concurrent,-j", ro.concurrent,
                    "Run up to N stories at once (each in its own worktree)");
@@ -168,8 +173,14 @@ int main(int argc, char** argv) {
       "cleanup", "Remove done stories' worktrees, stale worktree metadata, orphaned folders, "
                  "stale locks and dead pids in state");
   cleanup->add_flag("--dry-run,-n", dry_run, "Say what would be done, change nothing");
+  bool cleanup_force = false;
+  cleanup->add_flag("--force", cleanup_force,
+                    "Also remove sdlc-actors' worktrees that hold uncommitted or untracked work");
   cleanup->add_flag("--json", json, "Machine-readable output");
-  cleanup->callback([&] { run = [&] { return cmd_cleanup(g, dry_run, json); }; });
+  cleanup->footer("Removes only what sdlc-actors made for this repository (worktrees carry a "
+                  ".sdlc-actors-worktree marker); other folders under worktree.basePath are "
+                  "left alone.");
+  cleanup->callback([&] { run = [&] { return cmd_cleanup(g, dry_run, cleanup_force, json); }; });
 
   std::optional<int> lines;
   bool follow = false, tail = false;

@@ -36,7 +36,7 @@ int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
   std::optional<std::filesystem::path> tf = token_file;
   std::optional<config> cfg; // read only when a flag leaves something to it
   if (list.empty() || !tf) {
-    cfg = load_config(find_project_root(g.project_dir), current_environment());
+    cfg = load_project_config(find_project_root(g.project_dir));
     const auto& r = cfg->tree["remote"];
     if (list.empty())
       for (const auto& n : r["nodes"])

@@ -1,5 +1,7 @@
 #include "runtime/api/gateway.hpp"
 
+#include "runtime/api/connection_guard.hpp"
+
 #include "runtime/api/pricing.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
@@ -8,6 +10,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -45,6 +48,9 @@ bool same_secret(const std::string& a, const std::string& b) {
     diff |= static_cast<unsigned char>(a[i] ^ b[i]);
   return diff == 0;
 }
+
+// A refused request's body up to this size is drained like any other.
+constexpr unsigned long long small_body = 64u << 10;
 
 // One upstream exchange, shared between the curl thread (producer) and the
 // HTTP server's response writer (consumer).
@@ -220,6 +226,7 @@ struct gateway::impl {
   std::atomic<long> retried_count{0};
   log_fn on_request;
   httplib::Server server;
+  std::unique_ptr<connection_guard> guard; // before `thread`: it outlives the server's threads
   std::thread thread;
   int port = 0;
   std::shared_ptr<usage_book> book = std::make_shared<usage_book>();
@@ -228,19 +235,44 @@ struct gateway::impl {
     return exchange_park_time(ex, opts.park_threshold);
   }
 
+  // The run's token and a body the API would take, from the headers alone;
+  // false: answered here, and nothing more is read from the connection.
+  bool screen(const httplib::Request& req, httplib::Response& res) {
+    const auto length = req.get_header_value("Content-Length");
+    unsigned long long bytes = 0;
+    auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), bytes);
+    const bool bad_length =
+        !length.empty() && (ec != std::errc() || end != length.data() + length.size());
+    auto refuse = [&](int status, const char* type, const char* message) {
+      res.status = status;
+      res.set_header("Connection", "close");
+      res.set_content(fmt::format(R"({{"type":"error","error":{{"type":"{}","message":"{}"}}}})",
+                                  type, message),
+                      "application/json");
+      // A small body is read and dropped as usual (the client then reads the
+      // answer); a large or unknown one is not read at all, at the cost of
+      // a reset the client may see before the answer.
+      if (bad_length || bytes > small_body || req.has_header("Transfer-Encoding"))
+        guard->refuse(req.remote_port);
+      if (on_request) on_request({"", "", req.path, status, 0, {}});
+      return false;
+    };
+    if (!same_secret(req.get_header_value("x-sdlc-token"), opts.token))
+      return refuse(403, "permission_error", "sdlc-actors gateway: missing or wrong run token");
+    if (bad_length)
+      return refuse(400, "invalid_request_error", "sdlc-actors gateway: bad Content-Length");
+    if (bytes > max_request_body)
+      return refuse(413, "request_too_large",
+                    "sdlc-actors gateway: request larger than the API accepts (32 MB)");
+    guard->authenticated(req.remote_port);
+    return true;
+  }
+
   void handle(const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
     const auto story = req.matches[1].str();
     const auto action = req.matches[2].str();
     const auto rest = req.matches[3].str(); // "/v1/messages" or ".../count_tokens"
-    if (!same_secret(req.get_header_value("x-sdlc-token"), opts.token)) {
-      res.status = 403;
-      res.set_content(
-          R"({"type":"error","error":{"type":"permission_error","message":"sdlc-actors gateway: missing or wrong run token"}})",
-          "application/json");
-      if (on_request) on_request({story, action, rest, 403, 0, {}});
-      return;
-    }
     auto url = opts.upstream + rest;
     if (!req.params.empty()) {
       std::string q;
@@ -395,18 +427,31 @@ gateway::gateway(gateway_options opts, log_fn on_request) : impl_(std::make_uniq
   while (!impl_->opts.upstream.empty() && impl_->opts.upstream.back() == '/')
     impl_->opts.upstream.pop_back();
   impl_->on_request = std::move(on_request);
-  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  // Threads grow with the connections: clients that hold theirs never leave
+  // an agent waiting for one (connection_guard.hpp).
+  impl_->server.new_task_queue = [] { return make_growing_pool(1024); };
+  impl_->server.set_payload_max_length(max_request_body);
+  impl_->server.set_read_timeout(std::chrono::seconds(5));
+  // Judged on the headers, before any body is read.
+  impl_->server.set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return impl_->screen(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                       : httplib::Server::HandlerResponse::Handled;
+      });
   impl_->server.Post(
       R"(/s/([A-Za-z0-9._-]+)/([A-Za-z_]+)(/v1/messages(?:/count_tokens)?))",
       [this](const httplib::Request& req, httplib::Response& res) { impl_->handle(req, res); });
   impl_->port = impl_->server.bind_to_any_port("127.0.0.1");
   if (impl_->port <= 0) throw failure("the API gateway cannot bind a loopback port");
+  impl_->guard = std::make_unique<connection_guard>(static_cast<uint16_t>(impl_->port),
+                                                    impl_->opts.auth_deadline);
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
 }
 
 gateway::~gateway() {
   impl_->server.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->guard.reset();
 }
 
 int gateway::port() const {
@@ -440,6 +485,9 @@ int64_t gateway::parked_until_ms() const {
 }
 long gateway::retried() const {
   return impl_->retried_count.load();
+}
+long gateway::refused() const {
+  return impl_->guard->refused();
 }
 
 std::string gateway::resolve_upstream(const std::optional<std::string>& configured) {

@@ -38,6 +38,9 @@ struct gateway_options {
   // rejected) parks the API: agents get a 429 that tells them not to retry,
   // and the stories wait for the reset instead of failing.
   std::chrono::milliseconds park_threshold{120000};
+  // A connection that has not shown the run token this long after it opened
+  // is shut down (a client trickling its headers holds a thread).
+  std::chrono::milliseconds auth_deadline{10000};
 };
 
 struct gateway_request_log {
@@ -68,6 +71,8 @@ public:
   // Epoch ms until which the API is parked (0: not parked).
   int64_t parked_until_ms() const;
   long retried() const; // upstream 429/529 answers retried without the agent seeing them
+  // Connections refused or shut down without the token (connection_guard.hpp).
+  long refused() const;
 
   // The upstream to use: config's api.baseUrl, else $ANTHROPIC_BASE_URL, else the real API.
   static std::string resolve_upstream(const std::optional<std::string>& configured);

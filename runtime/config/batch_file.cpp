@@ -47,13 +47,7 @@ batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
   if (!std::filesystem::exists(file))
     throw bad_input(fmt::format("batch file {} does not exist", origin));
   auto text = fs::read_file(file, 1u << 20);
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw bad_input(fmt::format("{}:{}:{}: invalid YAML: {}", origin, e.mark.line + 1,
-                                e.mark.column + 1, e.msg));
-  }
+  YAML::Node root = yaml::load_bounded(text, origin);
   if (!root.IsMap())
     throw bad_input(fmt::format(
         "{}: a batch file is a map of keys (stories, select, concurrency, ...)", origin));

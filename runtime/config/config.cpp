@@ -1,5 +1,7 @@
 #include "runtime/config/config.hpp"
 
+#include "runtime/config/config_schema.hpp"
+
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/util/resources.hpp"
@@ -19,17 +21,7 @@ namespace sdlc {
 
 namespace {
 
-// Maps whose keys are the user's own (not checked against the defaults).
-const std::set<std::string> open_maps = {"agent.env"};
-
-const std::map<std::string, std::vector<std::string>> allowed_values = {
-    {"theme", {"auto", "light", "dark", "none"}},
-    {"settingSources", {"user", "project", "local"}},
-    {"refinement.escalateOnMaxAttempts", {"error", "manual", "skip"}},
-    {"logging.level", {"debug", "info", "warn", "error"}},
-    {"merge.strategy", {"squash", "merge", "rebase"}},
-    {"agent.permissionMode", {"acceptEdits", "bypassPermissions", "default", "plan"}},
-};
+using config_schema::validate;
 
 // ai-sdlc's own environment overrides.
 const std::map<std::string, std::string> legacy_env = {
@@ -47,80 +39,6 @@ std::string join_key(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
-std::string where(const std::string& origin, const YAML::Node& node) {
-  if (node.Mark().is_null()) return origin;
-  return fmt::format("{}:{}", origin, node.Mark().line + 1);
-}
-
-std::string known_keys(const YAML::Node& defaults) {
-  std::vector<std::string> keys;
-  for (auto it = defaults.begin(); it != defaults.end(); ++it)
-    keys.push_back(it->first.Scalar());
-  return fmt::format("{}", fmt::join(keys, ", "));
-}
-
-void check_allowed(const YAML::Node& value, const std::string& key, const std::string& origin) {
-  auto it = allowed_values.find(key);
-  if (it == allowed_values.end()) return;
-  auto check_one = [&](const YAML::Node& v) {
-    if (std::find(it->second.begin(), it->second.end(), v.Scalar()) == it->second.end())
-      throw bad_input(fmt::format("{}: '{}' must be one of {}, found '{}'", where(origin, v), key,
-                                  fmt::join(it->second, ", "), v.Scalar()));
-  };
-  if (value.IsSequence())
-    for (const auto& v : value)
-      check_one(v);
-  else if (value.IsScalar())
-    check_one(value);
-}
-
-// Checks `value` against the default at the same key; throws on mismatch.
-void validate(const YAML::Node& value, const YAML::Node& def, const std::string& key,
-              const std::string& origin) {
-  auto fail = [&](const std::string& expected) {
-    throw bad_input(fmt::format("{}: '{}' must be {}, found {}", where(origin, value), key,
-                                expected, yaml::kind_name(value)));
-  };
-  if (def.IsNull()) {
-    if (!value.IsNull() && !value.IsScalar()) fail("a single value");
-    return;
-  }
-  if (def.IsMap()) {
-    if (!value.IsMap()) fail("a map");
-    if (open_maps.count(key)) return;
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      auto child = it->first.Scalar();
-      auto child_def = def[child];
-      if (!child_def.IsDefined())
-        throw bad_input(fmt::format("{}: unknown key '{}'; known keys here: {}",
-                                    where(origin, it->first), join_key(key, child),
-                                    known_keys(def)));
-      validate(it->second, child_def, join_key(key, child), origin);
-    }
-    return;
-  }
-  if (def.IsSequence()) {
-    if (!value.IsSequence()) fail("a list");
-    for (const auto& item : value)
-      if (!item.IsScalar())
-        throw bad_input(fmt::format("{}: '{}' must be a list of single values, found {} in it",
-                                    where(origin, item), key, yaml::kind_name(item)));
-    check_allowed(value, key, origin);
-    return;
-  }
-  if (yaml::is_bool(def)) {
-    if (!yaml::is_bool(value)) fail("true or false");
-  } else if (yaml::is_int(def)) {
-    if (!yaml::is_int(value)) fail("a whole number");
-    if (value.as<long long>() < 0) fail("zero or more");
-  } else if (yaml::is_number(def)) {
-    if (!yaml::is_number(value)) fail("a number");
-  } else if (!yaml::is_string(value)) {
-    fail("a string");
-  }
-  check_allowed(value, key, origin);
-}
-
 // Deep-merges `over` into `base` (both already validated).
 void merge_into(YAML::Node base, const YAML::Node& over) {
   for (auto it = over.begin(); it != over.end(); ++it) {
@@ -133,8 +51,7 @@ void merge_into(YAML::Node base, const YAML::Node& over) {
 }
 
 YAML::Node defaults_tree() {
-  auto text = resources::get("config/defaults.yaml");
-  return YAML::Load(std::string(text));
+  return config_schema::defaults();
 }
 
 std::string normalise(const std::string& s) {
@@ -168,15 +85,6 @@ std::optional<std::string> env_name_to_key(const std::string& name, const YAML::
   return key;
 }
 
-YAML::Node parse_value(const std::string& text, const std::string& origin) {
-  try {
-    auto node = YAML::Load(text);
-    return node.IsDefined() ? node : YAML::Node(YAML::NodeType::Null);
-  } catch (const YAML::Exception& e) {
-    throw bad_input(fmt::format("{}: cannot read the value '{}': {}", origin, text, e.msg));
-  }
-}
-
 // Builds {a: {b: value}} for "a.b".
 YAML::Node nest(const std::string& dotted, const YAML::Node& value) {
   auto dot = dotted.find('.');
@@ -191,6 +99,34 @@ YAML::Node nest(const std::string& dotted, const YAML::Node& value) {
 std::optional<std::string> opt_string(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return std::nullopt;
   return n.Scalar();
+}
+
+bool is_under(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  auto rel = path.lexically_relative(dir);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+// worktree.basePath must not put worktrees over the project itself: cleanup
+// and removals there would touch the project's own files.
+void check_worktree_base(const config& cfg) {
+  if (cfg.root.empty()) return;
+  std::error_code ec;
+  auto root = std::filesystem::weakly_canonical(std::filesystem::absolute(cfg.root), ec);
+  std::filesystem::path base = cfg.worktree_base_path;
+  base = std::filesystem::weakly_canonical(base.is_absolute() ? base : root / base, ec);
+  std::string why;
+  if (base == root)
+    why = "is the project itself";
+  else if (is_under(root, base))
+    why = "is a folder above the project";
+  else
+    for (const auto& part : base)
+      if (part == ".git") why = "is inside a .git folder";
+  if (why.empty()) return;
+  throw bad_input(fmt::format(
+      "{}: 'worktree.basePath' {} ({}); worktrees need a folder of their own, e.g. `sdlc-actors "
+      "config worktree.basePath .ai-sdlc/worktrees`",
+      cfg.file.empty() ? std::string("config") : cfg.file.string(), why, base.string()));
 }
 
 void derive(config& cfg) {
@@ -219,6 +155,7 @@ void derive(config& cfg) {
     cfg.agent.max_turns = turns.as<long>();
   cfg.agent.allowed_tools = agent["allowedTools"].as<std::vector<std::string>>();
   cfg.agent.permission_mode = agent["permissionMode"].as<std::string>();
+  cfg.agent.env.clear();
   for (auto it = agent["env"].begin(); it != agent["env"].end(); ++it)
     cfg.agent.env[it->first.Scalar()] = it->second.IsScalar() ? it->second.Scalar() : "";
   cfg.api_base_url = opt_string(t["api"]["baseUrl"]);
@@ -227,6 +164,26 @@ void derive(config& cfg) {
   cfg.worktree_enabled = t["worktree"]["enabled"].as<bool>();
   cfg.worktree_base_path = t["worktree"]["basePath"].as<std::string>();
   cfg.default_labels = t["defaultLabels"].as<std::vector<std::string>>();
+  check_worktree_base(cfg);
+}
+
+// A .json config must be JSON — nothing after the object, no YAML — since
+// ai-sdlc reads the same file with JSON.parse. Its nodes keep their lines
+// for error messages (yaml-cpp reads JSON as YAML's flow style).
+YAML::Node read_json_config(const std::string& text, const std::string& origin) {
+  try {
+    auto j = nlohmann::ordered_json::parse(text);
+    if (!j.is_object())
+      throw bad_input(fmt::format("{}: the config must be an object of keys, found a JSON {}",
+                                  origin, j.type_name()));
+  } catch (const nlohmann::json::parse_error& e) {
+    auto at = e.byte > 0 ? e.byte - 1 : 0;
+    throw bad_input(fmt::format("{}:{}: cannot parse as JSON ({}); ai-sdlc and sdlc-actors read "
+                                "this file as JSON",
+                                origin, fs::line_of_offset(text, std::min(at, text.size())),
+                                e.what()));
+  }
+  return yaml::load_bounded(text, origin);
 }
 
 } // namespace
@@ -234,6 +191,7 @@ void derive(config& cfg) {
 void apply_config_overrides(config& cfg, const YAML::Node& overrides, const std::string& origin) {
   if (!overrides.IsDefined() || overrides.IsNull()) return;
   const auto defaults = defaults_tree();
+  yaml::require_bounded(overrides, origin);
   validate(overrides, defaults, "", origin);
   merge_into(cfg.tree, overrides);
   derive(cfg);
@@ -267,8 +225,12 @@ YAML::Node lookup(const YAML::Node& tree, const std::string& dotted_key) {
   }
 }
 
+namespace {
+const char* config_names[] = {".ai-sdlc.json", ".ai-sdlc.yaml", ".ai-sdlc.yml"};
+}
+
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& project_root) {
-  for (auto name : {".ai-sdlc.json", ".ai-sdlc.yaml", ".ai-sdlc.yml"}) {
+  for (auto name : config_names) {
     auto p = project_root / name;
     if (std::filesystem::exists(p)) return p;
   }
@@ -277,23 +239,26 @@ std::optional<std::filesystem::path> find_config_file(const std::filesystem::pat
 
 config load_config(const std::filesystem::path& project_root, const env_map& env) {
   config cfg;
+  cfg.root = project_root;
   const auto defaults = defaults_tree();
   cfg.tree = YAML::Clone(defaults);
 
   if (auto file = find_config_file(project_root)) {
     cfg.file = *file;
+    for (auto name : config_names)
+      if (auto other = project_root / name; other != *file && std::filesystem::exists(other))
+        cfg.warnings.push_back(fmt::format(
+            "{} and {} both exist; using {} (ai-sdlc reads only .ai-sdlc.json): merge them and "
+            "remove {}",
+            file->filename().string(), other.filename().string(), file->string(),
+            other.filename().string()));
     auto origin = file->string();
     auto text = fs::read_file(*file, 4u << 20);
     if (auto bad = fs::find_invalid_utf8(text))
       throw bad_input(fmt::format("{}:{}: invalid UTF-8; save the file as UTF-8", origin,
                                   fs::line_of_offset(text, *bad)));
-    YAML::Node user;
-    try {
-      user = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      throw bad_input(fmt::format("{}:{}:{}: cannot parse: {}", origin, e.mark.line + 1,
-                                  e.mark.column + 1, e.msg));
-    }
+    YAML::Node user = file->extension() == ".json" ? read_json_config(text, origin)
+                                                   : yaml::load_bounded(text, origin);
     if (user.IsDefined() && !user.IsNull()) {
       if (!user.IsMap())
         throw bad_input(fmt::format("{}: the config must be an object of keys, found {}", origin,
@@ -304,9 +269,8 @@ config load_config(const std::filesystem::path& project_root, const env_map& env
   }
 
   auto apply_env = [&](const std::string& var, const std::string& key, const std::string& text) {
-    auto origin = fmt::format("environment variable {}", var);
-    auto value = parse_value(text, origin);
-    validate(value, lookup(defaults, key), key, origin);
+    auto value =
+        config_schema::value_from_text(key, text, fmt::format("environment variable {}", var));
     merge_into(cfg.tree, nest(key, value));
   };
   for (const auto& [var, key] : legacy_env)
@@ -326,60 +290,97 @@ config load_config(const std::filesystem::path& project_root, const env_map& env
   return cfg;
 }
 
+namespace {
+
+// Sets `key` in a JSON config, keeping the user's key order (ordered_json).
+std::string set_in_json(const std::filesystem::path& file, bool exists, const std::string& key,
+                        const YAML::Node& value) {
+  nlohmann::ordered_json doc = nlohmann::ordered_json::object();
+  if (exists) {
+    auto text = fs::read_file(file, 4u << 20);
+    read_json_config(text, file.string()); // refuses what it would not load
+    doc = nlohmann::ordered_json::parse(text);
+  }
+  nlohmann::ordered_json* at = &doc;
+  std::size_t start = 0;
+  while (true) {
+    auto dot = key.find('.', start);
+    auto part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (dot == std::string::npos) {
+      if (value.IsNull())
+        at->erase(part);
+      else
+        (*at)[part] = yaml::to_json(value);
+      break;
+    }
+    if (!(*at)[part].is_object()) (*at)[part] = nlohmann::ordered_json::object();
+    at = &(*at)[part];
+    start = dot + 1;
+  }
+  return doc.dump(2) + "\n";
+}
+
+std::string set_in_yaml(const std::filesystem::path& file, bool exists, const std::string& key,
+                        const YAML::Node& value) {
+  auto doc = exists ? yaml_document::parse(fs::read_file(file, 4u << 20), file.string())
+                    : yaml_document::parse("", file.string());
+  auto top = key.substr(0, key.find('.'));
+  auto rest = key.find('.') == std::string::npos ? std::string() : key.substr(key.find('.') + 1);
+  if (rest.empty()) {
+    if (value.IsNull())
+      doc.root().remove(top);
+    else
+      doc.root()[top] = value;
+  } else {
+    YAML::Node section =
+        doc.root()[top].IsMap() ? YAML::Clone(doc.root()[top]) : YAML::Node(YAML::NodeType::Map);
+    if (value.IsNull()) {
+      // Unset: remove the leaf (YAML::Node assignment would rebind, hence reset).
+      YAML::Node at = section;
+      auto parts = rest;
+      for (auto dot = parts.find('.'); dot != std::string::npos; dot = parts.find('.')) {
+        YAML::Node next = at[parts.substr(0, dot)];
+        if (!next.IsMap()) return doc.render();
+        at.reset(next);
+        parts = parts.substr(dot + 1);
+      }
+      at.remove(parts);
+    } else {
+      merge_into(section, nest(rest, value));
+    }
+    doc.root()[top] = section;
+  }
+  return doc.render();
+}
+
+} // namespace
+
 std::filesystem::path set_config_value(const std::filesystem::path& project_root,
-                                       const std::string& key, const std::string& value_text) {
+                                       const std::string& key,
+                                       const std::optional<std::string>& value_text) {
   const auto defaults = defaults_tree();
-  auto def = lookup(defaults, key);
-  if (!def.IsDefined())
+  if (!lookup(defaults, key).IsDefined())
     throw bad_input(
         fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all", key));
-  auto value = parse_value(value_text, fmt::format("value for '{}'", key));
-  validate(value, def, key, "command line");
+  // nullopt: back to the default (the key leaves the file).
+  YAML::Node value(YAML::NodeType::Null);
+  if (value_text)
+    value = config_schema::value_from_text(key, *value_text, fmt::format("value for '{}'", key));
 
   auto file = find_config_file(project_root).value_or(project_root / ".ai-sdlc.json");
   bool exists = std::filesystem::exists(file);
-  std::string out;
-  if (file.extension() == ".json") {
-    // Keep the user's key order: nlohmann's ordered_json round-trips it.
-    nlohmann::ordered_json doc = nlohmann::ordered_json::object();
-    if (exists) {
-      try {
-        doc = nlohmann::ordered_json::parse(fs::read_file(file, 4u << 20));
-      } catch (const nlohmann::json::exception& e) {
-        throw bad_input(fmt::format("{}: cannot parse: {}", file.string(), e.what()));
-      }
-    }
-    nlohmann::ordered_json* at = &doc;
-    std::size_t start = 0;
-    while (true) {
-      auto dot = key.find('.', start);
-      auto part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      if (dot == std::string::npos) {
-        (*at)[part] = yaml::to_json(value);
-        break;
-      }
-      at = &(*at)[part];
-      start = dot + 1;
-    }
-    out = doc.dump(2) + "\n";
-  } else {
-    auto doc = exists ? yaml_document::parse(fs::read_file(file, 4u << 20), file.string())
-                      : yaml_document::parse("", file.string());
-    auto top = key.substr(0, key.find('.'));
-    auto rest = key.find('.') == std::string::npos ? std::string() : key.substr(key.find('.') + 1);
-    if (rest.empty()) {
-      doc.root()[top] = value;
-    } else {
-      YAML::Node section =
-          doc.root()[top].IsMap() ? YAML::Clone(doc.root()[top]) : YAML::Node(YAML::NodeType::Map);
-      merge_into(section, nest(rest, value));
-      doc.root()[top] = section;
-    }
-    out = doc.render();
-  }
-  // Validate the result as a whole before replacing the file.
-  auto check = YAML::Load(out);
-  validate(check, defaults, "", file.string());
+  auto out = file.extension() == ".json" ? set_in_json(file, exists, key, value)
+                                         : set_in_yaml(file, exists, key, value);
+  // The result must load as a whole (types, ranges, derived settings such as
+  // worktree.basePath) before it replaces the file.
+  config check;
+  check.root = project_root;
+  check.file = file;
+  check.tree = YAML::Clone(defaults);
+  auto written = yaml::load_bounded(out, file.string());
+  validate(written, defaults, "", file.string());
+  merge_into(check.tree, written);
+  derive(check);
   fs::atomic_write(file, out);
   return file;
 }

@@ -21,6 +21,10 @@ using env_map = std::map<std::string, std::string>;
 struct config {
   YAML::Node tree;            // the merged configuration, for `config` and later lookups
   std::filesystem::path file; // the project's config file; empty when there is none
+  std::filesystem::path root; // the project it was loaded for
+  // Said once by the command that loaded it (stderr), never an error: e.g.
+  // which of two config files is used.
+  std::vector<std::string> warnings;
 
   std::string sdlc_folder;
   std::chrono::milliseconds lock_timeout{5000};
@@ -60,10 +64,13 @@ config load_config(const std::filesystem::path& project_root, const env_map& env
 std::optional<std::filesystem::path> find_config_file(const std::filesystem::path& project_root);
 
 // `config <key> <value>`: validates and writes one key into the project's
-// config file (creating .ai-sdlc.json if there is none). `value` is read as a
-// YAML scalar or flow collection, so `5`, `true`, `[a, b]` and `npm test` work.
+// config file (creating .ai-sdlc.json if there is none). `value` is read as
+// the key's type reads it (config_schema::value_from_text): a string keeps
+// exactly what was typed; `5`, `true`, `[a, b]` where the key wants those.
+// nullopt (`config --unset KEY`): the key leaves the file, its default applies.
 std::filesystem::path set_config_value(const std::filesystem::path& project_root,
-                                       const std::string& key, const std::string& value);
+                                       const std::string& key,
+                                       const std::optional<std::string>& value);
 
 // Validates `overrides` (a map shaped like the config) against the defaults,
 // naming `origin` in errors, and applies it over `cfg`.

@@ -1,6 +1,7 @@
 #include "runtime/git/worktree_service.hpp"
 
 #include "runtime/git/repository.hpp"
+#include "runtime/git/worktree_ownership.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
@@ -139,6 +140,7 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
 
   auto rel_base = fs::display_path(base_, root_);
   if (rel_base != base_.string()) exclude_locally(repo.get(), "/" + rel_base + "/");
+  exclude_locally(repo.get(), std::string("/") + worktree_marker_name);
 
   // The story branch: reuse it, or start it at the base branch's head.
   git_reference* branch_ref = nullptr;
@@ -162,6 +164,8 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
   check(git_worktree_add(&wt, repo.get(), info.name.c_str(), info.path.c_str(), &opts),
         "add worktree " + info.path.string());
   worktree_ptr owner(wt);
+  // What proves later that this folder is ours to remove (and nothing else is).
+  write_worktree_marker(info.path, git_repository_commondir(repo.get()), info.name, info.branch);
   info.created = true;
   return info;
 }
@@ -190,10 +194,10 @@ void worktree_service::remove_named(const std::string& name, bool force, const s
   worktree_ptr wt(raw);
   stdfs::path path = git_worktree_path(wt.get());
   if (!force && stdfs::exists(path)) {
-    auto dirty = worktree_service(path, base_).dirty_files({});
+    auto dirty = unsaved_files(path);
     if (!dirty.empty())
-      throw bad_input(fmt::format("the worktree of {} has uncommitted changes ({}{}); commit them "
-                                  "or use --force",
+      throw bad_input(fmt::format("the worktree of {} has uncommitted changes or untracked files "
+                                  "({}{}); commit them or use --force",
                                   id, dirty.front(), dirty.size() > 1 ? ", ..." : ""));
   }
   git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
@@ -202,6 +206,28 @@ void worktree_service::remove_named(const std::string& name, bool force, const s
   check(git_worktree_prune(wt.get(), &popts), "remove worktree " + name);
   std::error_code ec;
   stdfs::remove_all(path, ec);
+}
+
+void worktree_service::remove_owned(const std::string& name, const std::string& id, bool force) {
+  stdfs::path path;
+  {
+    auto repo = open(root_);
+    git_worktree* raw = nullptr;
+    if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0)
+      throw bad_input(fmt::format("{} has no worktree named {}", id, name));
+    worktree_ptr wt(raw);
+    path = git_worktree_path(wt.get());
+  }
+  if (stdfs::exists(path) && !owned_worktree(path, common_dir()))
+    throw bad_input(fmt::format("{} was not made by sdlc-actors for this repository (no {} "
+                                "naming it); left alone",
+                                path.string(), worktree_marker_name));
+  remove_named(name, force, id);
+}
+
+stdfs::path worktree_service::common_dir() const {
+  auto repo = open(root_);
+  return git_repository_commondir(repo.get());
 }
 
 std::vector<worktree_listing> worktree_service::list() const {

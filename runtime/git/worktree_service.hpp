@@ -45,9 +45,16 @@ public:
   worktree_info ensure(const std::string& id, const std::string& slug,
                        const std::vector<std::string>& merge_branches = {});
   // Removes the worktree folder and git's metadata; the branch stays. Refuses
-  // uncommitted changes unless `force`.
+  // uncommitted changes and untracked files unless `force`.
   void remove(const std::string& id, const std::string& slug, bool force);
   void remove_named(const std::string& name, bool force, const std::string& id);
+  // What sdlc-actors removes on its own (done stories, cleanup): only a
+  // worktree it made for this repository (worktree_ownership.hpp), and only
+  // with nothing unsaved in it unless `force`. Throws bad_input saying why
+  // the worktree stays.
+  void remove_owned(const std::string& name, const std::string& id, bool force);
+  // The repository's common git dir (where worktree metadata lives).
+  std::filesystem::path common_dir() const;
   // Drops git's metadata of a worktree whose folder is gone (a no-op otherwise).
   void prune_stale(const std::string& name);
   const std::filesystem::path& base_path() const { return base_; }

@@ -1,5 +1,7 @@
 #include "runtime/remote/stuck_connection.hpp"
 
+#include "runtime/util/sockets.hpp"
+
 #include <arpa/inet.h>
 #include <cstdlib>
 #include <cstring>
@@ -47,44 +49,14 @@ bool same_peer(const sockaddr_storage& a, const sockaddr_storage& b) {
   return false;
 }
 
-uint16_t port_of(const sockaddr_storage& a) {
-  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
-  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
-  return 0;
-}
-
-// Calls f(fd, peer) for every connected socket of this process.
-template <class F> void for_each_connected_socket(F f) {
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (!dir) return;
-  const int own = ::dirfd(dir);
-  while (auto* e = ::readdir(dir)) {
-    char* end = nullptr;
-    long fd = std::strtol(e->d_name, &end, 10);
-    if (*end != '\0' || fd == own) continue;
-    struct stat st {};
-    if (::fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &len) != 0)
-      continue; // a listening or unconnected socket
-    f(static_cast<int>(fd), peer);
-  }
-  ::closedir(dir);
-}
-
 } // namespace
 
 int shut_down_silent_connections(uint16_t local_port, std::chrono::milliseconds silence) {
   int count = 0;
-  for_each_connected_socket([&](int fd, const sockaddr_storage&) {
-    sockaddr_storage local{};
-    socklen_t len = sizeof local;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
-        port_of(local) != local_port)
-      return;
+  sockets::for_each_connected([&](int fd, const sockaddr_storage&) {
+    if (sockets::local_port(fd) != local_port) return;
     tcp_info info{};
-    len = sizeof info;
+    socklen_t len = sizeof info;
     if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return;
     // Since the last data received, or since the connection was accepted.
     if (std::chrono::milliseconds(info.tcpi_last_data_recv) > silence &&
@@ -98,7 +70,7 @@ int shut_down_connections_to(const std::string& host, uint16_t port) {
   auto peers = resolve(host, port);
   if (peers.empty()) return 0;
   int count = 0;
-  for_each_connected_socket([&](int fd, const sockaddr_storage& peer) {
+  sockets::for_each_connected([&](int fd, const sockaddr_storage& peer) {
     for (const auto& p : peers)
       if (same_peer(peer, p) && ::shutdown(fd, SHUT_RDWR) == 0) {
         ++count;

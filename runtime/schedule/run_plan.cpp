@@ -68,6 +68,9 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
       if (p.file == s->file()) throw bad_input(p.message);
 
   run_plan plan;
+  if (sel.story_ids.empty())
+    for (const auto& p : scan.problems)
+      if (!p.duplicate) plan.unreadable.push_back(p);
   std::set<std::string> in_plan;
   for (const auto* s : chosen)
     if (s->status() != story_status::done && s->status() != story_status::blocked)

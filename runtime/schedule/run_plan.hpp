@@ -26,6 +26,9 @@ struct run_plan {
   std::map<std::string, std::string> titles;
   std::map<std::string, int> expected_actions;
   std::vector<std::pair<std::string, std::string>> skipped; // id, why
+  // Story files the board cannot read: never silently left out of a run
+  // that takes every story of a status (the run names them and exits 2).
+  std::vector<board_problem> unreadable;
 };
 
 // Throws bad_input when a selected story depends on one that is not on the

@@ -124,7 +124,8 @@ board_scan board::scan() const {
           {s.file(),
            fmt::format("{}: id {} is also used by {}; lookups by id use {}. Give one of "
                        "them a new id or remove the stale copy",
-                       rel(s.file()), s.id(), rel(it->second->file()), rel(it->second->file()))});
+                       rel(s.file()), s.id(), rel(it->second->file()), rel(it->second->file())),
+           true});
   }
   return out;
 }

@@ -17,6 +17,7 @@ namespace sdlc {
 struct board_problem {
   std::filesystem::path file;
   std::string message;
+  bool duplicate = false; // a readable story whose id another one uses (a warning)
 };
 
 struct board_scan {

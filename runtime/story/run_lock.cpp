@@ -13,9 +13,19 @@ std::filesystem::path run_lock_file(const board& b) {
 
 std::unique_ptr<file_lock> acquire_run_lock(const board& b, bool force_unlock) {
   const auto path = run_lock_file(b);
-  if (force_unlock) {
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
+  // The flock is the truth, whatever the file says: a lock that is held has a
+  // live holder, and removing its file would let a second orchestrator start
+  // beside it (and a third once either of them exits). --force-unlock only
+  // ever takes over a lock nobody holds, which acquiring does anyway.
+  if (force_unlock && file_lock::held(path)) {
+    auto holder = file_lock::read_holder(path);
+    throw failure(fmt::format(
+        "--force-unlock refused: the run lock is held by a live process{} — a second run would "
+        "kill its agents. Stop it (Ctrl-C in its terminal, or `kill {}`) and run again (lock "
+        "file: {})",
+        holder ? fmt::format(", pid {} ({}) since {}", holder->pid, holder->command, holder->since)
+               : std::string(),
+        holder ? std::to_string(holder->pid) : std::string("<pid>"), b.rel(path)));
   }
   try {
     return std::make_unique<file_lock>(path, std::chrono::milliseconds(0), "the board");

@@ -2,8 +2,8 @@
 // One orchestrator per board: `run` holds .ai-sdlc/run.lock (flock, with its
 // pid, start time and command line in the file) for its whole life. A lock
 // left by a dead run is taken over; a live one is a clear error naming it.
-// `--force-unlock` removes the lock file first — for when the holder is known
-// to be gone but the lock cannot tell (e.g. a board on a network filesystem).
+// `--force-unlock` never removes a lock that is held: while its holder lives
+// it is refused, naming the holder (a lock nobody holds is taken over anyway).
 #include "runtime/util/file_lock.hpp"
 
 #include <filesystem>

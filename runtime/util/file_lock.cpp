@@ -77,6 +77,14 @@ std::optional<lock_holder> file_lock::read_holder(const std::filesystem::path& l
   return h;
 }
 
+bool file_lock::held(const std::filesystem::path& lock_file) {
+  int fd = ::open(lock_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  bool taken = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd); // drops our shared lock, if we got one
+  return taken;
+}
+
 file_lock::file_lock(std::filesystem::path lock_file, std::chrono::milliseconds timeout,
                      std::string what)
     : path_(std::move(lock_file)) {
@@ -126,8 +134,9 @@ file_lock::file_lock(std::filesystem::path lock_file, std::chrono::milliseconds 
 file_lock::~file_lock() {
   if (fd_ >= 0) {
     // Unlink while still holding the lock so no one can acquire a file that is
-    // about to disappear (acquirers re-check the inode after flock).
-    ::unlink(path_.c_str());
+    // about to disappear (acquirers re-check the inode after flock) — and
+    // only our own file: if someone replaced it, the new one is theirs.
+    if (same_file(fd_, path_)) ::unlink(path_.c_str());
     ::close(fd_);
   }
 }

@@ -34,6 +34,8 @@ public:
   const std::optional<lock_holder>& took_over() const { return took_over_; }
 
   static std::optional<lock_holder> read_holder(const std::filesystem::path& lock_file);
+  // Whether some process holds the flock on `lock_file` right now.
+  static bool held(const std::filesystem::path& lock_file);
 
 private:
   std::filesystem::path path_;

@@ -125,12 +125,7 @@ yaml_document yaml_document::parse(std::string text, const std::string& origin,
                                    std::size_t first_line) {
   check_tabs(text, origin, first_line);
   yaml_document doc;
-  try {
-    doc.root_.reset(YAML::Load(text));
-  } catch (const YAML::Exception& e) {
-    throw bad_input(fmt::format("{}:{}:{}: invalid YAML: {}", origin, first_line + e.mark.line,
-                                e.mark.column + 1, e.msg));
-  }
+  doc.root_.reset(yaml::load_bounded(text, origin, first_line));
   if (!doc.root_.IsDefined() || doc.root_.IsNull()) {
     doc.root_.reset(YAML::Node(YAML::NodeType::Map));
   } else if (!doc.root_.IsMap()) {
@@ -190,6 +185,43 @@ std::string yaml_document::render() const {
 }
 
 namespace yaml {
+
+void require_bounded(const YAML::Node& node, const std::string& origin, std::size_t limit) {
+  // An explicit stack: deep nesting must not overflow ours either.
+  std::vector<YAML::Node> todo{node};
+  std::size_t seen = 0;
+  while (!todo.empty()) {
+    YAML::Node n;
+    n.reset(todo.back());
+    todo.pop_back();
+    if (++seen > limit)
+      throw bad_input(fmt::format("{}: the YAML expands to more than {} values (nested aliases "
+                                  "such as `*a` repeated in lists?); write the values out or "
+                                  "remove the aliases",
+                                  origin, limit));
+    if (n.IsMap())
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        todo.push_back(it->first);
+        todo.push_back(it->second);
+      }
+    else if (n.IsSequence())
+      for (const auto& child : n)
+        todo.push_back(child);
+  }
+}
+
+YAML::Node load_bounded(const std::string& text, const std::string& origin,
+                        std::size_t first_line) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw bad_input(fmt::format("{}:{}:{}: invalid YAML: {}", origin, first_line + e.mark.line,
+                                e.mark.column + 1, e.msg));
+  }
+  require_bounded(node, origin);
+  return node;
+}
 
 YAML::Node string(const std::string& value) {
   YAML::Node n(value);

@@ -47,6 +47,22 @@ private:
 
 namespace yaml {
 
+// The most values one document may hold, counting each alias as often as it
+// is used: a ~500-byte file of nested aliases (each anchor a list of ten
+// aliases of the previous one) otherwise expands to 10^depth values and hangs
+// every walk over it (duplicate keys, validation, emitting, cloning).
+constexpr std::size_t max_values = 100000;
+
+// Throws bad_input naming `origin` when `node` expands to more than
+// `limit` values; call it before any other walk over a loaded document.
+void require_bounded(const YAML::Node& node, const std::string& origin,
+                     std::size_t limit = max_values);
+
+// YAML::Load and require_bounded, with parse errors as bad_input naming
+// `origin`, line and column (`first_line`: the text's first line in the file).
+YAML::Node load_bounded(const std::string& text, const std::string& origin,
+                        std::size_t first_line = 1);
+
 // A scalar node that must read back as a string (quoted where plain would read
 // as a number, bool, null or date — matters to ai-sdlc's js-yaml reader).
 YAML::Node string(const std::string& value);

@@ -1,5 +1,6 @@
 #include "runtime/workflow/cleanup.hpp"
 
+#include "runtime/git/worktree_ownership.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/file_lock.hpp"
@@ -18,6 +19,16 @@
 namespace sdlc {
 
 namespace stdfs = std::filesystem;
+
+std::string cleanup_action::kind() const {
+  auto past = verb == "remove" ? "removed" : verb == "prune" ? "pruned" : verb + "ed";
+  return past + " " + object;
+}
+
+std::string describe(const cleanup_action& a, bool dry_run) {
+  auto head = !a.done ? "kept " + a.object : dry_run ? "would " + a.verb + " " + a.object : a.kind();
+  return fmt::format("{}: {}{}", head, a.what, a.note.empty() ? "" : " — " + a.note);
+}
 
 namespace {
 
@@ -90,39 +101,46 @@ std::vector<worktree_usage> worktree_usages(const board& b) {
 
 cleanup_report cleanup_board(board& b, const cleanup_options& o) {
   cleanup_report r;
-  auto add = [&](std::string kind, std::string what, bool done = true, std::string note = {}) {
-    r.actions.push_back({std::move(kind), std::move(what), done, std::move(note)});
+  auto add = [&](std::string verb, std::string object, std::string what, bool done = true,
+                 std::string note = {}) {
+    r.actions.push_back(
+        {std::move(verb), std::move(object), std::move(what), done, std::move(note)});
   };
   auto all = b.scan().stories;
   git::worktree_service wts(b.project_root(), b.cfg().worktree_base_path);
+  const auto common_dir = wts.common_dir();
   std::set<stdfs::path> known;
+  // Removes a registered worktree of ours; false (and why) when it stays.
+  auto remove_ours = [&](const std::string& name, const std::string& id, std::string& why) {
+    if (o.dry_run) return true;
+    try {
+      wts.remove_owned(name, id, o.force);
+      return true;
+    } catch (const error& e) {
+      why = e.what();
+      return false;
+    }
+  };
 
-  // 1. git's worktrees: stale metadata, worktrees without a story.
+  // 1. git's worktrees: stale metadata, our worktrees without a story.
   for (const auto& l : wts.list()) {
     known.insert(stdfs::weakly_canonical(l.path));
     if (!l.valid) {
       if (!o.dry_run) wts.prune_stale(l.name);
-      add("pruned stale worktree metadata", l.name, true, "its folder was deleted");
+      add("prune", "stale worktree metadata", l.name, true, "its folder was deleted");
       continue;
     }
-    if (!owner_of(l.name, all)) {
-      bool ok = true;
-      std::string note = "no story on the board owns it; its branch stays";
-      if (!o.dry_run) try {
-          wts.remove_named(l.name, false, l.name);
-        } catch (const error& e) {
-          ok = false;
-          note = e.what();
-        }
-      add("removed worktree without a story", b.rel(l.path), ok, note);
-    }
+    if (owner_of(l.name, all) || !git::owned_worktree(l.path, common_dir)) continue;
+    std::string note = "no story on the board owns it; its branch stays";
+    bool ok = remove_ours(l.name, l.name, note);
+    add("remove", "worktree without a story", b.rel(l.path), ok, note);
   }
 
   // 2. Done stories' worktrees: all (cleanup) or oldest first within the limits (run).
   auto usages = usages_of(wts.list(), all); // after step 1's removals
   std::vector<worktree_usage> done;
   for (const auto& u : usages)
-    if (u.done) done.push_back(u);
+    if (u.done && git::owned_worktree(u.path, common_dir)) done.push_back(u);
   std::sort(done.begin(), done.end(), [](const worktree_usage& x, const worktree_usage& y) {
     return x.age_days > y.age_days;
   });
@@ -142,13 +160,11 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
     else if (lim.max_total_mb > 0 && total > lim.max_total_mb * 1024 * 1024)
       why = fmt::format("worktrees over worktree.maxTotalSizeMb ({})", lim.max_total_mb);
     if (why.empty()) continue;
-    bool ok = true;
-    if (!o.dry_run) try {
-        wts.remove_named(u.name, false, u.story_id);
+    bool ok = remove_ours(u.name, u.story_id, why);
+    if (ok && !o.dry_run) try {
         b.update(u.story_id, [](story& s) { s.erase("worktree_path"); });
-      } catch (const std::exception& e) {
-        ok = false;
-        why = e.what();
+      } catch (const error& e) {
+        why += fmt::format(" (its story still names the worktree: {})", e.what());
       }
     if (ok) {
       --count;
@@ -158,17 +174,31 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
                                     [&](const worktree_usage& x) { return x.name == u.name; }),
                      usages.end());
     }
-    add("removed worktree", b.rel(u.path), ok, why);
+    add("remove", "worktree", b.rel(u.path), ok, why);
   }
   r.remaining = usages;
 
-  // 3. Folders under the worktree base that git does not know.
+  // 3. Folders of ours under the worktree base that git no longer knows (its
+  // metadata was deleted). Anything else there is the user's: not touched.
   std::error_code ec;
   if (stdfs::is_directory(wts.base_path(), ec))
     for (const auto& e : stdfs::directory_iterator(wts.base_path(), ec)) {
-      if (!e.is_directory() || known.count(stdfs::weakly_canonical(e.path()))) continue;
-      if (!o.dry_run) stdfs::remove_all(e.path(), ec);
-      add("removed orphaned worktree folder", b.rel(e.path()), !ec, ec ? ec.message() : "");
+      if (!e.is_directory() || e.is_symlink() || known.count(stdfs::weakly_canonical(e.path())))
+        continue;
+      auto marker = git::owned_worktree(e.path(), common_dir);
+      if (!marker) continue;
+      auto changed = git::orphan_differences(e.path(), b.project_root(), marker->branch);
+      if (!changed.empty() && !o.force) {
+        add("remove", "orphaned worktree folder", b.rel(e.path()), false,
+            fmt::format("{} differ{} from branch {} ({}{}); `cleanup --force` removes it anyway",
+                        changed.size(), changed.size() == 1 ? "s" : "", marker->branch,
+                        changed.front(), changed.size() > 1 ? ", ..." : ""));
+        continue;
+      }
+      std::error_code rm;
+      if (!o.dry_run) stdfs::remove_all(e.path(), rm);
+      add("remove", "orphaned worktree folder", b.rel(e.path()), !rm,
+          rm ? rm.message() : "git no longer knows it; branch " + marker->branch + " stays");
     }
 
   // 4. A killed run's lock; stories pointing at a worktree that is gone;
@@ -180,14 +210,14 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
           file_lock take(run_lock, std::chrono::milliseconds(0), "the board");
         } catch (const error&) {
         }
-      add("removed stale lock", b.rel(run_lock), true,
+      add("remove", "stale lock", b.rel(run_lock), true,
           fmt::format("left by run pid {}, which is gone", holder->pid));
     }
   }
   for (const auto& s : all) {
     if (auto wt = s.str("worktree_path"); !wt.empty() && !stdfs::exists(b.project_root() / wt)) {
       if (!o.dry_run) b.update(s.id(), [](story& x) { x.erase("worktree_path"); });
-      add("cleared missing worktree", s.id(), true,
+      add("clear", "missing worktree", s.id(), true,
           fmt::format("{} is gone; branch {} stays, the next run makes a new worktree", wt,
                       s.str("branch").empty() ? "(none)" : s.str("branch")));
     }
@@ -204,7 +234,7 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
           stale = false; // held right now
         }
       if (stale)
-        add("removed stale lock", b.rel(lock), true,
+        add("remove", "stale lock", b.rel(lock), true,
             holder ? fmt::format("left by pid {} ({}), which is gone", holder->pid, holder->command)
                    : std::string("nobody holds it"));
     }
@@ -220,7 +250,7 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
         state->erase_current("pgid");
         state->save(s.dir());
       }
-      add("cleared dead agent pid", s.id(), true,
+      add("clear", "dead agent pid", s.id(), true,
           fmt::format("pid {} of its interrupted '{}' is gone; `run --continue` resumes it", pid,
                       *state->current_action()));
     } catch (const error&) {
@@ -243,7 +273,7 @@ cleanup_report cleanup_board(board& b, const cleanup_options& o) {
       if (!pid || process_alive(*pid)) continue;
       std::error_code rm;
       if (!o.dry_run) stdfs::remove_all(e.path(), rm);
-      add("removed leftover of a killed writer", b.rel(e.path()), !rm,
+      add("remove", "leftover of a killed writer", b.rel(e.path()), !rm,
           rm ? rm.message() : fmt::format("written by pid {}, which is gone", *pid));
     }
   }

@@ -2,10 +2,14 @@
 // Worktree lifecycle and leftovers: removes done stories' worktrees (or just
 // enough of them, oldest first, to stay within worktree.maxCount /
 // maxAgeDays / maxTotalSizeMb), prunes git's metadata of deleted worktree
-// folders, removes worktree folders git does not know and worktrees of
+// folders, removes worktree folders git no longer knows and worktrees of
 // stories no longer on the board, clears story fields that point at missing
 // worktrees, stale lock files and dead agent pids in checkpoints. Says what it
 // did; touches nothing else. `cleanup` runs it all; `run` reconciles at start.
+//
+// It deletes only what sdlc-actors provably made for this repository
+// (runtime/git/worktree_ownership.hpp), and never a folder with unsaved work
+// unless `force`: other folders under worktree.basePath are not its business.
 #include "runtime/story/board.hpp"
 
 #include <cstdint>
@@ -16,16 +20,24 @@ namespace sdlc {
 
 struct cleanup_options {
   bool dry_run = false;
+  bool force = false;       // also remove our worktrees that hold unsaved work
   bool remove_done = false; // every done story's worktree (cleanup), else only to meet the limits
   int room_for = 0;         // worktrees about to be made (a run's new stories)
 };
 
 struct cleanup_action {
-  std::string kind; // e.g. "removed worktree", "pruned stale worktree metadata"
-  std::string what; // the path, story or lock
-  bool done = true; // false: reported, left (e.g. uncommitted changes)
+  std::string verb;   // remove | prune | clear
+  std::string object; // e.g. "worktree", "stale worktree metadata"
+  std::string what;   // the path, story or lock
+  bool done = true;   // false: reported, left (e.g. uncommitted changes)
   std::string note;
+  // "removed worktree" (what was done, or would be with a dry run).
+  std::string kind() const;
 };
+
+// One line of output: "removed worktree: <what> — <note>", "would remove …"
+// on a dry run, "kept worktree: …" when it was left.
+std::string describe(const cleanup_action& a, bool dry_run);
 
 struct worktree_usage {
   std::string name;

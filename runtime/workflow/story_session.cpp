@@ -72,10 +72,16 @@ story_session::story_session(board b, std::string story_id, session_options opts
     if (c == ':') c = '-';
   log_path_ = logs / (stamp + ".log");
   log_.open(log_path_, std::ios::app);
+  // What agents are given that must never be written back (redact.hpp).
+  auto env = current_environment();
+  for (const auto& [k, v] : board_.cfg().agent.env)
+    env[k] = v;
+  redact_ = redactor_for(env);
+  redact_.add(opts_.gateway_token);
 }
 
 void story_session::log(const std::string& who, const std::string& line) {
-  log_ << time::now_iso8601() << " [" << who << "] " << line << "\n";
+  log_ << time::now_iso8601() << " [" << who << "] " << redact_.apply(line) << "\n";
   log_.flush();
 }
 
@@ -273,6 +279,7 @@ agent_request story_session::prepare_agent(action_type a) {
   req.prompt = render_prompt(board_.sdlc_dir(), req.action, values);
   req.cwd = cwd_;
   req.prompt_file = s.dir() / "logs" / (req.action + ".prompt.md");
+  req.prompt = redact_.apply(req.prompt);
   fs::atomic_write(req.prompt_file, req.prompt);
   req.session_id = new_session_id();
   // An interrupted refine/research/plan/review continues its Claude session.
@@ -323,7 +330,8 @@ std::vector<review_check> story_session::review_checks() const {
 }
 
 void story_session::record_check_result(const std::string& name, bool passed,
-                                        const std::string& output) {
+                                        const std::string& raw_output) {
+  const auto output = redact_.apply(raw_output);
   check_results_.emplace_back(name, passed ? "passed" : "FAILED");
   if (!passed)
     checks_failed_.push_back(fmt::format("{} failed:\n```\n{}\n```", name, tail(output, 4000)));
@@ -356,7 +364,8 @@ void story_session::adopt_remote_commit(const std::string& sha, const std::strin
   remote_commit_ = fmt::format("node {} committed {} on the story branch; fetched", node, sha);
 }
 
-void story_session::complete(action_type a, const std::string& text) {
+void story_session::complete(action_type a, const std::string& raw_text) {
+  const auto text = redact_.apply(raw_text);
   const auto max_retries = board_.cfg().review_max_retries;
   std::string outcome;
   if (a == action_type::review) {
@@ -408,7 +417,8 @@ void story_session::complete(action_type a, const std::string& text) {
       fmt::format("{} finished{}", to_string(a), outcome.empty() ? "" : ": " + outcome));
 }
 
-bool story_session::fail(action_type a, const std::string& error) {
+bool story_session::fail(action_type a, const std::string& raw_error) {
+  const auto error = redact_.apply(raw_error);
   int n = ++failures_[a];
   const int allowed = 1 + board_.cfg().tree["retry"]["maxRetries"].as<int>();
   log("orchestrator",

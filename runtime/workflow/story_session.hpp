@@ -8,6 +8,7 @@
 #include "runtime/api/budget.hpp"
 #include "runtime/api/sse_parser.hpp"
 #include "runtime/git/worktree_service.hpp"
+#include "runtime/util/redact.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/workflow/next_action.hpp"
 #include "runtime/workflow/workflow_state.hpp"
@@ -117,6 +118,7 @@ private:
   std::vector<std::pair<std::string, std::string>> check_results_; // name -> summary
   std::vector<std::string> checks_failed_;
   std::string remote_commit_; // set by adopt_remote_commit, used once by complete()
+  redactor redact_;           // every text from an agent passes it before it is written
 };
 
 } // namespace sdlc

@@ -203,7 +203,8 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
   auto live = p.add("Still going");
   auto gone = p.add("Folder deleted");
   auto lost = p.add("Lost worktree");
-  for (const auto& id : {done, live, gone, lost})
+  auto orphan = p.add("Metadata deleted");
+  for (const auto& id : {done, live, gone, lost, orphan})
     BOOST_REQUIRE(p.sdlc({"worktrees", "add", id}).exit_code == 0);
   auto story_file = [&](const std::string& id) {
     return p.repo / ".ai-sdlc/stories" / id / "story.md";
@@ -218,7 +219,13 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
   // lost: a worktree whose story is no longer on the board.
   auto lost_wt = wt_of(lost);
   std::filesystem::remove_all(p.repo / ".ai-sdlc/stories" / lost);
-  // A folder git does not know, a stale lock, a dead pid in a checkpoint.
+  // orphan: a worktree of ours whose git metadata was deleted (its folder
+  // is ours by its marker, and holds nothing its branch does not).
+  auto orphan_wt = wt_of(orphan);
+  std::filesystem::remove_all(p.repo / ".git/worktrees" /
+                              std::filesystem::path(orphan_wt).filename());
+  // A folder git does not know and we did not make, a stale lock, a dead
+  // pid in a checkpoint.
   std::filesystem::create_directories(p.repo / ".ai-sdlc/worktrees/stray");
   test::write(p.repo / ".ai-sdlc/worktrees/stray/file", "x");
   test::write(story_file(live).parent_path() / ".story.md.lock",
@@ -242,7 +249,10 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
                     "cleared missing worktree", "removed stale lock", "cleared dead agent pid"})
     BOOST_TEST(r.out.find(what) != std::string::npos, what << "\n" << r.out);
   BOOST_TEST(!std::filesystem::exists(p.repo / lost_wt));
-  BOOST_TEST(!std::filesystem::exists(p.repo / ".ai-sdlc/worktrees/stray"));
+  BOOST_TEST(!std::filesystem::exists(p.repo / orphan_wt));
+  // Not ours: left as it was, and not even mentioned.
+  BOOST_TEST(test::read(p.repo / ".ai-sdlc/worktrees/stray/file") == "x");
+  BOOST_TEST(r.out.find("stray") == std::string::npos, r.out);
   BOOST_TEST(!std::filesystem::exists(story_file(live).parent_path() / ".story.md.lock"));
   BOOST_TEST(story::load(story_file(gone)).str("worktree_path").empty());
   BOOST_TEST(story::load(story_file(done)).str("worktree_path").empty());
@@ -252,7 +262,7 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
   // Nothing else: the live story's worktree and every branch are as they were.
   BOOST_TEST((test::snapshot(live_wt) == before_live));
   auto branches = test::git(p.repo, {"branch", "--format=%(refname:short)"});
-  for (const auto& id : {done, live, gone, lost})
+  for (const auto& id : {done, live, gone, lost, orphan})
     BOOST_TEST(branches.find("ai-sdlc/" + id) != std::string::npos, id);
   auto again = p.sdlc({"cleanup"});
   BOOST_TEST(again.out == "nothing to clean up\n", again.out);
