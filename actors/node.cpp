@@ -8,7 +8,7 @@
 #include "runtime/process/child_process.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/remote/node_workspace.hpp"
-#include "runtime/remote/peer_watch.hpp"
+#include "runtime/remote/gatekeeper.hpp"
 #include "runtime/remote/stuck_connection.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
@@ -19,6 +19,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <csignal>
 #include <unistd.h>
 #include <iostream>
@@ -339,7 +341,9 @@ caf::behavior node_job(caf::stateful_actor<job_state>* self, std::string node_na
 struct node_state {
   node_options opts;
   std::string node_name;
-  std::shared_ptr<peer_watch> peers; // who proved the secret, by address
+  // Where a peer that proved the secret is reported (its relayed connection's
+  // port); empty until the gatekeeper is up, and again once it is gone.
+  std::shared_ptr<std::atomic<gatekeeper*>> door;
   std::shared_ptr<node_workspace> workspace;
   std::shared_ptr<node_shared> shared;
   std::set<caf::node_id> trusted; // peers that proved the secret
@@ -381,11 +385,11 @@ std::optional<caf::error> refuse_untrusted(node_ptr self, const char* what) {
 }
 
 node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::string name,
-                                        std::shared_ptr<peer_watch> peers) {
+                                        std::shared_ptr<std::atomic<gatekeeper*>> door) {
   auto& st = self->state;
   st.opts = std::move(o);
   st.node_name = std::move(name);
-  st.peers = std::move(peers);
+  st.door = std::move(door);
   st.workspace = std::make_shared<node_workspace>(st.opts.workdir);
   st.shared = std::make_shared<node_shared>();
   st.shared->forwarder = self->system().spawn(permit_forwarder);
@@ -403,14 +407,20 @@ node_actor::behavior_type node_behavior(node_ptr self, node_options o, std::stri
         }
         self->state.trusted.insert(sender->node());
         log_line(fmt::format("accepted orchestrator {}", h.orchestrator));
-        // The connection's address, so that the peer watch leaves it be.
-        auto watch = self->state.peers;
+        // The gatekeeper lets this connection be (gatekeeper.hpp): CAF
+        // names its port, learnt before the answer while the peer waits.
+        auto gate_ref = self->state.door;
+        auto promise = self->make_response_promise<node_info>();
+        auto info = info_of(self);
         self->request(self->system().middleman().actor_handle(), std::chrono::seconds(10),
                       caf::get_atom::value, sender->node())
-            .then([watch](const caf::node_id&, const std::string& host,
-                          uint16_t port) { watch->trust(host, port); },
-                  [](caf::error&) {});
-        return info_of(self);
+            .then(
+                [=](const caf::node_id&, const std::string&, uint16_t port) mutable {
+                  if (auto* g = gate_ref->load()) g->trust(port);
+                  promise.deliver(info);
+                },
+                [=](caf::error&) mutable { promise.deliver(info); });
+        return promise;
       },
       [=](atoms::info) -> caf::result<node_info> {
         if (auto no = refuse_untrusted(self, "a status request")) return *no;
@@ -486,39 +496,41 @@ int run_node(const node_options& o, std::ostream& out) {
   system_config cfg(true, o.tls, o.connection_timeout);
   caf::actor_system sys{cfg};
   auto name = fmt::format("{}:{}", o.host, o.port);
-  auto peers = std::make_shared<peer_watch>(o.port, o.connection_timeout,
-                                            [](const std::string& l) { log_line(l); });
-  auto node = sys.spawn(node_behavior, o, name, peers);
-  auto port = o.tls.enabled() ? caf::openssl::publish(node, o.port, o.host.c_str(), true)
-                              : sys.middleman().publish(node, o.port, o.host.c_str(), true);
-  if (!port) {
+  auto door = std::make_shared<std::atomic<gatekeeper*>>(nullptr);
+  auto node = sys.spawn(node_behavior, o, name, door);
+  // CAF listens on loopback only; peers reach it through the gatekeeper.
+  auto inner = o.tls.enabled() ? caf::openssl::publish(node, 0, "127.0.0.1", true)
+                               : sys.middleman().publish(node, 0, "127.0.0.1", true);
+  if (!inner) {
     caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
-    throw failure(fmt::format("node: cannot listen on {}: {}", name, sys.render(port.error())));
+    throw failure(fmt::format("node: cannot publish on loopback: {}", sys.render(inner.error())));
   }
+  std::optional<gatekeeper> gate;
+  try {
+    gatekeeper_options go;
+    go.host = o.host;
+    go.port = o.port;
+    go.upstream_port = *inner;
+    go.tls = o.tls.enabled();
+    go.deadline = o.connection_timeout;
+    gate.emplace(go, [](const std::string& l) { log_line(l); });
+  } catch (...) {
+    caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+    throw;
+  }
+  door->store(&*gate);
   out << fmt::format("node {} listening ({} slot{}, workdir {}{})\n", name, o.slots,
                      o.slots == 1 ? "" : "s", o.workdir.string(),
                      o.tls.enabled() ? ", TLS with client certificates" : "");
   out.flush();
-  peers->set_port(*port);
-  // Until a stop signal: peers that do not prove the secret in time go
-  // (peer_watch.hpp); every half connection timeout, accepted connections
-  // silent for a whole one go too (see stuck_connection.hpp).
-  const auto period = std::max(o.connection_timeout / 2, std::chrono::milliseconds(100));
-  const timespec wait{0, 250 * 1000000L};
-  auto next_silence_sweep = std::chrono::steady_clock::now() + period;
   int sig = -1;
-  while ((sig = sigtimedwait(&stop_signals, nullptr, &wait)) < 0) {
-    peers->sweep();
-    if (std::chrono::steady_clock::now() < next_silence_sweep) continue;
-    next_silence_sweep += period;
-    if (int n = shut_down_silent_connections(*port, o.connection_timeout); n > 0)
-      log_line(fmt::format("closed {} connection{} silent for over {} ms (no TLS handshake, no "
-                           "heartbeat)",
-                           n, n == 1 ? "" : "s", o.connection_timeout.count()));
+  while ((sig = sigwaitinfo(&stop_signals, nullptr)) < 0) {
   }
   log_line(fmt::format("stopping on signal {}", sig));
+  door->store(nullptr);
+  gate.reset(); // no peer reaches CAF any more
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
-  if (!o.tls.enabled()) sys.middleman().unpublish(node, *port);
+  if (!o.tls.enabled()) sys.middleman().unpublish(node, *inner);
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "runtime/story/board.hpp"
 #include "runtime/story/run_lock.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/printable.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/workflow/workflow_state.hpp"
@@ -166,7 +167,7 @@ int run_stories(run_options o, std::ostream& out) {
   for (const auto& p : plan.unreadable)
     std::cerr << fmt::format("error: left out of this run: {}; fix the file (`sdlc-actors "
                              "status` lists every problem)\n",
-                             term::printable(p.message));
+                             printable(p.message));
   const int unreadable_code = plan.unreadable.empty() ? 0 : static_cast<int>(exit_code::bad_input);
   if (o.dry_run) {
     out << describe_plan(plan, n, o.action_seconds);

@@ -5,6 +5,7 @@
 #include "runtime/console/terminal.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/printable.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/util/yaml_document.hpp"
 #include "runtime/util/yaml_json.hpp"
@@ -28,7 +29,7 @@ std::filesystem::path project_root(const global_options& g) {
 void say_config_warnings(const config& cfg) {
   auto st = term::style_for(2);
   for (const auto& w : cfg.warnings)
-    std::cerr << st.yellow("warning: ") << term::printable(w) << "\n";
+    std::cerr << st.yellow("warning: ") << printable(w) << "\n";
 }
 
 config load_project_config(const std::filesystem::path& root) {
@@ -96,7 +97,7 @@ int cmd_status(const global_options& g, bool active_only, bool json) {
   for (const auto& p : scan.problems) {
     unreadable |= !p.duplicate;
     std::cerr << (p.duplicate ? err.yellow("warning: ") : err.red("error: "))
-              << term::printable(p.message) << "\n";
+              << printable(p.message) << "\n";
   }
   return unreadable ? static_cast<int>(exit_code::bad_input) : 0;
 }
@@ -130,7 +131,7 @@ int cmd_config(const global_options& g, const std::optional<std::string>& key,
   }
   if (key && value) {
     auto file = set_config_value(root, *key, *value);
-    fmt::print("set {} = {} in {}\n", *key, term::printable(*value), fs::display_path(file, root));
+    fmt::print("set {} = {} in {}\n", *key, printable(*value), fs::display_path(file, root));
     return 0;
   }
   auto cfg = load_project_config(root);

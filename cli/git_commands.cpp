@@ -3,6 +3,7 @@
 
 #include "runtime/console/terminal.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/printable.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/schedule/conflict_scan.hpp"
 
@@ -58,14 +59,17 @@ int cmd_cleanup(const global_options& g, bool dry_run, bool force, bool json) {
   if (json) {
     auto j = nlohmann::ordered_json::array();
     for (const auto& a : report.actions)
-      j.push_back(nlohmann::ordered_json{
-          {"kind", a.kind()}, {"what", a.what}, {"done", a.done}, {"dry_run", dry_run}, {"note", a.note}});
+      j.push_back(nlohmann::ordered_json{{"kind", a.kind()},
+                                         {"what", a.what},
+                                         {"done", a.done},
+                                         {"dry_run", dry_run},
+                                         {"note", a.note}});
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
   if (report.actions.empty()) fmt::print("nothing to clean up\n");
   for (const auto& a : report.actions)
-    fmt::print("{}\n", term::printable(describe(a, dry_run)));
+    fmt::print("{}\n", printable(describe(a, dry_run)));
   return 0;
 }
 

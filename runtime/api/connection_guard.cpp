@@ -96,8 +96,7 @@ public:
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return; // the server stopped accepting before this
       jobs_.push_back(std::move(fn));
-      if (jobs_.size() > idle_ && threads_.size() < max_)
-        threads_.emplace_back([this] { work(); });
+      if (jobs_.size() > idle_ && threads_.size() < max_) threads_.emplace_back([this] { work(); });
     }
     cv_.notify_one();
   }

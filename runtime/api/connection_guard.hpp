@@ -50,7 +50,7 @@ private:
   std::condition_variable cv_;
   bool stop_ = false;
   long refused_ = 0;
-  std::set<int> authenticated_;                                             // remote ports
+  std::set<int> authenticated_;                                               // remote ports
   std::map<std::pair<int, int>, std::chrono::steady_clock::time_point> seen_; // (fd, port)
   std::thread thread_;
 };

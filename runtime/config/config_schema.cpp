@@ -33,13 +33,20 @@ enum class kind { string, whole, number, boolean };
 
 // Keys whose default is null: what they hold when set.
 const std::map<std::string, kind> nullable_kinds = {
-    {"testCommand", kind::string},         {"buildCommand", kind::string},
-    {"github.createDraftPRs", kind::boolean}, {"agent.command", kind::string},
-    {"agent.model", kind::string},         {"agent.maxTurns", kind::whole},
-    {"api.baseUrl", kind::string},         {"limits.maxCostUsd.story", kind::number},
-    {"limits.maxCostUsd.run", kind::number}, {"remote.url", kind::string},
-    {"remote.tokenFile", kind::string},    {"remote.tls.certificate", kind::string},
-    {"remote.tls.key", kind::string},      {"remote.tls.ca", kind::string},
+    {"testCommand", kind::string},
+    {"buildCommand", kind::string},
+    {"github.createDraftPRs", kind::boolean},
+    {"agent.command", kind::string},
+    {"agent.model", kind::string},
+    {"agent.maxTurns", kind::whole},
+    {"api.baseUrl", kind::string},
+    {"limits.maxCostUsd.story", kind::number},
+    {"limits.maxCostUsd.run", kind::number},
+    {"remote.url", kind::string},
+    {"remote.tokenFile", kind::string},
+    {"remote.tls.certificate", kind::string},
+    {"remote.tls.key", kind::string},
+    {"remote.tls.ca", kind::string},
 };
 
 struct range {
@@ -216,8 +223,7 @@ void validate(const YAML::Node& value, const YAML::Node& def, const std::string&
     if (open_maps.count(key)) {
       for (auto it = value.begin(); it != value.end(); ++it)
         if (!it->second.IsScalar() && !it->second.IsNull())
-          throw bad_input(fmt::format("{}: '{}' must be a single value",
-                                      where(origin, it->second),
+          throw bad_input(fmt::format("{}: '{}' must be a single value", where(origin, it->second),
                                       join_key(key, it->first.Scalar())));
       return;
     }

@@ -1,6 +1,7 @@
 #include "runtime/console/board_view.hpp"
 
 #include "runtime/story/dependency_graph.hpp"
+#include "runtime/util/printable.hpp"
 #include "runtime/util/yaml_json.hpp"
 #include "runtime/workflow/next_action.hpp"
 #include "runtime/workflow/workflow_state.hpp"
@@ -124,7 +125,7 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
   std::string out;
   std::size_t id_w = 6;
   for (const auto& s : scan.stories)
-    id_w = std::max(id_w, term::display_width(s.id()));
+    id_w = std::max(id_w, term::display_width(printable(s.id())));
   // The next-action column has one width for the whole board so it lines up.
   std::size_t next_w = 0;
   for (const auto& s : scan.stories) {
@@ -147,10 +148,10 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
       auto flags = phase_flags(*s);
       auto left_w = 2 + id_w + 2 + term::display_width(flags) + 2 + 2;
       auto room = std::max<int>(10, width - static_cast<int>(left_w + next_w) - 1);
-      auto title = term::fit(s->title(), static_cast<std::size_t>(room));
+      auto title = term::fit(printable(s->title()), static_cast<std::size_t>(room));
       auto pad = static_cast<std::size_t>(room) - term::display_width(title) + 1;
       auto flag_text = has_error(*s) ? st.red(flags) : flags;
-      auto line = fmt::format("  {:<{}}  [{}]  {}", s->id(), id_w, flag_text, title);
+      auto line = fmt::format("  {:<{}}  [{}]  {}", printable(s->id()), id_w, flag_text, title);
       if (!next.empty()) line += std::string(pad, ' ') + st.cyan(next);
       if (auto u = usage_of(*s); u.cost_usd > 0)
         line += (next.empty() ? std::string(pad, ' ') : "  ") +
@@ -162,7 +163,7 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
   out += st.dim("flags: R research, P plan, I implementation, V review done; ! blocked or error") +
          "\n";
   for (const auto& issue : dependency_graph(scan.stories).issues())
-    out += st.yellow("warning: " + issue.message()) + "\n";
+    out += st.yellow("warning: " + printable(issue.message())) + "\n";
   return out;
 }
 
@@ -184,9 +185,9 @@ nlohmann::ordered_json details_json(const board& b, const story& s) {
 std::string details_text(const board& b, const story& s, const term::style& st) {
   auto d = next_action(facts_of(s), limits_of(b.cfg()));
   std::string out;
-  out += st.bold(fmt::format("{}  {}", s.id(), s.title())) + "\n";
+  out += st.bold(printable(fmt::format("{}  {}", s.id(), s.title()))) + "\n";
   auto row = [&](const char* k, const std::string& v) {
-    if (!v.empty()) out += fmt::format("  {:<14}{}\n", k, v);
+    if (!v.empty()) out += fmt::format("  {:<14}{}\n", k, printable(v));
   };
   row("status", s.str("status"));
   row("priority", s.str("priority"));
@@ -213,9 +214,9 @@ std::string details_text(const board& b, const story& s, const term::style& st) 
                                 u.calls, u.input + u.cache_read + u.cache_creation, u.output));
     }
   } catch (const std::exception& e) {
-    row("state", st.red(e.what()));
+    out += fmt::format("  {:<14}{}\n", "state", st.red(printable(e.what())));
   }
-  out += "\n" + s.body();
+  out += "\n" + printable(s.body(), true);
   if (!s.body().empty() && s.body().back() != '\n') out += "\n";
   return out;
 }

@@ -1,5 +1,7 @@
 #include "runtime/console/dashboard.hpp"
 
+#include "runtime/util/printable.hpp"
+
 #include "runtime/console/terminal.hpp"
 #include "runtime/util/time.hpp"
 
@@ -45,8 +47,8 @@ std::string format_duration(int64_t ms) {
 void dashboard_model::add_story(const std::string& id, const std::string& title,
                                 int actions_expected) {
   dashboard_story s;
-  s.id = id;
-  s.title = title;
+  s.id = printable(id);
+  s.title = printable(title); // a title is the user's text: never an escape code
   s.actions_expected = std::max(1, actions_expected);
   stories_.push_back(std::move(s));
 }
@@ -76,7 +78,9 @@ int dashboard_model::percent(const dashboard_story& s) const {
 
 std::optional<std::string> dashboard_model::apply(const std::string& id, const std::string& kind,
                                                   const std::string& action,
-                                                  const std::string& detail, int64_t at_ms) {
+                                                  const std::string& raw_detail, int64_t at_ms) {
+  // Agents' output and story text reach the terminal only as printable text.
+  const auto detail = printable(raw_detail);
   if (kind == "api") {
     api_in_flight_ = detail; // "in flight/cap · queued n · 429s n" from the rate limiter
     return std::nullopt;

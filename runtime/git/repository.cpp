@@ -17,6 +17,13 @@ void ensure_initialised() {
 void check(int rc, const std::string& what) {
   if (rc >= 0) return;
   const git_error* e = git_error_last();
+  const std::string message = e && e->message ? e->message : "";
+  // A repository without a commit: what to do, not libgit2's words.
+  if (rc == GIT_EUNBORNBRANCH ||
+      (rc == GIT_ENOTFOUND && message.find("revspec 'HEAD'") != std::string::npos))
+    throw bad_input("the repository has no commit yet, and stories start from one: make a first "
+                    "commit (e.g. `git add -A && git commit -m \"initial commit\"`), then run "
+                    "again");
   throw failure(
       fmt::format("git: {} failed: {}", what, e && e->message ? e->message : "unknown error"));
 }
@@ -28,7 +35,12 @@ repo_ptr open(const std::filesystem::path& path) {
     throw bad_input(fmt::format("{} is not inside a git repository; `git init` it first (worktrees "
                                 "need one)",
                                 path.string()));
-  return repo_ptr(r);
+  repo_ptr out(r);
+  if (git_repository_is_bare(out.get()))
+    throw bad_input(fmt::format("{} is a bare repository (no working tree); clone it (`git clone "
+                                "{} work`) and run sdlc-actors in the clone",
+                                path.string(), path.string()));
+  return out;
 }
 
 sig_ptr signature(git_repository* repo) {
@@ -42,6 +54,26 @@ std::string oid_string(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, &oid);
   return buf;
+}
+
+std::vector<std::string> changed_paths(const std::filesystem::path& path, bool include_untracked) {
+  auto repo = open(path);
+  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+  if (include_untracked)
+    opts.flags |= GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+  git_status_list* raw = nullptr;
+  check(git_status_list_new(&raw, repo.get(), &opts), "read the status of " + path.string());
+  status_ptr list(raw);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < git_status_list_entrycount(list.get()); ++i) {
+    const auto* e = git_status_byindex(list.get(), i);
+    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED)) continue;
+    const git_diff_delta* d = e->head_to_index ? e->head_to_index : e->index_to_workdir;
+    out.push_back(d && d->new_file.path ? d->new_file.path : "");
+  }
+  return out;
 }
 
 std::vector<std::string> conflicted_paths(git_index* index) {

@@ -39,6 +39,11 @@ sig_ptr signature(git_repository* repo);
 
 std::string oid_string(const git_oid& oid);
 
+// Paths `git status` reports as changed in the working tree or index of the
+// repository at `path` (ignored files never; untracked ones with
+// `include_untracked`).
+std::vector<std::string> changed_paths(const std::filesystem::path& path, bool include_untracked);
+
 // The paths with conflicts in a merge result (one per conflict), sorted.
 std::vector<std::string> conflicted_paths(git_index* index);
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <unistd.h>
@@ -38,7 +39,8 @@ std::optional<stdfs::path> gitdir_link(const stdfs::path& folder) {
   const std::string prefix = "gitdir: ";
   if (text.rfind(prefix, 0) != 0) return std::nullopt;
   auto target = text.substr(prefix.size());
-  while (!target.empty() && (target.back() == '\n' || target.back() == '\r' || target.back() == '/'))
+  while (!target.empty() &&
+         (target.back() == '\n' || target.back() == '\r' || target.back() == '/'))
     target.pop_back();
   stdfs::path p = target;
   return canonical_or_same(p.is_absolute() ? p : folder / p);
@@ -115,23 +117,8 @@ std::optional<worktree_marker> owned_worktree(const stdfs::path& folder,
 }
 
 std::vector<std::string> unsaved_files(const stdfs::path& worktree) {
-  auto repo = open(worktree);
-  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
-  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-  opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_INCLUDE_UNTRACKED |
-               GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
-  git_status_list* raw = nullptr;
-  check(git_status_list_new(&raw, repo.get(), &opts), "read the status of " + worktree.string());
-  status_ptr list(raw);
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < git_status_list_entrycount(list.get()); ++i) {
-    const auto* e = git_status_byindex(list.get(), i);
-    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED)) continue;
-    const git_diff_delta* d = e->head_to_index ? e->head_to_index : e->index_to_workdir;
-    std::string path = d && d->new_file.path ? d->new_file.path : "";
-    if (path == worktree_marker_name) continue;
-    out.push_back(path);
-  }
+  auto out = changed_paths(worktree, true);
+  out.erase(std::remove(out.begin(), out.end(), std::string(worktree_marker_name)), out.end());
   return out;
 }
 
@@ -141,9 +128,8 @@ std::vector<std::string> orphan_differences(const stdfs::path& folder,
   tree_files expected;
   auto repo = open(project_root);
   git_reference* raw_ref = nullptr;
-  const bool has_branch =
-      !branch.empty() &&
-      git_branch_lookup(&raw_ref, repo.get(), branch.c_str(), GIT_BRANCH_LOCAL) == 0;
+  const bool has_branch = !branch.empty() && git_branch_lookup(&raw_ref, repo.get(), branch.c_str(),
+                                                               GIT_BRANCH_LOCAL) == 0;
   if (has_branch) {
     ref_ptr ref(raw_ref);
     git_commit* raw_commit = nullptr;

@@ -262,23 +262,10 @@ std::vector<worktree_listing> worktree_service::list() const {
 }
 
 std::vector<std::string> worktree_service::dirty_files(const stdfs::path& ignore_dir) const {
-  auto repo = open(root_);
-  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
-  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-  opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-  git_status_list* raw = nullptr;
-  check(git_status_list_new(&raw, repo.get(), &opts), "read status");
-  status_ptr list(raw);
   std::string ignore = ignore_dir.empty() ? "" : fs::display_path(ignore_dir, root_) + "/";
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < git_status_list_entrycount(list.get()); ++i) {
-    const auto* e = git_status_byindex(list.get(), i);
-    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED)) continue;
-    const git_diff_delta* d = e->head_to_index ? e->head_to_index : e->index_to_workdir;
-    std::string path = d && d->new_file.path ? d->new_file.path : "";
-    if (!ignore.empty() && path.rfind(ignore, 0) == 0) continue;
-    out.push_back(path);
-  }
+  for (auto& path : changed_paths(root_, false))
+    if (ignore.empty() || path.rfind(ignore, 0) != 0) out.push_back(std::move(path));
   return out;
 }
 

@@ -51,21 +51,6 @@ bool same_peer(const sockaddr_storage& a, const sockaddr_storage& b) {
 
 } // namespace
 
-int shut_down_silent_connections(uint16_t local_port, std::chrono::milliseconds silence) {
-  int count = 0;
-  sockets::for_each_connected([&](int fd, const sockaddr_storage&) {
-    if (sockets::local_port(fd) != local_port) return;
-    tcp_info info{};
-    socklen_t len = sizeof info;
-    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return;
-    // Since the last data received, or since the connection was accepted.
-    if (std::chrono::milliseconds(info.tcpi_last_data_recv) > silence &&
-        ::shutdown(fd, SHUT_RDWR) == 0)
-      ++count;
-  });
-  return count;
-}
-
 int shut_down_connections_to(const std::string& host, uint16_t port) {
   auto peers = resolve(host, port);
   if (peers.empty()) return 0;

@@ -18,11 +18,4 @@ namespace sdlc {
 // How many connections it shut down. A host that does not resolve: 0.
 int shut_down_connections_to(const std::string& host, uint16_t port);
 
-// The server side of the same trap: connections accepted on `local_port`
-// that have received nothing for longer than `silence` (a client that never
-// starts its TLS handshake pins a node's CPU for as long as it stays
-// connected). Peers that are alive send heartbeats far more often. Returns
-// how many it shut down.
-int shut_down_silent_connections(uint16_t local_port, std::chrono::milliseconds silence);
-
 } // namespace sdlc

@@ -3,6 +3,7 @@
 #include "runtime/util/error.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
+#include "runtime/util/printable.hpp"
 #include "runtime/util/time.hpp"
 
 #include <fmt/format.h>
@@ -55,8 +56,33 @@ std::string default_body(const std::string& title) {
 
 } // namespace
 
+namespace {
+
+// A git folder (a bare repository, or the .git of a checkout) is no project:
+// a board there would live among git's own files.
+void refuse_git_folder(const stdfs::path& root) {
+  std::error_code ec;
+  bool inside_dot_git = false;
+  for (const auto& part : root)
+    inside_dot_git |= part == ".git";
+  bool bare = stdfs::is_regular_file(root / "HEAD", ec) &&
+              stdfs::is_directory(root / "objects", ec) && stdfs::is_directory(root / "refs", ec) &&
+              !stdfs::exists(root / ".git", ec);
+  if (inside_dot_git)
+    throw bad_input(fmt::format("{} is inside a .git folder; run sdlc-actors in the project's "
+                                "working tree (-C <project>)",
+                                root.string()));
+  if (bare)
+    throw bad_input(fmt::format("{} is a bare git repository (no working tree); clone it (`git "
+                                "clone {} work`) and run sdlc-actors in the clone",
+                                root.string(), root.string()));
+}
+
+} // namespace
+
 board::board(stdfs::path project_root, config cfg, bool must_exist)
     : root_(stdfs::weakly_canonical(stdfs::absolute(project_root))), cfg_(std::move(cfg)) {
+  refuse_git_folder(root_);
   if (must_exist && !stdfs::is_directory(sdlc_dir()))
     throw bad_input(fmt::format("no board at {}; run `sdlc-actors init` in the project first",
                                 sdlc_dir().string()));
@@ -78,18 +104,83 @@ stdfs::path board::lock_file_for(const stdfs::path& story_file) {
   return story_file.parent_path() / ("." + story_file.filename().string() + ".lock");
 }
 
-std::vector<stdfs::path> board::story_files() const {
+namespace {
+
+bool is_under(const stdfs::path& path, const stdfs::path& dir) {
+  auto rel = path.lexically_relative(dir);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+stdfs::path canonical_or_same(const stdfs::path& p) {
+  std::error_code ec;
+  auto c = stdfs::weakly_canonical(p, ec);
+  return ec ? p : c;
+}
+
+// Why `file` (where a story file should be) cannot be read as one, if so.
+std::optional<std::string> unreadable_story_file(const stdfs::path& file) {
+  std::error_code ec;
+  auto own = stdfs::symlink_status(file, ec);
+  if (ec || own.type() == stdfs::file_type::not_found) return std::nullopt; // nothing there
+  auto target = stdfs::status(file, ec);
+  if (own.type() == stdfs::file_type::symlink && (ec || !stdfs::exists(target)))
+    return "is a link to nothing (" + stdfs::read_symlink(file, ec).string() + ")";
+  if (stdfs::is_regular_file(target)) return std::nullopt;
+  switch (target.type()) {
+  case stdfs::file_type::fifo:
+    return std::string("is a FIFO (named pipe)");
+  case stdfs::file_type::character:
+  case stdfs::file_type::block:
+    return std::string("is a device");
+  case stdfs::file_type::socket:
+    return std::string("is a socket");
+  case stdfs::file_type::directory:
+    return std::string("is a folder");
+  default:
+    return std::string("is not a regular file");
+  }
+}
+
+} // namespace
+
+std::vector<stdfs::path> board::story_files(std::vector<board_problem>& problems) const {
   std::vector<stdfs::path> files;
   std::error_code ec;
+  const auto board_dir = canonical_or_same(sdlc_dir());
+  auto consider = [&](const stdfs::path& file) {
+    if (stdfs::symlink_status(file, ec).type() == stdfs::file_type::not_found)
+      return; // a folder without a story file (ai-sdlc keeps notes in some)
+    if (auto why = unreadable_story_file(file)) {
+      problems.push_back({file, fmt::format("{} {}; a story file must be a regular file: replace "
+                                            "it by the story itself or remove it",
+                                            rel(file), *why)});
+      return;
+    }
+    files.push_back(file);
+  };
   auto add_dir_layout = [&](const stdfs::path& dir, bool loose_md) {
     if (!stdfs::is_directory(dir, ec)) return;
     for (const auto& e : stdfs::directory_iterator(dir, ec)) {
       auto name = e.path().filename().string();
       if (name.empty() || name[0] == '.') continue;
-      if (e.is_directory(ec) && stdfs::is_regular_file(e.path() / "story.md", ec))
-        files.push_back(e.path() / "story.md");
-      else if (loose_md && e.is_regular_file(ec) && e.path().extension() == ".md")
-        files.push_back(e.path());
+      if (e.is_directory(ec)) {
+        if (e.is_symlink(ec)) {
+          auto target = canonical_or_same(e.path());
+          if (!is_under(target, board_dir)) {
+            problems.push_back(
+                {e.path() / "story.md",
+                 fmt::format("{} is a link to {}, outside the board; sdlc-actors reads and writes "
+                             "stories only inside {}: move the story folder into the board",
+                             rel(e.path()), target.string(), rel(sdlc_dir()))});
+            continue;
+          }
+        }
+        consider(e.path() / "story.md");
+      } else if (loose_md && e.path().extension() == ".md") {
+        consider(e.path());
+      } else if (!loose_md && e.is_symlink(ec)) {
+        consider(e.path() / "story.md"); // a link to nothing where a story folder should be
+      }
     }
   };
   add_dir_layout(stories_dir(), false);
@@ -98,9 +189,23 @@ std::vector<stdfs::path> board::story_files() const {
   return files;
 }
 
+void board::require_writable(const stdfs::path& file) const {
+  std::error_code ec;
+  if (stdfs::is_symlink(file, ec))
+    throw bad_input(fmt::format("{} is a symbolic link; sdlc-actors replaces story files "
+                                "atomically, which would replace the link by a copy: put the "
+                                "story file itself there",
+                                rel(file)));
+  auto real = canonical_or_same(file);
+  if (!is_under(real, canonical_or_same(sdlc_dir())))
+    throw bad_input(fmt::format("{} resolves to {}, outside the board; sdlc-actors writes only "
+                                "inside {}",
+                                rel(file), real.string(), rel(sdlc_dir())));
+}
+
 board_scan board::scan() const {
   board_scan out;
-  for (const auto& file : story_files()) {
+  for (const auto& file : story_files(out.problems)) {
     try {
       out.stories.push_back(story::load(file));
     } catch (const error& e) {
@@ -141,7 +246,8 @@ story board::find(std::string_view id_or_slug) const {
   for (auto candidate : {std::string(id_or_slug), upper(std::string(id_or_slug))}) {
     auto file = stories_dir() / candidate / "story.md";
     std::error_code ec;
-    if (!stdfs::is_regular_file(file, ec)) continue;
+    // Links are the full scan's to judge (and report).
+    if (stdfs::is_symlink(file.parent_path(), ec) || !stdfs::is_regular_file(file, ec)) continue;
     try {
       auto s = story::load(file);
       if (lower(s.id()) == key) return s;
@@ -176,6 +282,13 @@ story board::add(const new_story& spec) {
     throw bad_input("a story needs a title: sdlc-actors add \"What to build\"");
   if (spec.title.find('\n') != std::string::npos)
     throw bad_input("the title must be one line; put details in --body-file");
+  if (has_control(spec.title))
+    throw bad_input(fmt::format("the title '{}' holds control characters (escape codes, carriage "
+                                "returns); type it as plain text",
+                                printable(spec.title)));
+  for (const auto& l : spec.labels)
+    if (has_control(l))
+      throw bad_input(fmt::format("label '{}' holds control characters", printable(l)));
   if (!is_safe_name(spec.type))
     throw bad_input(fmt::format("type '{}' may contain only letters, digits, '-', '_'", spec.type));
   auto all = scan();
@@ -265,6 +378,7 @@ story board::update(std::string_view id_or_slug, const std::function<void(story&
 }
 
 story board::update_file(const stdfs::path& file, const std::function<void(story&)>& change) {
+  require_writable(file);
   auto id = file.parent_path().filename().string();
   file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", id));
   auto current = story::load(file); // re-read under the lock: the caller's copy may be stale

@@ -74,7 +74,13 @@ public:
   std::string rel(const std::filesystem::path& p) const;
 
 private:
-  std::vector<std::filesystem::path> story_files() const;
+  // Story files, and what is where a story file should be but cannot be
+  // read safely (a folder linked outside the board, a FIFO, a device, a
+  // dangling link): reported, never silently skipped.
+  std::vector<std::filesystem::path> story_files(std::vector<board_problem>& problems) const;
+  // Throws bad_input unless writing `file` stays inside the board and
+  // replaces a regular file (a link would be replaced by a copy).
+  void require_writable(const std::filesystem::path& file) const;
 
   std::filesystem::path root_;
   config cfg_;

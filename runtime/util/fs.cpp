@@ -41,12 +41,26 @@ void fsync_directory(const stdfs::path& dir) {
 
 } // namespace
 
+std::string kind_of_file(unsigned mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
 std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
-  fd_guard f{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+  // O_NONBLOCK: opening a FIFO must not wait for a writer that never comes.
+  fd_guard f{::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
   if (f.fd < 0) throw failure(fmt::format("cannot read {}: {}", file.string(), errno_text()));
   struct stat st {};
   if (::fstat(f.fd, &st) != 0)
     throw failure(fmt::format("cannot stat {}: {}", file.string(), errno_text()));
+  if (!S_ISREG(st.st_mode))
+    throw bad_input(fmt::format("{} is {}, not a regular file; replace it by the file itself",
+                                file.string(), kind_of_file(st.st_mode)));
+  ::fcntl(f.fd, F_SETFL, ::fcntl(f.fd, F_GETFL) & ~O_NONBLOCK);
   if (static_cast<std::size_t>(st.st_size) > max_bytes)
     throw bad_input(fmt::format("{} is {:.1f} MiB, larger than the {} MiB limit; is it really a "
                                 "story? Move it off the board or split it",
@@ -148,6 +162,11 @@ std::size_t line_of_offset(std::string_view text, std::size_t offset) {
 }
 
 std::string display_path(const stdfs::path& file, const stdfs::path& base) {
+  // Lexically first: a link is named where it is, not where it points.
+  if (file.is_absolute() && base.is_absolute()) {
+    auto lex = file.lexically_normal().lexically_relative(base.lexically_normal());
+    if (!lex.empty() && *lex.begin() != "..") return lex.string();
+  }
   std::error_code ec;
   auto rel = stdfs::relative(file, base, ec);
   if (ec || rel.empty() || *rel.begin() == "..") return file.string();

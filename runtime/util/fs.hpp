@@ -10,7 +10,11 @@ namespace sdlc::fs {
 
 namespace stdfs = std::filesystem;
 
-// Reads a whole file. Refuses files over `max_bytes` with an error naming the file.
+// "a FIFO (named pipe)", "a device", ... for a st_mode that is no regular file.
+std::string kind_of_file(unsigned mode);
+
+// Reads a whole file. Refuses files over `max_bytes`, and anything but a
+// regular file (a FIFO would block), with an error naming the file.
 std::string read_file(const stdfs::path& file, std::size_t max_bytes = 64u << 20);
 
 // Replaces `file` atomically: a temp file in the same directory, fsync, rename,

@@ -26,7 +26,9 @@ std::string cleanup_action::kind() const {
 }
 
 std::string describe(const cleanup_action& a, bool dry_run) {
-  auto head = !a.done ? "kept " + a.object : dry_run ? "would " + a.verb + " " + a.object : a.kind();
+  auto head = !a.done   ? "kept " + a.object
+              : dry_run ? "would " + a.verb + " " + a.object
+                        : a.kind();
   return fmt::format("{}: {}{}", head, a.what, a.note.empty() ? "" : " — " + a.note);
 }
 

@@ -179,15 +179,28 @@ BOOST_AUTO_TEST_CASE(nodes_in_their_own_network_namespaces) {
   test::remote_board rb(d.path, false);
   use_claude(rb, stub.url());
   rb.add_stories(3);
-  auto& a =
-      rb.start_node("nodeA", 2, {"/usr/sbin/ip", "netns", "exec", ns.names[0]}, "10.231.1.2", 4242);
-  auto& b =
-      rb.start_node("nodeB", 1, {"/usr/sbin/ip", "netns", "exec", ns.names[1]}, "10.231.2.2", 4242);
+  // Off loopback a node takes TLS with certificates both ways, nothing less.
+  test::make_ca(d.path, "ca");
+  test::make_cert(d.path, "ca", "node");
+  test::make_cert(d.path, "ca", "orchestrator");
+  auto plain = rb.sdlc({"node", "--listen", "10.231.1.2:4243", "--workdir",
+                        (d.path / "plain").string(), "--token-file", rb.token.string()});
+  BOOST_TEST(plain.exit_code == 2);
+  BOOST_TEST(plain.err.find("needs TLS") != std::string::npos, plain.err);
+  auto tls = test::tls_flags(d.path, "node");
+  auto& a = rb.start_node("nodeA", 2, {"/usr/sbin/ip", "netns", "exec", ns.names[0]}, "10.231.1.2",
+                          4242, tls);
+  auto& b = rb.start_node("nodeB", 1, {"/usr/sbin/ip", "netns", "exec", ns.names[1]}, "10.231.2.2",
+                          4242, tls);
   // Not on loopback: the orchestrator reaches them only through the veths.
   auto probe = rb.sdlc({"nodes", "--node", "127.0.0.1:4242", "--token-file", rb.token.string()});
   BOOST_TEST(probe.exit_code == 1);
-  auto r = rb.sdlc({"run", "--concurrent", "3", "--node", a.address(), "--node", b.address(),
-                    "--no-local", "--token-file", rb.token.string()});
+  std::vector<std::string> args = {"run",          "--concurrent",   "3",         "--node",
+                                   a.address(),    "--node",         b.address(), "--no-local",
+                                   "--token-file", rb.token.string()};
+  for (const auto& f : test::tls_flags(d.path, "orchestrator"))
+    args.push_back(f);
+  auto r = rb.sdlc(args);
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   check_branches(rb, 3);
   BOOST_TEST(json::parse(stub.stats())["max_in_flight"].get<int>() == 1);

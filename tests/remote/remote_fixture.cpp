@@ -38,6 +38,18 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
+int connect_loopback(int port, std::chrono::seconds patience) {
+  int c = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  BOOST_REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  timeval t{static_cast<time_t>(patience.count()), 0};
+  ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &t, sizeof t);
+  return c;
+}
+
 remote_board::remote_board(const stdfs::path& r, bool command_agent) : root(r) {
   repo = root / "repo";
   remote = root / "remote.git";
@@ -113,6 +125,29 @@ void remote_board::add_stories(int count) {
 
 run_result remote_board::sdlc(const std::vector<std::string>& args) const {
   return test::sdlc(repo, args, env);
+}
+
+// A CA and a certificate it signed, made with the openssl CLI.
+void make_ca(const stdfs::path& dir, const std::string& ca) {
+  auto r = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                (dir / (ca + ".key")).string(), "-subj", "/CN=" + ca, "-days", "2", "-out",
+                (dir / (ca + ".crt")).string()});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+}
+void make_cert(const stdfs::path& dir, const std::string& ca, const std::string& name) {
+  auto key = (dir / (name + ".key")).string(), csr = (dir / (name + ".csr")).string();
+  auto r = run({"/usr/bin/openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                "-subj", "/CN=" + name, "-out", csr});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  r = run({"/usr/bin/openssl", "x509", "-req", "-in", csr, "-CA", (dir / (ca + ".crt")).string(),
+           "-CAkey", (dir / (ca + ".key")).string(), "-CAcreateserial", "-days", "2", "-out",
+           (dir / (name + ".crt")).string()});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+}
+std::vector<std::string> tls_flags(const stdfs::path& dir, const std::string& name) {
+  return {"--tls-cert", (dir / (name + ".crt")).string(),
+          "--tls-key",  (dir / (name + ".key")).string(),
+          "--tls-ca",   (dir / "ca.crt").string()};
 }
 
 } // namespace sdlc::test

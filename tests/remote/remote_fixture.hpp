@@ -43,6 +43,15 @@ struct remote_board {
   run_result sdlc(const std::vector<std::string>& args) const;
 };
 
+// A TCP client of 127.0.0.1:port whose reads give up after `patience`.
+int connect_loopback(int port, std::chrono::seconds patience = std::chrono::seconds(20));
+
+// A CA, and a certificate it signed for `name` (<dir>/<name>.crt/.key),
+// made with the openssl CLI; tls_flags: --tls-cert/--tls-key/--tls-ca for it.
+void make_ca(const stdfs::path& dir, const std::string& ca);
+void make_cert(const stdfs::path& dir, const std::string& ca, const std::string& name);
+std::vector<std::string> tls_flags(const stdfs::path& dir, const std::string& name);
+
 // The command agent the remote tests use: each action a moment; implement
 // writes <ID>.txt naming the directory it ran in; a marker file per start
 // under $AGENT_MARKS (story-action-<workdir basename of the node>).

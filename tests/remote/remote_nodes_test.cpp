@@ -269,29 +269,6 @@ BOOST_AUTO_TEST_CASE(a_frozen_node_is_lost_after_the_connection_timeout_and_its_
 
 namespace {
 
-// A CA and a certificate it signed, made with the openssl CLI.
-void make_ca(const stdfs::path& dir, const std::string& ca) {
-  auto r = test::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                      "-keyout", (dir / (ca + ".key")).string(), "-subj", "/CN=" + ca, "-days", "2",
-                      "-out", (dir / (ca + ".crt")).string()});
-  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-}
-void make_cert(const stdfs::path& dir, const std::string& ca, const std::string& name) {
-  auto key = (dir / (name + ".key")).string(), csr = (dir / (name + ".csr")).string();
-  auto r = test::run({"/usr/bin/openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                      key, "-subj", "/CN=" + name, "-out", csr});
-  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  r = test::run({"/usr/bin/openssl", "x509", "-req", "-in", csr, "-CA",
-                 (dir / (ca + ".crt")).string(), "-CAkey", (dir / (ca + ".key")).string(),
-                 "-CAcreateserial", "-days", "2", "-out", (dir / (name + ".crt")).string()});
-  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-}
-std::vector<std::string> tls_flags(const stdfs::path& dir, const std::string& name) {
-  return {"--tls-cert", (dir / (name + ".crt")).string(),
-          "--tls-key",  (dir / (name + ".key")).string(),
-          "--tls-ca",   (dir / "ca.crt").string()};
-}
-
 // A socket listening on 127.0.0.1 (a free port) that never accepts: the
 // kernel completes TCP handshakes for it, and nothing is ever said.
 std::pair<int, sockaddr_in> loopback_listener() {
@@ -313,12 +290,12 @@ BOOST_AUTO_TEST_CASE(tls_with_certificates_both_ways_and_a_wrong_certificate_ref
   test::temp_dir d;
   test::remote_board rb(d.path);
   rb.add_stories(1);
-  make_ca(d.path, "ca");
-  make_ca(d.path, "other");
-  make_cert(d.path, "ca", "node");
-  make_cert(d.path, "ca", "orchestrator");
-  make_cert(d.path, "other", "rogue"); // signed by a CA the node does not trust
-  auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, tls_flags(d.path, "node"));
+  test::make_ca(d.path, "ca");
+  test::make_ca(d.path, "other");
+  test::make_cert(d.path, "ca", "node");
+  test::make_cert(d.path, "ca", "orchestrator");
+  test::make_cert(d.path, "other", "rogue"); // signed by a CA the node does not trust
+  auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, test::tls_flags(d.path, "node"));
   BOOST_TEST(test::read(a.out).find("TLS with client certificates") != std::string::npos);
 
   auto probe = [&](const std::vector<std::string>& extra) {
@@ -327,7 +304,7 @@ BOOST_AUTO_TEST_CASE(tls_with_certificates_both_ways_and_a_wrong_certificate_ref
     args.insert(args.end(), extra.begin(), extra.end());
     return rb.sdlc(args);
   };
-  auto rogue = probe(tls_flags(d.path, "rogue"));
+  auto rogue = probe(test::tls_flags(d.path, "rogue"));
   BOOST_TEST(rogue.exit_code == 1, rogue.out);
   BOOST_TEST(rogue.out.find("DOWN") != std::string::npos, rogue.out);
   auto plain = probe({});
@@ -336,13 +313,13 @@ BOOST_AUTO_TEST_CASE(tls_with_certificates_both_ways_and_a_wrong_certificate_ref
   std::vector<std::string> args = {"run",       "--story",    "S-0001",       "--node",
                                    a.address(), "--no-local", "--token-file", rb.token.string()};
   auto rogue_run = args;
-  for (const auto& f : tls_flags(d.path, "rogue"))
+  for (const auto& f : test::tls_flags(d.path, "rogue"))
     rogue_run.push_back(f);
   auto refused = rb.sdlc(rogue_run);
   BOOST_TEST(refused.exit_code == 2, refused.out << refused.err);
   BOOST_TEST(worktrees_on(a.workdir) == 0);
 
-  for (const auto& f : tls_flags(d.path, "orchestrator"))
+  for (const auto& f : test::tls_flags(d.path, "orchestrator"))
     args.push_back(f);
   auto r = rb.sdlc(args);
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
@@ -360,8 +337,8 @@ BOOST_AUTO_TEST_CASE(a_peer_that_accepts_and_never_speaks_is_unreachable_not_wai
   test::temp_dir d;
   test::remote_board rb(d.path);
   rb.add_stories(1);
-  make_ca(d.path, "ca");
-  make_cert(d.path, "ca", "orchestrator");
+  test::make_ca(d.path, "ca");
+  test::make_cert(d.path, "ca", "orchestrator");
   auto [fd, addr] = loopback_listener();
   const auto silent = fmt::format("127.0.0.1:{}", ntohs(addr.sin_port));
   BOOST_REQUIRE(rb.sdlc({"config", "remote.connectionTimeoutMs", "1000"}).exit_code == 0);
@@ -374,7 +351,7 @@ BOOST_AUTO_TEST_CASE(a_peer_that_accepts_and_never_speaks_is_unreachable_not_wai
     std::vector<std::string> probe = {SDLC_BIN, "nodes",        "--node",
                                       silent,   "--token-file", rb.token.string()};
     if (tls)
-      for (const auto& f : tls_flags(d.path, "orchestrator")) {
+      for (const auto& f : test::tls_flags(d.path, "orchestrator")) {
         run.push_back(f);
         probe.push_back(f);
       }
@@ -421,20 +398,13 @@ BOOST_AUTO_TEST_CASE(shutting_down_connections_to_a_peer_spares_the_others) {
 BOOST_AUTO_TEST_CASE(a_tls_node_drops_a_client_that_never_speaks) {
   test::temp_dir d;
   test::remote_board rb(d.path);
-  make_ca(d.path, "ca");
-  make_cert(d.path, "ca", "node");
-  make_cert(d.path, "ca", "orchestrator");
-  auto flags = tls_flags(d.path, "node");
+  test::make_ca(d.path, "ca");
+  test::make_cert(d.path, "ca", "node");
+  test::make_cert(d.path, "ca", "orchestrator");
+  auto flags = test::tls_flags(d.path, "node");
   flags.insert(flags.end(), {"--connection-timeout-ms", "1000"});
   auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, flags);
-  int c = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  to.sin_port = htons(static_cast<uint16_t>(a.port));
-  BOOST_REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
-  timeval patience{20, 0}; // dropped after ~1-1.5 s; before the fix: never
-  ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  int c = test::connect_loopback(a.port); // dropped after ~1-1.5 s; before the fix: never
   char byte = 0;
   BOOST_TEST(::recv(c, &byte, 1, 0) == 0); // EOF: the node closed it
   ::close(c);
@@ -446,8 +416,90 @@ BOOST_AUTO_TEST_CASE(a_tls_node_drops_a_client_that_never_speaks) {
   BOOST_TEST(test::read(a.out).find(logged) != std::string::npos, test::read(a.out));
   std::vector<std::string> probe = {"nodes", "--node", a.address(), "--token-file",
                                     rb.token.string()};
-  for (const auto& f : tls_flags(d.path, "orchestrator"))
+  for (const auto& f : test::tls_flags(d.path, "orchestrator"))
     probe.push_back(f);
   auto listed = rb.sdlc(probe);
   BOOST_TEST(listed.exit_code == 0, listed.out << listed.err);
+}
+
+// Issue 13, item 5: CAF allocates what a BASP header claims before any
+// token is checked. Off loopback a node requires TLS with client
+// certificates; on loopback, peers that do not prove the token in time are
+// shut down; every refused or vanished peer is in the node's log.
+BOOST_AUTO_TEST_CASE(unauthenticated_peers_are_bounded_and_logged) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  auto plain =
+      rb.sdlc({"node", "--listen", "0.0.0.0:" + std::to_string(test::free_port()), "--workdir",
+               (d.path / "plain").string(), "--token-file", rb.token.string()});
+  BOOST_TEST(plain.exit_code == 2);
+  BOOST_TEST(plain.err.find("needs TLS with certificates both ways") != std::string::npos,
+             plain.err);
+  auto& a = rb.start_node("nodeA", 1, {}, "127.0.0.1", 0, {"--connection-timeout-ms", "1000"});
+  auto connect = [&] { return test::connect_loopback(a.port); };
+  auto closed_by_node = [](int c) {
+    char buf[4096];
+    for (;;) {
+      auto n = ::recv(c, buf, sizeof buf, 0); // the node's BASP greeting, then EOF
+      if (n <= 0) return n == 0 || errno == ECONNRESET;
+    }
+  };
+  // Bytes that are no BASP at all: CAF drops them without a word; we say who.
+  int garbage = connect();
+  sockaddr_in mine{};
+  socklen_t mine_len = sizeof mine;
+  ::getsockname(garbage, reinterpret_cast<sockaddr*>(&mine), &mine_len);
+  const auto garbage_peer = "127.0.0.1:" + std::to_string(ntohs(mine.sin_port));
+  const std::string junk = "GET / HTTP/1.0\r\n\r\n" + std::string(64, '\xff');
+  BOOST_REQUIRE(::send(garbage, junk.data(), junk.size(), MSG_NOSIGNAL) > 0);
+  // A peer that says nothing: let go after the deadline.
+  int silent = connect();
+  BOOST_TEST(closed_by_node(silent));
+  BOOST_TEST(closed_by_node(garbage));
+  ::close(silent);
+  ::close(garbage);
+  auto logged = [&](const std::string& what) {
+    for (int i = 0; i < 100 && test::read(a.out).find(what) == std::string::npos; ++i)
+      std::this_thread::sleep_for(100ms);
+    return test::read(a.out).find(what) != std::string::npos;
+  };
+  BOOST_TEST(logged("no valid node_hello within 1000 ms; connection closed"), test::read(a.out));
+  BOOST_TEST(logged("refused " + garbage_peer + ": frame 1 is no BASP"),
+             "no line names " << garbage_peer << ":\n"
+                              << test::read(a.out));
+  // A header that claims 4 GiB (after CAF's greeting, as a client would):
+  // refused before CAF reads it, so the node never allocates it.
+  auto node_rss_kb = [&] {
+    auto status = test::read("/proc/" + std::to_string(a.pid) + "/status");
+    auto at = status.find("VmRSS:");
+    return at == std::string::npos ? 0L : std::atol(status.c_str() + at + 6);
+  };
+  const long rss_before = node_rss_kb();
+  int greedy = connect();
+  char greeting[512];
+  BOOST_REQUIRE(::recv(greedy, greeting, sizeof greeting, 0) > 0);
+  std::string claim(32, '\0');
+  claim[0] = 0x01;                                    // client_handshake
+  claim[4] = claim[5] = claim[6] = claim[7] = '\xff'; // payload_len 4 GiB - 1
+  BOOST_REQUIRE(::send(greedy, claim.data(), claim.size(), MSG_NOSIGNAL) == 32);
+  BOOST_TEST(closed_by_node(greedy));
+  ::close(greedy);
+  BOOST_TEST(logged("claims a 4294967295 byte payload"), test::read(a.out));
+  BOOST_TEST(node_rss_kb() - rss_before < 64 * 1024,
+             "node RSS grew by " << node_rss_kb() - rss_before << " kB");
+  // More waiting connections than it allows: the extra ones go at once.
+  std::vector<int> waiting;
+  for (int i = 0; i < 66; ++i)
+    waiting.push_back(connect());
+  BOOST_TEST(logged("connections are already waiting to prove the token"), test::read(a.out));
+  for (int c : waiting)
+    ::close(c);
+  // An orchestrator with the token is served as before, and not cut off.
+  auto probe = rb.sdlc({"nodes", "--node", a.address(), "--token-file", rb.token.string()});
+  BOOST_TEST(probe.exit_code == 0, probe.out << probe.err);
+  rb.add_stories(1);
+  auto r = rb.sdlc({"run", "--concurrent", "1", "--node", a.address(), "--no-local", "--token-file",
+                    rb.token.string()});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(test::read(a.out).find("refused 127.0.0.1") != std::string::npos);
 }

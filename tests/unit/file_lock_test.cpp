@@ -99,3 +99,21 @@ BOOST_AUTO_TEST_CASE(leftovers_of_killed_writers_are_recognised_by_name) {
   BOOST_TEST(!fs::leftover_writer_pid("notes.tmp.12.0.ff")); // not one of ours: not hidden
   BOOST_TEST(!fs::leftover_writer_pid(".new-abc-12"));
 }
+
+// A lock is removed only by its holder, and only while the file is still its
+// own: someone who replaced it (a --force-unlock of old) owns the new one.
+BOOST_AUTO_TEST_CASE(a_holder_never_removes_a_lock_file_it_does_not_hold) {
+  test::temp_dir d;
+  auto path = d.path / "run.lock";
+  {
+    file_lock held(path, std::chrono::milliseconds(0), "the board");
+    BOOST_TEST(file_lock::held(path));
+    std::filesystem::remove(path); // someone removes it behind our back...
+    test::write(path, "pid 1\n");  // ...and another lock file takes its place
+    BOOST_TEST(!file_lock::held(path));
+  }
+  BOOST_TEST(std::filesystem::exists(path)); // not ours: left in place
+  BOOST_TEST(!file_lock::held(path));
+  { file_lock again(path, std::chrono::milliseconds(0), "the board"); }
+  BOOST_TEST(!std::filesystem::exists(path)); // ours: removed on release
+}
