@@ -7,7 +7,6 @@ namespace sdlc::atoms {
 
 using line = caf::atom_constant<caf::atom("sdlcline")>;     // agent output line
 using exited = caf::atom_constant<caf::atom("sdlcexit")>;   // agent process ended
-using started = caf::atom_constant<caf::atom("sdlcstart")>; // agent process spawned
 using tick = caf::atom_constant<caf::atom("sdlctick")>;     // watchdog timer
 using step = caf::atom_constant<caf::atom("sdlcstep")>;     // story: decide and run the next action
 using shutdown = caf::atom_constant<caf::atom("sdlcshut")>; // stop now, kill agents
@@ -18,7 +17,6 @@ using restart = caf::atom_constant<caf::atom("sdlcrestrt")>; // supervisor: back
 using done = caf::atom_constant<caf::atom("sdlcdone")>;      // scheduler -> coordinator: run over
 using render = caf::atom_constant<caf::atom("sdlcdraw")>;    // status: redraw tick
 using summary = caf::atom_constant<caf::atom("sdlcsum")>;    // status: final table
-using scale = caf::atom_constant<caf::atom("sdlcscale")>;    // limiter -> scheduler: run this many
 using info = caf::atom_constant<caf::atom("sdlcinfo")>;      // node: slots and load
 using forget =
     caf::atom_constant<caf::atom("sdlcforget")>; // node: a story is done, drop its worktree

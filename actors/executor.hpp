@@ -8,8 +8,10 @@
 namespace sdlc {
 
 // Spawns an executor (detached: it owns a process and a reader thread).
-// `listener` receives a story_event for every notable agent event.
-executor_actor spawn_executor(caf::actor_system& sys, caf::actor listener);
+// Every notable agent event goes to `story` (logged, pid checkpointed) and
+// to `display` (shown); either may be empty.
+executor_actor spawn_executor(caf::actor_system& sys, agent_listener_actor story,
+                              agent_listener_actor display);
 
 // How long to wait for the answer about `job`: its wall-clock limit plus
 // `slack` for whatever surrounds the run (a day when it has no limit).

@@ -1,9 +1,10 @@
 #pragma once
-// `sdlc-actors node`: a worker machine. Publishes a node_actor with CAF's
-// middleman, accepts work only from peers that proved the shared secret,
-// and runs each job with the same executor a local run uses, in a worktree
-// made from the shared git remote (runtime/remote/node_workspace). Agents'
-// API calls pass the node's own gateway, whose permits come from the
+// `sdlc-actors node`: a worker machine. Publishes a node_actor on loopback
+// behind a gatekeeper (runtime/remote/gatekeeper.hpp), accepts work only from
+// peers that proved the shared secret, and runs each job (actors/node_job)
+// with the same executor a local run uses, in a worktree made from the shared
+// git remote (runtime/remote/node_workspace). Agents' API calls pass the
+// node's own gateways (actors/node_gateways), whose permits come from the
 // orchestrator's rate limiter over the actor connection.
 #include "actors/system_config.hpp"
 
@@ -27,8 +28,5 @@ struct node_options {
 // Serves until SIGINT/SIGTERM; running jobs are stopped (their agents'
 // process groups killed) before it returns. Exit code.
 int run_node(const node_options& o, std::ostream& out);
-
-// Constant-time comparison: how long a refusal takes says nothing about the secret.
-bool same_secret(const std::string& a, const std::string& b);
 
 } // namespace sdlc

@@ -194,8 +194,9 @@ std::vector<node_info> node_pool::nodes() {
 }
 
 std::vector<node_probe> probe_nodes(const std::vector<std::string>& nodes, const std::string& token,
-                                    const tls_files& tls) {
-  system_config cfg(true, tls);
+                                    const tls_files& tls,
+                                    std::chrono::milliseconds connection_timeout) {
+  system_config cfg(true, tls, connection_timeout);
   caf::actor_system sys{cfg};
   std::vector<node_probe> out;
   for (const auto& n : nodes) {

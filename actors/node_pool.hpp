@@ -20,11 +20,11 @@
 namespace sdlc {
 
 struct remote_settings {
-  std::string repo_url;      // remote.url: where code travels between machines
-  std::string upstream;      // the API the nodes' gateways forward to
-  std::string gateway_base;  // this run's gateway, named in agents' env
-  std::string gateway_token; // (the node swaps both for its own)
-  caf::actor limiter;        // the run's rate limiter (may be empty)
+  std::string repo_url;       // remote.url: where code travels between machines
+  std::string upstream;       // the API the nodes' gateways forward to
+  std::string gateway_base;   // this run's gateway, named in agents' env
+  std::string gateway_token;  // (the node swaps both for its own)
+  rate_limiter_actor limiter; // the run's rate limiter (may be empty)
 };
 
 struct placement {
@@ -85,7 +85,9 @@ struct node_probe {
   std::optional<node_info> info; // nullopt: unreachable or refused
   std::string problem;
 };
-std::vector<node_probe> probe_nodes(const std::vector<std::string>& nodes, const std::string& token,
-                                    const tls_files& tls = {});
+std::vector<node_probe>
+probe_nodes(const std::vector<std::string>& nodes, const std::string& token,
+            const tls_files& tls = {},
+            std::chrono::milliseconds connection_timeout = default_connection_timeout);
 
 } // namespace sdlc

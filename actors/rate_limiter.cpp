@@ -1,5 +1,6 @@
 #include "actors/rate_limiter.hpp"
 
+#include "actors/actor_clock.hpp"
 #include "runtime/util/time.hpp"
 
 #include <caf/all.hpp>
@@ -36,7 +37,7 @@ struct limiter_state {
   std::optional<concurrency_scaler> scaler;
   int level = 0;
   std::optional<ms> tick_at; // the wake-up already scheduled
-  std::string last_report;
+  limiter_stats last_report;
   // Permits asked by actors on other machines (a node's forwarder), by
   // asker: when its connection goes, its permits go with it — a killed
   // node never reports them done, and they would hold the cap forever.
@@ -46,22 +47,21 @@ struct limiter_state {
 
 using limiter_ptr = rate_limiter_actor::stateful_pointer<limiter_state>;
 
-// The actor clock: real time in a run, virtual time under the test scheduler.
-ms now_of(limiter_ptr self) {
-  return std::chrono::duration_cast<ms>(self->clock().now().time_since_epoch());
-}
-
 void report(limiter_ptr self) {
   auto& st = self->state;
   if (!st.status) return;
-  auto text = fmt::format("{}/{} · queued {} · 429s {}", st.core->in_flight(), st.core->cap(),
-                          st.core->queued(), st.core->rejections());
+  limiter_stats now{static_cast<int>(st.core->in_flight()), static_cast<int>(st.core->cap()),
+                    static_cast<int>(st.core->queued()),
+                    static_cast<int64_t>(st.core->rejections()), 0};
   if (auto p = st.core->paused_until(); p && *p > now_of(self))
-    text += fmt::format(" · paused {} s", (*p - now_of(self)).count() / 1000 + 1);
-  if (text == st.last_report) return;
-  st.last_report = text;
-  if (auto to = caf::actor_cast<caf::actor>(st.status))
-    caf::anon_send(to, story_event{"", "api", "", text, time::now_ms()});
+    now.paused_until_ms = time::now_ms() + (*p - now_of(self)).count();
+  const auto& was = st.last_report;
+  // Only changes (a pause's end moves with the clock: not a change).
+  if (now.in_flight == was.in_flight && now.cap == was.cap && now.queued == was.queued &&
+      now.rejections == was.rejections && (now.paused_until_ms > 0) == (was.paused_until_ms > 0))
+    return;
+  st.last_report = now;
+  if (auto to = caf::actor_cast<receiver_actor<limiter_stats>>(st.status)) caf::anon_send(to, now);
 }
 
 void pump(limiter_ptr self) {
@@ -78,8 +78,8 @@ void pump(limiter_ptr self) {
     auto level = st.scaler->observe(now, st.core->oldest_wait(now));
     if (level != st.level) {
       st.level = level;
-      if (auto to = caf::actor_cast<caf::actor>(st.scheduler))
-        caf::anon_send(to, atoms::scale::value, level);
+      if (auto to = caf::actor_cast<receiver_actor<concurrency_level>>(st.scheduler))
+        caf::anon_send(to, concurrency_level{level, time::now_ms()});
     }
   }
   auto wake = st.core->next_wakeup(now);

@@ -1,8 +1,10 @@
 #pragma once
-// Owns the actor system for one `run`: selects the stories, starts the API
-// gateway, the status display, the supervisor and the scheduler, forwards
-// Ctrl-C / SIGTERM (once: drain; twice, or after shutdown.gracePeriod: stop
-// now), and turns the outcome into an exit code.
+// One `run`, in four named steps: resolve it (config, batch file, nodes,
+// selection), prepare the board (run lock, plan, preflight, cleanup), spawn
+// it (gateway, status, scheduler with its supervisor, rate limiter, nodes)
+// and await it (Ctrl-C / SIGTERM once: drain; twice, or after
+// shutdown.gracePeriod: stop now), turning the outcome into an exit code.
+#include "runtime/remote/credentials.hpp"
 #include "runtime/schedule/run_plan.hpp"
 
 #include <filesystem>
@@ -30,19 +32,8 @@ struct run_options {
   std::vector<std::string> nodes;                  // --node host:port (repeatable)
   bool no_local = false;                           // --no-local: stories run on nodes only
   std::optional<std::filesystem::path> token_file; // --token-file: the nodes' shared secret
-  std::string tls_cert, tls_key, tls_ca;           // --tls-cert/--tls-key/--tls-ca
+  tls_files tls;                                   // --tls-cert/--tls-key/--tls-ca
 };
-
-// The nodes' shared secret from `file` (one line, at least 16 characters).
-// Throws bad_input naming the file and what to do.
-std::string read_token_file(const std::filesystem::path& file);
-
-struct tls_files;
-struct config;
-// TLS files for the node connection: the flags over `cfg`'s remote.tls.*;
-// each must exist; all three or none. `cfg` null: flags only.
-tls_files resolve_tls(const std::string& cert, const std::string& key, const std::string& ca,
-                      const config* cfg);
 
 // Exit code: 0 all done, 1 some failed or blocked, 130 interrupted (SIGINT/SIGTERM).
 int run_stories(run_options opts, std::ostream& out);

@@ -1,23 +1,21 @@
 #include "actors/scheduler.hpp"
 
 #include "runtime/git/worktree_service.hpp"
-#include "runtime/workflow/transitions.hpp"
-
 #include "runtime/util/time.hpp"
+#include "runtime/workflow/transitions.hpp"
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 
 namespace sdlc {
 
 namespace {
 
 struct scheduler_state {
-  caf::actor coordinator;
+  coordinator_actor coordinator;
   std::unique_ptr<board> the_board;
   std::unique_ptr<scheduler_core> core;
   supervisor_actor supervisor;
@@ -34,9 +32,30 @@ struct scheduler_state {
 
 using scheduler_ptr = scheduler_actor::stateful_pointer<scheduler_state>;
 
-void tell_status(scheduler_ptr self, const std::string& id, const std::string& kind,
-                 const std::string& action, const std::string& detail) {
-  caf::anon_send(self->state.status, story_event{id, kind, action, detail, time::now_ms()});
+void note(scheduler_ptr self, const std::string& story, const std::string& text) {
+  caf::anon_send(self->state.status,
+                 story_event{story, event_kind::note, action_type::none, text, time::now_ms()});
+}
+
+// Why a waiting story waits, as the status shows it.
+story_waiting waiting_of(scheduler_ptr self, const std::string& id) {
+  auto& st = self->state;
+  story_waiting w{id, wait_cause::slot, {}, "waiting for a free slot", time::now_ms()};
+  if (st.budget_stop) {
+    w.cause = wait_cause::budget;
+    w.text = "not started: " + *st.budget_stop;
+  } else if (auto blockers = st.core->blockers_of(id); !blockers.empty()) {
+    w.cause = wait_cause::dependency;
+    w.on = blockers;
+    w.text = fmt::format("waits for {}", fmt::join(blockers, ", "));
+  } else if (auto rivals = st.core->conflicting_running(id); !rivals.empty()) {
+    w.cause = wait_cause::conflict;
+    for (const auto& r : rivals)
+      w.on.push_back(r.first);
+    w.text = fmt::format("waits for {}: may conflict (shared: {})", rivals.front().first,
+                         rivals.front().second);
+  }
+  return w;
 }
 
 void step(scheduler_ptr self) {
@@ -45,18 +64,11 @@ void step(scheduler_ptr self) {
     caf::anon_send(st.supervisor, atoms::start::value, id);
   for (const auto& id : st.core->ids())
     if (st.core->state_of(id) == item_state::waiting) {
-      auto blockers = st.core->blockers_of(id);
-      auto rivals = st.core->conflicting_running(id);
-      std::string why = "waiting for a free slot";
-      if (!blockers.empty())
-        why = fmt::format("waits for {}", fmt::join(blockers, ", "));
-      else if (!rivals.empty())
-        why = fmt::format("waits for {}: may conflict (shared: {})", rivals.front().first,
-                          rivals.front().second);
+      auto w = waiting_of(self, id);
       // Only changes: a board of hundreds would otherwise flood the status actor.
-      if (st.told_waiting[id] != why) {
-        st.told_waiting[id] = why;
-        tell_status(self, id, "waiting", "", why);
+      if (st.told_waiting[id] != w.text) {
+        st.told_waiting[id] = w.text;
+        caf::anon_send(st.status, std::move(w));
       }
     }
   if (st.core->finished() && !st.reported) {
@@ -66,46 +78,54 @@ void step(scheduler_ptr self) {
   }
 }
 
+// A done story's worktree goes (its branch stays), unless kept.
+void drop_worktree(scheduler_ptr self, const std::string& id) {
+  auto& st = self->state;
+  try {
+    auto s = st.the_board->find(id);
+    if (s.str("worktree_path").empty()) return;
+    git::worktree_service(st.the_board->project_root(), st.the_board->cfg().worktree_base_path)
+        .remove_owned(git::worktree_service::name_for(s.id(), s.slug()), s.id(), false);
+    st.the_board->update(s.id(), [](story& x) { x.erase("worktree_path"); });
+  } catch (const std::exception& e) {
+    note(self, id, std::string("worktree kept: ") + e.what());
+  }
+}
+
 void on_finished(scheduler_ptr self, const story_finished& f) {
   auto& st = self->state;
-  tell_status(self, f.story_id, "finished", f.result, f.detail);
-  if (f.result == "done") {
-    st.core->mark_done(f.story_id);
-    if (!st.opts.keep_worktrees) {
-      try {
-        auto s = st.the_board->find(f.story_id);
-        if (!s.str("worktree_path").empty()) {
-          git::worktree_service(st.the_board->project_root(),
-                                st.the_board->cfg().worktree_base_path)
-              .remove_owned(git::worktree_service::name_for(s.id(), s.slug()), s.id(), false);
-          st.the_board->update(s.id(), [](story& x) { x.erase("worktree_path"); });
-        }
-      } catch (const std::exception& e) {
-        tell_status(self, f.story_id, "note", "", std::string("worktree kept: ") + e.what());
-      }
-    }
-  } else if (f.result == "interrupted") {
+  caf::anon_send(st.status, f);
+  switch (f.result) {
+  case story_result::done:
+    st.core->mark_done(f.story);
+    if (!st.opts.keep_worktrees) drop_worktree(self, f.story);
+    break;
+  case story_result::interrupted:
     st.interrupted = true;
-    st.core->mark_waiting(f.story_id);
+    st.core->mark_waiting(f.story);
     st.core->close();
-  } else {
+    break;
+  case story_result::blocked:
+  case story_result::failed:
+  case story_result::stopped: {
     st.any_failed = true;
-    auto as = f.result == "blocked" ? item_state::blocked : item_state::failed;
-    for (const auto& blocked : st.core->mark_failed(f.story_id, f.detail, as)) {
-      const auto& [dep, reason] = blocked;
+    auto as = f.result == story_result::blocked ? item_state::blocked : item_state::failed;
+    for (const auto& [dep, reason] : st.core->mark_failed(f.story, f.detail, as)) {
       if (st.opts.write_blocks) {
         try {
-          st.the_board->update(dep, [&blocked](story& s) { block(s, blocked.second); });
+          st.the_board->update(dep, [&reason = reason](story& s) { block(s, reason); });
         } catch (const std::exception&) {
           // The story file may be unreadable; the run result still says why.
         }
       }
-      tell_status(self, dep, "finished", "blocked", reason);
+      caf::anon_send(st.status, story_finished{dep, story_result::blocked, reason, time::now_ms()});
     }
     if (st.opts.fail_fast) {
       st.core->close();
       caf::anon_send(st.supervisor, atoms::drain::value);
     }
+    break;
+  }
   }
   step(self);
 }
@@ -133,41 +153,37 @@ void recheck_conflicts(scheduler_ptr self, const std::string& id) {
         st.core->set_exclusive(id, other.id, fmt::format("{}", fmt::join(c.shared, ", ")));
     }
   } catch (const std::exception& e) {
-    tell_status(self, id, "note", "", std::string("conflict re-check failed: ") + e.what());
+    note(self, id, std::string("conflict re-check failed: ") + e.what());
   }
 }
 
 // The run's budget: once spent, no new story starts (running ones finish).
-void on_usage(scheduler_ptr self, const std::string& detail) {
+void on_usage(scheduler_ptr self, const usage_report& u) {
   auto& st = self->state;
-  long long in = 0, out = 0;
-  double cost = 0;
-  if (std::sscanf(detail.c_str(), "%lld %lld %lf", &in, &out, &cost) != 3) return;
-  st.run_cost += cost;
+  st.run_cost += u.cost_usd;
   if (st.budget_stop) return;
   if (auto why = run_over_budget(st.run_cost, st.opts.budget)) {
     st.budget_stop = why;
     st.core->close();
-    tell_status(self, "", "note", "", *why);
-    for (const auto& id : st.core->ids())
-      if (st.core->state_of(id) == item_state::waiting)
-        tell_status(self, id, "waiting", "", "not started: " + *why);
+    note(self, "", *why);
   }
 }
 
 } // namespace
 
-scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor coordinator,
-                                                  board b, scheduler_core core,
-                                                  supervisor_actor supervisor, status_actor status,
+scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, coordinator_actor coordinator,
+                                                  board b, scheduler_core core, status_actor status,
                                                   scheduler_options opts) {
   auto& st = self->state;
   st.coordinator = std::move(coordinator);
   st.the_board = std::make_unique<board>(std::move(b));
   st.core = std::make_unique<scheduler_core>(std::move(core));
-  st.supervisor = std::move(supervisor);
   st.status = std::move(status);
-  st.opts = opts;
+  st.opts = std::move(opts);
+  // Its own supervisor: reports come straight here, and it goes with us.
+  st.supervisor =
+      spawn_story_supervisor(self->system(), self, st.opts.make_story, st.opts.restarts);
+  self->link_to(st.supervisor);
   if (st.opts.serialize_conflicts && st.opts.conflicts)
     for (const auto& c : st.opts.conflicts->conflicts)
       if (c.severity == conflict_severity::high)
@@ -175,16 +191,20 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor
   return {
       [=](atoms::step) { step(self); },
       [=](story_event& e) {
-        if (e.kind == "usage") on_usage(self, e.detail);
-        if (e.kind == "action_finished" && (e.action == "implement" || e.action == "rework"))
-          recheck_conflicts(self, e.story_id);
+        if (e.kind == event_kind::action_finished && edits_code(e.action))
+          recheck_conflicts(self, e.story);
         caf::anon_send(self->state.status, std::move(e));
       },
-      [=](atoms::scale, int level) {
+      [=](usage_report& u) {
+        on_usage(self, u);
+        caf::anon_send(self->state.status, std::move(u));
+        step(self); // a spent budget changes why the others wait
+      },
+      [=](concurrency_level& l) {
         auto& s = self->state;
-        if (level == s.core->capacity()) return;
-        tell_status(self, "", "level", "", std::to_string(level));
-        s.core->set_capacity(level);
+        if (l.level == s.core->capacity()) return;
+        s.core->set_capacity(l.level);
+        caf::anon_send(s.status, l);
         step(self);
       },
       [=](story_finished& f) { on_finished(self, f); },
@@ -205,12 +225,11 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, caf::actor
   };
 }
 
-scheduler_actor spawn_scheduler(caf::actor_system& sys, caf::actor coordinator, board b,
-                                scheduler_core core, supervisor_actor supervisor,
-                                status_actor status, scheduler_options opts) {
+scheduler_actor spawn_scheduler(caf::actor_system& sys, coordinator_actor coordinator, board b,
+                                scheduler_core core, status_actor status, scheduler_options opts) {
   // Detached: it writes story files and removes worktrees (blocking I/O).
   return sys.spawn<caf::detached>(scheduler_behavior, std::move(coordinator), std::move(b),
-                                  std::move(core), std::move(supervisor), std::move(status), opts);
+                                  std::move(core), std::move(status), std::move(opts));
 }
 
 } // namespace sdlc

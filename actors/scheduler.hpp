@@ -1,5 +1,6 @@
 #pragma once
 #include "actors/actors.hpp"
+#include "actors/story_supervisor.hpp"
 #include "runtime/api/budget.hpp"
 #include "runtime/schedule/conflict_scan.hpp"
 #include "runtime/schedule/scheduler_core.hpp"
@@ -21,11 +22,14 @@ struct scheduler_options {
   // re-checked after each implement/rework.
   bool serialize_conflicts = false;
   std::optional<conflict_scan> conflicts;
+  // The scheduler owns the supervisor that runs its stories.
+  story_factory make_story;
+  restart_policy restarts;
 };
 
-// `coordinator` gets (atoms::done, exit code) when nothing runs and nothing can start.
-scheduler_actor spawn_scheduler(caf::actor_system& sys, caf::actor coordinator, board b,
-                                scheduler_core core, supervisor_actor supervisor,
-                                status_actor status, scheduler_options opts);
+// `coordinator` gets (atoms::done, exit code) when nothing runs and nothing
+// can start; `status` every event worth showing.
+scheduler_actor spawn_scheduler(caf::actor_system& sys, coordinator_actor coordinator, board b,
+                                scheduler_core core, status_actor status, scheduler_options opts);
 
 } // namespace sdlc

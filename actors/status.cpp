@@ -50,13 +50,21 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
   for (const auto& [id, title, expected] : opts.stories)
     st.model->add_story(id, title, expected);
   if (st.live) self->delayed_send(self, frame, atoms::render::value);
+  // A plain line for an event worth one (not on a live dashboard).
+  auto say = [=](const std::optional<std::string>& line) {
+    auto& s = self->state;
+    if (!s.live && line && !s.ended) std::cout << *line << "\n" << std::flush;
+    s.dirty = true;
+  };
   return {
-      [=](story_event& e) {
-        auto& s = self->state;
-        auto line = s.model->apply(e.story_id, e.kind, e.action, e.detail, e.at_ms);
-        if (!s.live && line && !s.ended) std::cout << *line << "\n" << std::flush;
-        s.dirty = true;
-      },
+      [=](story_event& e) { say(self->state.model->apply(e)); },
+      [=](agent_progress& p) { say(self->state.model->apply(p)); },
+      [=](process_started&) {}, // the story's log has it; the dashboard shows no pids
+      [=](usage_report& u) { self->state.model->apply(u); },
+      [=](story_finished& f) { say(self->state.model->apply(f)); },
+      [=](story_waiting& w) { self->state.model->apply(w); },
+      [=](limiter_stats& l) { self->state.model->apply(l, time::now_ms()); },
+      [=](concurrency_level& l) { say(self->state.model->apply(l)); },
       [=](atoms::render) {
         auto& s = self->state;
         if (s.ended) return;

@@ -2,12 +2,9 @@
 
 #include "actors/executor.hpp"
 #include "runtime/agent/agent_command.hpp"
-#include "runtime/git/remote_sync.hpp"
-#include "runtime/git/worktree_service.hpp"
-#include "runtime/remote/node_workspace.hpp"
-#include "runtime/util/error.hpp"
-
+#include "runtime/remote/branch_handoff.hpp"
 #include "runtime/util/time.hpp"
+#include "runtime/workflow/agent_problem.hpp"
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
@@ -20,15 +17,15 @@ namespace sdlc {
 
 namespace {
 
-agent_job job_from(const story_session& s, const std::string& action, const spawn_spec& spec,
-                   std::chrono::milliseconds wall, std::chrono::milliseconds idle,
-                   std::chrono::milliseconds grace) {
+agent_job job_from(const story_session& s, action_type a, const std::string& check,
+                   const spawn_spec& spec, std::chrono::milliseconds wall,
+                   std::chrono::milliseconds idle, std::chrono::milliseconds grace) {
   agent_job job;
-  job.story_id = s.id();
-  job.action = action;
+  job.story = s.id();
+  job.action = a;
+  job.check = check;
   job.argv = spec.argv;
-  for (const auto& [k, v] : spec.env)
-    job.env.push_back(k + "=" + v);
+  job.env = spec.env;
   job.cwd = spec.cwd.string();
   job.wall_ms = wall.count();
   job.idle_ms = idle.count();
@@ -37,7 +34,8 @@ agent_job job_from(const story_session& s, const std::string& action, const spaw
 }
 
 struct story_state {
-  caf::actor parent;
+  story_report_actor parent;
+  agent_listener_actor display; // the run's status: agents' events go there directly
   std::unique_ptr<story_session> session;
   board initial_board{".", config{}, false};
   std::string story_id;
@@ -62,18 +60,19 @@ struct story_state {
 };
 
 using story_ptr = story_actor::stateful_pointer<story_state>;
+using job_done = std::function<void(const agent_outcome&, const std::string& error)>;
 
-void emit(story_ptr self, const std::string& kind, const std::string& action,
-          const std::string& detail) {
+void emit(story_ptr self, event_kind kind, action_type action, const std::string& text) {
   caf::anon_send(self->state.parent,
-                 story_event{self->state.story_id, kind, action, detail, time::now_ms()});
+                 story_event{self->state.story_id, kind, action, text, time::now_ms()});
 }
 
-void finish(story_ptr self, const std::string& result, const std::string& detail) {
+void finish(story_ptr self, story_result result, const std::string& detail) {
   auto& st = self->state;
   if (st.session)
-    st.session->log("orchestrator", fmt::format("run ends for this story: {} {}", result, detail));
-  caf::anon_send(st.parent, story_finished{st.story_id, result, detail});
+    st.session->log("orchestrator",
+                    fmt::format("run ends for this story: {} {}", to_string(result), detail));
+  caf::anon_send(st.parent, story_finished{st.story_id, result, detail, time::now_ms()});
   self->quit();
 }
 
@@ -90,14 +89,13 @@ void node_lost(story_ptr self, const std::string& why) {
   auto what =
       fmt::format("node {} lost: {}; the story goes on elsewhere from its checkpoint", node, why);
   if (st.session) st.session->log("orchestrator", what);
-  emit(self, "note", "", what);
+  emit(self, event_kind::note, action_type::none, what);
   self->quit(caf::make_error(caf::sec::runtime_error, "node lost"));
 }
 
-// The job goes to the story's node: the story branch is pushed to the
-// shared remote first (the orchestrator's tip is the truth), and what the
-// node committed is fetched back into the story's worktree here.
-template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
+// The job goes to the story's node; what the node committed comes back
+// (runtime/remote/branch_handoff).
+void run_remote_job(story_ptr self, agent_job job, job_done then) {
   auto& st = self->state;
   const auto& rs = st.pool->settings;
   const auto cwd = st.session->cwd();
@@ -105,17 +103,13 @@ template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
   const auto branch = story.str("branch");
   remote_job rj;
   try {
-    auto sha = git::branch_tip(cwd, branch);
-    if (!sha) throw failure(fmt::format("story branch {} has no commit", branch));
-    git::push_branch(cwd, rs.repo_url, branch, true);
-    rj.sha = *sha;
+    rj.sha = remote::hand_over(cwd, rs.repo_url, branch);
   } catch (const std::exception& e) {
-    then(agent_outcome{},
-         fmt::format("push {} to remote.url {}: {}", branch, rs.repo_url, e.what()));
+    then(agent_outcome{}, e.what());
     return;
   }
-  rj.commit_after = job.action == "implement" || job.action == "rework";
-  if (rj.commit_after) rj.commit_message = st.session->commit_message(*parse_action(job.action));
+  rj.commit_after = job.check.empty() && edits_code(job.action);
+  if (rj.commit_after) rj.commit_message = st.session->commit_message(job.action);
   rj.job = std::move(job);
   rj.repo_url = rs.repo_url;
   rj.branch = branch;
@@ -123,31 +117,23 @@ template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
   rj.gateway_base = rs.gateway_base;
   rj.gateway_token = rs.gateway_token;
   rj.priority = story.priority();
+  rj.story = self;
+  rj.display = st.display;
+  rj.limiter = rs.limiter;
   auto limit = reply_limit(rj.job, std::chrono::minutes(2));
   st.remote_busy = true;
   const auto sent = rj.sha;
   const auto url = rs.repo_url;
-  self->request(st.where->handle, limit, std::move(rj), caf::actor_cast<caf::actor>(self),
-                rs.limiter)
+  self->request(st.where->handle, limit, std::move(rj))
       .then(
           [=](agent_outcome& o) {
             self->state.remote_busy = false;
             if (!o.commit.empty() && o.commit != sent) {
               try {
-                const auto ref = result_ref(o.node, branch);
-                auto fetched = git::fetch_ref(cwd, url, ref);
-                if (!fetched || *fetched != o.commit)
-                  throw failure(fmt::format("the remote's {} is not the node's commit {}", ref,
-                                            o.commit.substr(0, 12)));
-                git::set_branch(cwd, branch, o.commit);
-                try {
-                  git::delete_remote_ref(cwd, url, ref); // taken: keep the remote tidy
-                } catch (const std::exception&) {
-                }
-                git::worktree_service::discard_uncommitted(cwd); // the worktree shows it
+                remote::take_back(cwd, url, branch, o.node, o.commit);
                 self->state.session->adopt_remote_commit(o.commit, o.node);
               } catch (const std::exception& e) {
-                then(o, fmt::format("fetch {} from {}: {}", branch, url, e.what()));
+                then(o, e.what());
                 return;
               }
             }
@@ -156,14 +142,14 @@ template <class F> void run_remote_job(story_ptr self, agent_job job, F then) {
           [=](caf::error& err) { node_lost(self, self->system().render(err)); });
 }
 
-// Runs a job on a fresh executor; `then` gets the outcome (or an error string).
-template <class F> void run_job(story_ptr self, agent_job job, F then) {
+// Runs a job on a fresh executor, or on the story's node.
+void run_job(story_ptr self, agent_job job, job_done then) {
   auto& st = self->state;
   if (st.where && st.where->remote) {
     run_remote_job(self, std::move(job), std::move(then));
     return;
   }
-  st.executor = spawn_executor(self->system(), caf::actor_cast<caf::actor>(self));
+  st.executor = spawn_executor(self->system(), self, st.display);
   auto limit = reply_limit(job, std::chrono::seconds(60));
   self->request(st.executor, limit, std::move(job))
       .then(
@@ -193,11 +179,11 @@ void charge_usage(story_ptr self, action_type a, const agent_outcome& o) {
   try {
     st.session->record_usage(a, used);
   } catch (const std::exception& e) {
-    emit(self, "note", std::string(to_string(a)), std::string("usage not recorded: ") + e.what());
+    emit(self, event_kind::note, a, std::string("usage not recorded: ") + e.what());
   }
-  emit(self, "usage", std::string(to_string(a)),
-       fmt::format("{} {} {}", used.input + used.cache_read + used.cache_creation, used.output,
-                   used.cost_usd));
+  caf::anon_send(st.parent,
+                 usage_report{st.story_id, a, used.input + used.cache_read + used.cache_creation,
+                              used.output, used.cost_usd, time::now_ms()});
 }
 
 // The API's usage limit is hit: the action is set aside (not a failure) and
@@ -211,7 +197,7 @@ bool park_if_limited(story_ptr self, action_type a, const agent_outcome& o) {
   auto when = time::format_local_hms(*until);
   st.session->abandon(a,
                       fmt::format("the API's usage limit resets at {}; parked until then", when));
-  emit(self, "parked", std::string(to_string(a)),
+  emit(self, event_kind::parked, a,
        fmt::format("API usage limit: resumes {} at {}", to_string(a), when));
   self->delayed_send(self, std::chrono::milliseconds(*until - now + 250), atoms::step::value);
   return true;
@@ -223,31 +209,15 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
   charge_usage(self, a, o);
   if (st.stopping) {
     st.session->log("orchestrator", fmt::format("{} stopped: run interrupted", to_string(a)));
-    finish(self, "interrupted", fmt::format("during {}", to_string(a)));
+    finish(self, story_result::interrupted, fmt::format("during {}", to_string(a)));
     return;
   }
   const bool command_agent = st.session->the_board().cfg().agent.command.has_value();
-  std::string problem = err;
-  if (problem.empty()) {
-    if (!o.killed_reason.empty())
-      problem = o.killed_reason;
-    else if (o.signal != 0)
-      problem = fmt::format("agent killed by signal {}", o.signal);
-    else if (o.exit_code != 0)
-      problem =
-          fmt::format("agent exited with code {}{}", o.exit_code,
-                      o.api_error_status ? fmt::format(" (API error {})", o.api_error_status) : "");
-    else if (!command_agent && !o.saw_result)
-      problem = "agent ended without a result";
-    else if (o.is_error)
-      problem = fmt::format("agent reported an error{}: {}",
-                            o.api_error_status ? fmt::format(" (API {})", o.api_error_status) : "",
-                            o.result_text.substr(0, 300));
-  }
+  auto problem = problem_of(o, command_agent, err);
   if (problem.empty()) {
     try {
       st.session->complete(a, o.result_text);
-      emit(self, "action_finished", std::string(to_string(a)),
+      emit(self, event_kind::action_finished, a,
            fmt::format("{} turns, {} tool uses, ${:.4f}", o.num_turns, o.tool_uses, o.cost_usd));
       step(self);
       return;
@@ -256,15 +226,15 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
     }
   }
   if (!st.draining && park_if_limited(self, a, o)) return;
-  emit(self, "action_failed", std::string(to_string(a)), problem);
+  emit(self, event_kind::action_failed, a, problem);
   bool blocked = false;
   try {
     blocked = st.session->fail(a, problem);
   } catch (const std::exception& e) {
-    finish(self, "failed", e.what());
+    finish(self, story_result::failed, e.what());
     return;
   }
-  if (blocked) emit(self, "blocked", std::string(to_string(a)), problem);
+  if (blocked) emit(self, event_kind::blocked, a, problem);
   step(self);
 }
 
@@ -273,25 +243,24 @@ void run_agent(story_ptr self, action_type a) {
   const auto& cfg = st.session->the_board().cfg();
   if (auto why = story_over_budget(st.story_id, st.session->cost_so_far(), st.opts.budget)) {
     st.session->block_for(*why);
-    emit(self, "blocked", std::string(to_string(a)), *why);
-    finish(self, "blocked", *why);
+    emit(self, event_kind::blocked, a, *why);
+    finish(self, story_result::blocked, *why);
     return;
   }
   if (st.opts.usage_of) st.usage_before = st.opts.usage_of(st.story_id, std::string(to_string(a)));
   auto req = st.session->prepare_agent(a);
   auto spec = build_agent_spawn(req, cfg);
   st.running = a;
-  emit(self, "action_started", std::string(to_string(a)), st.session->cwd().string());
+  emit(self, event_kind::action_started, a, st.session->cwd().string());
   run_job(self,
-          job_from(*st.session, req.action, spec, cfg.agent_timeout, cfg.idle_timeout,
-                   cfg.result_grace),
+          job_from(*st.session, a, "", spec, cfg.agent_timeout, cfg.idle_timeout, cfg.result_grace),
           [=](const agent_outcome& o, const std::string& err) { after_agent(self, a, o, err); });
 }
 
 void run_next_check(story_ptr self) {
   auto& st = self->state;
   if (st.stopping) {
-    finish(self, "interrupted", "during review checks");
+    finish(self, story_result::interrupted, "during review checks");
     return;
   }
   if (st.pending_checks.empty()) {
@@ -299,25 +268,25 @@ void run_next_check(story_ptr self) {
       run_agent(self, action_type::review);
     } else {
       st.session->reject_for_checks();
-      emit(self, "action_finished", "review", "REJECTED by build/test checks");
+      emit(self, event_kind::action_finished, action_type::review, "REJECTED by build/test checks");
       step(self);
     }
     return;
   }
   auto check = std::move(st.pending_checks.front());
   st.pending_checks.pop_front();
-  emit(self, "check_started", "review", check.name);
+  emit(self, event_kind::check_started, action_type::review, check.name);
   const auto& cfg = st.session->the_board().cfg();
   run_job(self,
-          job_from(*st.session, "check-" + check.name, check.spec, check.timeout, check.timeout,
-                   cfg.result_grace),
+          job_from(*st.session, action_type::review, check.name, check.spec, check.timeout,
+                   check.timeout, cfg.result_grace),
           [=](const agent_outcome& o, const std::string& err) {
-            bool passed =
-                err.empty() && o.exit_code == 0 && o.signal == 0 && o.killed_reason.empty();
+            bool passed = check_passed(o, err);
             auto output = o.result_text + (err.empty() ? "" : "\n" + err) +
                           (o.killed_reason.empty() ? "" : "\n" + o.killed_reason);
             self->state.session->record_check_result(check.name, passed, output);
-            emit(self, "check_finished", "review", check.name + (passed ? " passed" : " FAILED"));
+            emit(self, event_kind::check_finished, action_type::review,
+                 check.name + (passed ? " passed" : " FAILED"));
             run_next_check(self);
           });
 }
@@ -338,13 +307,13 @@ void finish_done(story_ptr self, const std::string& reason) {
   auto nodes = st.pool ? st.pool->up_handles() : std::vector<node_actor>{};
   const auto branch = st.session->current().str("branch");
   if (nodes.empty() || branch.empty()) {
-    finish(self, "done", reason);
+    finish(self, story_result::done, reason);
     return;
   }
   st.done_reason = reason;
   auto left = std::make_shared<size_t>(nodes.size());
   auto one_answered = [=] {
-    if (--*left == 0) finish(self, "done", reason);
+    if (--*left == 0) finish(self, story_result::done, reason);
   };
   for (const auto& n : nodes)
     self->request(n, std::chrono::seconds(10), atoms::forget::value, st.pool->settings.repo_url,
@@ -355,14 +324,14 @@ void finish_done(story_ptr self, const std::string& reason) {
 void step(story_ptr self) {
   auto& st = self->state;
   if (st.stopping || st.draining) {
-    finish(self, "interrupted", "");
+    finish(self, story_result::interrupted, "");
     return;
   }
   decision d;
   try {
     d = st.session->next();
   } catch (const std::exception& e) {
-    finish(self, "failed", e.what());
+    finish(self, story_result::failed, e.what());
     return;
   }
   switch (d.action) {
@@ -372,7 +341,8 @@ void step(story_ptr self) {
       finish_done(self, d.reason);
       return;
     }
-    finish(self, status == story_status::blocked ? "blocked" : "stopped", d.reason);
+    finish(self, status == story_status::blocked ? story_result::blocked : story_result::stopped,
+           d.reason);
     return;
   }
   case action_type::block:
@@ -381,10 +351,10 @@ void step(story_ptr self) {
     try {
       st.session->run_inline(d);
     } catch (const std::exception& e) {
-      finish(self, "failed", e.what());
+      finish(self, story_result::failed, e.what());
       return;
     }
-    emit(self, "action_finished", std::string(to_string(d.action)), d.reason);
+    emit(self, event_kind::action_finished, d.action, d.reason);
     step(self);
     return;
   case action_type::review: {
@@ -402,104 +372,124 @@ void step(story_ptr self) {
     try {
       run_agent(self, d.action);
     } catch (const std::exception& e) {
-      emit(self, "action_failed", std::string(to_string(d.action)), e.what());
-      finish(self, "failed", e.what());
+      emit(self, event_kind::action_failed, d.action, e.what());
+      finish(self, story_result::failed, e.what());
     }
     return;
   }
 }
 
-story_actor::behavior_type story_behavior(story_ptr self, caf::actor parent, board b,
+// Once per incarnation: a slot (here or on a node), the session, the notes.
+void begin(story_ptr self) {
+  auto& st = self->state;
+  if (st.pool && !st.where) {
+    st.where = st.pool->acquire(st.story_id);
+    if (!st.where) { // every slot taken (a node just went away): ask again soon
+      self->delayed_send(self, std::chrono::milliseconds(250), atoms::step::value);
+      return;
+    }
+    if (st.where->remote) self->monitor(st.where->handle);
+    emit(self, event_kind::node, action_type::none, st.where->remote ? st.where->node : "local");
+  }
+  st.started = true;
+  try {
+    st.session = std::make_unique<story_session>(st.initial_board, st.story_id, st.opts);
+    st.story_id = st.session->id();
+    emit(self, event_kind::story_started, action_type::none,
+         st.session->the_board().rel(st.session->log_file()));
+    for (const auto& note : st.session->begin())
+      emit(self, event_kind::note, action_type::none, note);
+    if (st.session->cwd() != st.session->the_board().project_root()) {
+      emit(self, event_kind::worktree, action_type::none,
+           st.session->the_board().rel(st.session->cwd()));
+      emit(self, event_kind::branch, action_type::none, st.session->current().str("branch"));
+    }
+  } catch (const std::exception& e) {
+    finish(self, story_result::failed, e.what());
+    return;
+  }
+  step(self);
+}
+
+story_actor::behavior_type story_behavior(story_ptr self, story_report_actor parent,
+                                          agent_listener_actor display, board b,
                                           std::string story_id, session_options opts,
                                           int incarnation, std::shared_ptr<node_pool> pool) {
-  self->state.incarnation = incarnation;
-  self->state.pool = std::move(pool);
+  auto& st = self->state;
+  st.incarnation = incarnation;
+  st.pool = std::move(pool);
+  st.parent = std::move(parent);
+  st.display = std::move(display);
+  st.initial_board = std::move(b);
+  st.story_id = std::move(story_id);
+  st.opts = std::move(opts);
   self->set_down_handler([=](caf::down_msg& m) {
-    auto& st = self->state;
-    if (st.where && st.where->remote && m.source == st.where->handle.address())
+    auto& s = self->state;
+    if (s.where && s.where->remote && m.source == s.where->handle.address())
       node_lost(self, "its connection closed (" + self->system().render(m.reason) + ")");
   });
-  self->state.parent = std::move(parent);
-  self->state.initial_board = std::move(b);
-  self->state.story_id = std::move(story_id);
-  self->state.opts = std::move(opts);
+  // An agent's events (from the executor or the node) are logged here; the
+  // display got them directly.
+  auto log = [=](const char* who, const std::string& line) {
+    if (self->state.session) self->state.session->log(who, line);
+  };
   return {
       [=](atoms::step) {
-        auto& st = self->state;
-        if (!st.started && st.pool && !st.where) {
-          st.where = st.pool->acquire(st.story_id);
-          if (!st.where) { // every slot taken (a node just went away): ask again soon
-            self->delayed_send(self, std::chrono::milliseconds(250), atoms::step::value);
-            return;
-          }
-          if (st.where->remote) self->monitor(st.where->handle);
-          emit(self, "node", "", st.where->remote ? st.where->node : "local");
-        }
-        if (!st.started) {
-          st.started = true;
-          try {
-            st.session = std::make_unique<story_session>(st.initial_board, st.story_id, st.opts);
-            st.story_id = st.session->id();
-            emit(self, "story_started", "", st.session->the_board().rel(st.session->log_file()));
-            for (const auto& note : st.session->begin())
-              emit(self, "note", "", note);
-            if (st.session->cwd() != st.session->the_board().project_root()) {
-              emit(self, "worktree", "", st.session->the_board().rel(st.session->cwd()));
-              emit(self, "branch", "", st.session->current().str("branch"));
-            }
-          } catch (const std::exception& e) {
-            finish(self, "failed", e.what());
-            return;
-          }
-        }
-        step(self);
+        if (self->state.started)
+          step(self);
+        else
+          begin(self);
       },
-      [=](story_event& ev) {
-        auto& st = self->state;
-        if (st.session) {
-          st.session->log(ev.kind == "process_started" || ev.kind == "killed" ? "orchestrator"
-                                                                              : "agent",
-                          fmt::format("{} {} {}", ev.action, ev.kind, ev.detail));
-          // A node renames its agents' process_started (their pids are not ours).
-          if (ev.kind == "process_started" && st.running)
-            st.session->record_agent_process(std::stol(ev.detail));
-        }
-        caf::anon_send(st.parent, std::move(ev));
+      [=](story_event& e) {
+        log(e.kind == event_kind::killed ? "orchestrator" : "agent",
+            fmt::format("{} {} {}", to_string(e.action), to_string(e.kind), e.text));
+      },
+      [=](agent_progress& p) {
+        log("agent", fmt::format("{} progress {}% {}", to_string(p.action), p.percent, p.message));
+      },
+      [=](process_started& p) {
+        auto& s = self->state;
+        log("orchestrator", fmt::format("{} process started: pid {}{}", to_string(p.action), p.pid,
+                                        p.node.empty() ? "" : " on node " + p.node));
+        // A node's pid is that machine's: not ours to record or kill.
+        if (s.session && p.node.empty() && s.running) s.session->record_agent_process(p.pid);
       },
       [=](atoms::drain) {
-        auto& st = self->state;
-        st.draining = true;
-        if (st.done_reason) { // done already: the nodes' cleanup is not worth waiting for
-          finish(self, "done", *st.done_reason);
+        auto& s = self->state;
+        s.draining = true;
+        if (s.done_reason) { // done already: the nodes' cleanup is not worth waiting for
+          finish(self, story_result::done, *s.done_reason);
           return;
         }
-        if (!st.running && !st.executor && !st.remote_busy) finish(self, "interrupted", "");
+        if (!s.running && !s.executor && !s.remote_busy)
+          finish(self, story_result::interrupted, "");
       },
       [=](atoms::shutdown) {
-        auto& st = self->state;
-        st.stopping = true;
-        if (st.done_reason) {
-          finish(self, "done", *st.done_reason);
+        auto& s = self->state;
+        s.stopping = true;
+        if (s.done_reason) {
+          finish(self, story_result::done, *s.done_reason);
           return;
         }
-        if (st.remote_busy) // the node stops the agent when this actor is gone
-          finish(self, "interrupted", "during a job on node " + st.where->node);
-        else if (st.executor)
-          caf::anon_send(st.executor, atoms::shutdown::value);
-        else if (!st.running)
-          finish(self, "interrupted", "");
+        if (s.remote_busy) // the node stops the agent when this actor is gone
+          finish(self, story_result::interrupted, "during a job on node " + s.where->node);
+        else if (s.executor)
+          caf::anon_send(s.executor, atoms::shutdown::value);
+        else if (!s.running)
+          finish(self, story_result::interrupted, "");
       },
   };
 }
 
 } // namespace
 
-story_actor spawn_story_actor(caf::actor_system& sys, caf::actor parent, board b,
-                              std::string story_id, session_options opts, int incarnation,
+story_actor spawn_story_actor(caf::actor_system& sys, story_report_actor parent,
+                              agent_listener_actor display, board b, std::string story_id,
+                              session_options opts, int incarnation,
                               std::shared_ptr<node_pool> pool) {
   // Detached: story work includes file locks and libgit2 calls that block.
-  return sys.spawn<caf::detached>(story_behavior, std::move(parent), std::move(b),
-                                  std::move(story_id), std::move(opts), incarnation,
+  return sys.spawn<caf::detached>(story_behavior, std::move(parent), std::move(display),
+                                  std::move(b), std::move(story_id), std::move(opts), incarnation,
                                   std::move(pool));
 }
 

@@ -1,5 +1,6 @@
 #include "actors/story_supervisor.hpp"
 
+#include "actors/actor_clock.hpp"
 #include "runtime/util/time.hpp"
 
 #include <caf/all.hpp>
@@ -22,7 +23,7 @@ struct child {
 };
 
 struct supervisor_state {
-  caf::actor parent;
+  story_report_actor parent;
   story_factory make_story;
   restart_policy policy;
   std::map<std::string, child> children;
@@ -34,16 +35,11 @@ struct supervisor_state {
 
 using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
-std::chrono::milliseconds now_of(supervisor_ptr self) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-      self->clock().now().time_since_epoch());
-}
-
 void launch(supervisor_ptr self, const std::string& id) {
   auto& st = self->state;
   auto& c = st.children[id];
   c.restart_pending = false;
-  c.handle = st.make_story(caf::actor_cast<caf::actor>(self), id, c.incarnation);
+  c.handle = st.make_story(self, id, c.incarnation);
   st.by_addr[c.handle.address()] = id;
   self->monitor(c.handle);
   caf::anon_send(c.handle, atoms::step::value);
@@ -55,11 +51,11 @@ void launch(supervisor_ptr self, const std::string& id) {
     caf::anon_send(c.handle, atoms::drain::value);
 }
 
-void report_finished(supervisor_ptr self, const std::string& id, const std::string& result,
+void report_finished(supervisor_ptr self, const std::string& id, story_result result,
                      const std::string& detail) {
   auto& c = self->state.children[id];
   c.finished = true;
-  caf::anon_send(self->state.parent, story_finished{id, result, detail});
+  caf::anon_send(self->state.parent, story_finished{id, result, detail, time::now_ms()});
 }
 
 // Drain or shutdown: running children get `msg`; a child waiting for its
@@ -68,7 +64,7 @@ void stop_children(supervisor_ptr self, const caf::message& msg) {
   for (auto& [id, c] : self->state.children) {
     if (c.finished) continue;
     if (c.restart_pending)
-      report_finished(self, id, "interrupted", "stopped while waiting to restart");
+      report_finished(self, id, story_result::interrupted, "stopped while waiting to restart");
     else if (c.handle)
       caf::anon_send(caf::actor_cast<caf::actor>(c.handle), msg);
   }
@@ -76,7 +72,7 @@ void stop_children(supervisor_ptr self, const caf::message& msg) {
 
 } // namespace
 
-supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::actor parent,
+supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, story_report_actor parent,
                                                     story_factory make_story,
                                                     restart_policy policy) {
   self->state.parent = std::move(parent);
@@ -93,17 +89,17 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::ac
     auto why =
         dm.reason ? self->system().render(dm.reason) : std::string("stopped without finishing");
     if (st.stopping || st.draining) {
-      report_finished(self, id, "interrupted", "story actor ended: " + why);
+      report_finished(self, id, story_result::interrupted, "story actor ended: " + why);
       return;
     }
     auto d = decide_restart(c.restarts, now_of(self), st.policy);
     if (!d.restart) {
-      report_finished(self, id, "failed", d.reason + "; last: " + why);
+      report_finished(self, id, story_result::failed, d.reason + "; last: " + why);
       return;
     }
     ++c.incarnation;
     c.restart_pending = true;
-    caf::anon_send(st.parent, story_event{id, "restarting", "",
+    caf::anon_send(st.parent, story_event{id, event_kind::restarting, action_type::none,
                                           fmt::format("story actor died ({}); restart {} in {} ms",
                                                       why, c.incarnation, d.delay.count()),
                                           time::now_ms()});
@@ -116,15 +112,16 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::ac
         auto& c = st.children[id];
         if (c.finished || !c.restart_pending) return;
         if (st.stopping) {
-          report_finished(self, id, "interrupted", "stopped while waiting to restart");
+          report_finished(self, id, story_result::interrupted, "stopped while waiting to restart");
           return;
         }
         launch(self, id);
       },
       [=](story_event& e) { caf::anon_send(self->state.parent, std::move(e)); },
+      [=](usage_report& u) { caf::anon_send(self->state.parent, std::move(u)); },
       [=](story_finished& f) {
         auto& st = self->state;
-        st.children[f.story_id].finished = true;
+        st.children[f.story].finished = true;
         caf::anon_send(st.parent, std::move(f));
       },
       [=](atoms::drain) {
@@ -138,7 +135,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, caf::ac
   };
 }
 
-supervisor_actor spawn_story_supervisor(caf::actor_system& sys, caf::actor parent,
+supervisor_actor spawn_story_supervisor(caf::actor_system& sys, story_report_actor parent,
                                         story_factory make_story, restart_policy policy) {
   return sys.spawn(supervisor_behavior, std::move(parent), std::move(make_story), policy);
 }

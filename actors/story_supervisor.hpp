@@ -9,11 +9,13 @@
 
 namespace sdlc {
 
-// Makes a story actor whose parent is `parent` (tests pass their own).
+// Makes a story actor reporting to `parent` (the supervisor; tests pass
+// their own factory).
 using story_factory =
-    std::function<story_actor(caf::actor parent, const std::string& id, int incarnation)>;
+    std::function<story_actor(story_report_actor parent, const std::string& id, int incarnation)>;
 
-supervisor_actor spawn_story_supervisor(caf::actor_system& sys, caf::actor parent,
+// `parent` gets every story's reports (the scheduler that owns it).
+supervisor_actor spawn_story_supervisor(caf::actor_system& sys, story_report_actor parent,
                                         story_factory make_story, restart_policy policy);
 
 } // namespace sdlc

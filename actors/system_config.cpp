@@ -16,16 +16,8 @@ system_config::system_config(bool network, const tls_files& tls,
   // default work stealing backs off into 10 ms sleeps when idle, and a story's
   // every action crosses several pooled actors (measured in docs/benchmarks.md).
   set("scheduler.policy", caf::atom("sharing"));
-  add_message_type<story_event>("sdlc::story_event");
-  add_message_type<agent_job>("sdlc::agent_job");
-  add_message_type<agent_outcome>("sdlc::agent_outcome");
-  add_message_type<story_finished>("sdlc::story_finished");
-  add_message_type<permit_ask>("sdlc::permit_ask");
-  add_message_type<permit_done>("sdlc::permit_done");
-  add_message_type<std::vector<std::string>>("std::vector<std::string>");
-  add_message_type<node_hello>("sdlc::node_hello");
-  add_message_type<node_info>("sdlc::node_info");
-  add_message_type<remote_job>("sdlc::remote_job");
+  for_each_message_type(
+      [this](auto tag, const char* name) { add_message_type<typename decltype(tag)::type>(name); });
   if (network) {
     load<caf::io::middleman>();
     // A TCP connection to a frozen or cut-off peer stays open for hours (no

@@ -24,7 +24,7 @@ int cmd_node(const node_cli_options& o) {
   no.workdir = std::filesystem::absolute(o.workdir);
   no.slots = o.slots;
   no.token = read_token_file(*o.token_file);
-  no.tls = resolve_tls(o.tls_cert, o.tls_key, o.tls_ca, nullptr);
+  no.tls = resolve_tls({o.tls_cert, o.tls_key, o.tls_ca});
   no.connection_timeout = std::chrono::milliseconds(o.connection_timeout_ms);
   return run_node(no, std::cout);
 }
@@ -32,23 +32,20 @@ int cmd_node(const node_cli_options& o) {
 int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
               const std::optional<std::filesystem::path>& token_file,
               const node_cli_options& tls_flags, bool json) {
-  auto list = nodes;
-  std::optional<std::filesystem::path> tf = token_file;
-  std::optional<config> cfg; // read only when a flag leaves something to it
-  if (list.empty() || !tf) {
-    cfg = load_project_config(find_project_root(g.project_dir));
-    const auto& r = cfg->tree["remote"];
-    if (list.empty())
-      for (const auto& n : r["nodes"])
-        list.push_back(n.as<std::string>());
-    if (!tf && !r["tokenFile"].IsNull()) tf = r["tokenFile"].as<std::string>();
-  }
+  // The project's remote.* settings, when there is a project (a probe of
+  // given nodes with a given token needs none).
+  remote_config r;
+  if (auto root = find_project_root(g.project_dir); find_config_file(root))
+    r = load_project_config(root).remote;
+  auto list = nodes.empty() ? r.nodes : nodes;
+  std::filesystem::path tf = token_file.value_or(r.token_file);
   if (list.empty())
     throw bad_input("no nodes: pass --node host:port or set remote.nodes in the project's config");
-  if (!tf) throw bad_input("the nodes' shared secret: --token-file FILE (or remote.tokenFile)");
-  auto tls =
-      resolve_tls(tls_flags.tls_cert, tls_flags.tls_key, tls_flags.tls_ca, cfg ? &*cfg : nullptr);
-  auto probes = probe_nodes(list, read_token_file(*tf), tls);
+  if (tf.empty())
+    throw bad_input("the nodes' shared secret: --token-file FILE (or remote.tokenFile)");
+  auto tls = resolve_tls({tls_flags.tls_cert, tls_flags.tls_key, tls_flags.tls_ca},
+                         {r.tls_certificate, r.tls_key, r.tls_ca});
+  auto probes = probe_nodes(list, read_token_file(tf), tls, r.connection_timeout);
   bool all_up = true;
   nlohmann::json out = nlohmann::json::array();
   for (const auto& p : probes) {

@@ -4,6 +4,7 @@
 
 #include "runtime/api/pricing.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/secret.hpp"
 #include "runtime/util/time.hpp"
 
 #include <curl/curl.h>
@@ -39,14 +40,6 @@ std::string lower(std::string s) {
   for (auto& c : s)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-bool same_secret(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 // A refused request's body up to this size is drained like any other.
@@ -224,6 +217,9 @@ struct gateway::impl {
   std::atomic<int64_t> parked_until{0};
   std::atomic<uint64_t> next_permit{1};
   std::atomic<long> retried_count{0};
+  // Permits taken from the limiter and not yet given back: 0 whenever no
+  // request is in flight (every path gives its permit back).
+  std::shared_ptr<std::atomic<long>> held = std::make_shared<std::atomic<long>>(0);
   log_fn on_request;
   httplib::Server server;
   std::unique_ptr<connection_guard> guard; // before `thread`: it outlives the server's threads
@@ -476,8 +472,27 @@ api_usage gateway::total_usage() const {
 }
 
 void gateway::set_permits(gateway_permits p) {
+  // Counted on the way through (permits_held).
+  auto held = impl_->held;
+  gateway_permits counted;
+  if (p.acquire)
+    counted.acquire = [held, acquire = std::move(p.acquire)](const permit_request& r) {
+      bool granted = acquire(r);
+      if (granted) ++*held;
+      return granted;
+    };
+  if (p.release)
+    counted.release = [held, release = std::move(p.release)](uint64_t id, const permit_result& r,
+                                                             const rate_headers& h) {
+      --*held;
+      release(id, r, h);
+    };
   std::lock_guard<std::mutex> lock(impl_->permits_mu);
-  impl_->permits_ = std::make_shared<const gateway_permits>(std::move(p));
+  impl_->permits_ = std::make_shared<const gateway_permits>(std::move(counted));
+}
+
+long gateway::permits_held() const {
+  return impl_->held->load();
 }
 
 int64_t gateway::parked_until_ms() const {

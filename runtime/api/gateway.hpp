@@ -73,6 +73,8 @@ public:
   long retried() const; // upstream 429/529 answers retried without the agent seeing them
   // Connections refused or shut down without the token (connection_guard.hpp).
   long refused() const;
+  // Permits taken from the limiter and not given back yet (0 once idle).
+  long permits_held() const;
 
   // The upstream to use: config's api.baseUrl, else $ANTHROPIC_BASE_URL, else the real API.
   static std::string resolve_upstream(const std::optional<std::string>& configured);

@@ -15,8 +15,6 @@
 #include <cctype>
 #include <set>
 
-extern char** environ;
-
 namespace sdlc {
 
 namespace {
@@ -130,6 +128,7 @@ void check_worktree_base(const config& cfg) {
 }
 
 void derive(config& cfg) {
+  using ms = std::chrono::milliseconds;
   const auto& t = cfg.tree;
   cfg.sdlc_folder = t["sdlcFolder"].as<std::string>();
   if (cfg.sdlc_folder.empty() || cfg.sdlc_folder.find("..") != std::string::npos)
@@ -164,6 +163,30 @@ void derive(config& cfg) {
   cfg.worktree_enabled = t["worktree"]["enabled"].as<bool>();
   cfg.worktree_base_path = t["worktree"]["basePath"].as<std::string>();
   cfg.default_labels = t["defaultLabels"].as<std::vector<std::string>>();
+  const auto& wt = t["worktree"];
+  cfg.worktrees = {wt["maxCount"].as<long>(), wt["maxAgeDays"].as<double>(),
+                   wt["maxTotalSizeMb"].as<long>()};
+  cfg.action_retries = t["retry"]["maxRetries"].as<int>();
+  cfg.auto_create_pr = t["reviewConfig"]["autoCreatePROnApproval"].as<bool>();
+  cfg.max_concurrent = t["limits"]["maxConcurrent"].as<int>();
+  const auto policy = t["conflicts"]["policy"].as<std::string>();
+  cfg.conflicts = policy == "warn"     ? conflict_policy::warn
+                  : policy == "ignore" ? conflict_policy::ignore
+                                       : conflict_policy::serialize;
+  cfg.shutdown_grace = ms(t["shutdown"]["gracePeriod"].as<long long>());
+  const auto& sup = t["supervision"];
+  cfg.supervision = {sup["maxRestarts"].as<int>(), ms(sup["windowMs"].as<long long>()),
+                     ms(sup["backoffMs"].as<long long>()), ms(sup["maxBackoffMs"].as<long long>())};
+  const auto& r = t["remote"];
+  cfg.remote = remote_config{};
+  cfg.remote.url = opt_string(r["url"]).value_or("");
+  cfg.remote.nodes = r["nodes"].as<std::vector<std::string>>();
+  cfg.remote.token_file = opt_string(r["tokenFile"]).value_or("");
+  cfg.remote.local = r["local"].as<bool>();
+  cfg.remote.connection_timeout = ms(r["connectionTimeoutMs"].as<long long>());
+  cfg.remote.tls_certificate = opt_string(r["tls"]["certificate"]).value_or("");
+  cfg.remote.tls_key = opt_string(r["tls"]["key"]).value_or("");
+  cfg.remote.tls_ca = opt_string(r["tls"]["ca"]).value_or("");
   check_worktree_base(cfg);
 }
 
@@ -195,16 +218,6 @@ void apply_config_overrides(config& cfg, const YAML::Node& overrides, const std:
   validate(overrides, defaults, "", origin);
   merge_into(cfg.tree, overrides);
   derive(cfg);
-}
-
-env_map current_environment() {
-  env_map env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
 }
 
 YAML::Node lookup(const YAML::Node& tree, const std::string& dotted_key) {

@@ -3,6 +3,9 @@
 // project's .ai-sdlc.json or .ai-sdlc.yaml, then environment overrides.
 // Every key is checked against the defaults: unknown keys and wrong types are
 // errors naming the file (or variable) and the key path.
+#include "runtime/config/settings.hpp"
+#include "runtime/util/environment.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -14,7 +17,7 @@
 
 namespace sdlc {
 
-using env_map = std::map<std::string, std::string>;
+using env_map = env_vars;
 
 // Copy freely, but do not assign one `tree` to another: YAML::Node assignment
 // rebinds the shared node (use Node::reset).
@@ -51,11 +54,16 @@ struct config {
   std::optional<std::string> build_command;
   bool worktree_enabled = false;
   std::string worktree_base_path;
+  worktree_limits worktrees;
   std::vector<std::string> default_labels;
+  int action_retries = 3;      // retry.maxRetries: a failed action is tried again this often
+  bool auto_create_pr = false; // reviewConfig.autoCreatePROnApproval
+  int max_concurrent = 8;      // limits.maxConcurrent
+  conflict_policy conflicts = conflict_policy::serialize;
+  std::chrono::milliseconds shutdown_grace{30000}; // Ctrl-C once: running actions get this long
+  supervision_settings supervision;
+  remote_config remote;
 };
-
-// The process environment as a map (tests pass their own).
-env_map current_environment();
 
 // Loads the configuration of the project rooted at `project_root`.
 config load_config(const std::filesystem::path& project_root, const env_map& env);

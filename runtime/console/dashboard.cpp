@@ -17,6 +17,7 @@ namespace {
 
 // What an action usually needs, in tool uses and turns, for the in-action estimate.
 int expected_events(const std::string& action) {
+  // Keyed by the action's name: dashboard_story keeps what it shows.
   static const std::map<std::string, int> usual = {
       {"refine", 2}, {"research", 6}, {"plan", 4}, {"implement", 10}, {"review", 4}, {"rework", 6}};
   auto it = usual.find(action);
@@ -76,108 +77,116 @@ int dashboard_model::percent(const dashboard_story& s) const {
   return std::min(99, static_cast<int>(p));
 }
 
-std::optional<std::string> dashboard_model::apply(const std::string& id, const std::string& kind,
-                                                  const std::string& action,
-                                                  const std::string& raw_detail, int64_t at_ms) {
+dashboard_story& dashboard_model::story_of(const std::string& id) {
+  if (auto* s = find(id)) return *s;
+  add_story(id, id, 5);
+  return stories_.back();
+}
+
+std::string dashboard_model::line(int64_t at_ms, const std::string& id, const std::string& what) {
+  return fmt::format("{} {} {}", stamp_of(at_ms), printable(id), what);
+}
+
+std::optional<std::string> dashboard_model::apply(const story_event& e) {
   // Agents' output and story text reach the terminal only as printable text.
-  const auto detail = printable(raw_detail);
-  if (kind == "api") {
-    api_in_flight_ = detail; // "in flight/cap · queued n · 429s n" from the rate limiter
+  const auto text = printable(e.text);
+  const std::string action(e.action == action_type::none ? "" : to_string(e.action));
+  if (e.story.empty()) return fmt::format("{} run: {}", stamp_of(e.at_ms), text);
+  auto& s = story_of(e.story);
+  auto say = [&](const std::string& what) { return line(e.at_ms, e.story, what); };
+  switch (e.kind) {
+  case event_kind::story_started:
+    s.state = "running";
+    s.started_ms = e.at_ms;
+    s.detail.clear();
+    return say("started");
+  case event_kind::worktree:
+    s.worktree = text;
+    return std::nullopt;
+  case event_kind::node: // which machine runs the story ("local" or host:port)
+    s.node = text;
+    return text == "local" ? std::nullopt : std::optional<std::string>(say("on node " + text));
+  case event_kind::branch:
+    s.branch = text;
+    return std::nullopt;
+  case event_kind::action_started:
+    s.action = action;
+    s.events_in_action = 0;
+    s.agent_percent = -1;
+    s.detail.clear();
+    return say(action + " started");
+  case event_kind::tool_use:
+    ++s.events_in_action;
+    s.detail = text;
+    return say(fmt::format("{} {}", action, text));
+  case event_kind::agent_text:
+    ++s.events_in_action;
+    return std::nullopt;
+  case event_kind::action_finished:
+    ++s.actions_done;
+    s.events_in_action = 0;
+    s.agent_percent = -1;
+    s.detail = text;
+    return say(fmt::format("{} finished: {}", action, text));
+  case event_kind::note:
+    s.detail = text;
+    return say(fmt::format("{}{}", action.empty() ? "" : action + " ", text));
+  case event_kind::action_failed:
+  case event_kind::blocked:
+  case event_kind::killed:
+  case event_kind::api_retry:
+  case event_kind::restarting:
+  case event_kind::parked:
+    s.detail = text;
+    return say(
+        fmt::format("{}{}: {}", action.empty() ? "" : action + " ", to_string(e.kind), text));
+  default: // check and agent stream details: in the story's log, not here
     return std::nullopt;
   }
-  if (kind == "level") { // the scheduler runs fewer stories while API permits queue
-    auto was = level_ < 0 ? limit_ : level_;
-    level_ = std::atoi(detail.c_str());
-    return fmt::format("{} run: {} stories at a time (was {}){}", stamp_of(at_ms), level_, was,
-                       level_ < limit_ ? ": API permits are queueing" : "");
-  }
-  if (id.empty()) { // a run-level note
-    return fmt::format("{} run: {}", stamp_of(at_ms), detail);
-  }
-  auto* s = find(id);
-  if (!s) {
-    add_story(id, id, 5);
-    s = find(id);
-  }
-  auto stamp = stamp_of(at_ms);
-  auto line = [&](const std::string& what) { return fmt::format("{} {} {}", stamp, id, what); };
-  if (kind == "story_started") {
-    s->state = "running";
-    s->started_ms = at_ms;
-    s->detail.clear();
-    return line("started");
-  }
-  if (kind == "worktree") {
-    s->worktree = detail;
-    return std::nullopt;
-  }
-  if (kind == "node") { // which machine runs the story ("local" or host:port)
-    s->node = detail;
-    return detail == "local" ? std::nullopt : std::optional<std::string>(line("on node " + detail));
-  }
-  if (kind == "branch") {
-    s->branch = detail;
-    return std::nullopt;
-  }
-  if (kind == "waiting") {
-    s->detail = detail;
-    return std::nullopt;
-  }
-  if (kind == "action_started") {
-    s->action = action;
-    s->events_in_action = 0;
-    s->agent_percent = -1;
-    s->detail.clear();
-    return line(action + " started");
-  }
-  if (kind == "progress") {
-    // detail: "<percent>|<message>" (docs/agents.md)
-    auto bar_pos = detail.find('|');
-    s->agent_percent = std::atoi(detail.substr(0, bar_pos).c_str());
-    auto message = bar_pos == std::string::npos ? std::string() : detail.substr(bar_pos + 1);
-    s->detail = message;
-    return line(fmt::format("{} progress {}% {}", action, s->agent_percent, message));
-  }
-  if (kind == "tool_use" || kind == "text") {
-    ++s->events_in_action;
-    if (kind == "tool_use") {
-      s->detail = detail;
-      return line(fmt::format("{} {}", action, detail));
-    }
-    return std::nullopt;
-  }
-  if (kind == "usage") {
-    // detail: "<in> <out> <cost>"
-    long long in = 0, out = 0;
-    double cost = 0;
-    if (std::sscanf(detail.c_str(), "%lld %lld %lf", &in, &out, &cost) == 3) {
-      s->tokens_in += in;
-      s->tokens_out += out;
-      s->cost_usd += cost;
-    }
-    return std::nullopt;
-  }
-  if (kind == "action_finished") {
-    ++s->actions_done;
-    s->events_in_action = 0;
-    s->agent_percent = -1;
-    s->detail = detail;
-    return line(fmt::format("{} finished: {}", action, detail));
-  }
-  if (kind == "action_failed" || kind == "blocked" || kind == "killed" || kind == "api_retry" ||
-      kind == "restarting" || kind == "note" || kind == "parked") {
-    s->detail = detail;
-    return line(fmt::format("{}{}{}", action.empty() ? "" : action + " ",
-                            kind == "note" ? "" : kind + ": ", detail));
-  }
-  if (kind == "finished") {
-    s->state = action; // done | failed | blocked | interrupted | skipped
-    s->finished_ms = at_ms;
-    s->detail = detail;
-    if (s->started_ms == 0) s->started_ms = at_ms;
-    return line(fmt::format("{}{}", action, detail.empty() ? "" : ": " + detail));
-  }
-  return std::nullopt;
+}
+
+std::optional<std::string> dashboard_model::apply(const agent_progress& p) {
+  auto& s = story_of(p.story);
+  s.agent_percent = p.percent;
+  s.detail = printable(p.message);
+  return line(p.at_ms, p.story,
+              fmt::format("{} progress {}% {}", to_string(p.action), p.percent, s.detail));
+}
+
+void dashboard_model::apply(const usage_report& u) {
+  auto& s = story_of(u.story);
+  s.tokens_in += u.input_tokens;
+  s.tokens_out += u.output_tokens;
+  s.cost_usd += u.cost_usd;
+}
+
+void dashboard_model::apply(const story_waiting& w) {
+  story_of(w.story).detail = printable(w.text);
+}
+
+std::optional<std::string> dashboard_model::apply(const story_finished& f) {
+  auto& s = story_of(f.story);
+  s.state = std::string(to_string(f.result));
+  s.finished_ms = f.at_ms;
+  s.detail = printable(f.detail);
+  if (s.started_ms == 0) s.started_ms = f.at_ms;
+  return line(f.at_ms, f.story,
+              fmt::format("{}{}", to_string(f.result), s.detail.empty() ? "" : ": " + s.detail));
+}
+
+void dashboard_model::apply(const limiter_stats& l, int64_t now_ms) {
+  api_in_flight_ =
+      fmt::format("{}/{} · queued {} · 429s {}", l.in_flight, l.cap, l.queued, l.rejections);
+  if (l.paused_until_ms > now_ms)
+    api_in_flight_ += fmt::format(" · paused {} s", (l.paused_until_ms - now_ms) / 1000 + 1);
+}
+
+std::optional<std::string> dashboard_model::apply(const concurrency_level& l) {
+  // The scheduler runs fewer stories while API permits queue.
+  auto was = level_ < 0 ? limit_ : level_;
+  level_ = l.level;
+  return fmt::format("{} run: {} stories at a time (was {}){}", stamp_of(l.at_ms), level_, was,
+                     level_ < limit_ ? ": API permits are queueing" : "");
 }
 
 std::string dashboard_model::stamp_of(int64_t at_ms) {

@@ -2,6 +2,8 @@
 // The run's live view: one model fed by story events, drawn either as a
 // dashboard redrawn in place (a terminal) or as plain timestamped lines.
 // Pure: the status actor feeds it and decides when to draw.
+#include "runtime/events/run_events.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,11 +37,14 @@ public:
 
   void add_story(const std::string& id, const std::string& title, int actions_expected);
   // Applies one event; returns a plain log line worth printing, if any.
-  std::optional<std::string> apply(const std::string& id, const std::string& kind,
-                                   const std::string& action, const std::string& detail,
-                                   int64_t at_ms);
+  std::optional<std::string> apply(const story_event& e);
+  std::optional<std::string> apply(const agent_progress& p);
+  std::optional<std::string> apply(const story_finished& f);
+  std::optional<std::string> apply(const concurrency_level& l);
+  void apply(const usage_report& u);
+  void apply(const story_waiting& w);
+  void apply(const limiter_stats& l, int64_t now_ms);
   void set_limit(int limit) { limit_ = limit; }
-  void set_api_in_flight(const std::string& text) { api_in_flight_ = text; }
 
   // Percent done of a story: finished actions plus progress within the
   // current one (its tool uses and turns against what that action usually
@@ -58,6 +63,8 @@ public:
 
 private:
   dashboard_story* find(const std::string& id);
+  dashboard_story& story_of(const std::string& id); // added when unknown
+  static std::string line(int64_t at_ms, const std::string& id, const std::string& what);
   std::string eta(int64_t now_ms) const;
   static std::string stamp_of(int64_t at_ms);
 

@@ -55,21 +55,6 @@ std::string process_exit::describe() const {
   return fmt::format("exited with code {}", exit_code);
 }
 
-std::map<std::string, std::string> environment_with(const std::map<std::string, std::string>& set,
-                                                    const std::vector<std::string>& unset) {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& k : unset)
-    env.erase(k);
-  for (const auto& [k, v] : set)
-    env[k] = v;
-  return env;
-}
-
 bool kill_process_group(pid_t pgid) {
   if (pgid <= 1) return false;
   return ::kill(-pgid, SIGKILL) == 0;

@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <chrono>
+#include "runtime/util/environment.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -66,10 +68,6 @@ private:
   exit_fn on_exit_;
   std::thread reader_;
 };
-
-// The current environment with `set` applied and `unset` removed.
-std::map<std::string, std::string> environment_with(const std::map<std::string, std::string>& set,
-                                                    const std::vector<std::string>& unset);
 
 // Kills every process of group `pgid` (SIGKILL); true if the group existed.
 bool kill_process_group(pid_t pgid);

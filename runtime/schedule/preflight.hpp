@@ -3,6 +3,7 @@
 // overlap (the same file) asks `Continue anyway? [y/N]` on a terminal; `yes`
 // skips the question; without a terminal the run is refused (bad_input, exit
 // 2) naming the stories and files. Medium overlaps are printed as notes.
+#include "runtime/config/settings.hpp"
 #include "runtime/schedule/conflict_scan.hpp"
 
 #include <iosfwd>
@@ -12,7 +13,6 @@
 
 namespace sdlc {
 
-enum class conflict_policy { serialize, warn, ignore };
 conflict_policy conflict_policy_from(const std::string& text); // bad_input on anything else
 
 struct preflight_outcome {

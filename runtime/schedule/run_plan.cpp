@@ -56,7 +56,7 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
         } catch (const error&) {
           // a corrupt checkpoint is handled when the story starts
         }
-        if ((st && st->current_action()) || s->status() == story_status::in_progress)
+        if ((st && st->interrupted()) || s->status() == story_status::in_progress)
           chosen.push_back(s);
       } else if (statuses.count(s->str("status"))) {
         chosen.push_back(s);

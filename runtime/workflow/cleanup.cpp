@@ -64,16 +64,6 @@ const story* owner_of(const std::string& name, const std::vector<story>& all) {
   return nullptr;
 }
 
-struct limits {
-  long max_count, max_total_mb;
-  double max_age_days;
-};
-
-limits limits_of(const board& b) {
-  const auto& w = b.cfg().tree["worktree"];
-  return {w["maxCount"].as<long>(), w["maxTotalSizeMb"].as<long>(), w["maxAgeDays"].as<double>()};
-}
-
 // Sizes are a walk of every worktree: done once per call, for the listing given.
 std::vector<worktree_usage> usages_of(const std::vector<git::worktree_listing>& listing,
                                       const std::vector<story>& all) {
@@ -101,190 +91,237 @@ std::vector<worktree_usage> worktree_usages(const board& b) {
                    b.scan().stories);
 }
 
-cleanup_report cleanup_board(board& b, const cleanup_options& o) {
-  cleanup_report r;
-  auto add = [&](std::string verb, std::string object, std::string what, bool done = true,
-                 std::string note = {}) {
-    r.actions.push_back(
+namespace {
+
+// One cleanup, step by step: each step adds what it did to the report.
+class cleaner {
+public:
+  cleaner(board& b, const cleanup_options& o)
+      : b_(b), o_(o), all_(b.scan().stories), wts_(b.project_root(), b.cfg().worktree_base_path),
+        common_dir_(wts_.common_dir()) {}
+
+  cleanup_report run() {
+    registered_worktrees();
+    done_worktrees();
+    orphaned_folders();
+    run_lock();
+    for (const auto& s : all_)
+      story_leftovers(s);
+    killed_writers();
+    return std::move(r_);
+  }
+
+private:
+  void add(std::string verb, std::string object, std::string what, bool done = true,
+           std::string note = {}) {
+    r_.actions.push_back(
         {std::move(verb), std::move(object), std::move(what), done, std::move(note)});
-  };
-  auto all = b.scan().stories;
-  git::worktree_service wts(b.project_root(), b.cfg().worktree_base_path);
-  const auto common_dir = wts.common_dir();
-  std::set<stdfs::path> known;
+  }
+
   // Removes a registered worktree of ours; false (and why) when it stays.
-  auto remove_ours = [&](const std::string& name, const std::string& id, std::string& why) {
-    if (o.dry_run) return true;
+  bool remove_ours(const std::string& name, const std::string& id, std::string& why) {
+    if (o_.dry_run) return true;
     try {
-      wts.remove_owned(name, id, o.force);
+      wts_.remove_owned(name, id, o_.force);
       return true;
     } catch (const error& e) {
       why = e.what();
       return false;
     }
-  };
+  }
 
   // 1. git's worktrees: stale metadata, our worktrees without a story.
-  for (const auto& l : wts.list()) {
-    known.insert(stdfs::weakly_canonical(l.path));
-    if (!l.valid) {
-      if (!o.dry_run) wts.prune_stale(l.name);
-      add("prune", "stale worktree metadata", l.name, true, "its folder was deleted");
-      continue;
+  void registered_worktrees() {
+    for (const auto& l : wts_.list()) {
+      known_.insert(stdfs::weakly_canonical(l.path));
+      if (!l.valid) {
+        if (!o_.dry_run) wts_.prune_stale(l.name);
+        add("prune", "stale worktree metadata", l.name, true, "its folder was deleted");
+        continue;
+      }
+      if (owner_of(l.name, all_) || !git::owned_worktree(l.path, common_dir_)) continue;
+      std::string note = "no story on the board owns it; its branch stays";
+      bool ok = remove_ours(l.name, l.name, note);
+      add("remove", "worktree without a story", b_.rel(l.path), ok, note);
     }
-    if (owner_of(l.name, all) || !git::owned_worktree(l.path, common_dir)) continue;
-    std::string note = "no story on the board owns it; its branch stays";
-    bool ok = remove_ours(l.name, l.name, note);
-    add("remove", "worktree without a story", b.rel(l.path), ok, note);
+  }
+
+  // Why a done story's worktree goes now, or "" when it stays.
+  std::string why_remove(const worktree_usage& u, long count, int64_t total) const {
+    const auto& lim = b_.cfg().worktrees;
+    if (o_.remove_done) return "its story is done; the branch stays";
+    if (lim.max_age_days > 0 && u.age_days > lim.max_age_days)
+      return fmt::format("older than worktree.maxAgeDays ({})", lim.max_age_days);
+    if (lim.max_count > 0 && count + o_.room_for > lim.max_count)
+      return fmt::format("more than worktree.maxCount ({}) worktrees", lim.max_count);
+    if (lim.max_total_mb > 0 && total > lim.max_total_mb * 1024 * 1024)
+      return fmt::format("worktrees over worktree.maxTotalSizeMb ({})", lim.max_total_mb);
+    return {};
   }
 
   // 2. Done stories' worktrees: all (cleanup) or oldest first within the limits (run).
-  auto usages = usages_of(wts.list(), all); // after step 1's removals
-  std::vector<worktree_usage> done;
-  for (const auto& u : usages)
-    if (u.done && git::owned_worktree(u.path, common_dir)) done.push_back(u);
-  std::sort(done.begin(), done.end(), [](const worktree_usage& x, const worktree_usage& y) {
-    return x.age_days > y.age_days;
-  });
-  const auto lim = limits_of(b);
-  long count = static_cast<long>(usages.size());
-  int64_t total = 0;
-  for (const auto& u : usages)
-    total += u.bytes;
-  for (const auto& u : done) {
-    std::string why;
-    if (o.remove_done)
-      why = "its story is done; the branch stays";
-    else if (lim.max_age_days > 0 && u.age_days > lim.max_age_days)
-      why = fmt::format("older than worktree.maxAgeDays ({})", lim.max_age_days);
-    else if (lim.max_count > 0 && count + o.room_for > lim.max_count)
-      why = fmt::format("more than worktree.maxCount ({}) worktrees", lim.max_count);
-    else if (lim.max_total_mb > 0 && total > lim.max_total_mb * 1024 * 1024)
-      why = fmt::format("worktrees over worktree.maxTotalSizeMb ({})", lim.max_total_mb);
-    if (why.empty()) continue;
-    bool ok = remove_ours(u.name, u.story_id, why);
-    if (ok && !o.dry_run) try {
-        b.update(u.story_id, [](story& s) { s.erase("worktree_path"); });
-      } catch (const error& e) {
-        why += fmt::format(" (its story still names the worktree: {})", e.what());
+  void done_worktrees() {
+    auto usages = usages_of(wts_.list(), all_); // after step 1's removals
+    std::vector<worktree_usage> done;
+    for (const auto& u : usages)
+      if (u.done && git::owned_worktree(u.path, common_dir_)) done.push_back(u);
+    std::sort(done.begin(), done.end(), [](const worktree_usage& x, const worktree_usage& y) {
+      return x.age_days > y.age_days;
+    });
+    long count = static_cast<long>(usages.size());
+    int64_t total = 0;
+    for (const auto& u : usages)
+      total += u.bytes;
+    for (const auto& u : done) {
+      std::string why = why_remove(u, count, total);
+      if (why.empty()) continue;
+      bool ok = remove_ours(u.name, u.story_id, why);
+      if (ok && !o_.dry_run) try {
+          b_.update(u.story_id, [](story& s) { s.erase("worktree_path"); });
+        } catch (const error& e) {
+          why += fmt::format(" (its story still names the worktree: {})", e.what());
+        }
+      if (ok) {
+        --count;
+        total -= u.bytes;
+        if (!o_.dry_run)
+          usages.erase(std::remove_if(usages.begin(), usages.end(),
+                                      [&](const worktree_usage& x) { return x.name == u.name; }),
+                       usages.end());
       }
-    if (ok) {
-      --count;
-      total -= u.bytes;
-      if (!o.dry_run)
-        usages.erase(std::remove_if(usages.begin(), usages.end(),
-                                    [&](const worktree_usage& x) { return x.name == u.name; }),
-                     usages.end());
+      add("remove", "worktree", b_.rel(u.path), ok, why);
     }
-    add("remove", "worktree", b.rel(u.path), ok, why);
+    r_.remaining = usages;
   }
-  r.remaining = usages;
 
   // 3. Folders of ours under the worktree base that git no longer knows (its
   // metadata was deleted). Anything else there is the user's: not touched.
-  std::error_code ec;
-  if (stdfs::is_directory(wts.base_path(), ec))
-    for (const auto& e : stdfs::directory_iterator(wts.base_path(), ec)) {
-      if (!e.is_directory() || e.is_symlink() || known.count(stdfs::weakly_canonical(e.path())))
+  void orphaned_folders() {
+    std::error_code ec;
+    if (!stdfs::is_directory(wts_.base_path(), ec)) return;
+    for (const auto& e : stdfs::directory_iterator(wts_.base_path(), ec)) {
+      if (!e.is_directory() || e.is_symlink() || known_.count(stdfs::weakly_canonical(e.path())))
         continue;
-      auto marker = git::owned_worktree(e.path(), common_dir);
+      auto marker = git::owned_worktree(e.path(), common_dir_);
       if (!marker) continue;
-      auto changed = git::orphan_differences(e.path(), b.project_root(), marker->branch);
-      if (!changed.empty() && !o.force) {
-        add("remove", "orphaned worktree folder", b.rel(e.path()), false,
+      auto changed = git::orphan_differences(e.path(), b_.project_root(), marker->branch);
+      if (!changed.empty() && !o_.force) {
+        add("remove", "orphaned worktree folder", b_.rel(e.path()), false,
             fmt::format("{} differ{} from branch {} ({}{}); `cleanup --force` removes it anyway",
                         changed.size(), changed.size() == 1 ? "s" : "", marker->branch,
                         changed.front(), changed.size() > 1 ? ", ..." : ""));
         continue;
       }
       std::error_code rm;
-      if (!o.dry_run) stdfs::remove_all(e.path(), rm);
-      add("remove", "orphaned worktree folder", b.rel(e.path()), !rm,
+      if (!o_.dry_run) stdfs::remove_all(e.path(), rm);
+      add("remove", "orphaned worktree folder", b_.rel(e.path()), !rm,
           rm ? rm.message() : "git no longer knows it; branch " + marker->branch + " stays");
     }
-
-  // 4. A killed run's lock; stories pointing at a worktree that is gone;
-  // stale story locks; dead pids.
-  if (auto run_lock = b.sdlc_dir() / "run.lock"; stdfs::exists(run_lock)) {
-    auto holder = file_lock::read_holder(run_lock);
-    if (holder && !holder->alive && holder->pid != ::getpid()) {
-      if (!o.dry_run) try {
-          file_lock take(run_lock, std::chrono::milliseconds(0), "the board");
-        } catch (const error&) {
-        }
-      add("remove", "stale lock", b.rel(run_lock), true,
-          fmt::format("left by run pid {}, which is gone", holder->pid));
-    }
   }
-  for (const auto& s : all) {
-    if (auto wt = s.str("worktree_path"); !wt.empty() && !stdfs::exists(b.project_root() / wt)) {
-      if (!o.dry_run) b.update(s.id(), [](story& x) { x.erase("worktree_path"); });
+
+  // 4. A killed run's lock.
+  void run_lock() {
+    auto lock = b_.sdlc_dir() / "run.lock";
+    if (!stdfs::exists(lock)) return;
+    auto holder = file_lock::read_holder(lock);
+    if (!holder || holder->alive || holder->pid == ::getpid()) return;
+    if (!o_.dry_run) try {
+        file_lock take(lock, std::chrono::milliseconds(0), "the board");
+      } catch (const error&) {
+      }
+    add("remove", "stale lock", b_.rel(lock), true,
+        fmt::format("left by run pid {}, which is gone", holder->pid));
+  }
+
+  // 5. A story pointing at a worktree that is gone, its stale lock, a dead
+  // agent pid in its checkpoint.
+  void story_leftovers(const story& s) {
+    if (auto wt = s.str("worktree_path"); !wt.empty() && !stdfs::exists(b_.project_root() / wt)) {
+      if (!o_.dry_run) b_.update(s.id(), [](story& x) { x.erase("worktree_path"); });
       add("clear", "missing worktree", s.id(), true,
           fmt::format("{} is gone; branch {} stays, the next run makes a new worktree", wt,
                       s.str("branch").empty() ? "(none)" : s.str("branch")));
     }
+    stale_story_lock(s);
+    dead_agent_pid(s);
+  }
+
+  void stale_story_lock(const story& s) {
     auto lock = board::lock_file_for(s.file());
-    if (stdfs::exists(lock)) {
-      // flock is the truth: a lock nobody holds is stale, whatever it says.
-      // Taking it over is the safe way to remove it (release unlinks it).
-      auto holder = file_lock::read_holder(lock);
-      bool stale = holder ? !holder->alive : true;
-      if (!o.dry_run) try {
-          file_lock take(lock, std::chrono::milliseconds(0), "story " + s.id());
-          stale = true;
-        } catch (const error&) {
-          stale = false; // held right now
-        }
-      if (stale)
-        add("remove", "stale lock", b.rel(lock), true,
-            holder ? fmt::format("left by pid {} ({}), which is gone", holder->pid, holder->command)
-                   : std::string("nobody holds it"));
-    }
+    if (!stdfs::exists(lock)) return;
+    // flock is the truth: a lock nobody holds is stale, whatever it says.
+    // Taking it over is the safe way to remove it (release unlinks it).
+    auto holder = file_lock::read_holder(lock);
+    bool stale = holder ? !holder->alive : true;
+    if (!o_.dry_run) try {
+        file_lock take(lock, std::chrono::milliseconds(0), "story " + s.id());
+        stale = true;
+      } catch (const error&) {
+        stale = false; // held right now
+      }
+    if (stale)
+      add("remove", "stale lock", b_.rel(lock), true,
+          holder ? fmt::format("left by pid {} ({}), which is gone", holder->pid, holder->command)
+                 : std::string("nobody holds it"));
+  }
+
+  void dead_agent_pid(const story& s) {
     try {
       auto state = workflow_state::load(s.dir());
-      if (!state || !state->current_action()) continue;
-      const auto& ca = state->json()["currentAction"];
-      if (!ca.contains("pid") || !ca["pid"].is_number()) continue;
-      long pid = ca["pid"].get<long>();
-      if (process_alive(pid)) continue;
-      if (!o.dry_run) {
-        state->erase_current("pid");
-        state->erase_current("pgid");
+      auto cur = state ? state->interrupted() : std::nullopt;
+      if (!cur || !cur->pid || process_alive(*cur->pid)) return;
+      if (!o_.dry_run) {
+        state->forget_process();
         state->save(s.dir());
       }
       add("clear", "dead agent pid", s.id(), true,
-          fmt::format("pid {} of its interrupted '{}' is gone; `run --continue` resumes it", pid,
-                      *state->current_action()));
+          fmt::format("pid {} of its interrupted '{}' is gone; `run --continue` resumes it",
+                      *cur->pid, cur->type));
     } catch (const error&) {
       // A corrupt checkpoint is `run`'s to move aside, with its message.
     }
   }
 
-  // 5. Private working files of writers that were killed mid-write: an
+  // 6. Private working files of writers that were killed mid-write: an
   // add's staging folder, an atomic write's temp file. A live writer's are
   // left alone (its pid is alive).
-  std::vector<stdfs::path> dirs = {b.project_root(), b.sdlc_dir(), b.stories_dir()};
-  for (const auto& s : all)
-    dirs.push_back(s.dir());
-  std::set<stdfs::path> seen;
-  for (const auto& dir : dirs) {
-    if (!seen.insert(dir).second) continue;
-    std::error_code walk;
-    for (const auto& e : stdfs::directory_iterator(dir, walk)) {
-      auto pid = fs::leftover_writer_pid(e.path().filename().string());
-      if (!pid || process_alive(*pid)) continue;
-      std::error_code rm;
-      if (!o.dry_run) stdfs::remove_all(e.path(), rm);
-      add("remove", "leftover of a killed writer", b.rel(e.path()), !rm,
-          rm ? rm.message() : fmt::format("written by pid {}, which is gone", *pid));
+  void killed_writers() {
+    std::vector<stdfs::path> dirs = {b_.project_root(), b_.sdlc_dir(), b_.stories_dir()};
+    for (const auto& s : all_)
+      dirs.push_back(s.dir());
+    std::set<stdfs::path> seen;
+    for (const auto& dir : dirs) {
+      if (!seen.insert(dir).second) continue;
+      std::error_code walk;
+      for (const auto& e : stdfs::directory_iterator(dir, walk)) {
+        auto pid = fs::leftover_writer_pid(e.path().filename().string());
+        if (!pid || process_alive(*pid)) continue;
+        std::error_code rm;
+        if (!o_.dry_run) stdfs::remove_all(e.path(), rm);
+        add("remove", "leftover of a killed writer", b_.rel(e.path()), !rm,
+            rm ? rm.message() : fmt::format("written by pid {}, which is gone", *pid));
+      }
     }
   }
-  return r;
+
+  board& b_;
+  const cleanup_options& o_;
+  std::vector<story> all_;
+  git::worktree_service wts_;
+  stdfs::path common_dir_;
+  std::set<stdfs::path> known_; // worktree folders git knows
+  cleanup_report r_;
+};
+
+} // namespace
+
+cleanup_report cleanup_board(board& b, const cleanup_options& o) {
+  return cleaner(b, o).run();
 }
 
 void require_worktree_room(const board& b, int new_worktrees,
                            const std::vector<worktree_usage>& remaining) {
-  const auto lim = limits_of(b);
+  const auto& lim = b.cfg().worktrees;
   long live = 0;
   int64_t live_bytes = 0;
   for (const auto& u : remaining)

@@ -7,21 +7,6 @@
 
 namespace sdlc {
 
-namespace {
-const char* action_names[] = {"refine", "research",  "plan",         "implement", "review",
-                              "rework", "create_pr", "move_to_done", "block",     "none"};
-} // namespace
-
-std::string_view to_string(action_type a) {
-  return action_names[static_cast<int>(a)];
-}
-
-std::optional<action_type> parse_action(std::string_view s) {
-  for (int i = 0; i <= static_cast<int>(action_type::none); ++i)
-    if (s == action_names[i]) return static_cast<action_type>(i);
-  return std::nullopt;
-}
-
 story_facts facts_of(const story& s) {
   story_facts f;
   f.status = s.str("status");
@@ -46,7 +31,7 @@ workflow_limits limits_of(const config& cfg) {
   l.max_review_retries = cfg.review_max_retries;
   l.max_refinement_iterations = cfg.refinement_max_iterations;
   // Asked for: create_pr runs (and says it is skipped until PR creation exists).
-  l.create_pr = cfg.tree["reviewConfig"]["autoCreatePROnApproval"].as<bool>();
+  l.create_pr = cfg.auto_create_pr;
   return l;
 }
 

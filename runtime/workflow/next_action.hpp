@@ -2,6 +2,8 @@
 // What a story needs next — the pure decision at the heart of the workflow.
 // No I/O: it reads a story's facts and the config's limits and returns an
 // action with the reason, so every branch is table-tested.
+#include "runtime/workflow/action_type.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,22 +13,6 @@ namespace sdlc {
 
 class story;
 struct config;
-
-enum class action_type {
-  refine,
-  research,
-  plan,
-  implement,
-  review,
-  rework,
-  create_pr,
-  move_to_done,
-  block, // stop: a limit was reached; the story is marked blocked with the reason
-  none,  // nothing to do (done, blocked, or waiting for a person)
-};
-
-std::string_view to_string(action_type a);
-std::optional<action_type> parse_action(std::string_view s);
 
 // The facts next_action looks at, extracted from a story.
 struct story_facts {

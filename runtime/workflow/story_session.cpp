@@ -111,21 +111,19 @@ std::vector<std::string> story_session::begin() {
                                 e.what(), board_.rel(aside)));
   }
   if (state) {
-    const auto& j = state->json();
-    if (auto cur = state->current_action()) {
-      interrupted_edit = *cur == "implement" || *cur == "rework";
-      notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, *cur));
+    if (auto cur = state->interrupted()) {
+      interrupted_edit = cur->type == "implement" || cur->type == "rework";
+      notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, cur->type));
       // Killed after the action's effect reached the story but before the
       // checkpoint said so: record it now instead of running it again.
-      if (auto a = parse_action(*cur); a && effect_recorded_in_story(*a, s)) {
+      if (auto a = parse_action(cur->type); a && effect_recorded_in_story(*a, s)) {
         checkpoint_done(*a);
         interrupted_edit = false;
-        notes.push_back(
-            fmt::format("{}: '{}' had finished before the interruption; recorded it", id_, *cur));
+        notes.push_back(fmt::format("{}: '{}' had finished before the interruption; recorded it",
+                                    id_, cur->type));
       }
-      const auto& ca = j["currentAction"];
-      if (ca.contains("pid") && ca["pid"].is_number()) {
-        long pid = ca["pid"].get<long>();
+      if (cur->pid) {
+        long pid = *cur->pid;
         if (process_group_alive(static_cast<pid_t>(pid)) && is_agent_of_story(pid, id_)) {
           // Its edits are discarded below: none may land after that.
           if (!stop_process_group(static_cast<pid_t>(pid), std::chrono::seconds(5)))
@@ -180,8 +178,8 @@ std::vector<std::string> story_session::begin() {
     if (interrupted_edit && edit_committed_before_interruption(*state)) {
       interrupted_edit = false;
       notes.push_back(fmt::format("{}: '{}' had committed before the interruption; recorded it",
-                                  id_, *state->current_action()));
-      auto a = *parse_action(*state->current_action());
+                                  id_, state->interrupted()->type));
+      auto a = *parse_action(state->interrupted()->type);
       update(
           [&](story& st) { a == action_type::implement ? apply_implement(st) : apply_rework(st); });
       checkpoint_done(a);
@@ -212,15 +210,15 @@ decision story_session::next() {
 }
 
 bool story_session::edit_committed_before_interruption(const workflow_state& state) const {
-  const auto& ca = state.json()["currentAction"];
-  if (!ca.contains("baseCommit") || !ca["baseCommit"].is_string()) return false;
-  auto a = parse_action(ca["type"].get<std::string>());
+  auto cur = state.interrupted();
+  if (!cur || cur->base_commit.empty()) return false;
+  auto a = parse_action(cur->type);
   auto head = git::worktree_service::head_commit(cwd_);
-  if (!a || !head || head->sha == ca["baseCommit"].get<std::string>()) return false;
+  if (!a || !head || head->sha == cur->base_commit) return false;
   // The branch moved past the action's base with this action's own commit
   // (made here, or a node's adopted): killed between the commit and the
   // story's flag. Redoing it would apply its edits twice.
-  const auto ours = fmt::format("{}: {} — ", id_, to_string(*a));
+  const auto ours = commit_subject_prefix(*a);
   return head->message.compare(0, ours.size(), ours) == 0;
 }
 
@@ -228,19 +226,17 @@ void story_session::checkpoint_start(action_type a, const std::string& session_i
   const auto dir = file_.parent_path();
   auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
   state.start_action(std::string(to_string(a)), id_, file_);
-  state.set_current("sessionId", session_id);
-  state.set_current("worktree", cwd_.string());
-  if ((a == action_type::implement || a == action_type::rework) && opts_.use_worktree)
-    if (auto head = git::worktree_service::head_commit(cwd_))
-      state.set_current("baseCommit", head->sha);
+  std::string base;
+  if (edits_code(a) && opts_.use_worktree)
+    if (auto head = git::worktree_service::head_commit(cwd_)) base = head->sha;
+  state.record_session(session_id, cwd_.string(), base);
   state.save(dir);
 }
 
 void story_session::record_agent_process(long pid) {
   const auto dir = file_.parent_path();
   auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
-  state.set_current("pid", pid);
-  state.set_current("pgid", pid);
+  state.record_process(pid);
   state.save(dir);
   log("orchestrator", fmt::format("agent process {} started (own process group)", pid));
 }
@@ -284,12 +280,10 @@ agent_request story_session::prepare_agent(action_type a) {
   req.session_id = new_session_id();
   // An interrupted refine/research/plan/review continues its Claude session.
   try {
-    if (auto state = workflow_state::load(s.dir()); state && state->current_action()) {
-      const auto& ca = state->json()["currentAction"];
-      auto sid = ca.contains("sessionId") && ca["sessionId"].is_string()
-                     ? ca["sessionId"].get<std::string>()
-                     : std::string();
-      if (should_resume(req.action, *state->current_action(), claude_session_exists(sid),
+    auto state = workflow_state::load(s.dir());
+    if (auto cur = state ? state->interrupted() : std::nullopt) {
+      const auto& sid = cur->session_id;
+      if (should_resume(req.action, cur->type, claude_session_exists(sid),
                         board_.cfg().agent.command.has_value())) {
         req.session_id = sid;
         req.resume = true;
@@ -355,9 +349,13 @@ void story_session::reject_for_checks() {
       "review REJECTED by the automated checks -> " + (target.empty() ? "-" : target));
 }
 
+std::string story_session::commit_subject_prefix(action_type a) const {
+  return fmt::format("{}: {} — ", id_, to_string(a));
+}
+
 std::string story_session::commit_message(action_type a) const {
-  return fmt::format("{}: {} — {}\n\nCommitted by sdlc-actors after the agent's {} action.", id_,
-                     to_string(a), load().title(), to_string(a));
+  return fmt::format("{}{}\n\nCommitted by sdlc-actors after the agent's {} action.",
+                     commit_subject_prefix(a), load().title(), to_string(a));
 }
 
 void story_session::adopt_remote_commit(const std::string& sha, const std::string& node) {
@@ -420,7 +418,7 @@ void story_session::complete(action_type a, const std::string& raw_text) {
 bool story_session::fail(action_type a, const std::string& raw_error) {
   const auto error = redact_.apply(raw_error);
   int n = ++failures_[a];
-  const int allowed = 1 + board_.cfg().tree["retry"]["maxRetries"].as<int>();
+  const int allowed = 1 + board_.cfg().action_retries;
   log("orchestrator",
       fmt::format("{} failed (attempt {} of {}): {}", to_string(a), n, allowed, error));
   bool blocked = n >= allowed;

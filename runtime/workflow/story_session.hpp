@@ -87,8 +87,10 @@ public:
   // An attempt that does not count as a failure (parked until the API's limit
   // resets): its uncommitted edits are discarded so the redo applies once.
   void abandon(action_type a, const std::string& why);
-  // The commit message after implement or rework (a node commits with it).
+  // The commit message after implement or rework (a node commits with it),
+  // and how its subject starts (what a resume recognises its commit by).
   std::string commit_message(action_type a) const;
+  std::string commit_subject_prefix(action_type a) const;
   // A node committed the action's work and the orchestrator fetched it into
   // the story's worktree: complete() records it instead of committing.
   void adopt_remote_commit(const std::string& sha, const std::string& node);

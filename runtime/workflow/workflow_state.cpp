@@ -79,10 +79,44 @@ void workflow_state::save(const std::filesystem::path& story_dir) {
   fs::atomic_write(file_in(story_dir), doc_.dump(2) + "\n");
 }
 
-std::optional<std::string> workflow_state::current_action() const {
+std::optional<current_action> workflow_state::interrupted() const {
   auto it = doc_.find("currentAction");
-  if (it == doc_.end() || !it->is_object() || !it->contains("type")) return std::nullopt;
-  return (*it)["type"].get<std::string>();
+  if (it == doc_.end() || !it->is_object() || !it->contains("type") || !(*it)["type"].is_string())
+    return std::nullopt;
+  const auto& ca = *it;
+  auto text = [&](const char* key) {
+    return ca.contains(key) && ca[key].is_string() ? ca[key].get<std::string>() : std::string();
+  };
+  current_action out;
+  out.type = ca["type"].get<std::string>();
+  if (ca.contains("pid") && ca["pid"].is_number_integer()) out.pid = ca["pid"].get<long>();
+  out.session_id = text("sessionId");
+  out.worktree = text("worktree");
+  out.base_commit = text("baseCommit");
+  return out;
+}
+
+void workflow_state::record_session(const std::string& session_id, const std::string& worktree,
+                                    const std::string& base_commit) {
+  auto& ca = doc_["currentAction"];
+  if (!ca.is_object()) return;
+  ca["sessionId"] = session_id;
+  ca["worktree"] = worktree;
+  if (!base_commit.empty()) ca["baseCommit"] = base_commit;
+}
+
+void workflow_state::record_process(long pid) {
+  auto& ca = doc_["currentAction"];
+  if (!ca.is_object()) return;
+  ca["pid"] = pid;
+  ca["pgid"] = pid;
+}
+
+void workflow_state::forget_process() {
+  auto& ca = doc_["currentAction"];
+  if (!ca.is_object()) return;
+  ca.erase("pid");
+  ca.erase("pgid");
 }
 
 std::vector<std::string> workflow_state::completed_actions() const {

@@ -16,6 +16,16 @@ namespace sdlc {
 
 class board;
 
+// The action a run started and has not finished, as its checkpoint recorded
+// it (ai-sdlc's `currentAction`, with our fields).
+struct current_action {
+  std::string type;        // the action, as ai-sdlc names it
+  std::optional<long> pid; // the agent's process group (its leader's pid)
+  std::string session_id;  // the Claude session it runs in
+  std::string worktree;
+  std::string base_commit; // implement/rework: the worktree's HEAD when it started
+};
+
 class workflow_state {
 public:
   static workflow_state fresh(const std::string& story_id);
@@ -26,7 +36,7 @@ public:
   static std::optional<workflow_state> load(const std::filesystem::path& story_dir);
   void save(const std::filesystem::path& story_dir);
 
-  std::optional<std::string> current_action() const;
+  std::optional<current_action> interrupted() const;
   std::vector<std::string> completed_actions() const;
   std::optional<std::string> content_hash() const;
 
@@ -41,14 +51,13 @@ public:
   void add_usage(const std::string& action, const api_usage& u);
   api_usage usage_total() const;
   api_usage usage_of(const std::string& action) const;
-  // Extra facts about the running action (session id, pid, worktree).
-  template <class T> void set_current(const std::string& key, const T& value) {
-    if (doc_["currentAction"].is_object()) doc_["currentAction"][key] = value;
-  }
-
-  void erase_current(const std::string& key) {
-    if (doc_["currentAction"].is_object()) doc_["currentAction"].erase(key);
-  }
+  // What the running action runs in (before its agent starts).
+  void record_session(const std::string& session_id, const std::string& worktree,
+                      const std::string& base_commit);
+  // Its agent's process group (pid == pgid: every agent leads its own).
+  void record_process(long pid);
+  // The recorded process is gone (cleanup): the action stays interrupted.
+  void forget_process();
 
   const nlohmann::ordered_json& json() const { return doc_; }
 

@@ -28,15 +28,15 @@ struct fixture {
   agent_outcome run(const std::string& script, int64_t wall_ms = 20000, int64_t idle_ms = 20000,
                     int64_t grace_ms = 3000) {
     agent_job job;
-    job.story_id = "S-0001";
-    job.action = "implement";
+    job.story = "S-0001";
+    job.action = action_type::implement;
     job.argv = {"/bin/sh", "-c", script};
-    job.env = {"PATH=/usr/bin:/bin"};
+    job.env = {{"PATH", "/usr/bin:/bin"}};
     job.cwd = "/tmp";
     job.wall_ms = wall_ms;
     job.idle_ms = idle_ms;
     job.result_grace_ms = grace_ms;
-    auto exec = spawn_executor(sys, caf::actor_cast<caf::actor>(self));
+    auto exec = spawn_executor(sys, caf::actor_cast<agent_listener_actor>(self), {});
     agent_outcome out;
     bool got = false;
     self->request(exec, caf::infinite, job)
@@ -116,20 +116,29 @@ BOOST_FIXTURE_TEST_CASE(background_grandchildren_do_not_survive, fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(events_reach_the_listener, fixture) {
-  run(R"(echo '{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Write","input":{"file_path":"/tmp/x"}}]}}'; )" +
+  auto o = run(
+      R"(echo '{"type":"assistant","message":{"content":[{"type":"tool_use","name":"Write","input":{"file_path":"/tmp/x"}}]}}'; )" +
       result_line);
   std::vector<std::string> kinds;
+  int64_t pid = 0;
   bool more = true;
   while (more)
-    self->receive([&](story_event& e) { kinds.push_back(e.kind + ":" + e.detail); },
-                  caf::after(std::chrono::milliseconds(200)) >> [&] { more = false; });
+    self->receive(
+        [&](story_event& e) {
+          BOOST_TEST(e.story == "S-0001");
+          BOOST_TEST(e.action == action_type::implement);
+          kinds.push_back(std::string(to_string(e.kind)) + ":" + e.text);
+        },
+        [&](process_started& p) { pid = p.pid; },
+        caf::after(std::chrono::milliseconds(200)) >> [&] { more = false; });
   auto has = [&](const std::string& k) {
     return std::any_of(kinds.begin(), kinds.end(),
                        [&](const std::string& s) { return s.rfind(k, 0) == 0; });
   };
-  BOOST_TEST(has("process_started:"));
+  BOOST_TEST(pid == o.pid); // a number, not text: the story checkpoints it
   BOOST_TEST(has("tool_use:Write /tmp/x"));
-  BOOST_TEST(has("result:ok"));
+  BOOST_TEST(has("agent_result:ok"));
+  BOOST_TEST(has("process_exited:exit 0"));
 }
 
 // The continue path stops an orphaned agent group before it resets the

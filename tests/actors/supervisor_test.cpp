@@ -38,30 +38,33 @@ struct fixture {
   }
 
   story_factory factory() {
-    return [this](caf::actor parent, const std::string& id, int incarnation) -> story_actor {
-      ++spawned;
-      incarnations.push_back(incarnation);
-      bool finish = finish_on_step;
-      return sys->spawn(
-          [parent, id, finish](story_actor::pointer self) -> story_actor::behavior_type {
-            return {
-                [=](atoms::step) {
-                  if (finish) {
-                    caf::anon_send(parent, story_finished{id, "done", ""});
-                    self->quit();
-                  } else {
-                    self->quit(caf::make_error(caf::sec::runtime_error, "boom"));
-                  }
-                },
-                [=](story_event&) {},
-                [=](atoms::drain) {
-                  caf::anon_send(parent, story_finished{id, "interrupted", ""});
-                  self->quit();
-                },
-                [=](atoms::shutdown) { self->quit(); },
-            };
-          });
-    };
+    return
+        [this](story_report_actor parent, const std::string& id, int incarnation) -> story_actor {
+          ++spawned;
+          incarnations.push_back(incarnation);
+          bool finish = finish_on_step;
+          return sys->spawn(
+              [parent, id, finish](story_actor::pointer self) -> story_actor::behavior_type {
+                return {
+                    [=](atoms::step) {
+                      if (finish) {
+                        caf::anon_send(parent, story_finished{id, story_result::done, "", 0});
+                        self->quit();
+                      } else {
+                        self->quit(caf::make_error(caf::sec::runtime_error, "boom"));
+                      }
+                    },
+                    [=](story_event&) {},
+                    [=](agent_progress&) {},
+                    [=](process_started&) {},
+                    [=](atoms::drain) {
+                      caf::anon_send(parent, story_finished{id, story_result::interrupted, "", 0});
+                      self->quit();
+                    },
+                    [=](atoms::shutdown) { self->quit(); },
+                };
+              });
+        };
   }
 };
 
@@ -74,7 +77,7 @@ BOOST_FIXTURE_TEST_CASE(crashes_restart_with_backoff_then_fail, fixture) {
   p.window = 60s;
   p.backoff = 1s;
   p.max_backoff = 30s;
-  auto sup = spawn_story_supervisor(*sys, caf::actor_cast<caf::actor>(probe), factory(), p);
+  auto sup = spawn_story_supervisor(*sys, caf::actor_cast<story_report_actor>(probe), factory(), p);
   caf::anon_send(sup, atoms::start::value, std::string("S-0001"));
   sched->run();
   BOOST_TEST(spawned == 1);
@@ -90,16 +93,18 @@ BOOST_FIXTURE_TEST_CASE(crashes_restart_with_backoff_then_fail, fixture) {
   sched->advance_time(60s);
   sched->run();
   BOOST_TEST(spawned == 4);
-  std::vector<std::string> restarting;
+  std::vector<event_kind> restarting;
   std::optional<story_finished> finished;
   bool more = true;
   while (more)
-    probe->receive([&](story_event& e) { restarting.push_back(e.kind); },
+    probe->receive([&](story_event& e) { restarting.push_back(e.kind); }, [&](usage_report&) {},
                    [&](story_finished& f) { finished = f; },
                    caf::after(0s) >> [&] { more = false; });
   BOOST_TEST(restarting.size() == 3u);
+  for (auto k : restarting)
+    BOOST_TEST(k == event_kind::restarting);
   BOOST_REQUIRE(finished.has_value());
-  BOOST_TEST(finished->result == "failed");
+  BOOST_TEST(finished->result == story_result::failed);
   BOOST_TEST(finished->detail.find("supervision.maxRestarts = 3") != std::string::npos);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
 }
@@ -107,7 +112,8 @@ BOOST_FIXTURE_TEST_CASE(crashes_restart_with_backoff_then_fail, fixture) {
 BOOST_FIXTURE_TEST_CASE(a_finished_story_is_not_restarted, fixture) {
   finish_on_step = true;
   caf::scoped_actor probe{*sys};
-  auto sup = spawn_story_supervisor(*sys, caf::actor_cast<caf::actor>(probe), factory(), {});
+  auto sup =
+      spawn_story_supervisor(*sys, caf::actor_cast<story_report_actor>(probe), factory(), {});
   caf::anon_send(sup, atoms::start::value, std::string("S-0002"));
   sched->run();
   sched->advance_time(120s);
@@ -116,13 +122,14 @@ BOOST_FIXTURE_TEST_CASE(a_finished_story_is_not_restarted, fixture) {
   std::optional<story_finished> finished;
   probe->receive([&](story_finished& f) { finished = f; }, caf::after(0s) >> [] {});
   BOOST_REQUIRE(finished.has_value());
-  BOOST_TEST(finished->result == "done");
+  BOOST_TEST(finished->result == story_result::done);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
 }
 
 BOOST_FIXTURE_TEST_CASE(drain_during_a_pending_restart_ends_the_story, fixture) {
   caf::scoped_actor probe{*sys};
-  auto sup = spawn_story_supervisor(*sys, caf::actor_cast<caf::actor>(probe), factory(), {});
+  auto sup =
+      spawn_story_supervisor(*sys, caf::actor_cast<story_report_actor>(probe), factory(), {});
   caf::anon_send(sup, atoms::start::value, std::string("S-0003"));
   sched->run(); // crashed; a restart is pending
   caf::anon_send(sup, atoms::drain::value);
@@ -136,6 +143,6 @@ BOOST_FIXTURE_TEST_CASE(drain_during_a_pending_restart_ends_the_story, fixture) 
     probe->receive([&](story_event&) {}, [&](story_finished& f) { finished = f; },
                    caf::after(0s) >> [&] { more = false; });
   BOOST_REQUIRE(finished.has_value());
-  BOOST_TEST(finished->result == "interrupted");
+  BOOST_TEST(finished->result == story_result::interrupted);
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
 }

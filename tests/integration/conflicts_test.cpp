@@ -133,8 +133,13 @@ BOOST_AUTO_TEST_CASE(files_predicted_from_a_plan_and_frontmatter) {
   auto j = json::parse(p.sdlc({"conflicts", "--json"}).out);
   BOOST_TEST(pair_of(j, a, b)["severity"] == "high");
   BOOST_TEST(pair_of(j, a, b)["shared"] == json::array({"shared.txt"}));
+  int listed = 0;
   for (const auto& s : j["stories"])
-    if (s["id"] == c) BOOST_TEST(s["files"] == json::array({"src/a/y.txt"}));
+    if (s["id"] == c) {
+      ++listed;
+      BOOST_TEST(s["files"] == json::array({"src/a/y.txt"}));
+    }
+  BOOST_TEST(listed == 1); // the story is in the scan, with its files
 }
 
 BOOST_AUTO_TEST_CASE(without_a_terminal_a_conflicting_run_is_refused) {

@@ -51,8 +51,11 @@ BOOST_AUTO_TEST_CASE(every_story_parses_and_round_trips_byte_identical) {
   board b(root, load_config(root, {}));
   auto scan = b.scan();
   BOOST_TEST(scan.stories.size() == files.size());
-  for (const auto& p : scan.problems) // only the duplicate S-0114 (stories/ and done/)
-    BOOST_TEST(p.message.find("is also used by") != std::string::npos, p.message);
+  // Exactly one problem: the duplicate S-0114 (in stories/ and in done/).
+  BOOST_REQUIRE(scan.problems.size() == 1u);
+  BOOST_TEST(scan.problems[0].duplicate);
+  BOOST_TEST(scan.problems[0].message.find("S-0114 is also used by") != std::string::npos,
+             scan.problems[0].message);
 }
 
 BOOST_AUTO_TEST_CASE(status_json_reports_each_story_with_its_frontmatter_status) {

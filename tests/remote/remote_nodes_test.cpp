@@ -110,7 +110,9 @@ BOOST_AUTO_TEST_CASE(a_batch_spreads_over_two_nodes_and_every_branch_comes_back)
                id << " ran in " << file);
     auto commits = test::git(rb.repo, {"log", "--format=%s", "main.." + branch});
     BOOST_TEST(std::count(commits.begin(), commits.end(), '\n') == 1, id << "\n" << commits);
-    for (const auto& [action, n] : completed_actions(dir))
+    auto done = completed_actions(dir);
+    BOOST_TEST(done.size() >= 4u, id); // research, plan, implement, review at least
+    for (const auto& [action, n] : done)
       BOOST_TEST(n == 1, id << " " << action << " x" << n);
   }
   // --no-local with 2 + 2 slots for 4 stories: both nodes worked.
@@ -166,8 +168,8 @@ BOOST_AUTO_TEST_CASE(a_client_that_skips_the_hello_is_refused) {
   auto node = sys.middleman().remote_actor<node_actor>("127.0.0.1", static_cast<uint16_t>(a.port));
   BOOST_REQUIRE(node);
   remote_job rj;
-  rj.job.story_id = "S-0001";
-  rj.job.action = "implement";
+  rj.job.story = "S-0001";
+  rj.job.action = action_type::implement;
   rj.job.argv = {"/bin/sh", "-c", "touch " + (d.path / "ran").string()};
   rj.repo_url = rb.remote.string();
   rj.branch = "main";
@@ -175,7 +177,7 @@ BOOST_AUTO_TEST_CASE(a_client_that_skips_the_hello_is_refused) {
   bool answered = false;
   {
     caf::scoped_actor self{sys};
-    self->request(*node, 10s, rj, caf::actor{}, caf::actor{})
+    self->request(*node, 10s, rj)
         .receive([&](agent_outcome&) { answered = true; },
                  [&](caf::error& e) { refusal = sys.render(e); });
     self->request(*node, 10s, atoms::info::value)

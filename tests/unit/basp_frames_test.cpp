@@ -1,4 +1,3 @@
-#define BOOST_TEST_MODULE basp_frames
 // The gatekeeper's frame scanner on bytes alone: frames split anywhere,
 // payloads skipped, a claim over the limit and a non-BASP byte refused.
 #include "runtime/remote/basp_frames.hpp"
@@ -20,6 +19,8 @@ std::string header(unsigned char op, uint32_t len) {
 }
 
 } // namespace
+
+BOOST_AUTO_TEST_SUITE(basp_frames_suite)
 
 BOOST_AUTO_TEST_CASE(frames_split_anywhere_are_followed) {
   const std::string stream = header(0x01, 5) + "hello" + header(0x06, 0) + header(0x02, 3) + "abc";
@@ -45,3 +46,5 @@ BOOST_AUTO_TEST_CASE(bytes_that_are_no_basp_are_refused) {
   BOOST_REQUIRE(bad.has_value());
   BOOST_TEST(bad->find("operation byte 0x47") != std::string::npos, *bad);
 }
+
+BOOST_AUTO_TEST_SUITE_END()

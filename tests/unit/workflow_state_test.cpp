@@ -16,7 +16,7 @@ BOOST_AUTO_TEST_CASE(corpus_states_load) {
   BOOST_REQUIRE(st.has_value());
   BOOST_TEST(st->completed_actions() ==
              (std::vector<std::string>{"research", "plan", "implement"}));
-  BOOST_TEST(!st->current_action().has_value());
+  BOOST_TEST(!st->interrupted().has_value());
   BOOST_TEST(st->content_hash().value_or("").size() == 64u);
   BOOST_TEST(!workflow_state::load(root / ".ai-sdlc/stories/S-0005").has_value());
 }
@@ -29,12 +29,12 @@ BOOST_AUTO_TEST_CASE(checkpoints_round_trip_and_keep_unknown_fields) {
   auto st = *workflow_state::load(d.path);
   st.start_action("plan", "S-1", d.path / "story.md");
   st.save(d.path);
-  BOOST_TEST(*workflow_state::load(d.path)->current_action() == "plan");
+  BOOST_TEST(workflow_state::load(d.path)->interrupted()->type == "plan");
   st.complete_action("plan", "S-1", d.path / "story.md");
   st.set_content_hash("abc");
   st.save(d.path);
   auto back = *workflow_state::load(d.path);
-  BOOST_TEST(!back.current_action().has_value());
+  BOOST_TEST(!back.interrupted().has_value());
   BOOST_TEST(back.completed_actions() == std::vector<std::string>{"plan"});
   BOOST_TEST(back.json()["extra"] == "kept");
   BOOST_TEST(back.json()["context"]["custom"] == 1);

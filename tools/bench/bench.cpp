@@ -75,7 +75,7 @@ int actors(const std::filesystem::path& root, int count) {
   long before = rss_kb();
   std::vector<story_actor> live;
   for (int i = 0; i < count; ++i)
-    live.push_back(spawn_story_actor(sys, caf::actor_cast<caf::actor>(self), b,
+    live.push_back(spawn_story_actor(sys, caf::actor_cast<story_report_actor>(self), {}, b,
                                      ids[static_cast<std::size_t>(i) % ids.size()].id(), {}));
   long after = rss_kb();
   std::cout << fmt::format("rss_before_kb {}\nrss_after_kb {}\nper_actor_kb {:.1f}\n", before,

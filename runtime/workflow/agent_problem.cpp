@@ -1,0 +1,28 @@
+#include "runtime/workflow/agent_problem.hpp"
+
+#include <fmt/format.h>
+
+namespace sdlc {
+
+std::string problem_of(const agent_outcome& o, bool command_agent,
+                       const std::string& transport_error) {
+  if (!transport_error.empty()) return transport_error;
+  if (!o.killed_reason.empty()) return o.killed_reason;
+  if (o.signal != 0) return fmt::format("agent killed by signal {}", o.signal);
+  if (o.exit_code != 0)
+    return fmt::format("agent exited with code {}{}", o.exit_code,
+                       o.api_error_status ? fmt::format(" (API error {})", o.api_error_status)
+                                          : "");
+  if (!command_agent && !o.saw_result) return "agent ended without a result";
+  if (o.is_error)
+    return fmt::format("agent reported an error{}: {}",
+                       o.api_error_status ? fmt::format(" (API {})", o.api_error_status) : "",
+                       o.result_text.substr(0, 300));
+  return {};
+}
+
+bool check_passed(const agent_outcome& o, const std::string& transport_error) {
+  return transport_error.empty() && o.exit_code == 0 && o.signal == 0 && o.killed_reason.empty();
+}
+
+} // namespace sdlc

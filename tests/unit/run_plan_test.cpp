@@ -1,0 +1,86 @@
+// runtime/schedule/run_plan: which stories a run takes under each
+// selection, what it leaves out and why, and what it cannot read.
+#include "runtime/schedule/run_plan.hpp"
+#include "runtime/util/error.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+
+namespace {
+
+struct plan_fixture {
+  test::temp_dir d;
+  plan_fixture() {
+    test::make_board(d.path,
+                     {{"S-0001", test::story_text("S-0001", "ready", "labels: [api]\n")},
+                      {"S-0002", test::story_text("S-0002", "in-progress",
+                                                  "plan_complete: true\ndependencies: [S-0001]\n")},
+                      {"S-0003", test::story_text("S-0003", "backlog")},
+                      {"S-0004", test::story_text("S-0004", "done")},
+                      {"S-0005", test::story_text("S-0005", "blocked")},
+                      {"S-0006", test::story_text("S-0006", "ready", "dependencies: [S-0005]\n")}});
+  }
+  run_plan plan(const run_selection& sel) {
+    board b(d.path, load_config(d.path, {}));
+    return make_run_plan(b, sel);
+  }
+};
+
+std::vector<std::string> ids_of(const run_plan& p) {
+  std::vector<std::string> out;
+  for (const auto& it : p.items)
+    out.push_back(it.id);
+  return out;
+}
+
+bool skipped(const run_plan& p, const std::string& id, const std::string& why) {
+  for (const auto& [sid, reason] : p.skipped)
+    if (sid == id && reason.find(why) != std::string::npos) return true;
+  return false;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(run_plan_suite)
+
+BOOST_FIXTURE_TEST_CASE(default_selection_is_ready_and_in_progress, plan_fixture) {
+  auto p = plan({});
+  BOOST_TEST(ids_of(p) == (std::vector<std::string>{"S-0001", "S-0002"}));
+  // S-0006 is ready but waits on a blocked story not in the run: it could never start.
+  BOOST_TEST(skipped(p, "S-0006", "depends on S-0005, which is blocked"));
+  BOOST_TEST(p.items[1].depends_on == (std::vector<std::string>{"S-0001"}));
+  BOOST_TEST(p.expected_actions["S-0001"] == 4); // research, plan, implement, review
+  BOOST_TEST(p.expected_actions["S-0002"] == 3); // planned already
+}
+
+BOOST_FIXTURE_TEST_CASE(backlog_auto_labels_and_explicit_ids, plan_fixture) {
+  run_selection backlog;
+  backlog.include_backlog = true;
+  BOOST_TEST(ids_of(plan(backlog)).size() == 3u);
+  BOOST_TEST(plan(backlog).expected_actions["S-0003"] == 5); // refine first
+  run_selection labelled;
+  labelled.labels = {"api"};
+  BOOST_TEST(ids_of(plan(labelled)) == (std::vector<std::string>{"S-0001"}));
+  run_selection explicit_ids;
+  explicit_ids.story_ids = {"S-0004", "s-0001"};
+  auto p = plan(explicit_ids);
+  BOOST_TEST(ids_of(p) == (std::vector<std::string>{"S-0001"}));
+  BOOST_TEST(skipped(p, "S-0004", "it is done"));
+  explicit_ids.priority_overrides = {{"S-0001", 1}};
+  BOOST_TEST(plan(explicit_ids).items[0].priority == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(unreadable_and_missing_dependencies, plan_fixture) {
+  test::write(d.path / ".ai-sdlc/stories/S-0007/story.md", "---\nid: S-0007\ntitle: [x\n---\n");
+  auto p = plan({});
+  BOOST_REQUIRE(p.unreadable.size() == 1u);
+  BOOST_TEST(p.unreadable[0].file.string().find("S-0007") != std::string::npos);
+  test::write(d.path / ".ai-sdlc/stories/S-0007/story.md",
+              test::story_text("S-0007", "ready", "dependencies: [S-0999]\n"));
+  BOOST_CHECK_THROW(plan({}), error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

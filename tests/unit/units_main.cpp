@@ -1,0 +1,7 @@
+#define BOOST_TEST_MODULE units
+// One executable for the small pure units, one file per concept (a link per
+// file would cost CI minutes for nothing): outcome_builder, agent_problem,
+// node_environment, dashboard_model, restart_policy, run_plan, unblock,
+// redact, printable, basp_frames, review_decision, action_effects, watchdog,
+// agent_command.
+#include <boost/test/unit_test.hpp>
