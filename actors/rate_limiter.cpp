@@ -92,6 +92,28 @@ void pump(limiter_ptr self) {
   report(self);
 }
 
+// A permitted request ended: what the upstream said goes into the core.
+void on_done(limiter_ptr self, const permit_done& d) {
+  auto& st = self->state;
+  auto opt = [](int64_t v) { return v >= 0 ? std::optional<long>(v) : std::nullopt; };
+  rate_headers h;
+  h.requests_limit = opt(d.requests_limit);
+  h.requests_remaining = opt(d.requests_remaining);
+  h.input_limit = opt(d.input_limit);
+  h.output_limit = opt(d.output_limit);
+  permit_result r;
+  r.status = d.status;
+  r.input_tokens = d.input_tokens;
+  r.output_tokens = d.output_tokens;
+  if (d.retry_after_ms >= 0) r.retry_after = ms(d.retry_after_ms);
+  auto now = now_of(self);
+  st.core->learn(h, now);
+  st.core->release(d.id, r, now);
+  for (auto& [addr, ids] : st.remote)
+    ids.erase(d.id);
+  pump(self);
+}
+
 } // namespace
 
 rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, limiter_options opts) {
@@ -141,26 +163,7 @@ rate_limiter_actor::behavior_type limiter_behavior(limiter_ptr self, limiter_opt
                          now_of(self));
         pump(self);
       },
-      [=](permit_done& d) {
-        auto& st = self->state;
-        auto opt = [](int64_t v) { return v >= 0 ? std::optional<long>(v) : std::nullopt; };
-        rate_headers h;
-        h.requests_limit = opt(d.requests_limit);
-        h.requests_remaining = opt(d.requests_remaining);
-        h.input_limit = opt(d.input_limit);
-        h.output_limit = opt(d.output_limit);
-        permit_result r;
-        r.status = d.status;
-        r.input_tokens = d.input_tokens;
-        r.output_tokens = d.output_tokens;
-        if (d.retry_after_ms >= 0) r.retry_after = ms(d.retry_after_ms);
-        auto now = now_of(self);
-        st.core->learn(h, now);
-        st.core->release(d.id, r, now);
-        for (auto& [addr, ids] : st.remote)
-          ids.erase(d.id);
-        pump(self);
-      },
+      [=](permit_done& d) { on_done(self, d); },
       [=](atoms::tick) {
         self->state.tick_at.reset();
         pump(self);

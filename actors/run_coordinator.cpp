@@ -209,15 +209,6 @@ session_options session_options_for(const run_options& o, gateway& gw, const std
   return so;
 }
 
-restart_policy restart_policy_of(const supervision_settings& s) {
-  restart_policy p;
-  p.max_restarts = s.max_restarts;
-  p.window = s.window;
-  p.backoff = s.backoff;
-  p.max_backoff = s.max_backoff;
-  return p;
-}
-
 // Step 4: until the scheduler says the run is over. Signals arrive on a
 // thread of their own (every other thread has them blocked).
 int await_run(caf::scoped_actor& self, const scheduler_actor& scheduler, const sigset_t& signals,
@@ -350,7 +341,7 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   so.budget = api.budget;
   so.serialize_conflicts = s.cfg.conflicts == conflict_policy::serialize;
   so.conflicts = std::move(p.preflight.scan);
-  so.restarts = restart_policy_of(s.cfg.supervision);
+  so.restarts = s.cfg.supervision;
   so.make_story = [&sys, b, sopts, pool, status](story_report_actor parent, const std::string& id,
                                                  int incarnation) {
     return spawn_story_actor(sys, std::move(parent), status, b, id, sopts, incarnation, pool);

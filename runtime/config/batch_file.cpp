@@ -1,4 +1,6 @@
 #include "runtime/config/batch_file.hpp"
+
+#include "runtime/config/config_schema.hpp"
 #include "runtime/remote/endpoint.hpp"
 
 #include "runtime/story/story.hpp"
@@ -40,6 +42,39 @@ std::vector<std::string> string_list(const YAML::Node& n, const std::string& key
   return out;
 }
 
+void read_select(const YAML::Node& v, batch_settings& out, const std::string& origin) {
+  if (!v.IsMap())
+    throw bad_input(fmt::format("{}: 'select' must be a map (labels, status)", where(origin, v)));
+  for (auto s = v.begin(); s != v.end(); ++s) {
+    auto k = s->first.Scalar();
+    if (k == "labels")
+      out.selection.labels = string_list(s->second, "select.labels", origin);
+    else if (k == "status") {
+      out.selection.statuses = string_list(s->second, "select.status", origin);
+      for (const auto& st : out.selection.statuses)
+        if (!parse_status(st))
+          throw bad_input(fmt::format("{}: 'select.status' has '{}'; use backlog, ready, "
+                                      "in-progress, done or blocked",
+                                      where(origin, s->second), st));
+    } else
+      throw bad_input(
+          fmt::format("{}: unknown key 'select.{}' (labels, status)", where(origin, s->first), k));
+  }
+}
+
+void read_priorities(const YAML::Node& v, batch_settings& out, const std::string& origin) {
+  if (!v.IsMap())
+    throw bad_input(
+        fmt::format("{}: 'priorities' must map story ids to numbers", where(origin, v)));
+  for (auto p = v.begin(); p != v.end(); ++p) {
+    if (!yaml::is_number(p->second))
+      throw bad_input(fmt::format("{}: 'priorities.{}' must be a number, found {}",
+                                  where(origin, p->second), p->first.Scalar(),
+                                  yaml::kind_name(p->second)));
+    out.selection.priority_overrides[p->first.Scalar()] = static_cast<long>(p->second.as<double>());
+  }
+}
+
 } // namespace
 
 batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
@@ -71,42 +106,16 @@ batch_settings load_batch_file(const std::filesystem::path& file, config& cfg) {
         if (!is_safe_name(id))
           throw bad_input(fmt::format("{}: '{}' is not a story id", where(origin, v), id));
     } else if (key == "select") {
-      if (!v.IsMap())
-        throw bad_input(
-            fmt::format("{}: 'select' must be a map (labels, status)", where(origin, v)));
-      for (auto s = v.begin(); s != v.end(); ++s) {
-        auto k = s->first.Scalar();
-        if (k == "labels")
-          out.selection.labels = string_list(s->second, "select.labels", origin);
-        else if (k == "status") {
-          out.selection.statuses = string_list(s->second, "select.status", origin);
-          for (const auto& st : out.selection.statuses)
-            if (!parse_status(st))
-              throw bad_input(fmt::format("{}: 'select.status' has '{}'; use backlog, ready, "
-                                          "in-progress, done or blocked",
-                                          where(origin, s->second), st));
-        } else
-          throw bad_input(fmt::format("{}: unknown key 'select.{}' (labels, status)",
-                                      where(origin, s->first), k));
-      }
+      read_select(v, out, origin);
     } else if (key == "concurrency") {
-      if (!yaml::is_int(v) || v.as<int>() < 1)
-        throw bad_input(
-            fmt::format("{}: 'concurrency' must be a whole number of 1 or more, found {}",
-                        where(origin, v), yaml::kind_name(v)));
-      out.concurrency = v.as<int>();
+      auto n = config_schema::whole_number(v);
+      if (!n || *n < 1 || *n > 256)
+        throw bad_input(fmt::format("{}: 'concurrency' must be a whole number from 1 to 256, "
+                                    "found {}",
+                                    where(origin, v), yaml::kind_name(v)));
+      out.concurrency = static_cast<int>(*n);
     } else if (key == "priorities") {
-      if (!v.IsMap())
-        throw bad_input(
-            fmt::format("{}: 'priorities' must map story ids to numbers", where(origin, v)));
-      for (auto p = v.begin(); p != v.end(); ++p) {
-        if (!yaml::is_number(p->second))
-          throw bad_input(fmt::format("{}: 'priorities.{}' must be a number, found {}",
-                                      where(origin, p->second), p->first.Scalar(),
-                                      yaml::kind_name(p->second)));
-        out.selection.priority_overrides[p->first.Scalar()] =
-            static_cast<long>(p->second.as<double>());
-      }
+      read_priorities(v, out, origin);
     } else if (key == "failFast") {
       if (!yaml::is_bool(v))
         throw bad_input(fmt::format("{}: 'failFast' must be true or false", where(origin, v)));

@@ -56,6 +56,12 @@ std::string oid_string(const git_oid& oid) {
   return buf;
 }
 
+std::string blob_id(std::string_view content) {
+  git_oid oid;
+  git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB);
+  return oid_string(oid);
+}
+
 std::vector<std::string> changed_paths(const std::filesystem::path& path, bool include_untracked) {
   auto repo = open(path);
   git_status_options opts = GIT_STATUS_OPTIONS_INIT;

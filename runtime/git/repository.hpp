@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sdlc::git {
@@ -38,6 +39,9 @@ repo_ptr open(const std::filesystem::path& path);
 sig_ptr signature(git_repository* repo);
 
 std::string oid_string(const git_oid& oid);
+
+// The id git gives `content` as a blob (a content hash).
+std::string blob_id(std::string_view content);
 
 // Paths `git status` reports as changed in the working tree or index of the
 // repository at `path` (ignored files never; untracked ones with

@@ -183,6 +183,10 @@ void child_process::kill() {
   signal_group(SIGKILL);
 }
 
+// One poll loop over the pipes, the pidfd and the wake fd, ~110 lines on
+// purpose: its state (which pipe is open, whether the leader was reaped,
+// whether a stop was asked) belongs to this one loop, and split into helpers
+// it would be passed around by reference in every call.
 void child_process::read_loop(int out_fd, int err_fd) {
   line_buffer bufs[2];
   int fds[2] = {out_fd, err_fd};

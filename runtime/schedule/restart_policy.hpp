@@ -2,18 +2,16 @@
 // When the supervisor restarts a crashed story actor: exponential backoff,
 // and no more than `max_restarts` within `window` (then the story fails).
 // Pure; the supervisor keeps the history and sets the timer.
+#include "runtime/config/settings.hpp"
+
 #include <chrono>
 #include <deque>
 #include <string>
 
 namespace sdlc {
 
-struct restart_policy {
-  int max_restarts = 3;
-  std::chrono::milliseconds window{600000};
-  std::chrono::milliseconds backoff{1000};
-  std::chrono::milliseconds max_backoff{30000};
-};
+// supervision.* (runtime/config/settings.hpp) is the policy.
+using restart_policy = supervision_settings;
 
 struct restart_decision {
   bool restart = false;

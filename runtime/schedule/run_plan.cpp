@@ -23,11 +23,14 @@ int expected_actions(const story& s) {
   return std::max(1, n);
 }
 
-run_plan make_run_plan(const board& b, const run_selection& sel) {
-  auto scan = b.scan();
-  std::map<std::string, const story*> by_id;
-  for (const auto& s : scan.stories)
-    by_id.emplace(s.id(), &s); // the current layout wins for duplicate ids (scan order)
+namespace {
+
+using story_index = std::map<std::string, const story*>;
+
+// The stories a selection names: explicit ids, or every story of the
+// selected statuses (with the labels asked for), or the interrupted ones.
+std::vector<const story*> chosen_stories(const board& b, const run_selection& sel,
+                                         const story_index& by_id) {
   std::vector<const story*> chosen;
   auto has_label = [&](const story& s) {
     if (sel.labels.empty()) return true;
@@ -63,22 +66,12 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
       }
     }
   }
-  for (const auto* s : chosen)
-    for (const auto& p : scan.problems)
-      if (p.file == s->file()) throw bad_input(p.message);
+  return chosen;
+}
 
-  run_plan plan;
-  if (sel.story_ids.empty())
-    for (const auto& p : scan.problems)
-      if (!p.duplicate) plan.unreadable.push_back(p);
-  std::set<std::string> in_plan;
-  for (const auto* s : chosen)
-    if (s->status() != story_status::done && s->status() != story_status::blocked)
-      in_plan.insert(s->id());
-    else
-      plan.skipped.emplace_back(s->id(), fmt::format("it is {}", s->str("status")));
-  // Missing dependencies refuse the run; dependencies that are neither done
-  // nor in this run keep their dependents out of it (they could never start).
+// Missing dependencies refuse the run; dependencies that are neither done
+// nor in this run keep their dependents out of it (they could never start).
+void keep_reachable(std::set<std::string>& in_plan, const story_index& by_id, run_plan& plan) {
   for (bool changed = true; changed;) {
     changed = false;
     for (const auto& id : std::vector<std::string>(in_plan.begin(), in_plan.end())) {
@@ -101,6 +94,31 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
       }
     }
   }
+}
+
+} // namespace
+
+run_plan make_run_plan(const board& b, const run_selection& sel) {
+  auto scan = b.scan();
+  std::map<std::string, const story*> by_id;
+  for (const auto& s : scan.stories)
+    by_id.emplace(s.id(), &s); // the current layout wins for duplicate ids (scan order)
+  auto chosen = chosen_stories(b, sel, by_id);
+  for (const auto* s : chosen)
+    for (const auto& p : scan.problems)
+      if (p.file == s->file()) throw bad_input(p.message);
+
+  run_plan plan;
+  if (sel.story_ids.empty())
+    for (const auto& p : scan.problems)
+      if (!p.duplicate) plan.unreadable.push_back(p);
+  std::set<std::string> in_plan;
+  for (const auto* s : chosen)
+    if (s->status() != story_status::done && s->status() != story_status::blocked)
+      in_plan.insert(s->id());
+    else
+      plan.skipped.emplace_back(s->id(), fmt::format("it is {}", s->str("status")));
+  keep_reachable(in_plan, by_id, plan);
   for (const auto* s : chosen) {
     if (!in_plan.count(s->id())) continue;
     schedule_item it;

@@ -4,6 +4,7 @@
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/util/printable.hpp"
+#include "runtime/util/text.hpp"
 #include "runtime/util/time.hpp"
 
 #include <fmt/format.h>
@@ -20,21 +21,6 @@ namespace sdlc {
 namespace stdfs = std::filesystem;
 
 namespace {
-
-const char* kanban_folders[] = {"backlog", "ready", "in-progress", "done"};
-
-std::string upper(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // S-0042 -> 42; anything else -> 0.
 long id_number(std::string_view id) {
@@ -78,6 +64,51 @@ void refuse_git_folder(const stdfs::path& root) {
                                 root.string(), root.string()));
 }
 
+// What a new story must be before anything is written.
+void check_new_story(const new_story& spec) {
+  if (spec.title.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw bad_input("a story needs a title: sdlc-actors add \"What to build\"");
+  if (spec.title.find('\n') != std::string::npos)
+    throw bad_input("the title must be one line; put details in --body-file");
+  if (has_control(spec.title))
+    throw bad_input(fmt::format("the title '{}' holds control characters (escape codes, carriage "
+                                "returns); type it as plain text",
+                                printable(spec.title)));
+  for (const auto& l : spec.labels)
+    if (has_control(l))
+      throw bad_input(fmt::format("label '{}' holds control characters", printable(l)));
+  if (!is_safe_name(spec.type))
+    throw bad_input(fmt::format("type '{}' may contain only letters, digits, '-', '_'", spec.type));
+}
+
+// A new story's frontmatter, in ai-sdlc's key order.
+std::string frontmatter_of(const new_story& spec, const std::string& id, const std::string& slug,
+                           long max_priority, const std::vector<std::string>& deps,
+                           const std::vector<std::string>& default_labels) {
+  std::string fm;
+  YAML::Node labels(YAML::NodeType::Sequence);
+  for (const auto& l : default_labels)
+    labels.push_back(yaml::string(l));
+  for (const auto& l : spec.labels)
+    labels.push_back(yaml::string(l));
+  YAML::Node dep_list(YAML::NodeType::Sequence);
+  for (const auto& d : deps)
+    dep_list.push_back(yaml::string(d));
+  fm += yaml::emit_entry("id", yaml::string(id));
+  fm += yaml::emit_entry("title", yaml::string(spec.title));
+  fm += yaml::emit_entry("slug", yaml::string(slug));
+  fm += yaml::emit_entry("priority", YAML::Node(spec.priority.value_or(max_priority + 10)));
+  fm += yaml::emit_entry("status", yaml::string(std::string(to_string(spec.status))));
+  fm += yaml::emit_entry("type", yaml::string(spec.type));
+  fm += yaml::emit_entry("created", yaml::string(time::today()));
+  fm += yaml::emit_entry("labels", labels);
+  for (auto flag :
+       {"research_complete", "plan_complete", "implementation_complete", "reviews_complete"})
+    fm += yaml::emit_entry(flag, YAML::Node(false));
+  fm += yaml::emit_entry("dependencies", dep_list);
+  return fm;
+}
+
 } // namespace
 
 board::board(stdfs::path project_root, config cfg, bool must_exist)
@@ -104,105 +135,6 @@ stdfs::path board::lock_file_for(const stdfs::path& story_file) {
   return story_file.parent_path() / ("." + story_file.filename().string() + ".lock");
 }
 
-namespace {
-
-bool is_under(const stdfs::path& path, const stdfs::path& dir) {
-  auto rel = path.lexically_relative(dir);
-  return !rel.empty() && *rel.begin() != "..";
-}
-
-stdfs::path canonical_or_same(const stdfs::path& p) {
-  std::error_code ec;
-  auto c = stdfs::weakly_canonical(p, ec);
-  return ec ? p : c;
-}
-
-// Why `file` (where a story file should be) cannot be read as one, if so.
-std::optional<std::string> unreadable_story_file(const stdfs::path& file) {
-  std::error_code ec;
-  auto own = stdfs::symlink_status(file, ec);
-  if (ec || own.type() == stdfs::file_type::not_found) return std::nullopt; // nothing there
-  auto target = stdfs::status(file, ec);
-  if (own.type() == stdfs::file_type::symlink && (ec || !stdfs::exists(target)))
-    return "is a link to nothing (" + stdfs::read_symlink(file, ec).string() + ")";
-  if (stdfs::is_regular_file(target)) return std::nullopt;
-  switch (target.type()) {
-  case stdfs::file_type::fifo:
-    return std::string("is a FIFO (named pipe)");
-  case stdfs::file_type::character:
-  case stdfs::file_type::block:
-    return std::string("is a device");
-  case stdfs::file_type::socket:
-    return std::string("is a socket");
-  case stdfs::file_type::directory:
-    return std::string("is a folder");
-  default:
-    return std::string("is not a regular file");
-  }
-}
-
-} // namespace
-
-std::vector<stdfs::path> board::story_files(std::vector<board_problem>& problems) const {
-  std::vector<stdfs::path> files;
-  std::error_code ec;
-  const auto board_dir = canonical_or_same(sdlc_dir());
-  auto consider = [&](const stdfs::path& file) {
-    if (stdfs::symlink_status(file, ec).type() == stdfs::file_type::not_found)
-      return; // a folder without a story file (ai-sdlc keeps notes in some)
-    if (auto why = unreadable_story_file(file)) {
-      problems.push_back({file, fmt::format("{} {}; a story file must be a regular file: replace "
-                                            "it by the story itself or remove it",
-                                            rel(file), *why)});
-      return;
-    }
-    files.push_back(file);
-  };
-  auto add_dir_layout = [&](const stdfs::path& dir, bool loose_md) {
-    if (!stdfs::is_directory(dir, ec)) return;
-    for (const auto& e : stdfs::directory_iterator(dir, ec)) {
-      auto name = e.path().filename().string();
-      if (name.empty() || name[0] == '.') continue;
-      if (e.is_directory(ec)) {
-        if (e.is_symlink(ec)) {
-          auto target = canonical_or_same(e.path());
-          if (!is_under(target, board_dir)) {
-            problems.push_back(
-                {e.path() / "story.md",
-                 fmt::format("{} is a link to {}, outside the board; sdlc-actors reads and writes "
-                             "stories only inside {}: move the story folder into the board",
-                             rel(e.path()), target.string(), rel(sdlc_dir()))});
-            continue;
-          }
-        }
-        consider(e.path() / "story.md");
-      } else if (loose_md && e.path().extension() == ".md") {
-        consider(e.path());
-      } else if (!loose_md && e.is_symlink(ec)) {
-        consider(e.path() / "story.md"); // a link to nothing where a story folder should be
-      }
-    }
-  };
-  add_dir_layout(stories_dir(), false);
-  for (auto folder : kanban_folders)
-    add_dir_layout(sdlc_dir() / folder, true);
-  return files;
-}
-
-void board::require_writable(const stdfs::path& file) const {
-  std::error_code ec;
-  if (stdfs::is_symlink(file, ec))
-    throw bad_input(fmt::format("{} is a symbolic link; sdlc-actors replaces story files "
-                                "atomically, which would replace the link by a copy: put the "
-                                "story file itself there",
-                                rel(file)));
-  auto real = canonical_or_same(file);
-  if (!is_under(real, canonical_or_same(sdlc_dir())))
-    throw bad_input(fmt::format("{} resolves to {}, outside the board; sdlc-actors writes only "
-                                "inside {}",
-                                rel(file), real.string(), rel(sdlc_dir())));
-}
-
 board_scan board::scan() const {
   board_scan out;
   for (const auto& file : story_files(out.problems)) {
@@ -217,13 +149,13 @@ board_scan board::scan() const {
     return s.file().parent_path().parent_path() == stories_dir() ? 0 : 1;
   };
   std::stable_sort(out.stories.begin(), out.stories.end(), [&](const story& a, const story& b) {
-    auto ka = std::make_tuple(id_number(a.id()), lower(a.id()), rank(a), a.file().string());
-    auto kb = std::make_tuple(id_number(b.id()), lower(b.id()), rank(b), b.file().string());
+    auto ka = std::make_tuple(id_number(a.id()), ascii_lower(a.id()), rank(a), a.file().string());
+    auto kb = std::make_tuple(id_number(b.id()), ascii_lower(b.id()), rank(b), b.file().string());
     return ka < kb;
   });
   std::map<std::string, const story*> first;
   for (const auto& s : out.stories) {
-    auto [it, fresh] = first.emplace(lower(s.id()), &s);
+    auto [it, fresh] = first.emplace(ascii_lower(s.id()), &s);
     if (!fresh)
       out.problems.push_back(
           {s.file(),
@@ -240,24 +172,24 @@ story board::find(std::string_view id_or_slug) const {
     throw bad_input(fmt::format("'{}' is not a story id or slug (letters, digits, '-', '_', '.' "
                                 "only; no paths)",
                                 id_or_slug));
-  auto key = lower(id_or_slug);
+  auto key = ascii_lower(id_or_slug);
   // Fast path: an id names its folder in the current layout. Parsing one file
   // instead of the whole board keeps per-story work O(1) in big runs.
-  for (auto candidate : {std::string(id_or_slug), upper(std::string(id_or_slug))}) {
+  for (auto candidate : {std::string(id_or_slug), ascii_upper(std::string(id_or_slug))}) {
     auto file = stories_dir() / candidate / "story.md";
     std::error_code ec;
     // Links are the full scan's to judge (and report).
     if (stdfs::is_symlink(file.parent_path(), ec) || !stdfs::is_regular_file(file, ec)) continue;
     try {
       auto s = story::load(file);
-      if (lower(s.id()) == key) return s;
+      if (ascii_lower(s.id()) == key) return s;
     } catch (const error&) {
       break; // unreadable: the full scan below reports it properly
     }
   }
   auto all = scan();
   for (const auto& s : all.stories)
-    if (lower(s.id()) == key) return s;
+    if (ascii_lower(s.id()) == key) return s;
   std::vector<const story*> by_slug;
   for (const auto& s : all.stories)
     if (s.slug() == id_or_slug) by_slug.push_back(&s);
@@ -278,24 +210,12 @@ story board::find(std::string_view id_or_slug) const {
 }
 
 story board::add(const new_story& spec) {
-  if (spec.title.find_first_not_of(" \t\r\n") == std::string::npos)
-    throw bad_input("a story needs a title: sdlc-actors add \"What to build\"");
-  if (spec.title.find('\n') != std::string::npos)
-    throw bad_input("the title must be one line; put details in --body-file");
-  if (has_control(spec.title))
-    throw bad_input(fmt::format("the title '{}' holds control characters (escape codes, carriage "
-                                "returns); type it as plain text",
-                                printable(spec.title)));
-  for (const auto& l : spec.labels)
-    if (has_control(l))
-      throw bad_input(fmt::format("label '{}' holds control characters", printable(l)));
-  if (!is_safe_name(spec.type))
-    throw bad_input(fmt::format("type '{}' may contain only letters, digits, '-', '_'", spec.type));
+  check_new_story(spec);
   auto all = scan();
   std::vector<std::string> deps; // as the board spells them
   for (const auto& dep : spec.depends_on) {
     auto it = std::find_if(all.stories.begin(), all.stories.end(),
-                           [&](const story& s) { return lower(s.id()) == lower(dep); });
+                           [&](const story& s) { return ascii_lower(s.id()) == ascii_lower(dep); });
     if (it == all.stories.end())
       throw bad_input(fmt::format("--depends-on {}: no such story on the board", dep));
     deps.push_back(it->id());
@@ -335,27 +255,7 @@ story board::add(const new_story& spec) {
 
   for (int attempt = 0; attempt < 10000; ++attempt, ++next) {
     auto id = fmt::format("S-{:04}", next);
-    std::string fm;
-    YAML::Node labels(YAML::NodeType::Sequence);
-    for (const auto& l : cfg_.default_labels)
-      labels.push_back(yaml::string(l));
-    for (const auto& l : spec.labels)
-      labels.push_back(yaml::string(l));
-    YAML::Node dep_list(YAML::NodeType::Sequence);
-    for (const auto& d : deps)
-      dep_list.push_back(yaml::string(d));
-    fm += yaml::emit_entry("id", yaml::string(id));
-    fm += yaml::emit_entry("title", yaml::string(spec.title));
-    fm += yaml::emit_entry("slug", yaml::string(slug));
-    fm += yaml::emit_entry("priority", YAML::Node(spec.priority.value_or(max_priority + 10)));
-    fm += yaml::emit_entry("status", yaml::string(std::string(to_string(spec.status))));
-    fm += yaml::emit_entry("type", yaml::string(spec.type));
-    fm += yaml::emit_entry("created", yaml::string(time::today()));
-    fm += yaml::emit_entry("labels", labels);
-    for (auto flag :
-         {"research_complete", "plan_complete", "implementation_complete", "reviews_complete"})
-      fm += yaml::emit_entry(flag, YAML::Node(false));
-    fm += yaml::emit_entry("dependencies", dep_list);
+    auto fm = frontmatter_of(spec, id, slug, max_priority, deps, cfg_.default_labels);
     auto text = "---\n" + fm + "---\n" + spec.body.value_or(default_body(spec.title));
     // Validate exactly what we are about to publish.
     story::parse(text, stories_dir() / id / "story.md");

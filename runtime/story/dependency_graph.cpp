@@ -1,6 +1,7 @@
 #include "runtime/story/dependency_graph.hpp"
 
 #include "runtime/story/story.hpp"
+#include "runtime/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -11,14 +12,6 @@
 
 namespace sdlc {
 
-namespace {
-std::string upper(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-} // namespace
-
 std::string dependency_issue::message() const {
   if (kind == missing)
     return fmt::format("{} depends on {}, which is not on the board", ids.at(0), ids.at(1));
@@ -27,29 +20,29 @@ std::string dependency_issue::message() const {
 
 dependency_graph::dependency_graph(const std::vector<story>& stories) {
   for (const auto& s : stories) {
-    auto& deps = deps_[upper(s.id())];
+    auto& deps = deps_[ascii_upper(s.id())];
     for (const auto& d : s.dependencies())
-      deps.push_back(upper(d));
+      deps.push_back(ascii_upper(d));
   }
 }
 
 dependency_graph::dependency_graph(std::map<std::string, std::vector<std::string>> edges) {
   for (auto& [id, deps] : edges) {
-    auto& out = deps_[upper(id)];
+    auto& out = deps_[ascii_upper(id)];
     for (auto& d : deps)
-      out.push_back(upper(d));
+      out.push_back(ascii_upper(d));
   }
 }
 
 const std::vector<std::string>& dependency_graph::dependencies_of(const std::string& id) const {
   static const std::vector<std::string> none;
-  auto it = deps_.find(upper(id));
+  auto it = deps_.find(ascii_upper(id));
   return it == deps_.end() ? none : it->second;
 }
 
 std::vector<std::string> dependency_graph::dependents_of(const std::string& id) const {
   std::vector<std::string> out;
-  auto key = upper(id);
+  auto key = ascii_upper(id);
   for (const auto& [s, deps] : deps_)
     if (std::find(deps.begin(), deps.end(), key) != deps.end()) out.push_back(s);
   return out;

@@ -1,5 +1,7 @@
 #include "runtime/util/redact.hpp"
 
+#include "runtime/util/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -22,9 +24,7 @@ std::string redactor::apply(std::string_view text) const {
 }
 
 bool is_secret_name(std::string_view name) {
-  std::string upper(name);
-  for (auto& c : upper)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const auto upper = ascii_upper(name);
   auto ends = [&](std::string_view suffix) {
     return upper.size() >= suffix.size() &&
            upper.compare(upper.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -10,7 +10,6 @@
 #include "runtime/workflow/transitions.hpp"
 
 #include <fmt/format.h>
-#include <git2.h>
 
 #include <csignal>
 
@@ -20,41 +19,8 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-// Whether a story's own fields show that action `a` has been applied.
-bool effect_recorded_in_story(action_type a, const story& s) {
-  switch (a) {
-  case action_type::refine:
-    return s.status() != story_status::backlog;
-  case action_type::research:
-    return s.flag("research_complete");
-  case action_type::plan:
-    return s.flag("plan_complete");
-  case action_type::implement:
-    return s.flag("implementation_complete");
-  case action_type::review:
-    return s.flag("reviews_complete");
-  default:
-    return false; // rework: nothing in the story tells
-  }
-}
-
 std::string tail(const std::string& s, std::size_t n) {
   return s.size() <= n ? s : "…" + s.substr(s.size() - n);
-}
-
-// The branches of `names` that exist (a dependency done without a worktree has none).
-std::vector<std::string> existing_branches(const stdfs::path& root,
-                                           const std::vector<std::string>& names) {
-  auto repo = git::open(root);
-  std::vector<std::string> out;
-  for (const auto& n : names) {
-    git_reference* ref = nullptr;
-    if (git_branch_lookup(&ref, repo.get(), n.c_str(), GIT_BRANCH_LOCAL) == 0) {
-      git_reference_free(ref);
-      out.push_back(n);
-    }
-  }
-  return out;
 }
 
 } // namespace
@@ -87,139 +53,12 @@ void story_session::log(const std::string& who, const std::string& line) {
 
 std::string story_session::content_hash() const {
   auto text = fs::read_file(file_);
-  git_oid oid;
-  git_odb_hash(&oid, text.data(), text.size(), GIT_OBJECT_BLOB);
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof buf, &oid);
-  return buf;
-}
-
-std::vector<std::string> story_session::begin() {
-  std::vector<std::string> notes;
-  auto s = load();
-  std::optional<workflow_state> state;
-  bool interrupted_edit = false;
-  try {
-    state = workflow_state::load(s.dir());
-  } catch (const error& e) {
-    // A corrupt checkpoint is moved aside; the flags in the story still say
-    // which phases are done.
-    auto file = workflow_state::file_in(s.dir());
-    auto aside = file.string() + ".corrupt-" + time::today();
-    stdfs::rename(file, aside);
-    notes.push_back(fmt::format("{}: {}; moved it to {} and continued from the story's flags", id_,
-                                e.what(), board_.rel(aside)));
-  }
-  if (state) {
-    if (auto cur = state->interrupted()) {
-      interrupted_edit = cur->type == "implement" || cur->type == "rework";
-      notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, cur->type));
-      // Killed after the action's effect reached the story but before the
-      // checkpoint said so: record it now instead of running it again.
-      if (auto a = parse_action(cur->type); a && effect_recorded_in_story(*a, s)) {
-        checkpoint_done(*a);
-        interrupted_edit = false;
-        notes.push_back(fmt::format("{}: '{}' had finished before the interruption; recorded it",
-                                    id_, cur->type));
-      }
-      if (cur->pid) {
-        long pid = *cur->pid;
-        if (process_group_alive(static_cast<pid_t>(pid)) && is_agent_of_story(pid, id_)) {
-          // Its edits are discarded below: none may land after that.
-          if (!stop_process_group(static_cast<pid_t>(pid), std::chrono::seconds(5)))
-            throw failure(fmt::format(
-                "{}: agent process group {} left by the interrupted run does not die after "
-                "SIGKILL; stop it (kill -9 -{}) and run again",
-                id_, pid, pid));
-          notes.push_back(fmt::format(
-              "{}: stopped agent process group {} left by the interrupted run", id_, pid));
-        }
-      }
-    }
-    if (auto h = state->content_hash(); h && *h != content_hash())
-      notes.push_back(fmt::format("{}: the story file changed since its last checkpoint", id_));
-  }
-  // A story that already has a worktree keeps using it (resume, --continue).
-  if (!opts_.use_worktree && !s.str("worktree_path").empty() &&
-      stdfs::exists(board_.project_root() / s.str("worktree_path")))
-    opts_.use_worktree = true;
-  if (opts_.use_worktree) {
-    git::worktree_service wts(board_.project_root(), board_.cfg().worktree_base_path);
-    if (!opts_.force) wts.require_clean(board_.sdlc_dir());
-    // A dependent story builds on its dependencies' work: their branches are
-    // merged into its new branch. A conflict there blocks the story.
-    std::vector<std::string> dep_branches;
-    for (const auto& dep : s.dependencies()) {
-      try {
-        auto d = board_.find(dep);
-        auto branch = d.str("branch").empty() ? git::worktree_service::branch_for(d.id(), d.slug())
-                                              : d.str("branch");
-        dep_branches.push_back(branch);
-      } catch (const error&) {
-        // Not on the board: the scheduler has refused the run already.
-      }
-    }
-    git::worktree_info wt;
-    try {
-      wt = wts.ensure(id_, s.slug(), existing_branches(board_.project_root(), dep_branches));
-    } catch (const git::merge_conflict& e) {
-      auto reason = fmt::format("its dependencies' branches conflict: {}", e.what());
-      update([&](story& st) { block(st, reason); });
-      notes.push_back(fmt::format("{}: blocked, {}", id_, reason));
-      for (const auto& n : notes)
-        log("orchestrator", n);
-      return notes;
-    }
-    cwd_ = wt.path;
-    // A run killed inside a git operation leaves git's lock files behind;
-    // this run holds the board and the story's agents are stopped.
-    for (const auto& f : git::worktree_service::clear_stale_git_locks(cwd_))
-      notes.push_back(fmt::format("{}: removed {} left by an interrupted run", id_, f));
-    if (interrupted_edit && edit_committed_before_interruption(*state)) {
-      interrupted_edit = false;
-      notes.push_back(fmt::format("{}: '{}' had committed before the interruption; recorded it",
-                                  id_, state->interrupted()->type));
-      auto a = *parse_action(state->interrupted()->type);
-      update(
-          [&](story& st) { a == action_type::implement ? apply_implement(st) : apply_rework(st); });
-      checkpoint_done(a);
-    }
-    // An implement or rework that was interrupted left partial edits (even a
-    // half-written temp file of the killed agent). Its effect is redone from
-    // the last commit, so it is applied exactly once.
-    if (interrupted_edit) {
-      git::worktree_service::discard_uncommitted(cwd_);
-      notes.push_back(fmt::format("{}: discarded the interrupted action's uncommitted edits", id_));
-    }
-    update([&](story& st) {
-      st.set_string("branch", wt.branch);
-      st.set_string("worktree_path", board_.rel(wt.path));
-    });
-    notes.push_back(fmt::format("{}: {} worktree {} on branch {}", id_,
-                                wt.created ? "created" : "reusing", board_.rel(wt.path),
-                                wt.branch));
-  }
-  for (const auto& n : notes)
-    log("orchestrator", n);
-  return notes;
+  return git::blob_id(text);
 }
 
 decision story_session::next() {
   auto s = load();
   return next_action(facts_of(s), limits_of(board_.cfg()));
-}
-
-bool story_session::edit_committed_before_interruption(const workflow_state& state) const {
-  auto cur = state.interrupted();
-  if (!cur || cur->base_commit.empty()) return false;
-  auto a = parse_action(cur->type);
-  auto head = git::worktree_service::head_commit(cwd_);
-  if (!a || !head || head->sha == cur->base_commit) return false;
-  // The branch moved past the action's base with this action's own commit
-  // (made here, or a node's adopted): killed between the commit and the
-  // story's flag. Redoing it would apply its edits twice.
-  const auto ours = commit_subject_prefix(*a);
-  return head->message.compare(0, ours.size(), ours) == 0;
 }
 
 void story_session::checkpoint_start(action_type a, const std::string& session_id) {

@@ -98,6 +98,11 @@ public:
   void run_inline(const decision& d);
 
 private:
+  std::optional<workflow_state> load_checkpoint(const story& s, std::vector<std::string>& notes);
+  bool resume_interrupted(const workflow_state& state, const story& s,
+                          std::vector<std::string>& notes);
+  bool prepare_worktree(const story& s, const std::optional<workflow_state>& state,
+                        bool interrupted_edit, std::vector<std::string>& notes);
   // An interrupted implement/rework whose commit is on the branch already.
   bool edit_committed_before_interruption(const workflow_state& state) const;
   void checkpoint_start(action_type a, const std::string& session_id);
