@@ -90,6 +90,17 @@ run_setup resolve_run(run_options o) {
   s.cfg = load_config(s.root, current_environment());
   for (const auto& w : s.cfg.warnings)
     std::cerr << "warning: " << printable(w) << "\n";
+  if (!s.cfg.not_acted_on.empty())
+    std::cerr << fmt::format("note: ai-sdlc settings sdlc-actors does not use: {} (kept for "
+                             "ai-sdlc; docs/migrating-from-ai-sdlc.md)\n",
+                             fmt::join(s.cfg.not_acted_on, ", "));
+  // ai-sdlc can name other providers; sdlc-actors runs Claude Code or agent.command.
+  if (s.cfg.ai_provider != "claude" && !s.cfg.agent.command)
+    throw bad_input(fmt::format(
+        "{}: ai.provider is '{}', and sdlc-actors runs the Claude Code CLI; to run another "
+        "agent set agent.command (a command that reads $SDLC_PROMPT_FILE; docs/agents.md), or "
+        "set ai.provider to claude",
+        s.cfg.file.empty() ? std::string("config") : s.cfg.file.string(), s.cfg.ai_provider));
   std::vector<std::string> batch_nodes;
   if (o.batch_file) {
     // The file gives the run's shape; flags on the command line win over it.

@@ -121,8 +121,18 @@ int cmd_unblock(const global_options& g, const std::string& id, bool reset_retri
 }
 
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
-               const std::optional<std::string>& value, bool unset, bool json) {
+               const std::optional<std::string>& value, bool unset, bool check, bool json) {
   auto root = project_root(g);
+  if (check) {
+    auto cfg = load_project_config(root); // errors throw (exit 2); warnings said on stderr
+    if (!cfg.not_acted_on.empty())
+      fmt::print("ai-sdlc settings sdlc-actors does not use: {}\n",
+                 fmt::join(cfg.not_acted_on, ", "));
+    fmt::print("{}: loads ({} warning{})\n",
+               cfg.file.empty() ? std::string("no config file, defaults") : cfg.file.string(),
+               cfg.warnings.size(), cfg.warnings.size() == 1 ? "" : "s");
+    return 0;
+  }
   if (unset) {
     if (!key || value) throw bad_input("config --unset KEY: one key, no value");
     auto file = set_config_value(root, *key, std::nullopt);

@@ -40,7 +40,7 @@ int cmd_status(const global_options& g, bool active_only, bool json);
 int cmd_details(const global_options& g, const std::string& id, bool json);
 int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries);
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
-               const std::optional<std::string>& value, bool unset, bool json);
+               const std::optional<std::string>& value, bool unset, bool check, bool json);
 
 // `run`: the flags fill run_options directly; this checks what they ask for.
 int cmd_run(const global_options& g, run_options o);
@@ -61,6 +61,14 @@ int cmd_node(const node_cli_options& o);
 int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
               const std::optional<std::filesystem::path>& token_file, const node_cli_options& tls,
               bool json);
-int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines, bool follow);
+// `logs`, with ai-sdlc's flags and meanings.
+struct logs_options {
+  std::string id;
+  int lines = 50;                       // -n, --lines
+  bool all = false;                     // --all: the whole file
+  bool follow = false;                  // -t, --tail (and --follow)
+  std::optional<std::string> timestamp; // -f, --file
+};
+int cmd_logs(const global_options& g, const logs_options& o);
 
 } // namespace sdlc::cli

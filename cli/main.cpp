@@ -23,6 +23,7 @@ struct cli_values {
   bool reset = false;
   std::optional<std::string> key, value;
   bool unset = false;
+  bool check = false;
   sdlc::run_options ro;
   node_cli_options no;
   std::vector<std::string> probe;
@@ -33,8 +34,7 @@ struct cli_values {
   std::vector<std::string> conflict_ids;
   bool dry_run = false;
   bool cleanup_force = false;
-  std::optional<int> lines;
-  bool follow = false, tail = false;
+  logs_options lo;
   bool keep_going = false; // the default; the flag is there to say so
 };
 
@@ -42,6 +42,8 @@ struct cli_values {
 void board_commands(CLI::App& app, cli_values& v) {
 
   auto* init = app.add_subcommand("init", "Create the board (.ai-sdlc/) and .ai-sdlc.json");
+  init->add_flag("--quick", "ai-sdlc's: skip project detection. sdlc-actors detects nothing, "
+                            "so init is always quick; accepted for ai-sdlc users' scripts");
   init->callback([&] { v.run = [&] { return cmd_init(v.g); }; });
 
   auto* add = app.add_subcommand("add", "Add a story to the board");
@@ -77,9 +79,12 @@ void board_commands(CLI::App& app, cli_values& v) {
                      "text setting; numbers, true/false and [a, b] lists where the key takes them");
   config->add_flag("--unset", v.unset,
                    "Remove KEY from the project's config file (default applies)");
+  config->add_flag("--check", v.check,
+                   "Load the config and say what is wrong (exit 2), what is unknown (warnings) "
+                   "and which ai-sdlc settings sdlc-actors does not use");
   config->add_flag("--json", v.json, "Machine-readable output");
   config->callback(
-      [&] { v.run = [&] { return cmd_config(v.g, v.key, v.value, v.unset, v.json); }; });
+      [&] { v.run = [&] { return cmd_config(v.g, v.key, v.value, v.unset, v.check, v.json); }; });
 }
 
 // run: every flag fills run_options directly.
@@ -200,15 +205,17 @@ void tree_commands(CLI::App& app, cli_values& v) {
   cleanup->callback(
       [&] { v.run = [&] { return cmd_cleanup(v.g, v.dry_run, v.cleanup_force, v.json); }; });
 
-  auto* logs = app.add_subcommand("logs", "Show a story's latest log");
-  logs->add_option("id", v.id, "Story id or slug")->required();
-  logs->add_option("-n,--lines", v.lines, "Only the last N lines");
-  logs->add_flag("--tail", v.tail, "The last 20 lines (like -n 20)");
-  logs->add_flag("-f,--follow", v.follow, "Keep printing as the log grows");
-  logs->callback([&] {
-    if (v.tail && !v.lines) v.lines = 20;
-    v.run = [&] { return cmd_logs(v.g, v.id, v.lines, v.follow); };
-  });
+  auto* logs = app.add_subcommand("logs", "Show a story's latest log (ai-sdlc's flags)");
+  logs->add_option("id", v.lo.id, "Story id or slug")->required();
+  logs->add_option("-n,--lines", v.lo.lines, "The last N lines (default 50)")
+      ->check(CLI::NonNegativeNumber);
+  logs->add_flag("--all", v.lo.all, "The whole file");
+  logs->add_flag("-t,--tail,--follow", v.lo.follow, "Keep printing as the log grows (tail -f)");
+  logs->add_option("-f,--file", v.lo.timestamp,
+                   "The log of one run, by its timestamp (e.g. 2026-01-15T10-30-00)");
+  logs->footer("As ai-sdlc: -t follows, -n counts lines, -f picks a file. Logs are "
+               ".ai-sdlc/stories/<ID>/logs/<timestamp>.log, one per run.");
+  logs->callback([&] { v.run = [&] { return cmd_logs(v.g, v.lo); }; });
 }
 
 // Runs the chosen command; every error is a message and an exit code.

@@ -5,6 +5,7 @@
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/story/board.hpp"
+#include "runtime/story/story_logs.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/workflow/cleanup.hpp"
@@ -18,19 +19,6 @@
 #include <thread>
 
 namespace sdlc::cli {
-
-namespace {
-
-std::vector<std::filesystem::path> log_files(const story& s) {
-  std::vector<std::filesystem::path> files;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(s.dir() / "logs", ec))
-    if (e.path().extension() == ".log") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-} // namespace
 
 int cmd_run(const global_options& g, run_options o) {
   o.project = g.project_dir;
@@ -108,45 +96,30 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
   return 0;
 }
 
-int cmd_logs(const global_options& g, const std::string& id, std::optional<int> lines,
-             bool follow) {
+int cmd_logs(const global_options& g, const logs_options& o) {
   auto b = open_board(g);
-  auto s = b.find(id);
-  auto files = log_files(s);
+  auto s = b.find(o.id);
+  const auto dir = s.dir() / "logs";
+  auto files = story_log_files(dir);
   if (files.empty())
-    throw bad_input(fmt::format("{} has no logs yet (they appear in {} once it runs)", s.id(),
-                                b.rel(s.dir() / "logs")));
-  auto file = files.back();
+    throw failure(
+        fmt::format("{} has no logs yet (they appear in {} once it runs)", s.id(), b.rel(dir)));
+  auto file = o.timestamp ? pick_story_log(files, *o.timestamp, b.rel(dir)) : files.back();
   auto text = fs::read_file(file);
-  if (lines) {
-    std::size_t pos = text.size();
-    int n = *lines;
-    if (!text.empty() && text.back() == '\n') --pos;
-    while (n > 0 && pos > 0) {
-      pos = text.rfind('\n', pos - 1);
-      if (pos == std::string::npos) {
-        pos = 0;
-        break;
-      }
-      --n;
-    }
-    text = text.substr(pos == 0 ? 0 : pos + 1);
-  }
-  std::cout << text << std::flush;
-  if (!follow) return 0;
+  std::cout << (o.all ? text : last_lines(text, o.lines)) << std::flush;
+  if (!o.follow) return 0;
   auto offset = std::filesystem::file_size(file);
-  for (;;) {
+  for (;;) { // until Ctrl-C, as tail -f
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    auto now = log_files(s);
-    if (!now.empty() && now.back() != file) {
-      file = now.back();
+    auto now = story_log_files(dir);
+    if (!o.timestamp && !now.empty() && now.back() != file) {
+      file = now.back(); // a new run began
       offset = 0;
       std::cout << "--- " << b.rel(file) << "\n";
     }
     auto size = std::filesystem::file_size(file);
     if (size > offset) {
-      auto all = fs::read_file(file);
-      std::cout << all.substr(offset) << std::flush;
+      std::cout << fs::read_file(file).substr(offset) << std::flush;
       offset = size;
     }
   }

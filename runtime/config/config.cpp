@@ -37,6 +37,20 @@ std::string join_key(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
+// `user` without the keys the defaults do not know (said as warnings):
+// the merged tree holds known keys only.
+YAML::Node strip_unknown(const YAML::Node& user, const YAML::Node& defaults) {
+  if (!user.IsMap() || !defaults.IsMap() || defaults.size() == 0) return user;
+  YAML::Node out(YAML::NodeType::Map);
+  for (auto it = user.begin(); it != user.end(); ++it) {
+    const YAML::Node& d = defaults;
+    auto def = d[it->first.Scalar()];
+    if (!def.IsDefined()) continue;
+    out[it->first] = def.IsMap() ? strip_unknown(it->second, def) : it->second;
+  }
+  return out;
+}
+
 // Deep-merges `over` into `base` (both already validated).
 void merge_into(YAML::Node base, const YAML::Node& over) {
   for (auto it = over.begin(); it != over.end(); ++it) {
@@ -150,6 +164,8 @@ void derive(config& cfg) {
   cfg.agent.command = opt_string(agent["command"]);
   cfg.agent.claude_path = agent["claudePath"].as<std::string>();
   cfg.agent.model = opt_string(agent["model"]);
+  if (!cfg.agent.model) cfg.agent.model = opt_string(t["ai"]["model"]); // ai-sdlc's name for it
+  cfg.ai_provider = t["ai"]["provider"].as<std::string>();
   if (auto turns = agent["maxTurns"]; turns.IsDefined() && !turns.IsNull())
     cfg.agent.max_turns = turns.as<long>();
   cfg.agent.allowed_tools = agent["allowedTools"].as<std::vector<std::string>>();
@@ -215,8 +231,8 @@ void apply_config_overrides(config& cfg, const YAML::Node& overrides, const std:
   if (!overrides.IsDefined() || overrides.IsNull()) return;
   const auto defaults = defaults_tree();
   yaml::require_bounded(overrides, origin);
-  validate(overrides, defaults, "", origin);
-  merge_into(cfg.tree, overrides);
+  validate(overrides, defaults, "", origin, &cfg.warnings);
+  merge_into(cfg.tree, strip_unknown(overrides, defaults));
   derive(cfg);
 }
 
@@ -276,8 +292,9 @@ config load_config(const std::filesystem::path& project_root, const env_map& env
       if (!user.IsMap())
         throw bad_input(fmt::format("{}: the config must be an object of keys, found {}", origin,
                                     yaml::kind_name(user)));
-      validate(user, defaults, "", origin);
-      merge_into(cfg.tree, user);
+      validate(user, defaults, "", origin, &cfg.warnings);
+      merge_into(cfg.tree, strip_unknown(user, defaults));
+      cfg.not_acted_on = config_schema::not_acted_on_in(user);
     }
   }
 
@@ -391,8 +408,8 @@ std::filesystem::path set_config_value(const std::filesystem::path& project_root
   check.file = file;
   check.tree = YAML::Clone(defaults);
   auto written = yaml::load_bounded(out, file.string());
-  validate(written, defaults, "", file.string());
-  merge_into(check.tree, written);
+  validate(written, defaults, "", file.string(), &check.warnings);
+  merge_into(check.tree, strip_unknown(written, defaults));
   derive(check);
   fs::atomic_write(file, out);
   return file;

@@ -28,6 +28,9 @@ struct config {
   // Said once by the command that loaded it (stderr), never an error: e.g.
   // which of two config files is used.
   std::vector<std::string> warnings;
+  // ai-sdlc settings in the project's file that sdlc-actors does not act on
+  // (said once per run, and by `config --check`).
+  std::vector<std::string> not_acted_on;
 
   std::string sdlc_folder;
   std::chrono::milliseconds lock_timeout{5000};
@@ -49,6 +52,7 @@ struct config {
     std::string permission_mode = "acceptEdits";
     std::map<std::string, std::string> env;
   } agent;
+  std::string ai_provider = "claude"; // ai.provider (ai-sdlc's): only claude is run
   std::optional<std::string> api_base_url;
   std::optional<std::string> test_command;
   std::optional<std::string> build_command;

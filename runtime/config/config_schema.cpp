@@ -19,6 +19,44 @@ namespace {
 // Maps whose keys are the user's own (not checked against the defaults).
 const std::set<std::string> open_maps = {"agent.env"};
 
+// ai-sdlc structures sdlc-actors keeps for ai-sdlc and never reads: any value.
+const std::set<std::string> free_form = {"groupings", "projects", "planReview",
+                                         "ticketing.github.statusLabels"};
+
+// ai-sdlc's settings that sdlc-actors reads the file for but does not act on
+// (docs/migrating-from-ai-sdlc.md says what each means there).
+const std::set<std::string> not_acted_on = {
+    "theme",
+    "installCommand",
+    "startCommand",
+    "lintCommand",
+    "verifyCommand",
+    "settingSources",
+    "useOrchestrator",
+    "groupings",
+    "projects",
+    "planReview",
+    "refinement.escalateOnMaxAttempts",
+    "refinement.enableCircuitBreaker",
+    "reviewConfig.detectTestAntipatterns",
+    "retry.initialDelay",
+    "retry.maxDelay",
+    "retry.maxTotalDuration",
+    "tdd",
+    "ticketing",
+    "costLimits",
+    "github",
+    "daemon",
+    // Not yet (issues 15, 16, 18 of the tracker): read, validated, not acted on.
+    "stageGates",
+    "reviewConfig.autoCompleteOnApproval",
+    "reviewConfig.autoRestartOnRejection",
+    "logging",
+    "epic",
+    "merge",
+    "notification",
+};
+
 const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"theme", {"auto", "light", "dark", "none"}},
     {"settingSources", {"user", "project", "local"}},
@@ -27,6 +65,8 @@ const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"merge.strategy", {"squash", "merge", "rebase"}},
     {"agent.permissionMode", {"acceptEdits", "bypassPermissions", "default", "plan"}},
     {"conflicts.policy", {"serialize", "warn", "ignore"}},
+    {"ticketing.provider", {"none", "github", "jira"}},
+    {"notification.channels", {"console", "file", "command", "webhook"}},
 };
 
 enum class kind { string, whole, number, boolean };
@@ -106,6 +146,11 @@ const std::map<std::string, range> ranges = {
     {"limits.maxCostUsd.story", {0, 1e9, " USD"}},
     {"limits.maxCostUsd.run", {0, 1e9, " USD"}},
     {"remote.connectionTimeoutMs", {1000, 3600000, " ms"}},
+    {"epic.maxConcurrent", {1, 256, ""}},
+    {"costLimits.warningThresholdPercent", {0, 100, ""}},
+    {"costLimits.perStoryMaxTokens", {0, 1e12, ""}},
+    {"costLimits.perRunMaxTokens", {0, 1e12, ""}},
+    {"ticketing.github.projectNumber", {0, 1e9, ""}},
 };
 
 std::string join_key(const std::string& parent, const std::string& key) {
@@ -122,6 +167,37 @@ std::string known_keys(const YAML::Node& defaults) {
   for (auto it = defaults.begin(); it != defaults.end(); ++it)
     keys.push_back(it->first.Scalar());
   return fmt::format("{}", fmt::join(keys, ", "));
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diag + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The known key at this level closest to `key`, when one is close.
+std::string did_you_mean(const std::string& key, const YAML::Node& level) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, key.size() / 3) + 1;
+  for (auto it = level.begin(); it != level.end(); ++it) {
+    auto d = edit_distance(key, it->first.Scalar());
+    if (d < best_d) {
+      best_d = d;
+      best = it->first.Scalar();
+    }
+  }
+  return best;
 }
 
 std::string number_text(double v) {
@@ -213,7 +289,8 @@ std::optional<long long> whole_number(const YAML::Node& scalar) {
 }
 
 void validate(const YAML::Node& value, const YAML::Node& def, const std::string& key,
-              const std::string& origin) {
+              const std::string& origin, std::vector<std::string>* warnings) {
+  if (free_form.count(key)) return;
   auto fail = [&](const std::string& expected) {
     throw bad_input(fmt::format("{}: '{}' must be {}, found {}", where(origin, value), key,
                                 expected, yaml::kind_name(value)));
@@ -230,11 +307,18 @@ void validate(const YAML::Node& value, const YAML::Node& def, const std::string&
     for (auto it = value.begin(); it != value.end(); ++it) {
       auto child = it->first.Scalar();
       auto child_def = def[child];
-      if (!child_def.IsDefined())
-        throw bad_input(fmt::format("{}: unknown key '{}'; known keys here: {}",
-                                    where(origin, it->first), join_key(key, child),
-                                    known_keys(def)));
-      validate(it->second, child_def, join_key(key, child), origin);
+      if (!child_def.IsDefined()) {
+        auto close = did_you_mean(child, def);
+        auto message =
+            fmt::format("{}: unknown key '{}'{}", where(origin, it->first), join_key(key, child),
+                        close.empty() ? fmt::format("; known keys here: {}", known_keys(def))
+                                      : fmt::format("; did you mean '{}'?", join_key(key, close)));
+        // A newer ai-sdlc may write keys we do not know: said, not refused.
+        if (!warnings) throw bad_input(message);
+        warnings->push_back(message + " (ignored)");
+        continue;
+      }
+      validate(it->second, child_def, join_key(key, child), origin, warnings);
     }
     return;
   }
@@ -285,8 +369,29 @@ YAML::Node value_from_text(const std::string& key, const std::string& text,
     // or flow syntax.
     value = YAML::Node(text);
   }
-  validate(value, def, key, origin);
+  validate(value, def, key, origin, nullptr);
   return value;
+}
+
+std::vector<std::string> not_acted_on_in(const YAML::Node& user) {
+  std::vector<std::string> out;
+  std::vector<std::pair<std::string, YAML::Node>> todo;
+  if (user.IsMap())
+    for (auto it = user.begin(); it != user.end(); ++it)
+      todo.emplace_back(it->first.Scalar(), it->second);
+  while (!todo.empty()) {
+    auto [key, node] = todo.back();
+    todo.pop_back();
+    if (not_acted_on.count(key)) {
+      out.push_back(key);
+      continue;
+    }
+    if (node.IsMap() && !free_form.count(key) && !open_maps.count(key))
+      for (auto it = node.begin(); it != node.end(); ++it)
+        todo.emplace_back(join_key(key, it->first.Scalar()), it->second);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 } // namespace sdlc::config_schema

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sdlc::config_schema {
 
@@ -17,9 +18,15 @@ YAML::Node defaults();
 
 // Checks `value` against the default `def` at dotted `key`; throws
 // bad_input naming `origin` (file:line where the node has a position), the
-// key, what it must be and what was found.
+// key, what it must be and what was found. A key the defaults do not know is
+// an error too — unless `warnings` is given: then it is said there, with a
+// did-you-mean, and ignored (a newer ai-sdlc may write keys we do not know).
 void validate(const YAML::Node& value, const YAML::Node& def, const std::string& key,
-              const std::string& origin);
+              const std::string& origin, std::vector<std::string>* warnings = nullptr);
+
+// The ai-sdlc settings present in `user` (a project's config) that
+// sdlc-actors does not act on, as dotted keys.
+std::vector<std::string> not_acted_on_in(const YAML::Node& user);
 
 // The value a user typed for `key` (command line, environment variable), as
 // the key's type reads it: a string key keeps the text exactly as typed

@@ -1,6 +1,7 @@
 #include "runtime/story/board.hpp"
 
 #include "runtime/util/error.hpp"
+#include "runtime/story/peer_lock.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/util/printable.hpp"
@@ -281,6 +282,9 @@ story board::update_file(const stdfs::path& file, const std::function<void(story
   require_writable(file);
   auto id = file.parent_path().filename().string();
   file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", id));
+  // And ai-sdlc's, so that the two tools on one board never interleave a
+  // write (and we never read a story ai-sdlc is half-way through writing).
+  peer_lock peer(file, cfg_.lock_timeout, fmt::format("story {}", id));
   auto current = story::load(file); // re-read under the lock: the caller's copy may be stale
   auto before = current.render();
   change(current);

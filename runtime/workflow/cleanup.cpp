@@ -3,6 +3,7 @@
 #include "runtime/git/worktree_ownership.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/story/peer_lock.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/workflow/workflow_state.hpp"
@@ -243,7 +244,22 @@ private:
                       s.str("branch").empty() ? "(none)" : s.str("branch")));
     }
     stale_story_lock(s);
+    stale_peer_lock(s);
     dead_agent_pid(s);
+  }
+
+  // ai-sdlc's lock directory, left by an ai-sdlc that was killed while
+  // writing. Either tool would take it over anyway; cleanup says so and tidies.
+  void stale_peer_lock(const story& s) {
+    auto dir = peer_lock::dir_for(s.file());
+    if (!stdfs::is_directory(dir) || !peer_lock::stale(dir)) return;
+    if (!o_.dry_run) {
+      std::error_code ec;
+      stdfs::remove_all(dir, ec);
+    }
+    add("remove", "stale ai-sdlc lock", b_.rel(dir), true,
+        fmt::format("not refreshed for over {} s: the ai-sdlc that held it is gone",
+                    peer_lock_stale.count() / 1000));
   }
 
   void stale_story_lock(const story& s) {

@@ -159,6 +159,19 @@ run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args
   return run(argv, project, e);
 }
 
+std::string ai_sdlc() {
+  static std::string path;
+  if (!path.empty()) return path;
+  auto r = run({std::string(SDLC_PEERS_DIR) + "/build-ai-sdlc"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0,
+                        "building the real ai-sdlc (../shared/peers/build-ai-sdlc) failed — it "
+                        "needs node, npm and the npm registry (tools/bootstrap installs node):\n"
+                            << r.err);
+  path = r.out.substr(0, r.out.find('\n'));
+  BOOST_REQUIRE_MESSAGE(stdfs::exists(path), "build-ai-sdlc printed no executable: " << r.out);
+  return path;
+}
+
 stdfs::path copy_corpus(const stdfs::path& dest) {
   stdfs::path src = SDLC_CORPUS_DIR;
   BOOST_REQUIRE_MESSAGE(stdfs::is_directory(src / ".ai-sdlc"),

@@ -71,6 +71,11 @@ void write(const stdfs::path& p, const std::string& content);
 // the corpus is missing: no silent skip.
 stdfs::path copy_corpus(const stdfs::path& dest);
 
+// The real ai-sdlc executable (../shared/peers/build-ai-sdlc: built on first
+// use, then cached under $HOME/.cache). Fails the test, never skips, when it
+// cannot be had (no node/npm, no registry).
+std::string ai_sdlc();
+
 // Every file below `dir` with its content, for "nothing was modified" checks.
 std::map<std::string, std::string> snapshot(const stdfs::path& dir);
 

@@ -1,0 +1,76 @@
+#include "runtime/story/peer_lock.hpp"
+
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utime.h>
+
+namespace sdlc {
+
+namespace stdfs = std::filesystem;
+using clock = std::chrono::system_clock;
+
+stdfs::path peer_lock::dir_for(const stdfs::path& file) {
+  std::error_code ec;
+  auto real = stdfs::canonical(file, ec);
+  return (ec ? file : real).string() + ".lock";
+}
+
+bool peer_lock::stale(const stdfs::path& lock_dir) {
+  struct stat st {};
+  if (::stat(lock_dir.c_str(), &st) != 0) return false;
+  auto mtime =
+      clock::from_time_t(st.st_mtim.tv_sec) +
+      std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(st.st_mtim.tv_nsec));
+  return clock::now() - mtime > peer_lock_stale;
+}
+
+peer_lock::peer_lock(const stdfs::path& file, std::chrono::milliseconds timeout,
+                     const std::string& what)
+    : dir_(dir_for(file)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::milliseconds(5);
+  for (;;) {
+    if (::mkdir(dir_.c_str(), 0755) == 0) break;
+    if (errno != EEXIST)
+      throw failure(fmt::format("cannot take ai-sdlc's lock {} for {}: {}", dir_.string(), what,
+                                std::strerror(errno)));
+    if (stale(dir_)) { // its holder died (proper-lockfile's own rule)
+      std::error_code ec;
+      stdfs::remove_all(dir_, ec);
+      continue;
+    }
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw failure(fmt::format(
+          "timed out after {} ms waiting for ai-sdlc's lock on {} ({} is held and refreshed "
+          "by a live process): wait for ai-sdlc to finish, or raise locks.timeoutMs",
+          timeout.count(), what, dir_.string()));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(100));
+  }
+  refresher_ = std::thread([this] { refresh_until_released(); });
+}
+
+void peer_lock::refresh_until_released() {
+  std::unique_lock<std::mutex> lock(mu_);
+  // Half the stale limit, as proper-lockfile does: never taken for stale while held.
+  while (!cv_.wait_for(lock, peer_lock_stale / 2, [&] { return released_; }))
+    ::utime(dir_.c_str(), nullptr);
+}
+
+peer_lock::~peer_lock() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+  }
+  cv_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+  ::rmdir(dir_.c_str());
+}
+
+} // namespace sdlc
