@@ -14,6 +14,7 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/process/signals.hpp"
 #include "runtime/schedule/preflight.hpp"
+#include "runtime/schedule/run_shape.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/story/run_lock.hpp"
 #include "runtime/util/error.hpp"
@@ -116,13 +117,14 @@ run_setup resolve_run(run_options o) {
     batch_nodes = batch.nodes;
   }
   s.nodes = plan_nodes(o, s.cfg, batch_nodes);
-  o.use_worktree = o.use_worktree || s.cfg.worktree_enabled;
-  s.concurrency = o.concurrent.value_or(1);
-  if (s.concurrency < 1 || s.concurrency > s.cfg.max_concurrent)
-    throw bad_input(fmt::format("--concurrent {}: use 1 to {} (limits.maxConcurrent)",
-                                s.concurrency, s.cfg.max_concurrent));
-  // A story's work has its own tree when several run, or on a node.
-  if (s.concurrency > 1 || !s.nodes.nodes.empty()) o.use_worktree = true;
+  auto shape = shape_run({o.concurrent, o.max_concurrent, o.select.epic.has_value(), o.use_worktree,
+                          o.no_worktree, o.keep_worktrees, o.fail_fast, !s.nodes.nodes.empty()},
+                         s.cfg);
+  s.concurrency = shape.concurrency;
+  o.use_worktree = shape.use_worktree;
+  o.keep_worktrees = shape.keep_worktrees;
+  o.fail_fast = shape.fail_fast;
+  if (o.max_iterations) s.cfg.review_max_retries = *o.max_iterations; // as ai-sdlc: this run only
   s.opts = std::move(o);
   return s;
 }

@@ -21,6 +21,9 @@ struct run_options {
   run_selection select;
   std::optional<int> concurrent; // --concurrent N (default 1)
   bool use_worktree = false;
+  bool no_worktree = false;          // ai-sdlc's --no-worktree
+  std::optional<int> max_concurrent; // ai-sdlc's --max-concurrent (with --epic)
+  std::optional<int> max_iterations; // ai-sdlc's --max-iterations: review rejections allowed
   bool force = false;
   bool yes = false;          // start even when stories may conflict
   bool force_unlock = false; // take over the run lock; refused while its holder lives

@@ -6,7 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <list>
 
 namespace {
 
@@ -35,7 +37,13 @@ struct cli_values {
   bool dry_run = false;
   bool cleanup_force = false;
   logs_options lo;
-  bool keep_going = false; // the default; the flag is there to say so
+  std::string batch, log_level; // run --batch a,b,c; --log-level (accepted, see its help)
+  struct refused_flag {
+    bool given;
+    std::string message;
+  };
+  std::list<refused_flag> refused; // ai-sdlc run flags that exit 2 (stable references)
+  bool keep_going = false;         // the default; the flag is there to say so
 };
 
 // The board: init, add, status, details, unblock, config.
@@ -87,6 +95,76 @@ void board_commands(CLI::App& app, cli_values& v) {
       [&] { v.run = [&] { return cmd_config(v.g, v.key, v.value, v.unset, v.check, v.json); }; });
 }
 
+std::vector<std::string> split_commas(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size() && !list.empty()) {
+    auto end = std::min(list.find(',', start), list.size());
+    auto item = list.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+// ai-sdlc's `run` flags: each works as there, or exits 2 saying the
+// sdlc-actors way (never accepted and silently different).
+void ai_sdlc_run_flags(CLI::App* runc, cli_values& v) {
+  auto* story = runc->get_option("--story");
+  auto* batch = runc->add_option(
+      "--batch", v.batch,
+      "ai-sdlc's: stories a,b,c, one at a time (as --story a --story b --story c)");
+  batch->excludes(story);
+  auto* epic = runc->add_option("--epic", v.ro.select.epic,
+                                "ai-sdlc's: the unfinished stories labelled epic-ID (or with "
+                                "epic: ID), epic.maxConcurrent at once");
+  epic->excludes(story)->excludes(batch);
+  runc->add_option("--max-concurrent", v.ro.max_concurrent,
+                   "With --epic: stories at once (default epic.maxConcurrent)");
+  auto* no_wt = runc->add_flag("--no-worktree", v.ro.no_worktree,
+                               "Work in the main checkout even when worktree.enabled is set (one "
+                               "story at a time only)");
+  no_wt->excludes(runc->get_option("--worktree"));
+  runc->add_option("--max-iterations", v.ro.max_iterations,
+                   "ai-sdlc's: review rejections a story may have in this run (overrides "
+                   "reviewConfig.maxRetries)")
+      ->check(CLI::NonNegativeNumber);
+  runc->add_option("--log-level", v.log_level,
+                   "ai-sdlc's; accepted for its scripts: story logs here always hold every "
+                   "decision and agent event")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  auto refuse = [&](const std::string& name, bool takes_value, const std::string& message) {
+    auto shown = name;
+    std::replace(shown.begin(), shown.end(), ',', '/');
+    v.refused.push_back({false, shown + ": " + message});
+    auto& r = v.refused.back();
+    if (takes_value)
+      runc->add_option_function<std::string>(
+          name, [&r](const std::string&) { r.given = true; }, "ai-sdlc's; " + message);
+    else
+      runc->add_flag_callback(
+          name, [&r] { r.given = true; }, "ai-sdlc's; " + message);
+  };
+  refuse("--step", true,
+         "sdlc-actors runs a story's whole workflow, resuming from its checkpoint; not "
+         "supported yet — `details <id>` shows the next action, `run --story <id>` runs it on");
+  refuse("--clean", false,
+         "to start a story over, `worktrees remove <id> --force`, then `run --story <id>`");
+  refuse("--watch", false,
+         "daemon mode is not supported yet: start `run` again after adding stories, or "
+         "`run --auto` to take every unfinished one");
+  refuse("-v,--verbose", false,
+         "goes with --watch, which is not supported yet; `logs <id> -t` follows a story");
+  refuse("--request", true,
+         "sdlc-actors makes stories without an AI: `add \"<title>\" --body-file F`, then "
+         "`run --story <id>`");
+  refuse("--grill-me", false,
+         "sdlc-actors makes stories without an AI: `add \"<title>\" --body-file F`, then "
+         "`run --story <id>`");
+}
+
 // run: every flag fills run_options directly.
 void run_command(CLI::App& app, cli_values& v) {
   auto* runc = app.add_subcommand("run", "Run stories through the workflow with AI agents");
@@ -129,7 +207,16 @@ void run_command(CLI::App& app, cli_values& v) {
                    "TLS to the nodes: this side's certificate (PEM)");
   runc->add_option("--tls-key", v.ro.tls.key, "TLS: this side's private key (PEM)");
   runc->add_option("--tls-ca", v.ro.tls.ca, "TLS: the CA that signed the nodes' certificates");
-  runc->callback([&] { v.run = [&] { return cmd_run(v.g, v.ro); }; });
+  ai_sdlc_run_flags(runc, v);
+  runc->callback([&] {
+    v.run = [&] {
+      for (const auto& refused : v.refused)
+        if (refused.given) throw sdlc::bad_input(refused.message);
+      for (const auto& id : split_commas(v.batch))
+        v.ro.select.story_ids.push_back(id);
+      return cmd_run(v.g, v.ro);
+    };
+  });
 }
 
 // Worker nodes: node, nodes.

@@ -24,11 +24,12 @@ int cmd_run(const global_options& g, run_options o) {
   o.project = g.project_dir;
   o.yes = o.yes || o.force;
   const auto& sel = o.select;
-  if (sel.story_ids.empty() && !sel.all && !sel.resume && !o.concurrent && !o.batch_file &&
-      !o.dry_run && !sel.include_backlog)
+  if (sel.story_ids.empty() && !sel.all && !sel.resume && !sel.epic && !o.concurrent &&
+      !o.batch_file && !o.dry_run && !sel.include_backlog)
     throw bad_input(
         "say what to run: --story <id>, --concurrent N (ready and in-progress stories), "
-        "--auto (every unfinished story), --continue, or --config <batch.yaml>");
+        "--auto (every unfinished story), --continue, --epic <id>, or --config <batch.yaml> "
+        "(a bare `run`, ai-sdlc's one recommended action, is not supported yet)");
   return run_stories(std::move(o), std::cout);
 }
 

@@ -185,6 +185,9 @@ void derive(config& cfg) {
   cfg.action_retries = t["retry"]["maxRetries"].as<int>();
   cfg.auto_create_pr = t["reviewConfig"]["autoCreatePROnApproval"].as<bool>();
   cfg.max_concurrent = t["limits"]["maxConcurrent"].as<int>();
+  const auto& epic = t["epic"];
+  cfg.epic = {epic["maxConcurrent"].as<int>(), epic["keepWorktrees"].as<bool>(),
+              epic["continueOnFailure"].as<bool>()};
   const auto policy = t["conflicts"]["policy"].as<std::string>();
   cfg.conflicts = policy == "warn"     ? conflict_policy::warn
                   : policy == "ignore" ? conflict_policy::ignore

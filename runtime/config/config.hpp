@@ -63,6 +63,11 @@ struct config {
   int action_retries = 3;      // retry.maxRetries: a failed action is tried again this often
   bool auto_create_pr = false; // reviewConfig.autoCreatePROnApproval
   int max_concurrent = 8;      // limits.maxConcurrent
+  struct epic_settings {       // epic.*: what `run --epic` does (ai-sdlc's meaning)
+    int max_concurrent = 3;
+    bool keep_worktrees = false;
+    bool continue_on_failure = true;
+  } epic;
   conflict_policy conflicts = conflict_policy::serialize;
   std::chrono::milliseconds shutdown_grace{30000}; // Ctrl-C once: running actions get this long
   supervision_settings supervision;

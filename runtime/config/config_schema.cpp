@@ -52,7 +52,6 @@ const std::set<std::string> not_acted_on = {
     "reviewConfig.autoCompleteOnApproval",
     "reviewConfig.autoRestartOnRejection",
     "logging",
-    "epic",
     "merge",
     "notification",
 };

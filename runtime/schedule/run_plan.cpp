@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fnmatch.h>
 #include <set>
 #include <strings.h>
 
@@ -33,6 +34,7 @@ std::vector<const story*> chosen_stories(const board& b, const run_selection& se
                                          const story_index& by_id) {
   std::vector<const story*> chosen;
   auto has_label = [&](const story& s) {
+    if (sel.epic && !in_epic(s, *sel.epic)) return false;
     if (sel.labels.empty()) return true;
     auto mine = s.labels();
     return std::any_of(sel.labels.begin(), sel.labels.end(), [&](const std::string& l) {
@@ -48,7 +50,7 @@ std::vector<const story*> chosen_stories(const board& b, const run_selection& se
     std::set<std::string> statuses(sel.statuses.begin(), sel.statuses.end());
     if (statuses.empty()) {
       statuses = {"ready", "in-progress"};
-      if (sel.include_backlog || sel.all) statuses.insert("backlog");
+      if (sel.include_backlog || sel.all || sel.epic) statuses.insert("backlog");
     }
     for (const auto& [id, s] : by_id) {
       if (!has_label(*s)) continue;
@@ -97,6 +99,16 @@ void keep_reachable(std::set<std::string>& in_plan, const story_index& by_id, ru
 }
 
 } // namespace
+
+bool in_epic(const story& s, const std::string& epic) {
+  const auto id = epic.rfind("epic-", 0) == 0 ? epic.substr(5) : epic;
+  const auto field = s.str("epic");
+  if (!field.empty() && (field == id || field == "epic-" + id)) return true;
+  const auto pattern = "epic-" + id;
+  for (const auto& label : s.labels())
+    if (::fnmatch(pattern.c_str(), label.c_str(), 0) == 0) return true;
+  return false;
+}
 
 run_plan make_run_plan(const board& b, const run_selection& sel) {
   auto scan = b.scan();

@@ -6,6 +6,7 @@
 #include "runtime/story/board.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct run_selection {
   bool include_backlog = false;      // default selection plus backlog
   bool resume = false;               // stories with an interrupted checkpoint (or in progress)
   std::vector<std::string> labels;   // keep stories with any of these labels
+  std::optional<std::string> epic;   // ai-sdlc's --epic: its unfinished stories (in_epic)
   std::vector<std::string> statuses; // instead of the default statuses
   std::map<std::string, long> priority_overrides;
 };
@@ -34,6 +36,11 @@ struct run_plan {
 // Throws bad_input when a selected story depends on one that is not on the
 // board, or the board has unreadable stories among the selection.
 run_plan make_run_plan(const board& b, const run_selection& sel);
+
+// Whether a story belongs to epic `epic` as ai-sdlc decides it: `epic: ID`
+// or `epic: epic-ID` in its frontmatter, or a label matching `epic-ID` (a
+// glob: `*` matches anything). `epic-ID` and `ID` name the same epic.
+bool in_epic(const story& s, const std::string& epic);
 
 // How many actions a story still needs (refine? research plan implement review).
 int expected_actions(const story& s);

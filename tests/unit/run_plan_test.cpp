@@ -83,4 +83,32 @@ BOOST_FIXTURE_TEST_CASE(unreadable_and_missing_dependencies, plan_fixture) {
   BOOST_CHECK_THROW(plan({}), error);
 }
 
+BOOST_AUTO_TEST_CASE(an_epic_is_its_field_or_a_label_as_ai_sdlc_decides) {
+  auto with = [](const std::string& extra) {
+    return story::parse("---\nid: S-0001\ntitle: T\nstatus: ready\n" + extra + "---\n",
+                        "/b/.ai-sdlc/stories/S-0001/story.md");
+  };
+  BOOST_TEST(in_epic(with("labels: [epic-pay]\n"), "pay"));
+  BOOST_TEST(in_epic(with("labels: [epic-pay]\n"), "epic-pay")); // both spellings
+  BOOST_TEST(in_epic(with("epic: pay\n"), "pay"));
+  BOOST_TEST(in_epic(with("epic: epic-pay\n"), "epic-pay"));
+  BOOST_TEST(in_epic(with("labels: [epic-pay]\n"), "p*")); // ai-sdlc's patterns
+  BOOST_TEST(!in_epic(with("labels: [epic-payroll]\n"), "pay"));
+  BOOST_TEST(!in_epic(with("labels: [pay]\n"), "pay"));
+  BOOST_TEST(!in_epic(with("epic: other\n"), "pay"));
+  BOOST_TEST(!in_epic(with(""), "pay"));
+}
+
+BOOST_FIXTURE_TEST_CASE(an_epic_takes_its_unfinished_stories_backlog_included, plan_fixture) {
+  test::write(d.path / ".ai-sdlc/stories/S-0003/story.md",
+              test::story_text("S-0003", "backlog", "epic: pay\n"));
+  test::write(d.path / ".ai-sdlc/stories/S-0004/story.md",
+              test::story_text("S-0004", "done", "labels: [epic-pay]\n"));
+  test::write(d.path / ".ai-sdlc/stories/S-0001/story.md",
+              test::story_text("S-0001", "ready", "labels: [api, epic-pay]\n"));
+  run_selection epic;
+  epic.epic = "epic-pay";
+  BOOST_TEST(ids_of(plan(epic)) == (std::vector<std::string>{"S-0001", "S-0003"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,196 @@
+#define BOOST_TEST_MODULE ai_sdlc_flags
+// ai-sdlc's `run` flags, typed by its users and their scripts: each works as
+// in ai-sdlc (--batch, --epic, --max-concurrent, --no-worktree,
+// --max-iterations, --log-level) or exits 2 naming the sdlc-actors way
+// (--step, --clean, --watch, -v, --request, --grill-me) — never accepted and
+// silently different. Real runs with a command agent in a real git repo.
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <regex>
+
+using namespace sdlc;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+// Approves every review, or rejects every one with `reject`; each review
+// leaves a line in reviews.log so a test can count them.
+std::string agent(bool reject = false) {
+  const std::string verdict = reject
+                                  ? "{\"passed\": false, \"issues\": [{\"severity\": \"major\", "
+                                    "\"category\": \"implementation\", \"description\": \"no\"}]}"
+                                  : "{\"passed\": true, \"issues\": []}";
+  return "#!/bin/sh\n"
+         "case \"$SDLC_ACTION\" in\n"
+         "  review) echo \"$SDLC_STORY_ID\" >> \"$REVIEWS_LOG\"; printf '```json\\n" +
+         verdict +
+         "\\n```\\n';;\n"
+         "  *) echo \"notes for $SDLC_ACTION\";;\n"
+         "esac\n";
+}
+
+struct project {
+  test::temp_dir d;
+  stdfs::path repo = d.path / "repo";
+  std::map<std::string, std::string> env;
+  explicit project(bool reject = false) {
+    env = {{"NO_COLOR", "1"}, {"REVIEWS_LOG", (d.path / "reviews.log").string()}};
+    test::make_command_agent_board(repo, d.path / "agent.sh", agent(reject), env);
+  }
+  test::run_result sdlc(const std::vector<std::string>& args) const {
+    return test::sdlc(repo, args, env);
+  }
+  std::string add(const std::string& title, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"add", title, "--status", "ready", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = sdlc(args);
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    return r.out.substr(r.out.find("S-"), 6);
+  }
+  std::string status_of(const std::string& id) const {
+    std::smatch m;
+    auto text = test::read(repo / ".ai-sdlc/stories" / id / "story.md");
+    return std::regex_search(text, m, std::regex("status: ([a-z-]+)")) ? m[1].str() : "";
+  }
+  void commit() {
+    test::git(repo, {"add", "-A"});
+    test::git(repo, {"commit", "-q", "-m", "board"});
+  }
+  int reviews() const {
+    auto log = test::read(d.path / "reviews.log");
+    return static_cast<int>(std::count(log.begin(), log.end(), '\n'));
+  }
+};
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(batch_runs_the_named_stories_and_no_others) {
+  project p;
+  auto a = p.add("First");
+  auto b = p.add("Second");
+  auto c = p.add("Third");
+  p.commit();
+  auto r = p.sdlc({"run", "--batch", a + ", " + c});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(p.status_of(a) == "done");
+  BOOST_TEST(p.status_of(b) == "ready");
+  BOOST_TEST(p.status_of(c) == "done");
+  auto both = p.sdlc({"run", "--batch", a, "--story", b});
+  BOOST_TEST(both.exit_code == 2, both.err);
+}
+
+BOOST_AUTO_TEST_CASE(epic_runs_its_unfinished_stories_at_epic_concurrency) {
+  project p;
+  auto labelled = p.add("Pay by card", {"--label", "epic-pay"});
+  auto other = p.add("Refund", {"--label", "epic-refunds"});
+  auto by_field = p.add("Pay by bank");
+  auto f = p.repo / ".ai-sdlc/stories" / by_field / "story.md";
+  test::write(f,
+              std::regex_replace(test::read(f), std::regex("\nstatus:"), "\nepic: pay\nstatus:"));
+  BOOST_REQUIRE(p.sdlc({"config", "epic.maxConcurrent", "2"}).exit_code == 0);
+  p.commit();
+  auto dry = p.sdlc({"run", "--epic", "pay", "--dry-run"});
+  BOOST_TEST(dry.exit_code == 0, dry.err);
+  BOOST_TEST(has(dry.out, labelled), dry.out);
+  BOOST_TEST(has(dry.out, by_field), dry.out);
+  BOOST_TEST(!has(dry.out, other), dry.out);
+  auto r = p.sdlc({"run", "--epic", "epic-pay"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(p.status_of(labelled) == "done");
+  BOOST_TEST(p.status_of(by_field) == "done");
+  BOOST_TEST(p.status_of(other) == "ready");
+  // Two at once means worktrees: they were made, and removed when done
+  // (epic.keepWorktrees false), their branches kept.
+  BOOST_TEST(has(test::git(p.repo, {"branch", "--list"}), "ai-sdlc/" + labelled));
+  auto wts = p.sdlc({"worktrees"});
+  BOOST_TEST(!has(wts.out, labelled), wts.out);
+
+  auto misplaced = p.sdlc({"run", "--auto", "--max-concurrent", "2"});
+  BOOST_TEST(misplaced.exit_code == 2);
+  BOOST_TEST(has(misplaced.err, "--max-concurrent goes with --epic"), misplaced.err);
+}
+
+BOOST_AUTO_TEST_CASE(no_worktree_beats_the_config_for_one_story_and_is_refused_for_more) {
+  project p;
+  auto a = p.add("Alone");
+  p.add("Other");
+  BOOST_REQUIRE(p.sdlc({"config", "worktree.enabled", "true"}).exit_code == 0);
+  p.commit();
+  auto many = p.sdlc({"run", "--auto", "--concurrent", "2", "--no-worktree"});
+  BOOST_TEST(many.exit_code == 2);
+  BOOST_TEST(has(many.err, "--no-worktree: stories run at once each need a worktree"), many.err);
+  auto r = p.sdlc({"run", "--story", a, "--no-worktree"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(p.status_of(a) == "done");
+  BOOST_TEST(!has(test::git(p.repo, {"worktree", "list"}), ".ai-sdlc/worktrees"));
+  BOOST_TEST(!has(test::git(p.repo, {"branch", "--list"}), "ai-sdlc/" + a));
+  auto both = p.sdlc({"run", "--story", a, "--no-worktree", "--worktree"});
+  BOOST_TEST(both.exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(max_iterations_caps_review_rejections_for_this_run) {
+  project p(/*reject=*/true);
+  auto a = p.add("Never good enough");
+  auto b = p.add("Also never good enough");
+  p.commit();
+  auto capped = p.sdlc({"run", "--story", a, "--max-iterations", "1"});
+  BOOST_TEST(capped.exit_code == 1, capped.out << capped.err);
+  BOOST_TEST(p.status_of(a) == "blocked");
+  const int with_one = p.reviews();
+  auto uncapped = p.sdlc({"run", "--story", b}); // reviewConfig.maxRetries: 3
+  BOOST_TEST(uncapped.exit_code == 1, uncapped.out << uncapped.err);
+  const int with_three = p.reviews() - with_one;
+  BOOST_TEST(with_one == 2, with_one);     // the review and one more after rework
+  BOOST_TEST(with_three == 4, with_three); // the review and three more
+  BOOST_TEST(p.sdlc({"run", "--story", a, "--max-iterations", "-1"}).exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(log_level_is_accepted_and_checked) {
+  project p;
+  p.add("Any");
+  p.commit();
+  auto ok = p.sdlc({"run", "--auto", "--dry-run", "--log-level", "debug"});
+  BOOST_TEST(ok.exit_code == 0, ok.err);
+  auto bad = p.sdlc({"run", "--auto", "--log-level", "loud"});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(has(bad.err, "--log-level"), bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(flags_without_an_equivalent_exit_2_naming_the_way_here) {
+  project p;
+  auto a = p.add("Untouched");
+  p.commit();
+  const auto before = test::read(p.repo / ".ai-sdlc/stories" / a / "story.md");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--step", "plan"}, "`details <id>`"},
+      {{"--story", a, "--clean"}, "`worktrees remove <id> --force`"},
+      {{"--watch"}, "`run --auto`"},
+      {{"-v"}, "`logs <id> -t`"},
+      {{"--verbose"}, "`logs <id> -t`"},
+      {{"--request", "Add a login page"}, "`add \"<title>\" --body-file F`"},
+      {{"--request", "x", "--grill-me"}, "`add \"<title>\" --body-file F`"},
+      {{}, "--epic <id>"}, // a bare run: ai-sdlc's one recommended action
+  };
+  for (const auto& [flags, way] : cases) {
+    std::vector<std::string> args{"run"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto r = p.sdlc(args);
+    const std::string what = args.size() > 1 ? args[1] : "(bare run)";
+    BOOST_TEST_CONTEXT(what) {
+      BOOST_TEST(r.exit_code == 2, r.out << r.err);
+      BOOST_TEST(has(r.err, way), r.err);
+      BOOST_TEST(r.out.empty(), r.out);
+    }
+  }
+  BOOST_TEST(test::read(p.repo / ".ai-sdlc/stories" / a / "story.md") == before);
+  auto help = p.sdlc({"run", "--help"});
+  for (const std::string flag : {"--batch", "--epic", "--max-concurrent", "--no-worktree",
+                                 "--max-iterations", "--log-level", "--step", "--watch"})
+    BOOST_TEST(has(help.out, flag), flag);
+}
