@@ -56,9 +56,12 @@ using coordinator_actor = caf::typed_actor<caf::reacts_to<atoms::done, int>>;
 
 // Decides which stories run (scheduler_core) and starts them through the
 // supervisor it owns; tells the coordinator (atoms::done, exit code) when the
-// run is over. The rate limiter scales it (concurrency_level).
+// run is over. The rate limiter scales it (concurrency_level). It polls the
+// stories it holds for approval (atoms::poll, to itself) and, with run
+// --watch, the board (atoms::watch, to itself).
 using scheduler_actor =
-    caf::typed_actor<caf::reacts_to<atoms::step>, caf::reacts_to<story_event>,
+    caf::typed_actor<caf::reacts_to<atoms::step>, caf::reacts_to<atoms::poll>,
+                     caf::reacts_to<atoms::watch>, caf::reacts_to<story_event>,
                      caf::reacts_to<usage_report>, caf::reacts_to<story_finished>,
                      caf::reacts_to<concurrency_level>, caf::reacts_to<atoms::drain>,
                      caf::reacts_to<atoms::shutdown>>;

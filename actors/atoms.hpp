@@ -21,4 +21,8 @@ using info = caf::atom_constant<caf::atom("sdlcinfo")>;      // node: slots and 
 using forget =
     caf::atom_constant<caf::atom("sdlcforget")>; // node: a story is done, drop its worktree
 
+using poll = caf::atom_constant<caf::atom("sdlcpoll")>; // scheduler: look at held stories again
+using watch =
+    caf::atom_constant<caf::atom("sdlcwatch")>; // scheduler: run --watch looks at the board
+
 } // namespace sdlc::atoms

@@ -162,7 +162,7 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
     out << describe_plan(p.plan, s.concurrency, o.action_seconds);
     return p.unreadable_code;
   }
-  if (p.plan.items.empty()) {
+  if (p.plan.items.empty() && !o.watch) {
     out << "nothing to run: no selected story needs work"
         << (o.select.resume ? " (no interrupted checkpoint)" : "") << "\n";
     return p.unreadable_code ? p.unreadable_code : p.plan.skipped.empty() ? 0 : 1;
@@ -373,6 +373,10 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   so.serialize_conflicts = s.cfg.conflicts == conflict_policy::serialize;
   so.conflicts = std::move(p.preflight.scan);
   so.restarts = s.cfg.supervision;
+  if (o.watch) {
+    so.watch = o.select;
+    so.watch_every = s.cfg.watch_every;
+  }
   so.make_story = [&sys, b, sopts, pool, status](story_report_actor parent, const std::string& id,
                                                  int incarnation) {
     return spawn_story_actor(sys, std::move(parent), status, b, id, sopts, incarnation, pool);
@@ -384,9 +388,12 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   if (api.share_limits) share_limits(permits, sys, api, status, scheduler, n, p.plan, pool, gw);
 
   if (!sto.live)
-    out << fmt::format("run: {} stor{}, {} at a time, gateway {}{}\n", p.plan.items.size(),
+    out << fmt::format("run: {} stor{}, {} at a time, gateway {}{}{}\n", p.plan.items.size(),
                        p.plan.items.size() == 1 ? "y" : "ies", n, gw.base_url(),
-                       o.use_worktree ? ", one worktree per story" : "");
+                       o.use_worktree ? ", one worktree per story" : "",
+                       o.watch ? fmt::format(", watching the board every {} ms (Ctrl-C stops)",
+                                             s.cfg.watch_every.count())
+                               : "");
   out.flush();
   caf::anon_send(scheduler, atoms::step::value);
   const int code = await_run(self, scheduler, stop_signals, s.cfg.shutdown_grace);

@@ -30,6 +30,7 @@ struct run_options {
   bool keep_worktrees = false;
   bool fail_fast = false;
   bool dry_run = false;
+  bool watch = false;         // stay up: take stories added or changed while running (Ctrl-C ends)
   double action_seconds = 60; // --dry-run: expected time per action
   std::optional<std::filesystem::path> batch_file;
   std::vector<std::string> nodes;                  // --node host:port (repeatable)

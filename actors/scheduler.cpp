@@ -2,6 +2,8 @@
 
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/time.hpp"
+#include "runtime/schedule/watch_pickup.hpp"
+#include "runtime/workflow/approval.hpp"
 #include "runtime/workflow/transitions.hpp"
 
 #include <caf/all.hpp>
@@ -9,10 +11,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 namespace sdlc {
 
 namespace {
+
+namespace stdfs = std::filesystem;
 
 struct scheduler_state {
   coordinator_actor coordinator;
@@ -27,6 +32,11 @@ struct scheduler_state {
   std::map<std::string, std::string> told_waiting; // last "waiting" reason sent per story
   double run_cost = 0;
   std::optional<std::string> budget_stop; // why no more stories start
+  bool polling = false;                   // a poll of held stories is scheduled
+  // run --watch: each ended story's file as it was when it ended, and the
+  // last problem the board had (said once, not every look).
+  std::map<std::string, file_stamp> ended_stamp;
+  std::string watch_problem;
   static inline const char* name = "scheduler";
 };
 
@@ -92,6 +102,88 @@ void drop_worktree(scheduler_ptr self, const std::string& id) {
   }
 }
 
+// How soon `approve` typed in another terminal is seen: about this long.
+constexpr auto held_poll_interval = std::chrono::milliseconds(500);
+
+void poll_held_later(scheduler_ptr self) {
+  auto& st = self->state;
+  if (st.polling || st.core->held().empty()) return;
+  st.polling = true;
+  self->delayed_send(self, held_poll_interval, atoms::poll::value);
+}
+
+// A person acts on the board, not on the run: held stories are read again
+// and the ones approved (or given feedback) go back to the queue.
+void poll_held(scheduler_ptr self) {
+  auto& st = self->state;
+  st.polling = false;
+  if (st.core->closed()) return;
+  auto limits = limits_of(st.the_board->cfg());
+  for (const auto& id : st.core->held()) {
+    std::optional<std::string> why;
+    try {
+      why = approval_released(st.the_board->find(id), limits);
+    } catch (const std::exception&) {
+      continue; // mid-write by the other tool, or unreadable: look again next time
+    }
+    if (!why) continue;
+    st.core->mark_waiting(id);
+    st.told_waiting.erase(id);
+    note(self, id, *why);
+  }
+  step(self);
+  poll_held_later(self);
+}
+
+file_stamp stamp_of(const board& b, const std::string& id) {
+  try {
+    auto file = b.find(id).file();
+    return fmt::format("{}:{}", stdfs::last_write_time(file).time_since_epoch().count(),
+                       stdfs::file_size(file));
+  } catch (const std::exception&) {
+    return {}; // unreadable now: compared again on the next look
+  }
+}
+
+// run --watch: an ended story is taken again only once its file changes
+// after this (our own writes for it are done by now).
+void remember_end(scheduler_ptr self, const std::string& id) {
+  auto& st = self->state;
+  if (st.opts.watch) st.ended_stamp[id] = stamp_of(*st.the_board, id);
+}
+
+// run --watch: the run's selection on the board as it is now; what is new,
+// or changed since it ended, joins the run.
+void watch_board(scheduler_ptr self) {
+  auto& st = self->state;
+  if (st.core->closed()) return;
+  try {
+    auto plan = make_run_plan(*st.the_board, *st.opts.watch);
+    std::map<std::string, file_stamp> now;
+    for (const auto& it : plan.items)
+      if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(*st.the_board, it.id);
+    const auto known = st.core->ids();
+    for (auto& item : watch_pickup(plan.items, *st.core, st.ended_stamp, now)) {
+      bool again = std::find(known.begin(), known.end(), item.id) != known.end();
+      st.core->admit(item);
+      st.ended_stamp.erase(item.id);
+      st.told_waiting.erase(item.id);
+      note(self, item.id,
+           again ? "taken again: its story changed" : "picked up: " + plan.titles[item.id]);
+    }
+    st.watch_problem.clear();
+  } catch (const std::exception& e) {
+    if (st.watch_problem != e.what()) {
+      st.watch_problem = e.what();
+      note(
+          self, "",
+          fmt::format("watch: {} (looking again in {} ms)", e.what(), st.opts.watch_every.count()));
+    }
+  }
+  step(self);
+  self->delayed_send(self, st.opts.watch_every, atoms::watch::value);
+}
+
 void on_finished(scheduler_ptr self, const story_finished& f) {
   auto& st = self->state;
   caf::anon_send(st.status, f);
@@ -99,6 +191,19 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
   case story_result::done:
     st.core->mark_done(f.story);
     if (!st.opts.keep_worktrees) drop_worktree(self, f.story);
+    remember_end(self, f.story);
+    break;
+  case story_result::awaiting_approval:
+    st.core->hold(f.story);
+    caf::anon_send(st.status,
+                   story_waiting{f.story,
+                                 wait_cause::approval,
+                                 {},
+                                 fmt::format("awaiting approval: sdlc-actors approve {} (or "
+                                             "feedback {} \"...\")",
+                                             f.story, f.story),
+                                 time::now_ms()});
+    poll_held_later(self);
     break;
   case story_result::interrupted:
     st.interrupted = true;
@@ -119,7 +224,9 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
         }
       }
       caf::anon_send(st.status, story_finished{dep, story_result::blocked, reason, time::now_ms()});
+      remember_end(self, dep);
     }
+    remember_end(self, f.story);
     if (st.opts.fail_fast) {
       st.core->close();
       caf::anon_send(st.supervisor, atoms::drain::value);
@@ -184,12 +291,18 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, coordinato
   st.supervisor =
       spawn_story_supervisor(self->system(), self, st.opts.make_story, st.opts.restarts);
   self->link_to(st.supervisor);
+  if (st.opts.watch) {
+    st.core->keep_open();
+    self->delayed_send(self, st.opts.watch_every, atoms::watch::value);
+  }
   if (st.opts.serialize_conflicts && st.opts.conflicts)
     for (const auto& c : st.opts.conflicts->conflicts)
       if (c.severity == conflict_severity::high)
         st.core->set_exclusive(c.a, c.b, fmt::format("{}", fmt::join(c.shared, ", ")));
   return {
       [=](atoms::step) { step(self); },
+      [=](atoms::poll) { poll_held(self); },
+      [=](atoms::watch) { watch_board(self); },
       [=](story_event& e) {
         if (e.kind == event_kind::action_finished && edits_code(e.action))
           recheck_conflicts(self, e.story);

@@ -3,11 +3,13 @@
 #include "actors/story_supervisor.hpp"
 #include "runtime/api/budget.hpp"
 #include "runtime/schedule/conflict_scan.hpp"
+#include "runtime/schedule/run_plan.hpp"
 #include "runtime/schedule/scheduler_core.hpp"
 #include "runtime/story/board.hpp"
 
 #include <caf/fwd.hpp>
 
+#include <chrono>
 #include <optional>
 
 namespace sdlc {
@@ -22,6 +24,10 @@ struct scheduler_options {
   // re-checked after each implement/rework.
   bool serialize_conflicts = false;
   std::optional<conflict_scan> conflicts;
+  // run --watch: the selection is looked at again every `watch_every`, and
+  // the run ends only when stopped (Ctrl-C).
+  std::optional<run_selection> watch;
+  std::chrono::milliseconds watch_every{5000};
   // The scheduler owns the supervisor that runs its stories.
   story_factory make_story;
   restart_policy restarts;

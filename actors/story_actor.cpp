@@ -94,6 +94,12 @@ void step(story_ptr self) {
            d.reason);
     return;
   }
+  case action_type::await_approval:
+    // The slot goes back to the run; the scheduler brings the story back
+    // once a person approves (or gives feedback).
+    st.session->log("orchestrator", d.reason);
+    finish(self, story_result::awaiting_approval, d.reason);
+    return;
   case action_type::block:
   case action_type::move_to_done:
   case action_type::create_pr:

@@ -39,6 +39,7 @@ void launch(supervisor_ptr self, const std::string& id) {
   auto& st = self->state;
   auto& c = st.children[id];
   c.restart_pending = false;
+  c.finished = false; // a story back from waiting for approval is supervised again
   c.handle = st.make_story(self, id, c.incarnation);
   st.by_addr[c.handle.address()] = id;
   self->monitor(c.handle);

@@ -9,6 +9,8 @@
 #include "runtime/util/fs.hpp"
 #include "runtime/util/yaml_document.hpp"
 #include "runtime/util/yaml_json.hpp"
+#include "runtime/util/time.hpp"
+#include "runtime/workflow/approval.hpp"
 #include "runtime/workflow/transitions.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
@@ -117,6 +119,26 @@ int cmd_unblock(const global_options& g, const std::string& id, bool reset_retri
   auto s = b.update(id, [&](story& st) { unblock(st, reset_retries); });
   fmt::print("{} is {} again{}\n", s.id(), s.str("status"),
              reset_retries ? " (retry counters reset)" : "");
+  return 0;
+}
+
+int cmd_approve(const global_options& g, const std::string& id) {
+  auto b = open_board(g);
+  bool changed = false;
+  auto s = b.update(id, [&](story& st) { changed = approve(st); });
+  if (changed)
+    fmt::print("Approved {}: \"{}\" — a run holding it goes on within a second\n", s.id(),
+               printable(s.title()));
+  else
+    fmt::print("{} was approved already\n", s.id());
+  return 0;
+}
+
+int cmd_feedback(const global_options& g, const std::string& id, const std::string& text) {
+  auto b = open_board(g);
+  auto s = b.update(id, [&](story& st) { give_feedback(st, text, time::now_iso8601()); });
+  fmt::print("Feedback recorded for {}: \"{}\"{}\n", s.id(), printable(s.title()),
+             s.flag("plan_complete") ? "" : " — it plans again, with your text in the prompt");
   return 0;
 }
 

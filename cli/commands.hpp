@@ -39,6 +39,8 @@ int cmd_add(const global_options& g, const add_options& o);
 int cmd_status(const global_options& g, bool active_only, bool json);
 int cmd_details(const global_options& g, const std::string& id, bool json);
 int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries);
+int cmd_approve(const global_options& g, const std::string& id);
+int cmd_feedback(const global_options& g, const std::string& id, const std::string& text);
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
                const std::optional<std::string>& value, bool unset, bool check, bool json);
 

@@ -22,6 +22,7 @@ struct cli_values {
   add_options ao;
   bool active = false, json = false;
   std::string id;
+  std::string text; // feedback
   bool reset = false;
   std::optional<std::string> key, value;
   bool unset = false;
@@ -44,9 +45,10 @@ struct cli_values {
   };
   std::list<refused_flag> refused; // ai-sdlc run flags that exit 2 (stable references)
   bool keep_going = false;         // the default; the flag is there to say so
+  bool verbose = false;            // ai-sdlc's -v: accepted (our output is detailed already)
 };
 
-// The board: init, add, status, details, unblock, config.
+// The board: init, add, status, details, unblock, approve, feedback, config.
 void board_commands(CLI::App& app, cli_values& v) {
 
   auto* init = app.add_subcommand("init", "Create the board (.ai-sdlc/) and .ai-sdlc.json");
@@ -79,6 +81,19 @@ void board_commands(CLI::App& app, cli_values& v) {
   unblock->add_option("id", v.id, "Story id or slug")->required();
   unblock->add_flag("--reset-retries", v.reset, "Also zero its retry counters");
   unblock->callback([&] { v.run = [&] { return cmd_unblock(v.g, v.id, v.reset); }; });
+
+  auto* approve = app.add_subcommand(
+      "approve", "Approve a story's plan (stageGates.requireApprovalBeforeImplementation): a "
+                 "live run holding it goes on. Same field as ai-sdlc's approve");
+  approve->add_option("id", v.id, "Story id or slug")->required();
+  approve->callback([&] { v.run = [&] { return cmd_approve(v.g, v.id); }; });
+
+  auto* feedback = app.add_subcommand(
+      "feedback", "Add '## Human Feedback' to a story, as ai-sdlc does; unlike ai-sdlc, a story "
+                  "whose plan is not implemented yet plans again with the text in its prompt");
+  feedback->add_option("id", v.id, "Story id or slug")->required();
+  feedback->add_option("text", v.text, "What the plan should change")->required();
+  feedback->callback([&] { v.run = [&] { return cmd_feedback(v.g, v.id, v.text); }; });
 
   auto* config = app.add_subcommand("config", "Show the effective config, one key, or set a key");
   config->add_option("key", v.key, "Dotted key, e.g. reviewConfig.maxRetries");
@@ -152,11 +167,6 @@ void ai_sdlc_run_flags(CLI::App* runc, cli_values& v) {
          "supported yet — `details <id>` shows the next action, `run --story <id>` runs it on");
   refuse("--clean", false,
          "to start a story over, `worktrees remove <id> --force`, then `run --story <id>`");
-  refuse("--watch", false,
-         "daemon mode is not supported yet: start `run` again after adding stories, or "
-         "`run --auto` to take every unfinished one");
-  refuse("-v,--verbose", false,
-         "goes with --watch, which is not supported yet; `logs <id> -t` follows a story");
   refuse("--request", true,
          "sdlc-actors makes stories without an AI: `add \"<title>\" --body-file F`, then "
          "`run --story <id>`");
@@ -208,6 +218,18 @@ void run_command(CLI::App& app, cli_values& v) {
   runc->add_option("--tls-key", v.ro.tls.key, "TLS: this side's private key (PEM)");
   runc->add_option("--tls-ca", v.ro.tls.ca, "TLS: the CA that signed the nodes' certificates");
   ai_sdlc_run_flags(runc, v);
+  auto* watch = runc->add_flag(
+      "--watch", v.ro.watch,
+      "ai-sdlc's daemon: stay up and take stories added, set ready, unblocked or approved "
+      "while it runs (a look every daemon.pollingInterval ms), within --concurrent N; Ctrl-C "
+      "stops. Takes every unfinished story (as --auto), or the --epic or --config ones");
+  watch->excludes(runc->get_option("--story"))
+      ->excludes(runc->get_option("--batch"))
+      ->excludes(runc->get_option("--continue"))
+      ->excludes(runc->get_option("--dry-run"));
+  runc->add_flag("-v,--verbose", v.verbose,
+                 "ai-sdlc's, for --watch: accepted; the plain output already shows every "
+                 "story's events, and `logs <id> -t` follows one story");
   runc->callback([&] {
     v.run = [&] {
       for (const auto& refused : v.refused)

@@ -23,6 +23,7 @@ namespace sdlc::cli {
 int cmd_run(const global_options& g, run_options o) {
   o.project = g.project_dir;
   o.yes = o.yes || o.force;
+  if (o.watch && !o.select.epic && o.select.labels.empty() && !o.batch_file) o.select.all = true;
   const auto& sel = o.select;
   if (sel.story_ids.empty() && !sel.all && !sel.resume && !sel.epic && !o.concurrent &&
       !o.batch_file && !o.dry_run && !sel.include_backlog)

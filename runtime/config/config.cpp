@@ -184,7 +184,9 @@ void derive(config& cfg) {
                    wt["maxTotalSizeMb"].as<long>()};
   cfg.action_retries = t["retry"]["maxRetries"].as<int>();
   cfg.auto_create_pr = t["reviewConfig"]["autoCreatePROnApproval"].as<bool>();
+  cfg.require_plan_approval = t["stageGates"]["requireApprovalBeforeImplementation"].as<bool>();
   cfg.max_concurrent = t["limits"]["maxConcurrent"].as<int>();
+  cfg.watch_every = std::chrono::milliseconds(t["daemon"]["pollingInterval"].as<long>());
   const auto& epic = t["epic"];
   cfg.epic = {epic["maxConcurrent"].as<int>(), epic["keepWorktrees"].as<bool>(),
               epic["continueOnFailure"].as<bool>()};

@@ -60,10 +60,13 @@ struct config {
   std::string worktree_base_path;
   worktree_limits worktrees;
   std::vector<std::string> default_labels;
-  int action_retries = 3;      // retry.maxRetries: a failed action is tried again this often
-  bool auto_create_pr = false; // reviewConfig.autoCreatePROnApproval
-  int max_concurrent = 8;      // limits.maxConcurrent
-  struct epic_settings {       // epic.*: what `run --epic` does (ai-sdlc's meaning)
+  int action_retries = 3;             // retry.maxRetries: a failed action is tried again this often
+  bool auto_create_pr = false;        // reviewConfig.autoCreatePROnApproval
+  bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
+  int max_concurrent = 8;             // limits.maxConcurrent
+  std::chrono::milliseconds watch_every{
+      5000};             // daemon.pollingInterval: run --watch looks this often
+  struct epic_settings { // epic.*: what `run --epic` does (ai-sdlc's meaning)
     int max_concurrent = 3;
     bool keep_worktrees = false;
     bool continue_on_failure = true;

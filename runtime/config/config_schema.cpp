@@ -46,9 +46,17 @@ const std::set<std::string> not_acted_on = {
     "ticketing",
     "costLimits",
     "github",
-    "daemon",
+    // run --watch uses daemon.pollingInterval only: it looks at the board, so
+    // there are no patterns to watch, no debounce, and Ctrl-C is how it stops.
+    "daemon.enabled",
+    "daemon.watchPatterns",
+    "daemon.processDelay",
+    "daemon.shutdownTimeout",
+    "daemon.enableEscShutdown",
+    "daemon.escTimeout",
     // Not yet (issues 15, 16, 18 of the tracker): read, validated, not acted on.
-    "stageGates",
+    "stageGates.requireApprovalBeforePR",
+    "stageGates.autoMergeOnApproval",
     "reviewConfig.autoCompleteOnApproval",
     "reviewConfig.autoRestartOnRejection",
     "logging",

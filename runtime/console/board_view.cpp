@@ -48,6 +48,7 @@ nlohmann::ordered_json story_summary(const board& b, const story& s, const workf
                 {"reviews", s.flag("reviews_complete")},
                 {"error", has_error(s)}};
   j["dependencies"] = s.dependencies();
+  j["awaiting_approval"] = d.action == action_type::await_approval;
   j["next_action"] = {{"action", std::string(to_string(d.action))}, {"reason", d.reason}};
   auto u = usage_of(s);
   j["cost_usd"] = u.cost_usd;
@@ -81,6 +82,10 @@ const char* column_title(story_status s) {
   return "?";
 }
 
+bool awaits_approval(const story& s, const workflow_limits& lim) {
+  return next_action(facts_of(s), lim).action == action_type::await_approval;
+}
+
 } // namespace
 
 std::string phase_flags(const story& s) {
@@ -107,6 +112,10 @@ nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
     for (const auto* s : list)
       stories.push_back(story_summary(b, *s, lim));
   }
+  auto& held = j["awaiting_approval"] = nlohmann::ordered_json::array();
+  for (const auto& s : scan.stories)
+    if (awaits_approval(s, lim)) held.push_back(s.id());
+  counts["awaiting_approval"] = held.size();
   j["counts"] = counts;
   auto& problems = j["problems"] = nlohmann::ordered_json::array();
   for (const auto& p : scan.problems)
@@ -133,13 +142,12 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
     if (d.action != action_type::none)
       next_w = std::max(next_w, term::display_width(to_string(d.action)) + 2);
   }
-  for (auto status : all_statuses()) {
-    auto list = sorted_by_priority(scan, status);
-    if (o.active_only && status == story_status::done) {
-      out += st.dim(fmt::format("DONE ({}) hidden by --active\n\n", list.size()));
-      continue;
-    }
-    out += st.bold(fmt::format("{} ({})", column_title(status), list.size())) + "\n";
+  // A plan waiting for a person is its own column (ai-sdlc keeps its status).
+  std::vector<const story*> held;
+  for (const auto& s : scan.stories)
+    if (awaits_approval(s, lim)) held.push_back(&s);
+  auto column = [&](const char* heading, const std::vector<const story*>& list) {
+    out += st.bold(fmt::format("{} ({})", heading, list.size())) + "\n";
     if (list.empty()) out += st.dim("  (none)") + "\n";
     for (const auto* s : list) {
       auto d = next_action(facts_of(*s), lim);
@@ -159,6 +167,19 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
       out += line + "\n";
     }
     out += "\n";
+  };
+  for (auto status : all_statuses()) {
+    auto list = sorted_by_priority(scan, status);
+    if (o.active_only && status == story_status::done) {
+      out += st.dim(fmt::format("DONE ({}) hidden by --active\n\n", list.size()));
+      continue;
+    }
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](const story* s) { return awaits_approval(*s, lim); }),
+               list.end());
+    column(column_title(status), list);
+    if (status == story_status::in_progress && (lim.require_plan_approval || !held.empty()))
+      column("AWAITING APPROVAL", held);
   }
   out += st.dim("flags: R research, P plan, I implementation, V review done; ! blocked or error") +
          "\n";

@@ -15,6 +15,9 @@ namespace sdlc {
 
 namespace {
 
+// to_string(story_result::awaiting_approval): the state of a held story.
+const std::string awaiting_approval = "awaiting-approval";
+
 // What an action usually needs, in tool uses and turns, for the in-action estimate.
 int expected_events(const std::string& action) {
   // Keyed by the action's name: dashboard_story keeps what it shows.
@@ -161,7 +164,12 @@ void dashboard_model::apply(const usage_report& u) {
 }
 
 void dashboard_model::apply(const story_waiting& w) {
-  story_of(w.story).detail = printable(w.text);
+  auto& s = story_of(w.story);
+  s.detail = printable(w.text);
+  if (w.cause == wait_cause::approval)
+    s.state = awaiting_approval;
+  else if (s.state == awaiting_approval)
+    s.state = "queued"; // approved: back in the queue until a slot is free
 }
 
 std::optional<std::string> dashboard_model::apply(const story_finished& f) {
@@ -226,7 +234,9 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
   const int bar_w = 12;
   for (const auto& s : stories_) {
     auto pct = percent(s);
-    std::string what = s.state == "running" ? s.action : s.state;
+    std::string what = s.state == "running"           ? s.action
+                       : s.state == awaiting_approval ? "approval?"
+                                                      : s.state;
     auto left =
         fmt::format(" {:<7} {:<12} [{}] {:>3}% ", s.id, term::fit(what, 12), bar(pct, bar_w), pct);
     int rest = width - static_cast<int>(term::display_width(left)) - 1;
@@ -243,6 +253,8 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
       line = st.green(line);
     else if (s.state == "queued")
       line = st.dim(line);
+    else if (s.state == awaiting_approval)
+      line = st.yellow(line);
     out += line + "\n";
   }
   int64_t tin = 0, tout = 0;
@@ -252,9 +264,11 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
     tout += x.tokens_out;
     cost += x.cost_usd;
   }
-  out += st.dim(fmt::format(" queued {} · active {} · done {} · failed {} · elapsed {} · ETA {}",
-                            count("queued"), count("running"), count("done"),
-                            count("failed") + count("blocked"), clock, eta(now_ms))) +
+  auto held = count(awaiting_approval);
+  out += st.dim(fmt::format(
+             " queued {} · active {} · done {} · failed {}{} · elapsed {} · ETA {}",
+             count("queued"), count("running"), count("done"), count("failed") + count("blocked"),
+             held ? fmt::format(" · awaiting approval {}", held) : "", clock, eta(now_ms))) +
          "\n";
   out += st.dim(fmt::format(" API in flight {} · tokens {}/{} · ${:.4f}", api_in_flight_, tin, tout,
                             cost)) +
@@ -265,16 +279,20 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
 std::string dashboard_model::summary(bool color) const {
   term::style st{color};
   std::string out =
-      st.bold(fmt::format(" {:<8} {:<12} {:>8} {:>7} {:>14} {:>9}  {}", "story", "result", "time",
+      st.bold(fmt::format(" {:<8} {:<17} {:>8} {:>7} {:>14} {:>9}  {}", "story", "result", "time",
                           "actions", "tokens in/out", "cost", "branch")) +
       "\n";
   for (const auto& s : stories_) {
     auto dur =
         s.finished_ms > 0 && s.started_ms > 0 ? format_duration(s.finished_ms - s.started_ms) : "-";
-    auto line = fmt::format(" {:<8} {:<12} {:>8} {:>7} {:>14} {:>9}  {}", s.id, s.state, dur,
+    auto line = fmt::format(" {:<8} {:<17} {:>8} {:>7} {:>14} {:>9}  {}", s.id, s.state, dur,
                             s.actions_done, fmt::format("{}/{}", s.tokens_in, s.tokens_out),
                             fmt::format("${:.4f}", s.cost_usd), s.branch.empty() ? "-" : s.branch);
-    out += (s.state == "done" ? st.green(line) : s.state == "queued" ? line : st.red(line)) + "\n";
+    out += (s.state == "done"              ? st.green(line)
+            : s.state == "queued"          ? line
+            : s.state == awaiting_approval ? st.yellow(line)
+                                           : st.red(line)) +
+           "\n";
   }
   return out;
 }

@@ -16,6 +16,8 @@ std::string_view to_string(story_result r) {
     return "interrupted";
   case story_result::stopped:
     return "stopped";
+  case story_result::awaiting_approval:
+    return "awaiting-approval";
   }
   return "?";
 }
@@ -41,6 +43,8 @@ std::string_view to_string(wait_cause c) {
     return "conflict";
   case wait_cause::budget:
     return "budget";
+  case wait_cause::approval:
+    return "approval";
   }
   return "?";
 }

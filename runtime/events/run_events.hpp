@@ -16,11 +16,12 @@ namespace sdlc {
 
 // How a story's part in a run ended.
 enum class story_result : uint8_t {
-  done,        // nothing left to do
-  blocked,     // needs a person (a limit, a budget, a failed dependency)
-  failed,      // an error the workflow could not handle
-  interrupted, // the run stopped first (Ctrl-C, --fail-fast); resumable
-  stopped,     // no action applies and it is neither done nor blocked
+  done,              // nothing left to do
+  blocked,           // needs a person (a limit, a budget, a failed dependency)
+  failed,            // an error the workflow could not handle
+  interrupted,       // the run stopped first (Ctrl-C, --fail-fast); resumable
+  stopped,           // no action applies and it is neither done nor blocked
+  awaiting_approval, // its plan waits for a person; the run holds it, and goes on
 };
 
 enum class event_kind : uint8_t {
@@ -60,6 +61,7 @@ enum class wait_cause : uint8_t {
   dependency, // a story it needs is not done
   conflict,   // a story sharing its files is running
   budget,     // the run's budget is spent: it will not start
+  approval,   // its plan waits for `approve` or `feedback`
 };
 
 std::string_view to_string(story_result r);

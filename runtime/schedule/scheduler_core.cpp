@@ -13,17 +13,23 @@ namespace sdlc {
 
 scheduler_core::scheduler_core(std::vector<schedule_item> items, int capacity)
     : capacity_(capacity < 1 ? 1 : capacity) {
-  std::map<std::string, std::vector<std::string>> edges;
   for (auto& it : items) {
     order_.push_back(it.id);
-    edges[it.id];
+    declared_[it.id] = it.depends_on;
     items_[it.id] = it;
     state_[it.id] = item_state::waiting;
   }
+  link();
+}
+
+void scheduler_core::link() {
+  std::map<std::string, std::vector<std::string>> edges;
+  dependents_.clear();
+  weight_.clear();
   // Dependencies outside the plan are treated as satisfied (done earlier).
   for (auto& [id, it] : items_) {
     std::vector<std::string> inside;
-    for (const auto& d : it.depends_on)
+    for (const auto& d : declared_.at(id))
       if (items_.count(d) && std::find(inside.begin(), inside.end(), d) == inside.end())
         inside.push_back(d);
     it.depends_on = inside;
@@ -44,6 +50,24 @@ scheduler_core::scheduler_core(std::vector<schedule_item> items, int capacity)
   };
   for (const auto& id : order_)
     weigh(id);
+}
+
+void scheduler_core::admit(schedule_item item) {
+  if (auto it = state_.find(item.id);
+      it != state_.end() && (it->second == item_state::running || it->second == item_state::held))
+    return; // a story the run is working on, or holding, is not taken twice
+  auto before = *this;
+  try {
+    if (!items_.count(item.id)) order_.push_back(item.id);
+    declared_[item.id] = item.depends_on;
+    items_[item.id] = item;
+    state_[item.id] = item_state::waiting;
+    reason_.erase(item.id);
+    link();
+  } catch (...) {
+    *this = std::move(before);
+    throw;
+  }
 }
 
 std::vector<std::string> scheduler_core::ready_now() const {
@@ -83,6 +107,17 @@ void scheduler_core::mark_done(const std::string& id) {
 
 void scheduler_core::mark_waiting(const std::string& id) {
   state_.at(id) = item_state::waiting;
+}
+
+void scheduler_core::hold(const std::string& id) {
+  state_.at(id) = item_state::held;
+}
+
+std::vector<std::string> scheduler_core::held() const {
+  std::vector<std::string> out;
+  for (const auto& id : order_)
+    if (state_.at(id) == item_state::held) out.push_back(id);
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>>
@@ -130,7 +165,10 @@ int scheduler_core::waiting() const {
 
 bool scheduler_core::finished() const {
   if (running() > 0) return false;
-  return closed_ || ready_now().empty();
+  if (closed_) return true;
+  if (open_) return false; // run --watch: more work may come
+  // A held story comes back when a person acts: the run waits for it.
+  return ready_now().empty() && count(item_state::held) == 0;
 }
 
 void scheduler_core::set_exclusive(const std::string& a, const std::string& b,

@@ -20,7 +20,9 @@ struct schedule_item {
   double work = 1.0;                   // expected duration, for critical-path weights
 };
 
-enum class item_state { waiting, running, done, failed, blocked };
+// held: waits for a person (its plan's approval); holds no slot, and the run
+// does not end while one is held unless it is closed.
+enum class item_state { waiting, running, done, failed, blocked, held };
 
 class scheduler_core {
 public:
@@ -40,15 +42,25 @@ public:
   // Returns the dependents blocked by this, with their reasons.
   std::vector<std::pair<std::string, std::string>>
   mark_failed(const std::string& id, const std::string& why, item_state as = item_state::failed);
-  // Put a running story back to waiting (e.g. interrupted before it started work).
+  // Put a running (or held) story back to waiting (e.g. interrupted before it
+  // started work, or approved).
   void mark_waiting(const std::string& id);
+  // A running story now waits for a person: its slot is free.
+  void hold(const std::string& id);
+  std::vector<std::string> held() const;
+  // run --watch: a story added to the board, or one that ended and was
+  // changed since (unblocked, edited), is taken (again) as waiting. A story
+  // running or held is left alone. Throws bad_input on a cycle, changing nothing.
+  void admit(schedule_item item);
+  // run --watch: the run is not finished while nothing runs; only close() ends it.
+  void keep_open() { open_ = true; }
   // Stop starting anything (graceful shutdown, --fail-fast).
   void close() { closed_ = true; }
   bool closed() const { return closed_; }
 
   item_state state_of(const std::string& id) const;
   const std::string& reason_of(const std::string& id) const;
-  bool finished() const; // nothing running, nothing startable
+  bool finished() const; // nothing running, nothing startable, nothing held (or closed)
   int running() const;
   int waiting() const;
   int count(item_state s) const;
@@ -64,14 +76,18 @@ public:
   const std::vector<std::string>& ids() const { return order_; }
 
 private:
+  void link(); // dependencies inside the plan, dependents, critical-path weights
+
   std::vector<std::string> order_; // input order
   std::map<std::string, schedule_item> items_;
+  std::map<std::string, std::vector<std::string>> declared_; // depends_on as given
   std::map<std::string, item_state> state_;
   std::map<std::string, std::string> reason_;
   std::map<std::string, double> weight_;
   std::map<std::string, std::vector<std::string>> dependents_;
   std::map<std::string, std::map<std::string, std::string>> exclusive_; // id -> other -> why
   int capacity_;
+  bool open_ = false;
   bool closed_ = false;
 };
 

@@ -5,8 +5,9 @@
 namespace sdlc {
 
 namespace {
-const char* action_names[] = {"refine", "research",  "plan",         "implement", "review",
-                              "rework", "create_pr", "move_to_done", "block",     "none"};
+const char* action_names[] = {"refine", "research",       "plan",      "implement",
+                              "review", "rework",         "create_pr", "move_to_done",
+                              "block",  "await_approval", "none"};
 } // namespace
 
 std::string_view to_string(action_type a) {

@@ -1,6 +1,7 @@
 #pragma once
 // The workflow's actions: what an agent is run for (refine … rework), what
-// the workflow does inline (create_pr, move_to_done, block), and none. Every
+// the workflow does inline (create_pr, move_to_done, block), what waits for a
+// person (await_approval), and none. Every
 // event and job names its action with this enum, never with text.
 #include <cstdint>
 #include <iosfwd>
@@ -18,8 +19,9 @@ enum class action_type : uint8_t {
   rework,
   create_pr,
   move_to_done,
-  block, // stop: a limit was reached; the story is marked blocked with the reason
-  none,  // nothing to do (done, blocked, or waiting for a person)
+  block,          // stop: a limit was reached; the story is marked blocked with the reason
+  await_approval, // stageGates: the plan waits for a person (`approve` / `feedback`)
+  none,           // nothing to do (done, blocked, or waiting for a person)
 };
 
 std::string_view to_string(action_type a);

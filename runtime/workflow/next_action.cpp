@@ -12,6 +12,7 @@ story_facts facts_of(const story& s) {
   f.status = s.str("status");
   f.research_complete = s.flag("research_complete");
   f.plan_complete = s.flag("plan_complete");
+  f.plan_approved = s.flag("plan_review_complete");
   f.implementation_complete = s.flag("implementation_complete");
   f.reviews_complete = s.flag("reviews_complete");
   f.retry_count = static_cast<int>(s.number("retry_count", 0));
@@ -32,6 +33,7 @@ workflow_limits limits_of(const config& cfg) {
   l.max_refinement_iterations = cfg.refinement_max_iterations;
   // Asked for: create_pr runs (and says it is skipped until PR creation exists).
   l.create_pr = cfg.auto_create_pr;
+  l.require_plan_approval = cfg.require_plan_approval;
   return l;
 }
 
@@ -50,6 +52,10 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
   if (!f.research_complete) return {A::research, "research not done"};
   if (!f.plan_complete) return {A::plan, "no implementation plan yet"};
   if (!f.implementation_complete) {
+    // The gate is on the plan: a rework after a review does not ask again.
+    if (limits.require_plan_approval && !f.plan_approved && f.last_review_decision != "REJECTED")
+      return {A::await_approval,
+              "plan ready: waiting for a person to approve it (`approve` / `feedback`)"};
     if (f.last_review_decision == "REJECTED")
       return {A::rework, fmt::format("review rejected: rework {} of {}", f.retry_count,
                                      limits.max_review_retries)};

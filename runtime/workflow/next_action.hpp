@@ -21,6 +21,7 @@ struct story_facts {
   bool plan_complete = false;
   bool implementation_complete = false;
   bool reviews_complete = false;
+  bool plan_approved = false;       // plan_review_complete: ai-sdlc's `approve` sets it
   std::string last_review_decision; // APPROVED | REJECTED | "" (none yet)
   int retry_count = 0;              // REJECTED reviews reworked so far
   int refinement_count = 0;
@@ -30,7 +31,8 @@ struct story_facts {
 struct workflow_limits {
   int max_review_retries = 3;
   int max_refinement_iterations = 3;
-  bool create_pr = false; // configured and possible (remote + gh)
+  bool create_pr = false;             // configured and possible (remote + gh)
+  bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
 };
 
 struct decision {

@@ -1,7 +1,8 @@
 #define BOOST_TEST_MODULE claude_e2e
 // End to end with the real Claude Code CLI against stub-api, offline: a story
 // from backlog to done in its worktree; a review REJECTED once then APPROVED;
-// a review always REJECTED ending blocked; `--continue` after SIGKILL.
+// a review always REJECTED ending blocked; `--continue` after SIGKILL; the
+// plan-approval gate with feedback and approve during a live run.
 #include "runtime/story/story.hpp"
 
 #include "test_support.hpp"
@@ -9,10 +10,12 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <functional>
 #include <random>
+#include <sstream>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -249,4 +252,59 @@ BOOST_AUTO_TEST_CASE(an_interrupted_research_resumes_its_claude_session) {
   for (auto alive : test::processes_with_env(t.api_key))
     BOOST_ERROR("still alive: pid " << alive << " "
                                     << test::read("/proc/" + std::to_string(alive) + "/cmdline"));
+}
+
+// stageGates.requireApprovalBeforeImplementation with the real CLI: the plan
+// waits; `feedback` from another process sends it back to plan and the text
+// reaches the API in the next plan's request; `approve` from another process
+// releases it during the same live run, which then implements it.
+BOOST_AUTO_TEST_CASE(a_gated_plan_waits_for_feedback_and_approval_during_the_live_run) {
+  const std::string feedback = "Greet in French as well.";
+  e2e t("  review:\n    decisions: [APPROVED]\nwatch_for: [\"" + feedback + "\"]\n");
+  BOOST_REQUIRE(
+      t.sdlc({"config", "stageGates.requireApprovalBeforeImplementation", "true"}).exit_code == 0);
+  test::git(t.repo, {"commit", "-q", "-am", "gate"});
+  auto out = t.d.path / "run.out";
+  test::child_guard run(test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"},
+                                               t.repo, t.env, out));
+  auto awaiting = [&] {
+    auto st = t.sdlc({"status", "--json"});
+    return st.exit_code == 0 && json::parse(st.out)["awaiting_approval"].size() == 1;
+  };
+  auto eventually = [](const std::function<bool()>& ok) {
+    for (int i = 0; i < 1200 && !ok(); ++i) // 120 s: the CLI takes seconds per action
+      std::this_thread::sleep_for(100ms);
+    return ok();
+  };
+  BOOST_REQUIRE_MESSAGE(eventually(awaiting), test::read(out));
+  BOOST_TEST(t.calls("plan") == 1);
+  BOOST_TEST(t.calls("implement") == 0);
+
+  auto fb = t.sdlc({"feedback", "S-0001", feedback});
+  BOOST_TEST(fb.exit_code == 0, fb.err);
+  BOOST_REQUIRE_MESSAGE(eventually([&] { return t.calls("plan") == 2 && awaiting(); }),
+                        test::read(out));
+  // The second plan's requests carried the feedback; the first plan's did not.
+  std::vector<bool> plan_requests; // in order: did this one carry the feedback?
+  std::istringstream log(test::read(t.stub->log_file()));
+  for (std::string line; std::getline(log, line);) {
+    auto j = json::parse(line);
+    if (j["action"] == "plan") plan_requests.push_back(!j["seen"].empty());
+  }
+  BOOST_REQUIRE(!plan_requests.empty());
+  BOOST_TEST(!plan_requests.front());
+  BOOST_TEST(std::count(plan_requests.begin(), plan_requests.end(), true) >= 1);
+  BOOST_TEST(t.calls("implement") == 0);
+
+  auto ok = t.sdlc({"approve", "S-0001"});
+  BOOST_TEST(ok.exit_code == 0, ok.err);
+  auto code = run.wait_for(180s);
+  BOOST_REQUIRE_MESSAGE(code.has_value(), test::read(out));
+  BOOST_TEST(*code == 0, test::read(out));
+  auto s = t.the_story();
+  BOOST_TEST(s.str("status") == "done");
+  BOOST_TEST(s.flag("plan_review_complete"));
+  BOOST_TEST(s.body().find("## Human Feedback (") != std::string::npos);
+  BOOST_TEST(t.calls("implement") == 1);
+  BOOST_TEST(test::read(out).find("S-0001 plan approved") != std::string::npos, test::read(out));
 }

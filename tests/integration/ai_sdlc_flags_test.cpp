@@ -2,7 +2,7 @@
 // ai-sdlc's `run` flags, typed by its users and their scripts: each works as
 // in ai-sdlc (--batch, --epic, --max-concurrent, --no-worktree,
 // --max-iterations, --log-level) or exits 2 naming the sdlc-actors way
-// (--step, --clean, --watch, -v, --request, --grill-me) — never accepted and
+// (--step, --clean, --request, --grill-me) — never accepted and
 // silently different. Real runs with a command agent in a real git repo.
 #include "test_support.hpp"
 
@@ -170,9 +170,7 @@ BOOST_AUTO_TEST_CASE(flags_without_an_equivalent_exit_2_naming_the_way_here) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--step", "plan"}, "`details <id>`"},
       {{"--story", a, "--clean"}, "`worktrees remove <id> --force`"},
-      {{"--watch"}, "`run --auto`"},
-      {{"-v"}, "`logs <id> -t`"},
-      {{"--verbose"}, "`logs <id> -t`"},
+      {{"--watch", "--story", a}, "excludes --watch"}, // ai-sdlc: the daemon takes all
       {{"--request", "Add a login page"}, "`add \"<title>\" --body-file F`"},
       {{"--request", "x", "--grill-me"}, "`add \"<title>\" --body-file F`"},
       {{}, "--epic <id>"}, // a bare run: ai-sdlc's one recommended action

@@ -87,4 +87,19 @@ BOOST_AUTO_TEST_CASE(an_unknown_story_is_added_when_it_reports) {
   BOOST_TEST(m.stories()[0].detail == "dependency failed");
 }
 
+BOOST_AUTO_TEST_CASE(a_story_held_for_approval_shows_and_comes_back) {
+  dashboard_model m(2, 0);
+  m.add_story("S-0003", "Gate", 5);
+  m.apply(ev("S-0003", event_kind::story_started, action_type::none, ""));
+  m.apply(story_finished{"S-0003", story_result::awaiting_approval, "plan ready", 2000});
+  m.apply(story_waiting{"S-0003", wait_cause::approval, {}, "awaiting approval: approve", 2000});
+  BOOST_TEST(m.count("awaiting-approval") == 1);
+  auto screen = m.render(100, 3000, false);
+  BOOST_TEST(screen.find("approval?") != std::string::npos, screen);
+  BOOST_TEST(screen.find("awaiting approval 1") != std::string::npos, screen);
+  BOOST_TEST(m.summary(false).find("awaiting-approval") != std::string::npos);
+  m.apply(story_waiting{"S-0003", wait_cause::slot, {}, "waiting for a free slot", 2500});
+  BOOST_TEST(m.count("queued") == 1); // approved, waiting for a slot
+}
+
 BOOST_AUTO_TEST_SUITE_END()

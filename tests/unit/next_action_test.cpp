@@ -32,6 +32,12 @@ BOOST_AUTO_TEST_CASE(every_branch) {
   workflow_limits dflt;
   workflow_limits pr;
   pr.create_pr = true;
+  workflow_limits gate;
+  gate.require_plan_approval = true;
+  auto approved = [](story_facts x) {
+    x.plan_approved = true;
+    return x;
+  };
   using A = action_type;
   const row table[] = {
       {"done", f("done", true, true, true, true), dflt, A::none},
@@ -54,6 +60,13 @@ BOOST_AUTO_TEST_CASE(every_branch) {
       {"over the limit by hand", f("in-progress", true, true, true, false, "REJECTED", 4), dflt,
        A::block},
       {"approved", f("in-progress", true, true, true, true, "APPROVED"), dflt, A::move_to_done},
+      {"gate: planned, not approved", f("ready", true, true), gate, A::await_approval},
+      {"gate: approved", approved(f("ready", true, true)), gate, A::implement},
+      {"gate: not yet planned", f("ready", true), gate, A::plan},
+      {"gate: a rework is not gated again",
+       f("in-progress", true, true, false, false, "REJECTED", 1), gate, A::rework},
+      {"gate: implemented before the gate was on", f("in-progress", true, true, true), gate,
+       A::review},
       {"approved with PRs", f("in-progress", true, true, true, true, "APPROVED"), pr, A::create_pr},
   };
   for (const auto& r : table) {

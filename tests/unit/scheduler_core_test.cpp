@@ -96,3 +96,28 @@ BOOST_AUTO_TEST_CASE(lower_bound) {
   BOOST_TEST(makespan_lower_bound(items, 2) == 8.0);
   BOOST_TEST(makespan_lower_bound(items, 1) == 9.0);
 }
+
+BOOST_AUTO_TEST_CASE(a_held_story_frees_its_slot_and_keeps_the_run_open) {
+  scheduler_core core({item("A", 1), item("B", 1)}, 1);
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"A"});
+  core.hold("A"); // A's plan waits for a person
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"B"});
+  core.mark_done("B");
+  BOOST_TEST(!core.finished()); // the run waits for A's approval
+  BOOST_TEST(core.held() == std::vector<std::string>{"A"});
+  core.mark_waiting("A"); // approved
+  BOOST_TEST(core.held().empty());
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"A"});
+  core.mark_done("A");
+  BOOST_TEST(core.finished());
+}
+
+BOOST_AUTO_TEST_CASE(a_closed_run_ends_with_a_story_still_held) {
+  scheduler_core core({item("A", 1)}, 1);
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"A"});
+  core.hold("A");
+  BOOST_TEST(!core.finished());
+  core.close(); // Ctrl-C: nobody is going to approve now
+  BOOST_TEST(core.finished());
+  BOOST_TEST((core.state_of("A") == item_state::held));
+}

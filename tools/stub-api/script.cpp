@@ -79,6 +79,8 @@ script load_script(const std::string& file) {
       sc.fail_count = v["count"].as<long>(1);
       sc.fail_after = v["after"].as<long>(0);
       sc.fail_retry_after_ms = v["retry_after_ms"].as<long>(1000);
+    } else if (key == "watch_for") {
+      sc.watch_for = v.as<std::vector<std::string>>();
     } else if (key == "default") {
       sc.fallback = read_step(v, file + ": default");
     } else if (key == "actions") {

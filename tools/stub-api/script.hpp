@@ -35,6 +35,9 @@ struct script {
   long fail_count = 0;             // answer fail_status to N requests ...
   long fail_after = 0;             // ... after this many were answered normally
   long fail_retry_after_ms = 1000; // the retry-after those failures carry
+  // Texts looked for in each request body; the log line lists those found
+  // (`seen`), so a test can tell what reached the API without logging prompts.
+  std::vector<std::string> watch_for;
   step fallback;
   std::map<std::string, step> actions;                        // action -> step (any story)
   std::map<std::string, std::map<std::string, step>> stories; // story -> action -> step

@@ -313,6 +313,9 @@ int main(int argc, char** argv) {
       }
       ++stats.by_status[status];
       if (stats.log.is_open()) {
+        json seen = json::array();
+        for (const auto& w : sc.watch_for)
+          if (req.body.find(w) != std::string::npos) seen.push_back(w);
         // The stand-in is a test tool: it logs the headers it received (keys
         // included) so tests can check what the gateway passed through.
         stats.log << json{{"t_ms", now_ms()},
@@ -325,7 +328,8 @@ int main(int argc, char** argv) {
                           {"anthropic_beta", req.get_header_value("anthropic-beta")},
                           {"x_api_key", req.get_header_value("x-api-key")},
                           {"x_sdlc_story", req.get_header_value("x-sdlc-story")},
-                          {"x_sdlc_token", req.get_header_value("x-sdlc-token")}}
+                          {"x_sdlc_token", req.get_header_value("x-sdlc-token")},
+                          {"seen", seen}}
                          .dump()
                   << std::endl;
       }
