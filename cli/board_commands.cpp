@@ -4,6 +4,10 @@
 #include "runtime/console/board_view.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/story/board.hpp"
+#include "runtime/git/worktree_service.hpp"
+#include "runtime/story/migrate_layout.hpp"
+#include "runtime/story/run_lock.hpp"
+#include "runtime/story/story_from_file.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/printable.hpp"
 #include "runtime/util/fs.hpp"
@@ -16,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace sdlc::cli {
@@ -61,10 +66,28 @@ int cmd_init(const global_options& g) {
   return 0;
 }
 
+// ai-sdlc's `add -f`: the same file types; the title from the file.
+static story_source read_story_file(const std::filesystem::path& file) {
+  auto ext = file.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  if (ext != ".md" && ext != ".markdown" && ext != ".txt")
+    throw bad_input(fmt::format("add --file {}: only .md, .markdown and .txt files make stories",
+                                file.string()));
+  return story_from_text(fs::read_file(file, max_story_bytes), file.stem().string());
+}
+
 int cmd_add(const global_options& g, const add_options& o) {
+  if (o.title.empty() == !o.from_file)
+    throw bad_input(o.from_file ? "add: give a title or --file, not both"
+                                : "add: give a title (add \"A story\") or --file story.md");
   auto b = open_board(g);
   new_story spec;
   spec.title = o.title;
+  if (o.from_file) {
+    auto src = read_story_file(*o.from_file);
+    spec.title = src.title;
+    spec.body = src.body;
+  }
   spec.type = o.type;
   spec.priority = o.priority;
   spec.labels = o.labels;
@@ -139,6 +162,37 @@ int cmd_feedback(const global_options& g, const std::string& id, const std::stri
   auto s = b.update(id, [&](story& st) { give_feedback(st, text, time::now_iso8601()); });
   fmt::print("Feedback recorded for {}: \"{}\"{}\n", s.id(), printable(s.title()),
              s.flag("plan_complete") ? "" : " — it plans again, with your text in the prompt");
+  return 0;
+}
+
+int cmd_migrate(const global_options& g, bool dry_run, bool no_backup, bool force) {
+  auto b = open_board(g);
+  auto plan = plan_layout_migration(b);
+  if (plan.already_migrated) {
+    fmt::print("already migrated; delete {} to run it again\n", b.rel(b.sdlc_dir() / ".migrated"));
+    return 0;
+  }
+  for (const auto& w : plan.warnings)
+    std::cerr << "warning: " << printable(w) << "\n";
+  if (!plan.errors.empty()) {
+    for (const auto& e : plan.errors)
+      std::cerr << "error: " << printable(e) << "\n";
+    throw bad_input(fmt::format("migrate: {} problem{} above; nothing was moved",
+                                plan.errors.size(), plan.errors.size() == 1 ? "" : "s"));
+  }
+  if (plan.moves.empty()) {
+    fmt::print("nothing to migrate: every story is in {}/<ID>/story.md\n", b.rel(b.stories_dir()));
+    return 0;
+  }
+  for (const auto& m : plan.moves)
+    fmt::print("{} {} -> {} (status {})\n", dry_run ? "would move" : "move", b.rel(m.from),
+               b.rel(m.to), m.status);
+  if (dry_run) return 0;
+  if (!force) git::worktree_service(b.project_root(), b.cfg().worktree_base_path).require_clean({});
+  auto lock = acquire_run_lock(b, false); // not while a run reads the board
+  auto backup = migrate_layout(b, plan, !no_backup);
+  fmt::print("migrated {} stor{}{}\n", plan.moves.size(), plan.moves.size() == 1 ? "y" : "ies",
+             backup.empty() ? "" : "; the board as it was: " + b.rel(backup));
   return 0;
 }
 

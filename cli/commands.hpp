@@ -32,6 +32,7 @@ struct add_options {
   std::vector<std::string> depends_on;
   std::string status = "backlog";
   std::optional<std::filesystem::path> body_file;
+  std::optional<std::filesystem::path> from_file; // ai-sdlc's add -f: title and body from a file
   bool json = false;
 };
 int cmd_add(const global_options& g, const add_options& o);
@@ -40,6 +41,7 @@ int cmd_status(const global_options& g, bool active_only, bool json);
 int cmd_details(const global_options& g, const std::string& id, bool json);
 int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries);
 int cmd_approve(const global_options& g, const std::string& id);
+int cmd_migrate(const global_options& g, bool dry_run, bool no_backup, bool force);
 int cmd_feedback(const global_options& g, const std::string& id, const std::string& text);
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
                const std::optional<std::string>& value, bool unset, bool check, bool json);

@@ -45,7 +45,8 @@ struct cli_values {
   };
   std::list<refused_flag> refused; // ai-sdlc run flags that exit 2 (stable references)
   bool keep_going = false;         // the default; the flag is there to say so
-  bool verbose = false;            // ai-sdlc's -v: accepted (our output is detailed already)
+  bool verbose = false;   // ai-sdlc's -v: accepted (our output is detailed already)
+  bool no_backup = false; // migrate --no-backup
 };
 
 // The board: init, add, status, details, unblock, approve, feedback, config.
@@ -57,13 +58,20 @@ void board_commands(CLI::App& app, cli_values& v) {
   init->callback([&] { v.run = [&] { return cmd_init(v.g); }; });
 
   auto* add = app.add_subcommand("add", "Add a story to the board");
-  add->add_option("title", v.ao.title, "One-line title")->required();
+  add->add_option("title", v.ao.title, "One-line title (or --file)");
   add->add_option("--type", v.ao.type, "feature, bug, chore, ... (default feature)");
   add->add_option("--priority", v.ao.priority, "Lower runs first (default: after the others)");
   add->add_option("--label", v.ao.labels, "A label (repeatable)");
   add->add_option("--depends-on", v.ao.depends_on, "Id of a story this one needs (repeatable)");
   add->add_option("--status", v.ao.status, "backlog (default), ready, in-progress, done, blocked");
-  add->add_option("--body-file", v.ao.body_file, "Markdown body to use")->check(CLI::ExistingFile);
+  auto* body_file = add->add_option("--body-file", v.ao.body_file, "Markdown body to use")
+                        ->check(CLI::ExistingFile);
+  add->add_option("-f,--file", v.ao.from_file,
+                  "ai-sdlc's: a story from a .md/.markdown/.txt file — title from its frontmatter "
+                  "title, else its first '# ' heading, else the file name; the rest is the body "
+                  "(its own frontmatter left out)")
+      ->check(CLI::ExistingFile)
+      ->excludes(body_file);
   add->add_flag("--json", v.ao.json, "Print the new story's id, slug and path as JSON");
   add->callback([&] { v.run = [&] { return cmd_add(v.g, v.ao); }; });
 
@@ -94,6 +102,16 @@ void board_commands(CLI::App& app, cli_values& v) {
   feedback->add_option("id", v.id, "Story id or slug")->required();
   feedback->add_option("text", v.text, "What the plan should change")->required();
   feedback->callback([&] { v.run = [&] { return cmd_feedback(v.g, v.id, v.text); }; });
+
+  auto* migrate = app.add_subcommand(
+      "migrate", "ai-sdlc's: move stories from the old kanban folders (backlog/ ready/ "
+                 "in-progress/ done/ blocked/) to stories/<ID>/story.md, their folder as status");
+  migrate->add_flag("--dry-run", v.dry_run, "Say what would move; move nothing");
+  migrate->add_flag("--no-backup", v.no_backup,
+                    "Do not copy the board to .ai-sdlc-backup-<ms> first");
+  migrate->add_flag("--force", v.force, "Even with uncommitted changes in the checkout");
+  migrate->callback(
+      [&] { v.run = [&] { return cmd_migrate(v.g, v.dry_run, v.no_backup, v.force); }; });
 
   auto* config = app.add_subcommand("config", "Show the effective config, one key, or set a key");
   config->add_option("key", v.key, "Dotted key, e.g. reviewConfig.maxRetries");
@@ -282,7 +300,8 @@ void node_commands(CLI::App& app, cli_values& v) {
 
 // Worktrees, conflicts, cleanup, logs.
 void tree_commands(CLI::App& app, cli_values& v) {
-  auto* wt = app.add_subcommand("worktrees", "List story worktrees; add or remove one");
+  auto* wt = app.add_subcommand("worktrees", "List story worktrees; add or remove one (ai-sdlc's "
+                                             "worktrees:add / worktrees:remove also work)");
   wt->add_option("verb", v.verb, "list (default), add, remove")
       ->check(CLI::IsMember({"list", "add", "remove"}));
   wt->add_option("id", v.id, "Story id or slug (for add / remove)");
@@ -344,6 +363,29 @@ int call(const std::function<int()>& run) {
 
 } // namespace
 
+namespace {
+// ai-sdlc's `worktrees:add <id>` and `worktrees:remove <id>` are our
+// `worktrees add|remove <id>` (CLI11 refuses ':' in a subcommand's name).
+std::vector<std::string> ai_sdlc_command_names(int argc, char** argv) {
+  std::vector<std::string> args;
+  bool command_seen = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!command_seen && (a == "worktrees:add" || a == "worktrees:remove")) {
+      args.push_back("worktrees");
+      args.push_back(a.substr(a.find(':') + 1));
+    } else {
+      args.push_back(a);
+    }
+    const std::string before = i > 1 ? argv[i - 1] : "";
+    if (!a.empty() && a[0] != '-' && before != "-C" && before != "--project")
+      command_seen = true;
+  }
+  std::reverse(args.begin(), args.end()); // CLI11 takes the arguments last first
+  return args;
+}
+} // namespace
+
 int main(int argc, char** argv) {
   using namespace sdlc::cli;
   CLI::App app{"sdlc-actors: run software stories through AI coding agents, several at once.\n"
@@ -359,7 +401,7 @@ int main(int argc, char** argv) {
   node_commands(app, v);
   tree_commands(app, v);
   try {
-    app.parse(argc, argv);
+    app.parse(ai_sdlc_command_names(argc, argv));
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(sdlc::exit_code::bad_input);

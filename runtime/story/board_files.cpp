@@ -13,7 +13,7 @@ namespace sdlc {
 namespace stdfs = std::filesystem;
 
 namespace {
-const char* kanban_folders[] = {"backlog", "ready", "in-progress", "done"};
+const char* kanban_folders[] = {"backlog", "ready", "in-progress", "done", "blocked"};
 } // namespace
 
 namespace {

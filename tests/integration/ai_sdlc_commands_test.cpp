@@ -1,0 +1,165 @@
+#define BOOST_TEST_MODULE ai_sdlc_commands
+// ai-sdlc's board commands that sdlc-actors takes as they are: `add -f`,
+// `worktrees:add|remove`, and `migrate` — checked against the real ai-sdlc
+// migrating a copy of the same old-layout board.
+#include "runtime/story/story.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace sdlc;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+struct project {
+  test::temp_dir d;
+  stdfs::path repo = d.path / "repo";
+  std::map<std::string, std::string> env{{"NO_COLOR", "1"}, {"HOME", (d.path / "home").string()}};
+  project() {
+    stdfs::create_directories(d.path / "home");
+    test::make_git_repo(repo);
+    BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+  }
+  test::run_result sdlc(const std::vector<std::string>& args) const {
+    return test::sdlc(repo, args, env);
+  }
+};
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+std::string old_story(const std::string& id, const std::string& title,
+                      const std::string& stale_status) {
+  return "---\nid: " + id + "\ntitle: " + title +
+         "\nslug: old-slug\npriority: 50\nstatus: " + stale_status +
+         "\ntype: feature\ncreated: '2026-01-01'\nlabels: []\nresearch_complete: false\n"
+         "plan_complete: false\nimplementation_complete: false\nreviews_complete: false\n---\n# " +
+         title + "\n\nBody of " + id + ".\n";
+}
+
+// An ai-sdlc 0.2 board: stories as NN-slug.md files in kanban folders, their
+// frontmatter status stale (the folder is the truth), plus a note that is no story.
+void make_old_board(const stdfs::path& repo) {
+  auto sdlc = repo / ".ai-sdlc";
+  test::write(sdlc / "backlog/01-first-story.md", old_story("S-0001", "First story", "ready"));
+  test::write(sdlc / "in-progress/02-second.md", old_story("S-0002", "Second", "backlog"));
+  test::write(sdlc / "blocked/03-third.md", old_story("S-0003", "Third", "ready"));
+  test::write(sdlc / "done/notes.txt", "not a story\n");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(add_file_takes_title_and_body_from_the_file) {
+  project p;
+  test::write(p.repo / "req.md", "---\ntitle: Export as CSV\n---\n# Export\n\nAs a user...\n");
+  auto r = p.sdlc({"add", "-f", "req.md", "--json"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto id = nlohmann::json::parse(r.out)["id"].get<std::string>();
+  auto s = story::load(p.repo / ".ai-sdlc/stories" / id / "story.md");
+  BOOST_TEST(s.title() == "Export as CSV");
+  BOOST_TEST(s.body() == "# Export\n\nAs a user...\n");
+  BOOST_TEST(s.str("status") == "backlog");
+  test::write(p.repo / "notes.json", "{}");
+  auto bad = p.sdlc({"add", "--file", "notes.json"});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(has(bad.err, "only .md, .markdown and .txt"), bad.err);
+  auto both = p.sdlc({"add", "Title", "-f", "req.md"});
+  BOOST_TEST(both.exit_code == 2);
+  BOOST_TEST(has(both.err, "not both"), both.err);
+  auto neither = p.sdlc({"add"});
+  BOOST_TEST(neither.exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(worktrees_add_and_remove_by_ai_sdlc_names) {
+  project p;
+  BOOST_REQUIRE(p.sdlc({"add", "Wt story"}).exit_code == 0);
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "board"});
+  auto add = p.sdlc({"worktrees:add", "S-0001"});
+  BOOST_TEST(add.exit_code == 0, add.err);
+  auto list = p.sdlc({"worktrees", "--json"});
+  BOOST_TEST(has(list.out, "S-0001"), list.out);
+  auto rm = p.sdlc({"worktrees:remove", "S-0001", "--force"});
+  BOOST_TEST(rm.exit_code == 0, rm.err);
+  BOOST_TEST(!has(p.sdlc({"worktrees", "--json"}).out, "S-0001"));
+  BOOST_TEST(has(test::git(p.repo, {"branch", "--list"}), "S-0001")); // the branch stays
+}
+
+BOOST_AUTO_TEST_CASE(migrate_does_what_ai_sdlc_migrate_does) {
+  project ours;
+  make_old_board(ours.repo);
+  test::git(ours.repo, {"add", "-A"});
+  test::git(ours.repo, {"commit", "-q", "-m", "old board"});
+  const auto before = test::snapshot(ours.repo / ".ai-sdlc");
+
+  auto dry = ours.sdlc({"migrate", "--dry-run"});
+  BOOST_TEST(dry.exit_code == 0, dry.err);
+  BOOST_TEST(has(dry.out, "would move .ai-sdlc/backlog/01-first-story.md"), dry.out);
+  BOOST_TEST(test::snapshot(ours.repo / ".ai-sdlc") == before); // nothing moved
+
+  auto r = ours.sdlc({"migrate"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(has(r.err, "done/ keeps what is not a story: notes.txt"), r.err);
+  BOOST_TEST(has(r.out, "the board as it was: .ai-sdlc-backup-"), r.out);
+
+  // The same board migrated by ai-sdlc itself.
+  test::temp_dir theirs_dir;
+  auto theirs = theirs_dir.path / "repo";
+  test::make_git_repo(theirs);
+  make_old_board(theirs);
+  test::git(theirs, {"add", "-A"});
+  test::git(theirs, {"commit", "-q", "-m", "old board"});
+  auto ai = test::run({test::ai_sdlc(), "migrate", "--no-backup"}, theirs, ours.env);
+  BOOST_REQUIRE_MESSAGE(ai.exit_code == 0, ai.out << ai.err);
+
+  for (const auto& [id, status] : std::map<std::string, std::string>{
+           {"S-0001", "backlog"}, {"S-0002", "in-progress"}, {"S-0003", "blocked"}}) {
+    BOOST_TEST_CONTEXT(id) {
+      auto mine = story::load(ours.repo / ".ai-sdlc/stories" / id / "story.md");
+      auto ref = story::load(theirs / ".ai-sdlc/stories" / id / "story.md");
+      BOOST_TEST(mine.str("status") == status);
+      BOOST_TEST(mine.str("status") == ref.str("status"));
+      BOOST_TEST(mine.priority() == ref.priority());
+      BOOST_TEST(mine.slug() == ref.slug());
+      BOOST_TEST(mine.body() == ref.body());
+    }
+  }
+  for (const char* folder : {"backlog", "in-progress", "blocked"}) {
+    BOOST_TEST(!stdfs::exists(ours.repo / ".ai-sdlc" / folder), folder);
+    BOOST_TEST(stdfs::exists(theirs / ".ai-sdlc" / folder) ==
+               stdfs::exists(ours.repo / ".ai-sdlc" / folder));
+  }
+  BOOST_TEST(stdfs::exists(ours.repo / ".ai-sdlc/done/notes.txt"));
+  BOOST_TEST(stdfs::exists(ours.repo / ".ai-sdlc/.migrated"));
+  // ai-sdlc reads the board we migrated; a second migrate is a no-op, as there.
+  auto st = test::run({test::ai_sdlc(), "status"}, ours.repo, ours.env);
+  BOOST_TEST(st.exit_code == 0, st.out << st.err);
+  BOOST_TEST(has(st.out, "S-0001"), st.out);
+  BOOST_TEST(has(st.out, "S-0002"), st.out);
+  auto again = ours.sdlc({"migrate"});
+  BOOST_TEST(again.exit_code == 0);
+  BOOST_TEST(has(again.out, "already migrated"), again.out);
+}
+
+BOOST_AUTO_TEST_CASE(migrate_refuses_duplicates_and_a_dirty_checkout_moving_nothing) {
+  project p;
+  make_old_board(p.repo);
+  test::write(p.repo / ".ai-sdlc/ready/04-copy.md", old_story("S-0001", "Copy", "ready"));
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "old board"});
+  const auto before = test::snapshot(p.repo / ".ai-sdlc");
+  auto dup = p.sdlc({"migrate"});
+  BOOST_TEST(dup.exit_code == 2);
+  BOOST_TEST(has(dup.err, "duplicate story id S-0001"), dup.err);
+  BOOST_TEST(test::snapshot(p.repo / ".ai-sdlc") == before);
+  stdfs::remove(p.repo / ".ai-sdlc/ready/04-copy.md"); // now uncommitted
+  auto dirty = p.sdlc({"migrate"});
+  BOOST_TEST(dirty.exit_code == 2);
+  BOOST_TEST(has(dirty.err, "uncommitted changes"), dirty.err);
+  BOOST_TEST(p.sdlc({"migrate", "--force", "--no-backup"}).exit_code == 0);
+  BOOST_TEST(stdfs::exists(p.repo / ".ai-sdlc/stories/S-0001/story.md"));
+}
