@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -64,9 +65,11 @@ struct config {
   bool auto_create_pr = false;        // reviewConfig.autoCreatePROnApproval
   bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
   int max_concurrent = 8;             // limits.maxConcurrent
-  std::chrono::milliseconds watch_every{
-      5000};             // daemon.pollingInterval: run --watch looks this often
-  struct epic_settings { // epic.*: what `run --epic` does (ai-sdlc's meaning)
+  // daemon.pollingInterval: run --watch looks at the board this often.
+  std::chrono::milliseconds watch_every{5000};
+  int log_max_files = 5;                    // logging.maxFiles: run logs kept per story
+  std::uintmax_t log_max_bytes = 10u << 20; // logging.maxFileSizeMb: then a new log file
+  struct epic_settings {                    // epic.*: what `run --epic` does (ai-sdlc's meaning)
     int max_concurrent = 3;
     bool keep_worktrees = false;
     bool continue_on_failure = true;

@@ -59,7 +59,8 @@ const std::set<std::string> not_acted_on = {
     "stageGates.autoMergeOnApproval",
     "reviewConfig.autoCompleteOnApproval",
     "reviewConfig.autoRestartOnRejection",
-    "logging",
+    "logging.enabled", // story logs are how a run is followed and resumed: always written
+    "logging.level",   // story logs hold every decision and agent event
     "merge",
     "notification",
 };

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <optional>
 #include <cstring>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +36,12 @@ peer_lock::peer_lock(const stdfs::path& file, std::chrono::milliseconds timeout,
     : dir_(dir_for(file)) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto pause = std::chrono::milliseconds(5);
+  // A lock whose mtime never moves while we wait has no live holder (one that
+  // lives refreshes it every 5 s): e.g. left by a run that was SIGKILLed. It
+  // is waited for until stale (at most 10 s) and taken over, whatever
+  // locks.timeoutMs says — failing instead would fail every story a killed
+  // run was writing, in the run that resumes them.
+  std::optional<stdfs::file_time_type> first_seen;
   for (;;) {
     if (::mkdir(dir_.c_str(), 0755) == 0) break;
     if (errno != EEXIST)
@@ -45,7 +52,12 @@ peer_lock::peer_lock(const stdfs::path& file, std::chrono::milliseconds timeout,
       stdfs::remove_all(dir_, ec);
       continue;
     }
-    if (std::chrono::steady_clock::now() >= deadline)
+    std::error_code ec;
+    auto mtime = stdfs::last_write_time(dir_, ec);
+    if (ec) continue; // released just now: take it
+    if (!first_seen) first_seen = mtime;
+    const bool refreshed = mtime != *first_seen;
+    if (std::chrono::steady_clock::now() >= deadline && refreshed)
       throw failure(fmt::format(
           "timed out after {} ms waiting for ai-sdlc's lock on {} ({} is held and refreshed "
           "by a live process): wait for ai-sdlc to finish, or raise locks.timeoutMs",

@@ -1,5 +1,7 @@
 #include "runtime/workflow/story_session.hpp"
 
+#include "runtime/story/log_rotation.hpp"
+
 #include "runtime/git/repository.hpp"
 #include "runtime/process/child_process.hpp"
 #include "runtime/util/error.hpp"
@@ -31,13 +33,7 @@ story_session::story_session(board b, std::string story_id, session_options opts
   id_ = s.id();
   file_ = s.file();
   cwd_ = board_.project_root();
-  auto logs = s.dir() / "logs";
-  stdfs::create_directories(logs);
-  auto stamp = time::now_iso8601();
-  for (auto& c : stamp)
-    if (c == ':') c = '-';
-  log_path_ = logs / (stamp + ".log");
-  log_.open(log_path_, std::ios::app);
+  open_log();
   // What agents are given that must never be written back (redact.hpp).
   auto env = current_environment();
   for (const auto& [k, v] : board_.cfg().agent.env)
@@ -46,9 +42,30 @@ story_session::story_session(board b, std::string story_id, session_options opts
   redact_.add(opts_.gateway_token);
 }
 
+// A new run log named by the time (as ai-sdlc names them); the story's
+// oldest ones beyond logging.maxFiles go.
+void story_session::open_log() {
+  auto logs = file_.parent_path() / "logs";
+  stdfs::create_directories(logs);
+  auto stamp = time::now_iso8601();
+  for (auto& c : stamp)
+    if (c == ':') c = '-';
+  auto path = logs / (stamp + ".log");
+  for (int n = 1; stdfs::exists(path); ++n) // two in one millisecond
+    path = logs / fmt::format("{}-{}.log", stamp, n);
+  if (log_.is_open()) log_.close();
+  log_path_ = path;
+  log_.open(log_path_, std::ios::app);
+  log_bytes_ = 0;
+  rotate_story_logs(logs, board_.cfg().log_max_files, log_path_);
+}
+
 void story_session::log(const std::string& who, const std::string& line) {
-  log_ << time::now_iso8601() << " [" << who << "] " << redact_.apply(line) << "\n";
+  auto entry = time::now_iso8601() + " [" + who + "] " + redact_.apply(line) + "\n";
+  if (log_bytes_ > 0 && log_bytes_ + entry.size() > board_.cfg().log_max_bytes) open_log();
+  log_ << entry;
   log_.flush();
+  log_bytes_ += entry.size();
 }
 
 std::string story_session::content_hash() const {

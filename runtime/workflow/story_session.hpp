@@ -119,8 +119,11 @@ private:
   std::filesystem::path file_; // located once: a board scan per access is O(board)
   session_options opts_;
   std::filesystem::path cwd_;
+  void open_log();
+
   std::filesystem::path log_path_;
   std::ofstream log_;
+  std::uintmax_t log_bytes_ = 0; // written to log_path_ by this session
   std::map<action_type, int> failures_;
   std::vector<std::pair<std::string, std::string>> check_results_; // name -> summary
   std::vector<std::string> checks_failed_;

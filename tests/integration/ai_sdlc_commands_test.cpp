@@ -9,6 +9,8 @@
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 using namespace sdlc;
 namespace stdfs = std::filesystem;
 
@@ -162,4 +164,39 @@ BOOST_AUTO_TEST_CASE(migrate_refuses_duplicates_and_a_dirty_checkout_moving_noth
   BOOST_TEST(has(dirty.err, "uncommitted changes"), dirty.err);
   BOOST_TEST(p.sdlc({"migrate", "--force", "--no-backup"}).exit_code == 0);
   BOOST_TEST(stdfs::exists(p.repo / ".ai-sdlc/stories/S-0001/story.md"));
+}
+
+// logging.maxFiles / maxFileSizeMb: an agent that writes 3 MB makes the story
+// log go on in new files past 1 MB, and only the newest 2 stay.
+BOOST_AUTO_TEST_CASE(story_logs_rotate_by_size_and_count) {
+  project p;
+  auto agent = p.d.path / "agent.sh";
+  test::write(agent, "#!/bin/sh\n"
+                     "case \"$SDLC_ACTION\" in\n"
+                     "  research) yes 'a line of research output, forty chars.' | head -n 75000;;\n"
+                     "  review) printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n';;\n"
+                     "  *) echo \"notes for $SDLC_ACTION\";;\n"
+                     "esac\n");
+  stdfs::permissions(agent, stdfs::perms::owner_all);
+  for (const auto& [k, v] : std::map<std::string, std::string>{{"agent.command", agent.string()},
+                                                               {"logging.maxFiles", "2"},
+                                                               {"logging.maxFileSizeMb", "1"}})
+    BOOST_REQUIRE(p.sdlc({"config", k, v}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"add", "Talkative", "--status", "ready"}).exit_code == 0);
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "board"});
+  auto r = p.sdlc({"run", "--story", "S-0001"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  std::vector<stdfs::path> logs;
+  for (const auto& e : stdfs::directory_iterator(p.repo / ".ai-sdlc/stories/S-0001/logs"))
+    if (e.path().extension() == ".log") logs.push_back(e.path());
+  BOOST_TEST(logs.size() == 2u);
+  std::sort(logs.begin(), logs.end());
+  for (const auto& l : logs)
+    BOOST_TEST(stdfs::file_size(l) <= (1u << 20) + 4096, l);
+  auto newest = test::read(logs.back());
+  BOOST_TEST(has(newest, "run ends for this story: done"), newest.substr(0, 2000));
+  auto tail = p.sdlc({"logs", "S-0001", "-n", "1"});
+  BOOST_TEST(tail.exit_code == 0);
+  BOOST_TEST(has(tail.out, "run ends for this story: done"), tail.out);
 }

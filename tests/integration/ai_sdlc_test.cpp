@@ -239,8 +239,27 @@ BOOST_AUTO_TEST_CASE(a_dead_ai_sdlc_lock_is_taken_over_and_a_live_one_is_waited_
   BOOST_TEST(story::load(file).str("taken_over") == "yes");
   BOOST_TEST(!stdfs::exists(lock_dir));
 
-  // Held by a live ai-sdlc: waited for, then a clear error; the lock stays its.
+  // Left moments ago by a run that was SIGKILLed (8 s old, never refreshed
+  // again): waited for until stale, past locks.timeoutMs, then taken over —
+  // the run that resumes its stories must not fail them.
   stdfs::create_directory(lock_dir);
+  struct utimbuf recent {};
+  recent.actime = recent.modtime = std::time(nullptr) - 8;
+  BOOST_REQUIRE(::utime(lock_dir.c_str(), &recent) == 0);
+  b.update_file(file, [](story& s) { s.set_string("after_kill", "yes"); });
+  BOOST_TEST(story::load(file).str("after_kill") == "yes");
+  BOOST_TEST(!stdfs::exists(lock_dir));
+
+  // Held by a live ai-sdlc (it refreshes the lock as proper-lockfile does):
+  // waited for, then a clear error; the lock stays its.
+  stdfs::create_directory(lock_dir);
+  std::atomic<bool> holding{true};
+  std::thread refresher([&] {
+    while (holding) {
+      ::utime(lock_dir.c_str(), nullptr);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
   try {
     b.update_file(file, [](story& s) { s.set_string("taken_over", "twice"); });
     BOOST_ERROR("wrote through a live ai-sdlc lock");
@@ -250,6 +269,8 @@ BOOST_AUTO_TEST_CASE(a_dead_ai_sdlc_lock_is_taken_over_and_a_live_one_is_waited_
     BOOST_TEST(m.find(lock_dir.string()) != std::string::npos, m);
     BOOST_TEST(m.find("locks.timeoutMs") != std::string::npos, m);
   }
+  holding = false;
+  refresher.join();
   BOOST_TEST(stdfs::exists(lock_dir));
   BOOST_TEST(story::load(file).str("taken_over") == "yes");
   stdfs::remove(lock_dir);
