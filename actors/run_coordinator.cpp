@@ -20,6 +20,7 @@
 #include "runtime/util/error.hpp"
 #include "runtime/util/printable.hpp"
 #include "runtime/workflow/cleanup.hpp"
+#include "runtime/workflow/transitions.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
 #include <caf/all.hpp>
@@ -148,6 +149,15 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   // One orchestrator per board (and a killed run's lock file goes now, even
   // if there is nothing to do).
   if (!o.dry_run) p.lock = acquire_run_lock(b, o.force_unlock);
+  if (!o.dry_run)
+    for (const auto& id : dependency_blocks_to_lift(b, o.select)) {
+      std::string by;
+      b.update(id, [&by](story& x) {
+        by = x.str("blocked_by");
+        unblock(x, false);
+      });
+      out << fmt::format("unblocking {}: {}, which blocked it, is done or in this run\n", id, by);
+    }
   p.plan = make_run_plan(b, o.select);
   for (const auto& [id, why] : p.plan.skipped)
     out << fmt::format("skipping {}: {}\n", id, why);

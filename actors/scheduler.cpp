@@ -218,7 +218,8 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
     for (const auto& [dep, reason] : st.core->mark_failed(f.story, f.detail, as)) {
       if (st.opts.write_blocks) {
         try {
-          st.the_board->update(dep, [&reason = reason](story& s) { block(s, reason); });
+          st.the_board->update(
+              dep, [&reason = reason, &f](story& s) { block_for_dependency(s, reason, f.story); });
         } catch (const std::exception&) {
           // The story file may be unreadable; the run result still says why.
         }

@@ -110,6 +110,48 @@ bool in_epic(const story& s, const std::string& epic) {
   return false;
 }
 
+std::vector<std::string> dependency_blocks_to_lift(const board& b, const run_selection& sel) {
+  if (sel.resume) return {};
+  auto scan = b.scan();
+  std::map<std::string, const story*> by_id;
+  for (const auto& s : scan.stories)
+    by_id.emplace(s.id(), &s);
+  // Whether the selection takes a story of this status (ids, or statuses,
+  // with its label and epic filters), as chosen_stories decides.
+  auto takes = [&](const story& s, const std::string& status) {
+    if (!sel.story_ids.empty())
+      return std::any_of(sel.story_ids.begin(), sel.story_ids.end(), [&](const std::string& id) {
+        return strcasecmp(id.c_str(), s.id().c_str()) == 0 || id == s.slug();
+      });
+    if (sel.epic && !in_epic(s, *sel.epic)) return false;
+    if (!sel.labels.empty()) {
+      auto mine = s.labels();
+      if (std::none_of(sel.labels.begin(), sel.labels.end(), [&](const std::string& l) {
+            return std::find(mine.begin(), mine.end(), l) != mine.end();
+          }))
+        return false;
+    }
+    std::set<std::string> statuses(sel.statuses.begin(), sel.statuses.end());
+    if (statuses.empty()) {
+      statuses = {"ready", "in-progress"};
+      if (sel.include_backlog || sel.all || sel.epic) statuses.insert("backlog");
+    }
+    return statuses.count(status) > 0;
+  };
+  std::vector<std::string> out;
+  for (const auto& s : scan.stories) {
+    if (s.status() != story_status::blocked || s.str("blocked_by").empty()) continue;
+    auto dep = by_id.find(s.str("blocked_by"));
+    if (dep == by_id.end()) continue;
+    const auto& d = *dep->second;
+    bool cleared = d.status() == story_status::done ||
+                   (d.status() != story_status::blocked && takes(d, d.str("status")));
+    bool started = s.flag("plan_complete") || s.flag("implementation_complete");
+    if (cleared && takes(s, started ? "in-progress" : "ready")) out.push_back(s.id());
+  }
+  return out;
+}
+
 run_plan make_run_plan(const board& b, const run_selection& sel) {
   auto scan = b.scan();
   std::map<std::string, const story*> by_id;

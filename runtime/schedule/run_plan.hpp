@@ -37,6 +37,12 @@ struct run_plan {
 // board, or the board has unreadable stories among the selection.
 run_plan make_run_plan(const board& b, const run_selection& sel);
 
+// Stories a run blocked because a dependency failed (`blocked_by`), whose
+// dependency is now done or taken by `sel`, and which `sel` would take if
+// they were not blocked: the run unblocks them before it plans, so a story
+// does not stay blocked after what blocked it was fixed.
+std::vector<std::string> dependency_blocks_to_lift(const board& b, const run_selection& sel);
+
 // Whether a story belongs to epic `epic` as ai-sdlc decides it: `epic: ID`
 // or `epic: epic-ID` in its frontmatter, or a label matching `epic-ID` (a
 // glob: `*` matches anything). `epic-ID` and `ID` name the same epic.

@@ -13,7 +13,7 @@ void unblock(story& s, bool reset_retries) {
         fmt::format("{} is not blocked (status: {}); nothing to unblock", s.id(), s.str("status")));
   bool started = s.flag("plan_complete") || s.flag("implementation_complete");
   s.set_status(started ? story_status::in_progress : story_status::ready);
-  for (auto key : {"blocked_reason", "last_error"})
+  for (auto key : {"blocked_reason", "last_error", "blocked_by"})
     if (s.has(key)) s.erase(key);
   if (reset_retries)
     for (auto key : {"retry_count", "implementation_retry_count", "refinement_count"})
@@ -25,6 +25,11 @@ void block(story& s, const std::string& reason) {
   s.set_status(story_status::blocked);
   s.set_string("blocked_reason", reason);
   s.set_string("updated", time::today());
+}
+
+void block_for_dependency(story& s, const std::string& reason, const std::string& dependency) {
+  block(s, reason);
+  s.set_string("blocked_by", dependency);
 }
 
 } // namespace sdlc

@@ -13,4 +13,9 @@ void unblock(story& s, bool reset_retries);
 // Marks a story blocked with a reason (the workflow's own `block` action).
 void block(story& s, const std::string& reason);
 
+// Blocked only because `dependency` failed: `blocked_by` records it, so a
+// later run that finishes the dependency takes this story back (run_plan's
+// dependency_blocks_to_lift) instead of leaving it blocked for good.
+void block_for_dependency(story& s, const std::string& reason, const std::string& dependency);
+
 } // namespace sdlc

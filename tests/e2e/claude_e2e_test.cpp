@@ -271,18 +271,14 @@ BOOST_AUTO_TEST_CASE(a_gated_plan_waits_for_feedback_and_approval_during_the_liv
     auto st = t.sdlc({"status", "--json"});
     return st.exit_code == 0 && json::parse(st.out)["awaiting_approval"].size() == 1;
   };
-  auto eventually = [](const std::function<bool()>& ok) {
-    for (int i = 0; i < 1200 && !ok(); ++i) // 120 s: the CLI takes seconds per action
-      std::this_thread::sleep_for(100ms);
-    return ok();
-  };
-  BOOST_REQUIRE_MESSAGE(eventually(awaiting), test::read(out));
+  BOOST_REQUIRE_MESSAGE(test::eventually(awaiting, 120s),
+                        test::read(out)); // the CLI: seconds per action
   BOOST_TEST(t.calls("plan") == 1);
   BOOST_TEST(t.calls("implement") == 0);
 
   auto fb = t.sdlc({"feedback", "S-0001", feedback});
   BOOST_TEST(fb.exit_code == 0, fb.err);
-  BOOST_REQUIRE_MESSAGE(eventually([&] { return t.calls("plan") == 2 && awaiting(); }),
+  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return t.calls("plan") == 2 && awaiting(); }, 120s),
                         test::read(out));
   // The second plan's requests carried the feedback; the first plan's did not.
   std::vector<bool> plan_requests; // in order: did this one carry the feedback?

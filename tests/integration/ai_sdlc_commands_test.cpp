@@ -200,3 +200,52 @@ BOOST_AUTO_TEST_CASE(story_logs_rotate_by_size_and_count) {
   BOOST_TEST(tail.exit_code == 0);
   BOOST_TEST(has(tail.out, "run ends for this story: done"), tail.out);
 }
+
+// The round trip: a board ai-sdlc made, run by sdlc-actors (one story in the
+// main checkout, two at once in worktrees), read back by ai-sdlc: its
+// `status` and `details` show what ours show.
+BOOST_AUTO_TEST_CASE(ai_sdlc_reads_the_statuses_an_sdlc_actors_run_wrote) {
+  test::temp_dir d;
+  auto repo = d.path / "repo";
+  std::map<std::string, std::string> env{{"NO_COLOR", "1"}, {"HOME", (d.path / "home").string()}};
+  stdfs::create_directories(d.path / "home");
+  test::make_git_repo(repo);
+  const auto ai = test::ai_sdlc();
+  BOOST_REQUIRE(test::run({ai, "init", "--quick"}, repo, env).exit_code == 0);
+  for (const char* title : {"One", "Two", "Three"})
+    BOOST_REQUIRE(test::run({ai, "add", title}, repo, env).exit_code == 0);
+  auto agent = d.path / "agent.sh";
+  test::write(agent, "#!/bin/sh\n"
+                     "case \"$SDLC_ACTION\" in\n"
+                     "  review) printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n';;\n"
+                     "  *) echo \"notes for $SDLC_ACTION\";;\n"
+                     "esac\n");
+  stdfs::permissions(agent, stdfs::perms::owner_all);
+  BOOST_REQUIRE(test::sdlc(repo, {"config", "agent.command", agent.string()}, env).exit_code == 0);
+  // ai-sdlc's init sets npm's build and test commands; this repository has none.
+  for (const char* key : {"buildCommand", "testCommand"})
+    BOOST_REQUIRE(test::sdlc(repo, {"config", key, "true"}, env).exit_code == 0);
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "board"});
+  auto ids = nlohmann::json::parse(test::sdlc(repo, {"status", "--json"}, env).out)["stories"];
+  BOOST_REQUIRE(ids.size() == 3u);
+  const std::string first = ids[0]["id"];
+  auto one = test::sdlc(repo, {"run", "--story", first}, env);
+  BOOST_REQUIRE_MESSAGE(one.exit_code == 0, one.out << one.err);
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "first done"});
+  auto two = test::sdlc(repo, {"run", "--auto", "--concurrent", "2"}, env);
+  BOOST_REQUIRE_MESSAGE(two.exit_code == 0, two.out << two.err);
+
+  auto theirs = test::run({ai, "status"}, repo, env);
+  BOOST_TEST(theirs.exit_code == 0, theirs.out << theirs.err);
+  BOOST_TEST(has(theirs.out, "DONE (3)"), theirs.out);
+  for (const auto& s : ids) {
+    const std::string id = s["id"];
+    auto details = test::run({ai, "details", id}, repo, env);
+    BOOST_TEST(details.exit_code == 0, details.out << details.err);
+    BOOST_TEST(has(details.out, "done"), id << ": " << details.out);
+    auto ours = nlohmann::json::parse(test::sdlc(repo, {"details", id, "--json"}, env).out);
+    BOOST_TEST(ours["status"] == "done", id);
+  }
+}

@@ -67,15 +67,6 @@ struct gated_project {
   }
 };
 
-// Polls `ok` for up to `limit`: the run is asynchronous, its timing is not
-// what is tested (the release latency is measured in tools/bench/approval).
-template <class F> bool eventually(F ok, std::chrono::milliseconds limit = 30s) {
-  for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;
-       std::this_thread::sleep_for(100ms))
-    if (ok()) return true;
-  return ok();
-}
-
 bool has(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
 }
@@ -86,7 +77,7 @@ BOOST_AUTO_TEST_CASE(a_gated_plan_waits_and_a_person_releases_it_during_the_run)
   gated_project p;
   test::child_guard run(p.start_run());
   // One slot: Beta could only plan because Alpha, held, gave its slot back.
-  BOOST_REQUIRE_MESSAGE(eventually([&] { return p.awaiting().size() == 2; }),
+  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return p.awaiting().size() == 2; }),
                         test::read(p.run_log));
   auto text = p.sdlc({"status"});
   BOOST_TEST(has(text.out, "AWAITING APPROVAL (2)"), text.out);
@@ -95,14 +86,16 @@ BOOST_AUTO_TEST_CASE(a_gated_plan_waits_and_a_person_releases_it_during_the_run)
   auto approved = p.sdlc({"approve", "S-0001"});
   BOOST_TEST(approved.exit_code == 0, approved.err);
   BOOST_TEST(has(approved.out, "Approved S-0001"), approved.out);
-  BOOST_TEST(eventually([&] { return p.status_of("S-0001") == "done"; }), test::read(p.run_log));
+  BOOST_TEST(test::eventually([&] { return p.status_of("S-0001") == "done"; }),
+             test::read(p.run_log));
   BOOST_TEST(p.awaiting() == std::vector<std::string>{"S-0002"});
 
   auto fb = p.sdlc({"feedback", "S-0002", "Use a queue, not a lock."});
   BOOST_TEST(fb.exit_code == 0, fb.err);
-  BOOST_TEST(eventually([&] { return has(p.plan_prompt("S-0002"), "Use a queue, not a lock."); }),
-             test::read(p.run_log));
-  BOOST_TEST(eventually([&] { return p.awaiting() == std::vector<std::string>{"S-0002"}; }));
+  BOOST_TEST(
+      test::eventually([&] { return has(p.plan_prompt("S-0002"), "Use a queue, not a lock."); }),
+      test::read(p.run_log));
+  BOOST_TEST(test::eventually([&] { return p.awaiting() == std::vector<std::string>{"S-0002"}; }));
   auto story = test::read(p.repo / ".ai-sdlc/stories/S-0002/story.md");
   BOOST_TEST(has(story, "## Human Feedback ("), story);
 
@@ -122,7 +115,7 @@ BOOST_AUTO_TEST_CASE(a_gated_plan_waits_and_a_person_releases_it_during_the_run)
 BOOST_AUTO_TEST_CASE(ctrl_c_ends_a_run_that_holds_a_story_and_says_so) {
   gated_project p;
   test::child_guard run(p.start_run());
-  BOOST_REQUIRE_MESSAGE(eventually([&] { return p.awaiting().size() == 2; }),
+  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return p.awaiting().size() == 2; }),
                         test::read(p.run_log));
   ::kill(run.pid(), SIGINT);
   auto code = run.wait_for(30s);

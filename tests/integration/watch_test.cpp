@@ -3,6 +3,7 @@
 // to the board while it runs — a story added by `add` or by the real
 // ai-sdlc, one unblocked — within --concurrent and the other rules; a story
 // that fails is not retried on every look; Ctrl-C ends it, lock released.
+// Also: a story blocked by a failed dependency comes back once it is fixed.
 // Command agent, real git repo, real processes and signals.
 #include "test_support.hpp"
 
@@ -66,13 +67,6 @@ struct watched_project {
   }
 };
 
-template <class F> bool eventually(F ok, std::chrono::milliseconds limit = 30s) {
-  for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;
-       std::this_thread::sleep_for(100ms))
-    if (ok()) return true;
-  return ok();
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(stories_added_or_unblocked_during_the_run_are_run) {
@@ -80,12 +74,13 @@ BOOST_AUTO_TEST_CASE(stories_added_or_unblocked_during_the_run_are_run) {
   auto first = p.add("First");
   test::child_guard run(
       test::spawn_background({SDLC_BIN, "run", "--watch"}, p.repo, p.env, p.run_log));
-  BOOST_REQUIRE_MESSAGE(eventually([&] { return p.status_of(first) == "done"; }),
+  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return p.status_of(first) == "done"; }),
                         test::read(p.run_log));
   BOOST_TEST(!run.wait_for(1s).has_value()); // nothing left to do, and it stays up
 
   auto second = p.add("Second");
-  BOOST_TEST(eventually([&] { return p.status_of(second) == "done"; }), test::read(p.run_log));
+  BOOST_TEST(test::eventually([&] { return p.status_of(second) == "done"; }),
+             test::read(p.run_log));
 
   // The other tool adds one (backlog: refined first, as --auto would).
   auto ai = test::run({test::ai_sdlc(), "add", "From ai-sdlc"}, p.repo, p.env);
@@ -95,14 +90,15 @@ BOOST_AUTO_TEST_CASE(stories_added_or_unblocked_during_the_run_are_run) {
   for (const auto& s : status["stories"])
     if (s["title"] == "From ai-sdlc") third = s["id"];
   BOOST_REQUIRE(!third.empty());
-  BOOST_TEST(eventually([&] { return p.status_of(third) == "done"; }), test::read(p.run_log));
+  BOOST_TEST(test::eventually([&] { return p.status_of(third) == "done"; }), test::read(p.run_log));
 
   // One blocked when added; unblocked while the run is up.
   auto fourth = p.add("Fourth", "blocked");
   std::this_thread::sleep_for(1s); // a few looks: a blocked story is not taken
   BOOST_TEST(p.actions(fourth, "research") == 0);
   BOOST_TEST(p.sdlc({"unblock", fourth}).exit_code == 0);
-  BOOST_TEST(eventually([&] { return p.status_of(fourth) == "done"; }), test::read(p.run_log));
+  BOOST_TEST(test::eventually([&] { return p.status_of(fourth) == "done"; }),
+             test::read(p.run_log));
 
   ::kill(run.pid(), SIGINT);
   auto code = run.wait_for(30s);
@@ -121,7 +117,7 @@ BOOST_AUTO_TEST_CASE(a_failed_story_is_not_retried_on_every_look_until_it_change
   auto broken = p.add("Broken");
   test::child_guard run(
       test::spawn_background({SDLC_BIN, "run", "--watch"}, p.repo, p.env, p.run_log));
-  BOOST_REQUIRE_MESSAGE(eventually([&] {
+  BOOST_REQUIRE_MESSAGE(test::eventually([&] {
                           auto s = p.status_of(broken);
                           return s == "blocked";
                         }),
@@ -137,9 +133,44 @@ BOOST_AUTO_TEST_CASE(a_failed_story_is_not_retried_on_every_look_until_it_change
     text.replace(at, 6, "Fixed");
   test::write(f, text);
   BOOST_TEST(p.sdlc({"unblock", broken, "--reset-retries"}).exit_code == 0);
-  BOOST_TEST(eventually([&] { return p.status_of(broken) == "done"; }), test::read(p.run_log));
+  BOOST_TEST(test::eventually([&] { return p.status_of(broken) == "done"; }),
+             test::read(p.run_log));
   ::kill(run.pid(), SIGTERM);
   auto code = run.wait_for(30s);
   BOOST_REQUIRE(code.has_value());
   BOOST_TEST(*code == 130);
+}
+
+// Not --watch, the same concern: what a failure blocked comes back once the
+// failure is fixed. A dependent the run blocked because its dependency
+// failed (`blocked_by`) is taken again by the run that finishes the
+// dependency — before, it stayed blocked and that run exited 0.
+BOOST_AUTO_TEST_CASE(a_story_blocked_by_a_failed_dependency_returns_when_it_is_fixed) {
+  watched_project p;
+  auto broken = p.add("Broken");
+  auto after = p.sdlc({"add", "After", "--status", "ready", "--depends-on", broken, "--json"});
+  BOOST_REQUIRE(after.exit_code == 0);
+  auto dependent = nlohmann::json::parse(after.out)["id"].get<std::string>();
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "stories"});
+  auto first = p.sdlc({"run", "--concurrent", "1"});
+  BOOST_TEST(first.exit_code == 1, first.out << first.err);
+  BOOST_TEST(p.status_of(dependent) == "blocked");
+  auto details = nlohmann::json::parse(p.sdlc({"details", dependent, "--json"}).out);
+  BOOST_TEST(details["frontmatter"]["blocked_by"] == broken);
+
+  auto f = p.repo / ".ai-sdlc/stories" / broken / "story.md";
+  auto text = test::read(f);
+  for (auto at = text.find("Broken"); at != std::string::npos; at = text.find("Broken"))
+    text.replace(at, 6, "Fixed");
+  test::write(f, text);
+  BOOST_REQUIRE(p.sdlc({"unblock", broken, "--reset-retries"}).exit_code == 0);
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "fixed"});
+  auto second = p.sdlc({"run", "--concurrent", "1"});
+  BOOST_TEST(second.exit_code == 0, second.out << second.err);
+  BOOST_TEST(second.out.find("unblocking " + dependent + ": " + broken) != std::string::npos,
+             second.out);
+  BOOST_TEST(p.status_of(broken) == "done");
+  BOOST_TEST(p.status_of(dependent) == "done");
 }

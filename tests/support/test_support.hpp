@@ -6,11 +6,22 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sdlc::test {
 
 namespace stdfs = std::filesystem;
+
+// Polls `ok` every 100 ms for up to `limit`, for what a live run does
+// asynchronously: its timing is not what such a test checks (benchmarks do).
+template <class F>
+bool eventually(F ok, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
+  for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;
+       std::this_thread::sleep_for(std::chrono::milliseconds(100)))
+    if (ok()) return true;
+  return ok();
+}
 
 // A fresh directory removed when the object goes away.
 struct temp_dir {
