@@ -57,6 +57,16 @@ struct watched_project {
     if (r.exit_code != 0) return "";
     return nlohmann::json::parse(r.out)["status"].get<std::string>();
   }
+  // What a person does about the failing story: "Broken" gone from it (the
+  // agent fails on that word), then `unblock --reset-retries`.
+  bool fix(const std::string& id) const {
+    auto f = repo / ".ai-sdlc/stories" / id / "story.md";
+    auto text = test::read(f);
+    for (auto at = text.find("Broken"); at != std::string::npos; at = text.find("Broken"))
+      text.replace(at, 6, "Fixed");
+    test::write(f, text);
+    return sdlc({"unblock", id, "--reset-retries"}).exit_code == 0;
+  }
   int actions(const std::string& id, const std::string& action) const {
     std::istringstream log(
         stdfs::exists(d.path / "actions.log") ? test::read(d.path / "actions.log") : std::string());
@@ -127,12 +137,7 @@ BOOST_AUTO_TEST_CASE(a_failed_story_is_not_retried_on_every_look_until_it_change
   std::this_thread::sleep_for(2s); // six looks
   BOOST_TEST(p.actions(broken, "implement") == tries, test::read(p.run_log));
   // Fixed by a person (here: retitled) and unblocked: taken again.
-  auto f = p.repo / ".ai-sdlc/stories" / broken / "story.md";
-  auto text = test::read(f);
-  for (auto at = text.find("Broken"); at != std::string::npos; at = text.find("Broken"))
-    text.replace(at, 6, "Fixed");
-  test::write(f, text);
-  BOOST_TEST(p.sdlc({"unblock", broken, "--reset-retries"}).exit_code == 0);
+  BOOST_TEST(p.fix(broken));
   BOOST_TEST(test::eventually([&] { return p.status_of(broken) == "done"; }),
              test::read(p.run_log));
   ::kill(run.pid(), SIGTERM);
@@ -159,12 +164,7 @@ BOOST_AUTO_TEST_CASE(a_story_blocked_by_a_failed_dependency_returns_when_it_is_f
   auto details = nlohmann::json::parse(p.sdlc({"details", dependent, "--json"}).out);
   BOOST_TEST(details["frontmatter"]["blocked_by"] == broken);
 
-  auto f = p.repo / ".ai-sdlc/stories" / broken / "story.md";
-  auto text = test::read(f);
-  for (auto at = text.find("Broken"); at != std::string::npos; at = text.find("Broken"))
-    text.replace(at, 6, "Fixed");
-  test::write(f, text);
-  BOOST_REQUIRE(p.sdlc({"unblock", broken, "--reset-retries"}).exit_code == 0);
+  BOOST_REQUIRE(p.fix(broken));
   test::git(p.repo, {"add", "-A"});
   test::git(p.repo, {"commit", "-q", "-m", "fixed"});
   auto second = p.sdlc({"run", "--concurrent", "1"});
