@@ -14,6 +14,7 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/process/signals.hpp"
 #include "runtime/schedule/preflight.hpp"
+#include "runtime/schedule/recommended_action.hpp"
 #include "runtime/schedule/run_shape.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/story/run_lock.hpp"
@@ -130,6 +131,45 @@ run_setup resolve_run(run_options o) {
   return s;
 }
 
+// Step mode: the run takes the board's recommended story (or --story's), or
+// with --auto --step P every story whose next action is P; one action each.
+// Returns an exit code when there is nothing to do, or on --dry-run.
+std::optional<int> choose_step(run_setup& s, const board& b, const board_scan& scan,
+                               std::ostream& out) {
+  auto& o = s.opts;
+  const auto limits = limits_of(s.cfg);
+  std::optional<story> named;
+  if (!o.select.story_ids.empty()) named = b.find(o.select.story_ids.front());
+  std::vector<recommended_action> chosen;
+  for (auto& r : recommended_actions(scan, limits))
+    if ((!named || r.id == named->id()) && (!o.step || r.action == *o.step))
+      chosen.push_back(std::move(r));
+  if (!o.select.all && chosen.size() > 1) chosen.resize(1);
+  if (chosen.empty()) {
+    std::string why = "no story has an action to run (`status` shows the board)";
+    if (named) {
+      auto d = next_action(facts_of(*named), limits);
+      why = !runs_an_agent(d.action)
+                ? fmt::format("{} has no action to run: {}", named->id(), d.reason)
+            : o.step && d.action != *o.step
+                ? fmt::format("{} needs {} next", named->id(), to_string(d.action))
+                : fmt::format("{} waits for its dependencies to be done", named->id());
+    }
+    out << fmt::format("nothing to run{}: {}\n",
+                       o.step ? fmt::format(" for step {}", to_string(*o.step)) : "", why);
+    return 0;
+  }
+  o.select.story_ids.clear();
+  o.select.all = false;
+  for (const auto& r : chosen) {
+    o.select.story_ids.push_back(r.id);
+    out << fmt::format("{} {} for {}: {}\n", o.dry_run ? "would run" : "running",
+                       to_string(r.action), r.id, r.reason);
+  }
+  if (o.dry_run) return 0;
+  return std::nullopt;
+}
+
 // Step 2: the board made ready — the run lock (before anything reads the
 // board for a run), the plan, the preflight, leftovers cleaned up.
 struct prepared_run {
@@ -149,16 +189,20 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   // One orchestrator per board (and a killed run's lock file goes now, even
   // if there is nothing to do).
   if (!o.dry_run) p.lock = acquire_run_lock(b, o.force_unlock);
-  if (!o.dry_run)
-    for (const auto& id : dependency_blocks_to_lift(b, o.select)) {
-      std::string by;
-      b.update(id, [&by](story& x) {
-        by = x.str("blocked_by");
-        unblock(x, false);
-      });
-      out << fmt::format("unblocking {}: {}, which blocked it, is done or in this run\n", id, by);
-    }
-  p.plan = make_run_plan(b, o.select);
+  auto scan = b.scan();
+  auto lift = o.dry_run ? std::vector<std::string>{} : dependency_blocks_to_lift(scan, o.select);
+  for (const auto& id : lift) {
+    std::string by;
+    b.update(id, [&by](story& x) {
+      by = x.str("blocked_by");
+      unblock(x, false);
+    });
+    out << fmt::format("unblocking {}: {}, which blocked it, is done or in this run\n", id, by);
+  }
+  if (!lift.empty()) scan = b.scan(); // the lifted stories changed status
+  if (o.one_action)
+    if (auto code = choose_step(s, b, scan, out)) return *code;
+  p.plan = make_run_plan(b, scan, o.select);
   for (const auto& [id, why] : p.plan.skipped)
     out << fmt::format("skipping {}: {}\n", id, why);
   // A story that cannot be read is named, never silently left out; the run
@@ -226,6 +270,8 @@ session_options session_options_for(const run_options& o, gateway& gw, const std
   so.gateway_base = gw.base_url();
   so.gateway_token = token;
   so.budget = api.budget;
+  so.max_actions = o.one_action ? 1 : 0;
+  so.only_action = o.step;
   so.usage_of = [&gw](const std::string& story, const std::string& action) {
     return gw.usage(story, action);
   };

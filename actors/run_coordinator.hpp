@@ -6,6 +6,7 @@
 // shutdown.gracePeriod: stop now), turning the outcome into an exit code.
 #include "runtime/remote/credentials.hpp"
 #include "runtime/schedule/run_plan.hpp"
+#include "runtime/workflow/action_type.hpp"
 
 #include <filesystem>
 #include <iosfwd>
@@ -30,6 +31,10 @@ struct run_options {
   bool keep_worktrees = false;
   bool fail_fast = false;
   bool dry_run = false;
+  // ai-sdlc's step mode (runtime/schedule/recommended_action): one agent
+  // action per story — the recommended story's, or --story's.
+  bool one_action = false;
+  std::optional<action_type> step; // --step: only stories whose next action is this
   bool watch = false;         // stay up: take stories added or changed while running (Ctrl-C ends)
   double action_seconds = 60; // --dry-run: expected time per action
   std::optional<std::filesystem::path> batch_file;

@@ -135,21 +135,24 @@ void poll_held(scheduler_ptr self) {
   poll_held_later(self);
 }
 
-file_stamp stamp_of(const board& b, const std::string& id) {
-  try {
-    auto file = b.find(id).file();
-    return fmt::format("{}:{}", stdfs::last_write_time(file).time_since_epoch().count(),
-                       stdfs::file_size(file));
-  } catch (const std::exception&) {
-    return {}; // unreadable now: compared again on the next look
-  }
+file_stamp stamp_of(const stdfs::path& file) {
+  std::error_code ec;
+  auto when = stdfs::last_write_time(file, ec);
+  auto size = ec ? 0 : stdfs::file_size(file, ec);
+  if (ec) return {}; // unreadable now: compared again on the next look
+  return fmt::format("{}:{}", when.time_since_epoch().count(), size);
 }
 
 // run --watch: an ended story is taken again only once its file changes
 // after this (our own writes for it are done by now).
 void remember_end(scheduler_ptr self, const std::string& id) {
   auto& st = self->state;
-  if (st.opts.watch) st.ended_stamp[id] = stamp_of(*st.the_board, id);
+  if (!st.opts.watch) return;
+  try {
+    st.ended_stamp[id] = stamp_of(st.the_board->find(id).file());
+  } catch (const std::exception&) {
+    st.ended_stamp[id] = {}; // unreadable now: compared again on the next look
+  }
 }
 
 // run --watch: the run's selection on the board as it is now; what is new,
@@ -161,7 +164,7 @@ void watch_board(scheduler_ptr self) {
     auto plan = make_run_plan(*st.the_board, *st.opts.watch);
     std::map<std::string, file_stamp> now;
     for (const auto& it : plan.items)
-      if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(*st.the_board, it.id);
+      if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(plan.files[it.id]);
     const auto known = st.core->ids();
     for (auto& item : watch_pickup(plan.items, *st.core, st.ended_stamp, now)) {
       bool again = std::find(known.begin(), known.end(), item.id) != known.end();
@@ -191,6 +194,10 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
   case story_result::done:
     st.core->mark_done(f.story);
     if (!st.opts.keep_worktrees) drop_worktree(self, f.story);
+    remember_end(self, f.story);
+    break;
+  case story_result::step_done: // as asked; its worktree stays for the next step
+    st.core->mark_done(f.story);
     remember_end(self, f.story);
     break;
   case story_result::awaiting_approval:

@@ -70,6 +70,27 @@ void finish_done(story_ptr self, const std::string& reason) {
         .then([=](bool) { one_answered(); }, [=](caf::error&) { one_answered(); });
 }
 
+// Step mode: whether the run asked for no more agent actions for this story
+// (then it ends), or for a different one than it needs now (a person or the
+// other tool moved it since the run chose it).
+bool step_limit_reached(story_ptr self, action_type next) {
+  auto& st = self->state;
+  if (st.opts.max_actions > 0 && st.agent_actions >= st.opts.max_actions) {
+    finish(self, story_result::step_done,
+           fmt::format("next: {} (`run --story {}` runs it; `--auto` runs the rest)",
+                       to_string(next), st.story_id));
+    return true;
+  }
+  if (st.agent_actions == 0 && st.opts.only_action && *st.opts.only_action != next) {
+    finish(self, story_result::stopped,
+           fmt::format("its next action is {} now, not {}", to_string(next),
+                       to_string(*st.opts.only_action)));
+    return true;
+  }
+  ++st.agent_actions;
+  return false;
+}
+
 void step(story_ptr self) {
   auto& st = self->state;
   if (st.stopping || st.draining) {
@@ -113,12 +134,14 @@ void step(story_ptr self) {
     step(self);
     return;
   case action_type::review: {
+    if (step_limit_reached(self, d.action)) return;
     auto checks = st.session->review_checks();
     st.pending_checks.assign(checks.begin(), checks.end());
     run_next_check(self);
     return;
   }
   default:
+    if (step_limit_reached(self, d.action)) return;
     if (fault_injected(self, d.action)) {
       st.session->log("orchestrator", "fault injection: crashing the story actor");
       self->quit(caf::make_error(caf::sec::runtime_error, "fault injection"));

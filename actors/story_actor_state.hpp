@@ -23,6 +23,7 @@ struct story_state {
   bool stopping = false; // shutdown: kill the agent now
   bool draining = false; // drain: finish the current action, then stop
   std::optional<action_type> running;
+  int agent_actions = 0;  // started by this incarnation (step mode stops after max_actions)
   api_usage usage_before; // the gateway's count for this story and action when it started
   executor_actor executor;
   std::deque<review_check> pending_checks;

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 
 #include "runtime/console/terminal.hpp"
+#include "runtime/schedule/recommended_action.hpp"
 #include "runtime/util/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -38,15 +39,16 @@ struct cli_values {
   bool dry_run = false;
   bool cleanup_force = false;
   logs_options lo;
-  std::string batch, log_level; // run --batch a,b,c; --log-level (accepted, see its help)
+  std::string batch, log_level;    // run --batch a,b,c; --log-level (accepted, see its help)
+  std::optional<std::string> step; // run --step <phase>
   struct refused_flag {
     bool given;
     std::string message;
   };
   std::list<refused_flag> refused; // ai-sdlc run flags that exit 2 (stable references)
   bool keep_going = false;         // the default; the flag is there to say so
-  bool verbose = false;   // ai-sdlc's -v: accepted (our output is detailed already)
-  bool no_backup = false; // migrate --no-backup
+  bool verbose = false;            // ai-sdlc's -v: accepted (our output is detailed already)
+  bool no_backup = false;          // migrate --no-backup
 };
 
 // The board: init, add, status, details, unblock, approve, feedback, config.
@@ -180,9 +182,10 @@ void ai_sdlc_run_flags(CLI::App* runc, cli_values& v) {
       runc->add_flag_callback(
           name, [&r] { r.given = true; }, "ai-sdlc's; " + message);
   };
-  refuse("--step", true,
-         "sdlc-actors runs a story's whole workflow, resuming from its checkpoint; not "
-         "supported yet — `details <id>` shows the next action, `run --story <id>` runs it on");
+  runc->add_option("--step", v.step,
+                   "ai-sdlc's: one action of this phase (refine, research, plan, implement, "
+                   "review): the recommended story's, or --story's; with --auto every story "
+                   "whose next action it is");
   refuse("--clean", false,
          "to start a story over, `worktrees remove <id> --force`, then `run --story <id>`");
   refuse("--request", true,
@@ -195,9 +198,17 @@ void ai_sdlc_run_flags(CLI::App* runc, cli_values& v) {
 
 // run: every flag fills run_options directly.
 void run_command(CLI::App& app, cli_values& v) {
-  auto* runc = app.add_subcommand("run", "Run stories through the workflow with AI agents");
-  runc->add_option("--story", v.ro.select.story_ids, "Story id or slug (repeatable)");
-  runc->add_flag("--auto", v.ro.select.all, "Every unfinished story, dependencies first");
+  auto* runc = app.add_subcommand(
+      "run", "Run stories through the workflow with AI agents. As in ai-sdlc, a bare `run` does "
+             "the board's one recommended action and `run --story <id>` that story's next "
+             "action; `--auto`, `--concurrent N`, `--batch`, `--epic`, `--continue` and the "
+             "others run whole workflows");
+  runc->add_option("--story", v.ro.select.story_ids,
+                   "Story id or slug: its next action (with --auto, or repeated, its whole "
+                   "workflow)");
+  runc->add_flag("--auto", v.ro.select.all,
+                 "Whole workflows: every unfinished story, dependencies first (with --story: "
+                 "that story's)");
   runc->add_flag("--continue", v.ro.select.resume,
                  "Resume interrupted stories from their checkpoints");
   runc->add_flag("--worktree", v.ro.use_worktree, "Run each story in its own git worktree");
@@ -254,6 +265,14 @@ void run_command(CLI::App& app, cli_values& v) {
         if (refused.given) throw sdlc::bad_input(refused.message);
       for (const auto& id : split_commas(v.batch))
         v.ro.select.story_ids.push_back(id);
+      const auto& o = v.ro;
+      auto mode = sdlc::run_mode_of(
+          {o.select.story_ids.size(), o.select.all,
+           o.concurrent || o.select.resume || o.select.epic || !v.batch.empty() || o.batch_file ||
+               o.select.include_backlog || o.watch || !o.nodes.empty() || o.no_local,
+           v.step});
+      v.ro.one_action = mode.one_action;
+      v.ro.step = mode.step;
       return cmd_run(v.g, v.ro);
     };
   });
@@ -378,8 +397,7 @@ std::vector<std::string> ai_sdlc_command_names(int argc, char** argv) {
       args.push_back(a);
     }
     const std::string before = i > 1 ? argv[i - 1] : "";
-    if (!a.empty() && a[0] != '-' && before != "-C" && before != "--project")
-      command_seen = true;
+    if (!a.empty() && a[0] != '-' && before != "-C" && before != "--project") command_seen = true;
   }
   std::reverse(args.begin(), args.end()); // CLI11 takes the arguments last first
   return args;

@@ -24,13 +24,6 @@ int cmd_run(const global_options& g, run_options o) {
   o.project = g.project_dir;
   o.yes = o.yes || o.force;
   if (o.watch && !o.select.epic && o.select.labels.empty() && !o.batch_file) o.select.all = true;
-  const auto& sel = o.select;
-  if (sel.story_ids.empty() && !sel.all && !sel.resume && !sel.epic && !o.concurrent &&
-      !o.batch_file && !o.dry_run && !sel.include_backlog)
-    throw bad_input(
-        "say what to run: --story <id>, --concurrent N (ready and in-progress stories), "
-        "--auto (every unfinished story), --continue, --epic <id>, or --config <batch.yaml> "
-        "(a bare `run`, ai-sdlc's one recommended action, is not supported yet)");
   return run_stories(std::move(o), std::cout);
 }
 

@@ -15,8 +15,8 @@ namespace sdlc {
 
 namespace {
 
-// to_string(story_result::awaiting_approval): the state of a held story.
-const std::string awaiting_approval = "awaiting-approval";
+// The state of a held story.
+const std::string awaiting_approval{to_string(story_result::awaiting_approval)};
 
 // What an action usually needs, in tool uses and turns, for the in-action estimate.
 int expected_events(const std::string& action) {

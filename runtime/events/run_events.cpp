@@ -18,6 +18,8 @@ std::string_view to_string(story_result r) {
     return "stopped";
   case story_result::awaiting_approval:
     return "awaiting-approval";
+  case story_result::step_done:
+    return "step-done";
   }
   return "?";
 }

@@ -28,44 +28,59 @@ namespace {
 
 using story_index = std::map<std::string, const story*>;
 
+// The statuses a selection takes when it names no story: its own list, or
+// ready + in-progress (+ backlog with --include-backlog, --auto, --epic).
+std::set<std::string> selected_statuses(const run_selection& sel) {
+  std::set<std::string> statuses(sel.statuses.begin(), sel.statuses.end());
+  if (statuses.empty()) {
+    statuses = {"ready", "in-progress"};
+    if (sel.include_backlog || sel.all || sel.epic) statuses.insert("backlog");
+  }
+  return statuses;
+}
+
+// The epic and label filters of a selection that names no story.
+bool passes_filters(const story& s, const run_selection& sel) {
+  if (sel.epic && !in_epic(s, *sel.epic)) return false;
+  if (sel.labels.empty()) return true;
+  auto mine = s.labels();
+  return std::any_of(sel.labels.begin(), sel.labels.end(), [&](const std::string& l) {
+    return std::find(mine.begin(), mine.end(), l) != mine.end();
+  });
+}
+
+bool names_story(const run_selection& sel, const story& s) {
+  return std::any_of(sel.story_ids.begin(), sel.story_ids.end(), [&](const std::string& id) {
+    return strcasecmp(id.c_str(), s.id().c_str()) == 0 || id == s.slug();
+  });
+}
+
 // The stories a selection names: explicit ids, or every story of the
 // selected statuses (with the labels asked for), or the interrupted ones.
 std::vector<const story*> chosen_stories(const board& b, const run_selection& sel,
                                          const story_index& by_id) {
   std::vector<const story*> chosen;
-  auto has_label = [&](const story& s) {
-    if (sel.epic && !in_epic(s, *sel.epic)) return false;
-    if (sel.labels.empty()) return true;
-    auto mine = s.labels();
-    return std::any_of(sel.labels.begin(), sel.labels.end(), [&](const std::string& l) {
-      return std::find(mine.begin(), mine.end(), l) != mine.end();
-    });
-  };
   if (!sel.story_ids.empty()) {
     for (const auto& id : sel.story_ids) {
       auto s = b.find(id);
       chosen.push_back(by_id.at(s.id()));
     }
-  } else {
-    std::set<std::string> statuses(sel.statuses.begin(), sel.statuses.end());
-    if (statuses.empty()) {
-      statuses = {"ready", "in-progress"};
-      if (sel.include_backlog || sel.all || sel.epic) statuses.insert("backlog");
-    }
-    for (const auto& [id, s] : by_id) {
-      if (!has_label(*s)) continue;
-      if (sel.resume) {
-        std::optional<workflow_state> st;
-        try {
-          st = workflow_state::load(s->dir());
-        } catch (const error&) {
-          // a corrupt checkpoint is handled when the story starts
-        }
-        if ((st && st->interrupted()) || s->status() == story_status::in_progress)
-          chosen.push_back(s);
-      } else if (statuses.count(s->str("status"))) {
-        chosen.push_back(s);
+    return chosen;
+  }
+  const auto statuses = selected_statuses(sel);
+  for (const auto& [id, s] : by_id) {
+    if (!passes_filters(*s, sel)) continue;
+    if (sel.resume) {
+      std::optional<workflow_state> st;
+      try {
+        st = workflow_state::load(s->dir());
+      } catch (const error&) {
+        // a corrupt checkpoint is handled when the story starts
       }
+      if ((st && st->interrupted()) || s->status() == story_status::in_progress)
+        chosen.push_back(s);
+    } else if (statuses.count(s->str("status"))) {
+      chosen.push_back(s);
     }
   }
   return chosen;
@@ -110,33 +125,17 @@ bool in_epic(const story& s, const std::string& epic) {
   return false;
 }
 
-std::vector<std::string> dependency_blocks_to_lift(const board& b, const run_selection& sel) {
+std::vector<std::string> dependency_blocks_to_lift(const board_scan& scan,
+                                                   const run_selection& sel) {
   if (sel.resume) return {};
-  auto scan = b.scan();
-  std::map<std::string, const story*> by_id;
+  story_index by_id;
   for (const auto& s : scan.stories)
     by_id.emplace(s.id(), &s);
-  // Whether the selection takes a story of this status (ids, or statuses,
-  // with its label and epic filters), as chosen_stories decides.
+  // Whether the selection takes a story of this status, as chosen_stories decides.
+  const auto statuses = selected_statuses(sel);
   auto takes = [&](const story& s, const std::string& status) {
-    if (!sel.story_ids.empty())
-      return std::any_of(sel.story_ids.begin(), sel.story_ids.end(), [&](const std::string& id) {
-        return strcasecmp(id.c_str(), s.id().c_str()) == 0 || id == s.slug();
-      });
-    if (sel.epic && !in_epic(s, *sel.epic)) return false;
-    if (!sel.labels.empty()) {
-      auto mine = s.labels();
-      if (std::none_of(sel.labels.begin(), sel.labels.end(), [&](const std::string& l) {
-            return std::find(mine.begin(), mine.end(), l) != mine.end();
-          }))
-        return false;
-    }
-    std::set<std::string> statuses(sel.statuses.begin(), sel.statuses.end());
-    if (statuses.empty()) {
-      statuses = {"ready", "in-progress"};
-      if (sel.include_backlog || sel.all || sel.epic) statuses.insert("backlog");
-    }
-    return statuses.count(status) > 0;
+    if (!sel.story_ids.empty()) return names_story(sel, s);
+    return passes_filters(s, sel) && statuses.count(status) > 0;
   };
   std::vector<std::string> out;
   for (const auto& s : scan.stories) {
@@ -153,8 +152,11 @@ std::vector<std::string> dependency_blocks_to_lift(const board& b, const run_sel
 }
 
 run_plan make_run_plan(const board& b, const run_selection& sel) {
-  auto scan = b.scan();
-  std::map<std::string, const story*> by_id;
+  return make_run_plan(b, b.scan(), sel);
+}
+
+run_plan make_run_plan(const board& b, const board_scan& scan, const run_selection& sel) {
+  story_index by_id;
   for (const auto& s : scan.stories)
     by_id.emplace(s.id(), &s); // the current layout wins for duplicate ids (scan order)
   auto chosen = chosen_stories(b, sel, by_id);
@@ -185,6 +187,7 @@ run_plan make_run_plan(const board& b, const run_selection& sel) {
         if (strcasecmp(known.c_str(), d.c_str()) == 0) it.depends_on.push_back(known);
     it.work = expected_actions(*s);
     plan.titles[it.id] = s->title();
+    plan.files[it.id] = s->file();
     plan.expected_actions[it.id] = expected_actions(*s);
     plan.items.push_back(std::move(it));
   }

@@ -5,6 +5,7 @@
 #include "runtime/schedule/scheduler_core.hpp"
 #include "runtime/story/board.hpp"
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct run_selection {
 struct run_plan {
   std::vector<schedule_item> items; // work = expected actions
   std::map<std::string, std::string> titles;
+  std::map<std::string, std::filesystem::path> files; // each item's story file
   std::map<std::string, int> expected_actions;
   std::vector<std::pair<std::string, std::string>> skipped; // id, why
   // Story files the board cannot read: never silently left out of a run
@@ -36,12 +38,15 @@ struct run_plan {
 // Throws bad_input when a selected story depends on one that is not on the
 // board, or the board has unreadable stories among the selection.
 run_plan make_run_plan(const board& b, const run_selection& sel);
+// The same from a scan already made (a run start reads the board once).
+run_plan make_run_plan(const board& b, const board_scan& scan, const run_selection& sel);
 
 // Stories a run blocked because a dependency failed (`blocked_by`), whose
 // dependency is now done or taken by `sel`, and which `sel` would take if
 // they were not blocked: the run unblocks them before it plans, so a story
 // does not stay blocked after what blocked it was fixed.
-std::vector<std::string> dependency_blocks_to_lift(const board& b, const run_selection& sel);
+std::vector<std::string> dependency_blocks_to_lift(const board_scan& scan,
+                                                   const run_selection& sel);
 
 // Whether a story belongs to epic `epic` as ai-sdlc decides it: `epic: ID`
 // or `epic: epic-ID` in its frontmatter, or a label matching `epic-ID` (a

@@ -24,6 +24,10 @@ std::ostream& operator<<(std::ostream& out, action_type a) {
   return out << to_string(a);
 }
 
+bool runs_an_agent(action_type a) {
+  return a <= action_type::rework;
+}
+
 bool edits_code(action_type a) {
   return a == action_type::implement || a == action_type::rework;
 }

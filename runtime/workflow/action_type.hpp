@@ -28,6 +28,9 @@ std::string_view to_string(action_type a);
 std::ostream& operator<<(std::ostream& out, action_type a);
 std::optional<action_type> parse_action(std::string_view s);
 
+// Whether an agent is run for it (refine … rework), not the workflow inline.
+bool runs_an_agent(action_type a);
+
 // Whether the action edits the story's worktree (and is committed after).
 bool edits_code(action_type a);
 

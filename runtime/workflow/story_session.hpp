@@ -33,6 +33,10 @@ struct session_options {
   budget_limits budget;
   // Epoch ms until which the gateway parked the API (0: not parked).
   std::function<int64_t()> parked_until;
+  // Step mode (ai-sdlc's run without --auto): agent actions this run may
+  // start for the story (0: its whole workflow), and the one its first must be.
+  int max_actions = 0;
+  std::optional<action_type> only_action;
 };
 
 struct review_check {

@@ -104,8 +104,8 @@ struct e2e {
 // has made its first API call and `ready` (if given) holds.
 void kill_run_during(e2e& t, const std::map<std::string, std::string>& env,
                      const std::string& action, const std::function<bool()>& ready = {}) {
-  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"}, t.repo,
-                                    env, t.d.path / "run1.out");
+  auto pid = test::spawn_background({SDLC_BIN, "run", "--auto", "--story", "S-0001", "--worktree"},
+                                    t.repo, env, t.d.path / "run1.out");
   bool started = false;
   for (int i = 0; i < 600 && !started; ++i) {
     std::this_thread::sleep_for(50ms);
@@ -120,7 +120,7 @@ void kill_run_during(e2e& t, const std::map<std::string, std::string>& env,
 
 BOOST_AUTO_TEST_CASE(backlog_to_done_in_its_worktree) {
   e2e t("  review:\n    decisions: [APPROVED]\n");
-  auto r = t.sdlc({"run", "--story", "S-0001", "--worktree"});
+  auto r = t.sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   auto s = t.the_story();
   BOOST_TEST(s.str("status") == "done");
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(backlog_to_done_in_its_worktree) {
 
 BOOST_AUTO_TEST_CASE(rejected_once_then_approved_goes_through_rework) {
   e2e t("  review:\n    decisions: [REJECTED, APPROVED]\n");
-  auto r = t.sdlc({"run", "--story", "S-0001", "--worktree"});
+  auto r = t.sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   auto s = t.the_story();
   BOOST_TEST(s.str("status") == "done");
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(rejected_once_then_approved_goes_through_rework) {
 
 BOOST_AUTO_TEST_CASE(always_rejected_ends_blocked_after_three_retries) {
   e2e t("  review:\n    decisions: [REJECTED]\n");
-  auto r = t.sdlc({"run", "--story", "S-0001", "--worktree"});
+  auto r = t.sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 1, r.out << r.err);
   auto s = t.the_story();
   BOOST_TEST(s.str("status") == "blocked");
@@ -265,8 +265,8 @@ BOOST_AUTO_TEST_CASE(a_gated_plan_waits_for_feedback_and_approval_during_the_liv
       t.sdlc({"config", "stageGates.requireApprovalBeforeImplementation", "true"}).exit_code == 0);
   test::git(t.repo, {"commit", "-q", "-am", "gate"});
   auto out = t.d.path / "run.out";
-  test::child_guard run(test::spawn_background({SDLC_BIN, "run", "--story", "S-0001", "--worktree"},
-                                               t.repo, t.env, out));
+  test::child_guard run(test::spawn_background(
+      {SDLC_BIN, "run", "--auto", "--story", "S-0001", "--worktree"}, t.repo, t.env, out));
   auto awaiting = [&] {
     auto st = t.sdlc({"status", "--json"});
     return st.exit_code == 0 && json::parse(st.out)["awaiting_approval"].size() == 1;

@@ -64,7 +64,7 @@ struct project {
 
 BOOST_AUTO_TEST_CASE(command_agent_takes_a_story_to_done) {
   project p("testCommand: test -f feature.txt\n");
-  auto r = p.sdlc({"run", "--story", "S-0001", "--worktree"});
+  auto r = p.sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(p.the_story().str("status") == "done");
   BOOST_TEST(p.calls_of("research") == 1);
@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(command_agent_takes_a_story_to_done) {
 
 BOOST_AUTO_TEST_CASE(failing_checks_reject_without_asking_the_agent) {
   project p("testCommand: exit 3\nreviewConfig:\n  maxRetries: 1\n");
-  auto r = p.sdlc({"run", "--story", "S-0001", "--worktree"});
+  auto r = p.sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 1, r.out << r.err);
   auto s = p.the_story();
   BOOST_TEST(s.str("status") == "blocked");
@@ -98,7 +98,7 @@ BOOST_AUTO_TEST_CASE(failing_checks_reject_without_asking_the_agent) {
 BOOST_AUTO_TEST_CASE(an_agent_that_always_fails_ends_blocked) {
   project p;
   test::write(p.d.path / "agent.sh", "#!/bin/sh\necho broken >&2\nexit 1\n");
-  auto r = p.sdlc({"run", "--story", "S-0001"});
+  auto r = p.sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(r.exit_code == 1);
   auto s = p.the_story();
   BOOST_TEST(s.str("status") == "blocked");
@@ -109,10 +109,10 @@ BOOST_AUTO_TEST_CASE(an_agent_that_always_fails_ends_blocked) {
 BOOST_AUTO_TEST_CASE(dirty_main_checkout_needs_force) {
   project p;
   test::write(p.repo / "README.md", "local edit\n");
-  auto r = p.sdlc({"run", "--story", "S-0001", "--worktree"});
+  auto r = p.sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 2); // refused before anything starts
   BOOST_TEST(r.err.find("uncommitted changes (README.md)") != std::string::npos, r.err);
   BOOST_TEST(p.the_story().str("status") == "ready");
-  auto forced = p.sdlc({"run", "--story", "S-0001", "--worktree", "--force"});
+  auto forced = p.sdlc({"run", "--auto", "--story", "S-0001", "--worktree", "--force"});
   BOOST_TEST(forced.exit_code == 0, forced.out << forced.err);
 }

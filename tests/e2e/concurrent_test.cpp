@@ -160,8 +160,8 @@ BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_complet
   b.env["SLOW_IMPLEMENT"] = flag.string();
   auto out = b.d.path / "run.out";
   auto pid = test::spawn_background(
-      {SDLC_BIN, "run", "--story", "S-0001", "--story", "S-0004", "--concurrent", "2"}, b.repo,
-      with_no_color(b.env), out);
+      {SDLC_BIN, "run", "--auto", "--story", "S-0001", "--story", "S-0004", "--concurrent", "2"},
+      b.repo, with_no_color(b.env), out);
   // Wait for the slow implement of S-0001, then SIGKILL that agent process.
   std::vector<long> victims;
   for (int i = 0; i < 300 && victims.empty(); ++i) {
@@ -184,7 +184,7 @@ BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_complet
 
 BOOST_AUTO_TEST_CASE(a_crashed_story_actor_is_restarted_from_its_checkpoint) {
   command_board b(env_t{{"SDLC_FAULT_CRASH_STORY", "S-0001:plan"}});
-  auto r = b.sdlc({"run", "--story", "S-0001", "--concurrent", "2"});
+  auto r = b.sdlc({"run", "--auto", "--story", "S-0001", "--concurrent", "2"});
   BOOST_TEST(r.exit_code == 0, r.out);
   BOOST_TEST(r.out.find("restarting") != std::string::npos);
   BOOST_TEST(b.status_of("S-0001") == "done");

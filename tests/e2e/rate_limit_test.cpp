@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(a_story_over_its_budget_stops_with_the_reason) {
   use_costly_agent(b);
   b.set("limits.maxCostUsd.story", "0.5");
   b.commit();
-  auto r = b.sdlc({"run", "--story", "S-0001"});
+  auto r = b.sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(r.exit_code == 1, r.out << r.err);
   auto s = b.load("S-0001");
   BOOST_TEST(s.str("status") == "blocked");
@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(a_long_rate_limit_parks_the_story_until_the_reset) {
   b.set("api.baseUrl", stub.url());
   b.set("api.parkThresholdMs", "1000");
   b.commit();
-  auto r = b.sdlc({"run", "--story", "S-0001"});
+  auto r = b.sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(b.load("S-0001").str("status") == "done");
   BOOST_TEST(r.out.find("parked: API usage limit: resumes") != std::string::npos, r.out);

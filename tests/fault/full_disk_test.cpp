@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_fails_cleanly_and_the_rerun_finishes) {
   // Leave ~1 MB free: enough to start, too little for 2 MB of research notes.
   auto filler = fill(disk.at);
   std::filesystem::resize_file(filler, std::filesystem::file_size(filler) - 1024 * 1024);
-  auto r = sdlc({"run", "--story", "S-0001"});
+  auto r = sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(r.exit_code != 0, r.out << r.err);
   auto all = r.out + r.err;
   BOOST_TEST(all.find("No space left on device") != std::string::npos, all);
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_fails_cleanly_and_the_rerun_finishes) {
   // Space again, unblocked: the same story finishes, research applied once.
   std::filesystem::remove(filler);
   BOOST_REQUIRE(sdlc({"unblock", "S-0001", "--reset-retries"}).exit_code == 0);
-  auto again = sdlc({"run", "--story", "S-0001"});
+  auto again = sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(again.exit_code == 0, again.out << again.err);
   auto s = story::load(story_dir / "story.md");
   BOOST_TEST(s.str("status") == "done");

@@ -117,11 +117,11 @@ BOOST_AUTO_TEST_CASE(a_second_run_on_the_same_board_is_refused_while_one_is_live
   BOOST_REQUIRE(sdlc({"add", "Slow story", "--status", "ready"}).exit_code == 0);
   test::git(repo, {"add", "-A"});
   test::git(repo, {"commit", "-q", "-m", "board"});
-  auto pid = test::spawn_background({SDLC_BIN, "run", "--story", "S-0001"}, repo, env,
+  auto pid = test::spawn_background({SDLC_BIN, "run", "--auto", "--story", "S-0001"}, repo, env,
                                     d.path / "first.out");
   for (int i = 0; i < 100 && !std::filesystem::exists(repo / ".ai-sdlc/run.lock"); ++i)
     std::this_thread::sleep_for(50ms);
-  auto second = sdlc({"run", "--story", "S-0001"});
+  auto second = sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(second.exit_code == 1, second.out << second.err);
   BOOST_TEST(second.err.find("another run is using this board: pid " + std::to_string(pid)) !=
                  std::string::npos,
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(a_second_run_on_the_same_board_is_refused_while_one_is_live
   // A killed run's lock is taken over without a word.
   ::kill(pid, SIGKILL);
   test::wait_exit(pid);
-  auto third = sdlc({"run", "--story", "S-0001", "--dry-run"});
+  auto third = sdlc({"run", "--auto", "--story", "S-0001", "--dry-run"});
   BOOST_TEST(third.exit_code == 0, third.err);
   auto fourth = sdlc({"run", "--continue"});
   BOOST_TEST(fourth.err.find("another run") == std::string::npos, fourth.err);
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(git_locks_left_by_a_killed_run_are_cleared_on_resume) {
   BOOST_REQUIRE(std::filesystem::is_directory(gitdir));
   test::write(gitdir / "index.lock", "");
   test::write(repo / ".git/refs/heads/ai-sdlc/S-0001-locked-story.lock", "");
-  auto r = sdlc({"run", "--story", "S-0001", "--worktree"});
+  auto r = sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(r.out.find("index.lock left by an interrupted run") != std::string::npos, r.out);
   BOOST_TEST(!std::filesystem::exists(gitdir / "index.lock"));
@@ -205,7 +205,7 @@ esac
                    {"context", json::object()}}
                   .dump());
 
-  auto r = sdlc({"run", "--story", "S-0001"});
+  auto r = sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(r.out.find("'implement' had committed before the interruption; recorded it") !=
                  std::string::npos,

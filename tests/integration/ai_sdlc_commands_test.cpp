@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(story_logs_rotate_by_size_and_count) {
   BOOST_REQUIRE(p.sdlc({"add", "Talkative", "--status", "ready"}).exit_code == 0);
   test::git(p.repo, {"add", "-A"});
   test::git(p.repo, {"commit", "-q", "-m", "board"});
-  auto r = p.sdlc({"run", "--story", "S-0001"});
+  auto r = p.sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
   std::vector<stdfs::path> logs;
   for (const auto& e : stdfs::directory_iterator(p.repo / ".ai-sdlc/stories/S-0001/logs"))
@@ -230,7 +230,7 @@ BOOST_AUTO_TEST_CASE(ai_sdlc_reads_the_statuses_an_sdlc_actors_run_wrote) {
   auto ids = nlohmann::json::parse(test::sdlc(repo, {"status", "--json"}, env).out)["stories"];
   BOOST_REQUIRE(ids.size() == 3u);
   const std::string first = ids[0]["id"];
-  auto one = test::sdlc(repo, {"run", "--story", first}, env);
+  auto one = test::sdlc(repo, {"run", "--auto", "--story", first}, env);
   BOOST_REQUIRE_MESSAGE(one.exit_code == 0, one.out << one.err);
   test::git(repo, {"add", "-A"});
   test::git(repo, {"commit", "-q", "-m", "first done"});

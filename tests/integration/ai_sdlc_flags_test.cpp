@@ -1,8 +1,8 @@
 #define BOOST_TEST_MODULE ai_sdlc_flags
 // ai-sdlc's `run` flags, typed by its users and their scripts: each works as
-// in ai-sdlc (--batch, --epic, --max-concurrent, --no-worktree,
+// in ai-sdlc (bare run, --story, --step, --batch, --epic, --max-concurrent, --no-worktree,
 // --max-iterations, --log-level) or exits 2 naming the sdlc-actors way
-// (--step, --clean, --request, --grill-me) — never accepted and
+// (--clean, --request, --grill-me) — never accepted and
 // silently different. Real runs with a command agent in a real git repo.
 #include "test_support.hpp"
 
@@ -125,7 +125,7 @@ BOOST_AUTO_TEST_CASE(no_worktree_beats_the_config_for_one_story_and_is_refused_f
   auto many = p.sdlc({"run", "--auto", "--concurrent", "2", "--no-worktree"});
   BOOST_TEST(many.exit_code == 2);
   BOOST_TEST(has(many.err, "--no-worktree: stories run at once each need a worktree"), many.err);
-  auto r = p.sdlc({"run", "--story", a, "--no-worktree"});
+  auto r = p.sdlc({"run", "--auto", "--story", a, "--no-worktree"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(p.status_of(a) == "done");
   BOOST_TEST(!has(test::git(p.repo, {"worktree", "list"}), ".ai-sdlc/worktrees"));
@@ -139,16 +139,16 @@ BOOST_AUTO_TEST_CASE(max_iterations_caps_review_rejections_for_this_run) {
   auto a = p.add("Never good enough");
   auto b = p.add("Also never good enough");
   p.commit();
-  auto capped = p.sdlc({"run", "--story", a, "--max-iterations", "1"});
+  auto capped = p.sdlc({"run", "--auto", "--story", a, "--max-iterations", "1"});
   BOOST_TEST(capped.exit_code == 1, capped.out << capped.err);
   BOOST_TEST(p.status_of(a) == "blocked");
   const int with_one = p.reviews();
-  auto uncapped = p.sdlc({"run", "--story", b}); // reviewConfig.maxRetries: 3
+  auto uncapped = p.sdlc({"run", "--auto", "--story", b}); // reviewConfig.maxRetries: 3
   BOOST_TEST(uncapped.exit_code == 1, uncapped.out << uncapped.err);
   const int with_three = p.reviews() - with_one;
   BOOST_TEST(with_one == 2, with_one);     // the review and one more after rework
   BOOST_TEST(with_three == 4, with_three); // the review and three more
-  BOOST_TEST(p.sdlc({"run", "--story", a, "--max-iterations", "-1"}).exit_code == 2);
+  BOOST_TEST(p.sdlc({"run", "--auto", "--story", a, "--max-iterations", "-1"}).exit_code == 2);
 }
 
 BOOST_AUTO_TEST_CASE(log_level_is_accepted_and_checked) {
@@ -162,18 +162,75 @@ BOOST_AUTO_TEST_CASE(log_level_is_accepted_and_checked) {
   BOOST_TEST(has(bad.err, "--log-level"), bad.err);
 }
 
+// ai-sdlc's step mode: without --auto a run does one action, the board's
+// recommended one (in-progress, then ready, then backlog) or --story's;
+// --step keeps the stories whose next action is that phase.
+BOOST_AUTO_TEST_CASE(bare_run_story_and_step_do_one_action_as_in_ai_sdlc) {
+  project p;
+  auto a = p.add("Ready one");
+  auto added = p.sdlc({"add", "Backlog one", "--json"}); // backlog, as ai-sdlc's add
+  BOOST_REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+  auto b = added.out.substr(added.out.find("S-"), 6);
+  p.commit();
+  auto flag = [&](const std::string& id, const std::string& name) {
+    return has(test::read(p.repo / ".ai-sdlc/stories" / id / "story.md"), name + ": true");
+  };
+  auto dry = p.sdlc({"run", "--dry-run"});
+  BOOST_TEST(dry.exit_code == 0, dry.out << dry.err);
+  BOOST_TEST(has(dry.out, "would run research for " + a), dry.out);
+  BOOST_TEST(!flag(a, "research_complete"));
+
+  auto bare = p.sdlc({"run"});
+  BOOST_TEST(bare.exit_code == 0, bare.out << bare.err);
+  BOOST_TEST(has(bare.out, "step-done"), bare.out);
+  BOOST_TEST(flag(a, "research_complete"));
+  BOOST_TEST(!flag(a, "plan_complete"));
+  BOOST_TEST(p.status_of(b) == "backlog");
+
+  auto refine = p.sdlc({"run", "--story", b});
+  BOOST_TEST(refine.exit_code == 0, refine.out << refine.err);
+  BOOST_TEST(p.status_of(b) == "ready");
+  BOOST_TEST(!flag(b, "research_complete"));
+  BOOST_TEST(!flag(a, "plan_complete"));
+
+  auto wrong = p.sdlc({"run", "--story", a, "--step", "implement"});
+  BOOST_TEST(wrong.exit_code == 0, wrong.out << wrong.err);
+  BOOST_TEST(has(wrong.out, "nothing to run for step implement: " + a + " needs plan next"),
+             wrong.out);
+  BOOST_TEST(!flag(a, "plan_complete"));
+  auto plan = p.sdlc({"run", "--story", a, "--step", "plan"});
+  BOOST_TEST(plan.exit_code == 0, plan.out << plan.err);
+  BOOST_TEST(flag(a, "plan_complete"));
+  BOOST_TEST(!flag(a, "implementation_complete"));
+
+  // --auto --step research: every story whose next action is research (b), one action.
+  auto each = p.sdlc({"run", "--auto", "--step", "research"});
+  BOOST_TEST(each.exit_code == 0, each.out << each.err);
+  BOOST_TEST(flag(b, "research_complete"));
+  BOOST_TEST(!flag(b, "plan_complete"));
+  BOOST_TEST(!flag(a, "implementation_complete"));
+
+  auto whole = p.sdlc({"run", "--auto", "--story", a});
+  BOOST_TEST(whole.exit_code == 0, whole.out << whole.err);
+  BOOST_TEST(p.status_of(a) == "done");
+  auto none = p.sdlc({"run", "--story", a});
+  BOOST_TEST(none.exit_code == 0, none.out << none.err);
+  BOOST_TEST(has(none.out, "nothing to run: " + a + " has no action to run: done"), none.out);
+}
+
 BOOST_AUTO_TEST_CASE(flags_without_an_equivalent_exit_2_naming_the_way_here) {
   project p;
   auto a = p.add("Untouched");
   p.commit();
   const auto before = test::read(p.repo / ".ai-sdlc/stories" / a / "story.md");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--step", "plan"}, "`details <id>`"},
+      {{"--step", "deploy"}, "valid steps: refine, research, plan, implement, review"},
+      {{"--auto", "--story", a, "--step", "plan"}, "cannot combine --auto --story with --step"},
+      {{"--step", "plan", "--concurrent", "2"}, "--step runs single actions"},
       {{"--story", a, "--clean"}, "`worktrees remove <id> --force`"},
       {{"--watch", "--story", a}, "excludes --watch"}, // ai-sdlc: the daemon takes all
       {{"--request", "Add a login page"}, "`add \"<title>\" --body-file F`"},
       {{"--request", "x", "--grill-me"}, "`add \"<title>\" --body-file F`"},
-      {{}, "--epic <id>"}, // a bare run: ai-sdlc's one recommended action
   };
   for (const auto& [flags, way] : cases) {
     std::vector<std::string> args{"run"};

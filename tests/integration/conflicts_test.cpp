@@ -296,7 +296,7 @@ BOOST_AUTO_TEST_CASE(worktree_limits_remove_done_ones_first_and_refuse_beyond) {
   BOOST_TEST(r.err.find("worktree.maxCount (1)") != std::string::npos, r.err);
   BOOST_TEST(p.status_of(a) == "ready");
   // One at a time fits.
-  auto one = p.sdlc({"run", "--story", a, "--worktree"});
+  auto one = p.sdlc({"run", "--auto", "--story", a, "--worktree"});
   BOOST_TEST(one.exit_code == 0, one.out << one.err);
   auto list = p.sdlc({"worktrees", "--json"});
   auto j = json::parse(list.out);

@@ -143,12 +143,12 @@ BOOST_AUTO_TEST_CASE(force_unlock_refuses_while_the_holder_lives) {
   p.commit();
   auto out = p.d.path / "first.out";
   test::child_guard first(
-      test::spawn_background({SDLC_BIN, "run", "--story", "S-0001"}, p.repo, p.env, out));
+      test::spawn_background({SDLC_BIN, "run", "--auto", "--story", "S-0001"}, p.repo, p.env, out));
   auto lock = p.repo / ".ai-sdlc/run.lock";
   for (int i = 0; i < 200 && !stdfs::exists(lock); ++i)
     std::this_thread::sleep_for(50ms);
   BOOST_REQUIRE(stdfs::exists(lock));
-  auto r = p.sdlc({"run", "--story", second, "--force-unlock"});
+  auto r = p.sdlc({"run", "--auto", "--story", second, "--force-unlock"});
   BOOST_TEST(r.exit_code == 1, r.out << r.err);
   BOOST_TEST((has(r.err, "--force-unlock refused") && has(r.err, std::to_string(first.pid()))),
              r.err);
@@ -273,7 +273,8 @@ BOOST_AUTO_TEST_CASE(secrets_never_reach_a_file_or_the_terminal) {
   p.add("Leaky");
   p.commit();
   const std::string api_key = "sk-ant-api03-hostile-test-secret";
-  auto r = p.sdlc({"run", "--story", "S-0001", "--force"}, {{"ANTHROPIC_API_KEY", api_key}});
+  auto r =
+      p.sdlc({"run", "--auto", "--story", "S-0001", "--force"}, {{"ANTHROPIC_API_KEY", api_key}});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   std::string everything = r.out + r.err;
   for (const auto& [path, text] : test::snapshot(p.repo / ".ai-sdlc"))
@@ -301,7 +302,7 @@ BOOST_AUTO_TEST_CASE(control_characters_never_reach_the_terminal) {
   };
   BOOST_TEST(has(check({"status"}).out, "evil\\x1b]0;pwned\\x07"));
   BOOST_TEST(has(check({"details", "S-0001"}).out, "body \\x1b[31m red"));
-  auto run = check({"run", "--story", "S-0001", "--force"});
+  auto run = check({"run", "--auto", "--story", "S-0001", "--force"});
   BOOST_TEST(run.exit_code == 0, run.out << run.err);
 }
 
@@ -361,9 +362,10 @@ BOOST_AUTO_TEST_CASE(a_bare_repository_and_one_without_a_commit_say_what_to_do) 
   BOOST_REQUIRE(test::sdlc(fresh, {"init"}).exit_code == 0);
   BOOST_REQUIRE(test::sdlc(fresh, {"add", "First", "--status", "ready"}).exit_code == 0);
   BOOST_REQUIRE(test::sdlc(fresh, {"config", "agent.command", "true"}).exit_code == 0);
-  for (auto args : std::vector<std::vector<std::string>>{{"run", "--story", "S-0001", "--force"},
-                                                         {"run", "--concurrent", "2", "--force"},
-                                                         {"worktrees", "add", "S-0001"}}) {
+  for (auto args :
+       std::vector<std::vector<std::string>>{{"run", "--auto", "--story", "S-0001", "--force"},
+                                             {"run", "--concurrent", "2", "--force"},
+                                             {"worktrees", "add", "S-0001"}}) {
     auto e = test::sdlc(fresh, args);
     BOOST_TEST(e.exit_code == 2, args[0]);
     BOOST_TEST((has(e.err, "no commit yet") && has(e.err, "git commit")), e.err);

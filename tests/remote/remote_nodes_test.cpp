@@ -312,8 +312,9 @@ BOOST_AUTO_TEST_CASE(tls_with_certificates_both_ways_and_a_wrong_certificate_ref
   auto plain = probe({});
   BOOST_TEST(plain.exit_code == 1, plain.out);
 
-  std::vector<std::string> args = {"run",       "--story",    "S-0001",       "--node",
-                                   a.address(), "--no-local", "--token-file", rb.token.string()};
+  std::vector<std::string> args = {"run",        "--auto",       "--story",
+                                   "S-0001",     "--node",       a.address(),
+                                   "--no-local", "--token-file", rb.token.string()};
   auto rogue_run = args;
   for (const auto& f : test::tls_flags(d.path, "rogue"))
     rogue_run.push_back(f);
@@ -347,9 +348,9 @@ BOOST_AUTO_TEST_CASE(a_peer_that_accepts_and_never_speaks_is_unreachable_not_wai
   test::git(rb.repo, {"commit", "-qam", "timeout"});
 
   for (bool tls : {false, true}) {
-    std::vector<std::string> run = {SDLC_BIN,     "run",          "--story",
-                                    "S-0001",     "--node",       silent,
-                                    "--no-local", "--token-file", rb.token.string()};
+    std::vector<std::string> run = {
+        SDLC_BIN, "run",  "--auto",     "--story",      "S-0001",
+        "--node", silent, "--no-local", "--token-file", rb.token.string()};
     std::vector<std::string> probe = {SDLC_BIN, "nodes",        "--node",
                                       silent,   "--token-file", rb.token.string()};
     if (tls)
