@@ -148,9 +148,17 @@ int cmd_unblock(const global_options& g, const std::string& id, bool reset_retri
 int cmd_approve(const global_options& g, const std::string& id) {
   auto b = open_board(g);
   bool changed = false;
-  auto s = b.update(id, [&](story& st) { changed = approve(st); });
+  const auto limits = limits_of(b.cfg());
+  std::string what;
+  auto s = b.update(id, [&](story& st) {
+    auto gate = next_action(facts_of(st), limits).gate;
+    what = gate == approval_gate::rework       ? "the rework of"
+           : gate == approval_gate::completion ? "as done:"
+                                               : "the plan of";
+    changed = approve(st, limits);
+  });
   if (changed)
-    fmt::print("Approved {}: \"{}\" — a run holding it goes on within a second\n", s.id(),
+    fmt::print("Approved {} {}: \"{}\" — a run holding it goes on within a second\n", what, s.id(),
                printable(s.title()));
   else
     fmt::print("{} was approved already\n", s.id());
@@ -159,9 +167,13 @@ int cmd_approve(const global_options& g, const std::string& id) {
 
 int cmd_feedback(const global_options& g, const std::string& id, const std::string& text) {
   auto b = open_board(g);
-  auto s = b.update(id, [&](story& st) { give_feedback(st, text, time::now_iso8601()); });
+  const auto limits = limits_of(b.cfg());
+  auto s = b.update(id, [&](story& st) { give_feedback(st, text, time::now_iso8601(), limits); });
+  auto next = next_action(facts_of(s), limits).action;
   fmt::print("Feedback recorded for {}: \"{}\"{}\n", s.id(), printable(s.title()),
-             s.flag("plan_complete") ? "" : " — it plans again, with your text in the prompt");
+             runs_an_agent(next)
+                 ? fmt::format(" — its {} goes on with your text in the prompt", to_string(next))
+                 : "");
   return 0;
 }
 

@@ -185,6 +185,8 @@ void derive(config& cfg) {
   cfg.action_retries = t["retry"]["maxRetries"].as<int>();
   cfg.auto_create_pr = t["reviewConfig"]["autoCreatePROnApproval"].as<bool>();
   cfg.require_plan_approval = t["stageGates"]["requireApprovalBeforeImplementation"].as<bool>();
+  cfg.auto_complete = t["reviewConfig"]["autoCompleteOnApproval"].as<bool>();
+  cfg.auto_restart = t["reviewConfig"]["autoRestartOnRejection"].as<bool>();
   cfg.max_concurrent = t["limits"]["maxConcurrent"].as<int>();
   cfg.watch_every = std::chrono::milliseconds(t["daemon"]["pollingInterval"].as<long>());
   cfg.log_max_files = t["logging"]["maxFiles"].as<int>();

@@ -64,6 +64,8 @@ struct config {
   int action_retries = 3;             // retry.maxRetries: a failed action is tried again this often
   bool auto_create_pr = false;        // reviewConfig.autoCreatePROnApproval
   bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
+  bool auto_complete = true;          // reviewConfig.autoCompleteOnApproval
+  bool auto_restart = true;           // reviewConfig.autoRestartOnRejection
   int max_concurrent = 8;             // limits.maxConcurrent
   // daemon.pollingInterval: run --watch looks at the board this often.
   std::chrono::milliseconds watch_every{5000};

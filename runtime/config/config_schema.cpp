@@ -57,8 +57,6 @@ const std::set<std::string> not_acted_on = {
     // Not yet (issues 15, 16, 18 of the tracker): read, validated, not acted on.
     "stageGates.requireApprovalBeforePR",
     "stageGates.autoMergeOnApproval",
-    "reviewConfig.autoCompleteOnApproval",
-    "reviewConfig.autoRestartOnRejection",
     "logging.enabled", // story logs are how a run is followed and resumed: always written
     "logging.level",   // story logs hold every decision and agent event
     "merge",

@@ -16,6 +16,8 @@ story_facts facts_of(const story& s) {
   f.implementation_complete = s.flag("implementation_complete");
   f.reviews_complete = s.flag("reviews_complete");
   f.retry_count = static_cast<int>(s.number("retry_count", 0));
+  f.rework_approved = static_cast<int>(s.number("rework_approved", 0));
+  f.completion_approved = s.flag("completion_approved");
   f.refinement_count = static_cast<int>(s.number("refinement_count", 0));
   f.blocked_reason = s.str("blocked_reason");
   const auto& history = s.frontmatter()["review_history"];
@@ -34,6 +36,8 @@ workflow_limits limits_of(const config& cfg) {
   // Asked for: create_pr runs (and says it is skipped until PR creation exists).
   l.create_pr = cfg.auto_create_pr;
   l.require_plan_approval = cfg.require_plan_approval;
+  l.auto_restart = cfg.auto_restart;
+  l.auto_complete = cfg.auto_complete;
   return l;
 }
 
@@ -49,13 +53,20 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
     return {A::refine, "in backlog: refine it into a ready story"};
   }
   // ready or in-progress: walk the phases in order.
+  if (!limits.auto_restart && f.last_review_decision == "REJECTED" && !f.implementation_complete &&
+      f.rework_approved < f.retry_count)
+    return {A::await_approval,
+            "review rejected: waiting for a person to read it and approve the rework "
+            "(`approve` / `feedback`; reviewConfig.autoRestartOnRejection is false)",
+            approval_gate::rework};
   if (!f.research_complete) return {A::research, "research not done"};
   if (!f.plan_complete) return {A::plan, "no implementation plan yet"};
   if (!f.implementation_complete) {
     // The gate is on the plan: a rework after a review does not ask again.
     if (limits.require_plan_approval && !f.plan_approved && f.last_review_decision != "REJECTED")
       return {A::await_approval,
-              "plan ready: waiting for a person to approve it (`approve` / `feedback`)"};
+              "plan ready: waiting for a person to approve it (`approve` / `feedback`)",
+              approval_gate::plan};
     if (f.last_review_decision == "REJECTED")
       return {A::rework, fmt::format("review rejected: rework {} of {}", f.retry_count,
                                      limits.max_review_retries)};
@@ -71,6 +82,11 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
     return {A::review, "implemented, not reviewed"};
   }
   if (limits.create_pr) return {A::create_pr, "approved: open a pull request"};
+  if (!limits.auto_complete && !f.completion_approved)
+    return {A::await_approval,
+            "review approved: waiting for a person to accept it as done (`approve`, or "
+            "`feedback` to implement again; reviewConfig.autoCompleteOnApproval is false)",
+            approval_gate::completion};
   return {A::move_to_done, "approved"};
 }
 

@@ -24,6 +24,8 @@ struct story_facts {
   bool plan_approved = false;       // plan_review_complete: ai-sdlc's `approve` sets it
   std::string last_review_decision; // APPROVED | REJECTED | "" (none yet)
   int retry_count = 0;              // REJECTED reviews reworked so far
+  int rework_approved = 0;          // the retry_count a person approved reworking (autoRestart off)
+  bool completion_approved = false; // a person accepted the approved story (autoComplete off)
   int refinement_count = 0;
   std::string blocked_reason;
 };
@@ -33,11 +35,22 @@ struct workflow_limits {
   int max_refinement_iterations = 3;
   bool create_pr = false;             // configured and possible (remote + gh)
   bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
+  bool auto_restart = true;           // reviewConfig.autoRestartOnRejection: rework unasked
+  bool auto_complete = true;          // reviewConfig.autoCompleteOnApproval: done unasked
+};
+
+// Which person's decision an await_approval waits for.
+enum class approval_gate : uint8_t {
+  none,
+  plan,       // stageGates.requireApprovalBeforeImplementation: the plan
+  rework,     // reviewConfig.autoRestartOnRejection false: reworking after a rejection
+  completion, // reviewConfig.autoCompleteOnApproval false: the approved story as done
 };
 
 struct decision {
   action_type action = action_type::none;
   std::string reason;
+  approval_gate gate = approval_gate::none; // with await_approval
 };
 
 story_facts facts_of(const story& s);

@@ -154,13 +154,13 @@ BOOST_AUTO_TEST_CASE(another_ai_provider_is_refused_only_when_claude_would_run) 
   test::git(p.repo, {"add", "-A"});
   test::git(p.repo, {"commit", "-q", "-m", "board"});
   BOOST_TEST(p.sdlc({"status"}).exit_code == 0);
-  auto r = p.sdlc({"run", "--story", "S-0001"});
+  auto r = p.sdlc({"run", "--auto", "--story", "S-0001"});
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(r.err.find("ai.provider is 'openai'") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("agent.command") != std::string::npos, r.err);
   // With a command agent, nothing calls the provider: it runs.
   BOOST_REQUIRE(p.sdlc({"config", "agent.command", "echo notes"}).exit_code == 0);
-  auto ok = p.sdlc({"run", "--story", "S-0001", "--force"});
+  auto ok = p.sdlc({"run", "--auto", "--story", "S-0001", "--force"});
   BOOST_TEST(ok.err.find("ai.provider") == std::string::npos, ok.err);
 }
 
@@ -346,4 +346,22 @@ BOOST_AUTO_TEST_CASE(logs_takes_ai_sdlc_flags_with_ai_sdlc_meanings) {
   test::wait_exit(pid);
   BOOST_TEST(seen, test::read(out));
   BOOST_TEST(test::read(out).find("sdlc line 59") == std::string::npos); // -n 0: only new lines
+}
+
+// The peer comes from the npm registry on its first build: without one, the
+// tests that need it fail saying so (they never skip), and the half-built
+// peer is not left in the cache to be mistaken for a build.
+BOOST_AUTO_TEST_CASE(a_missing_npm_registry_fails_the_peer_build_with_a_clear_message) {
+  test::temp_dir d;
+  const auto cache = d.path / "peers";
+  auto built = test::build_ai_sdlc({{"SDLC_PEERS_CACHE", cache.string()},
+                                    {"npm_config_registry", "http://127.0.0.1:9/"},
+                                    {"npm_config_cache", (d.path / "npm-cache").string()},
+                                    {"npm_config_fetch_retries", "0"},
+                                    {"npm_config_fetch_timeout", "5000"}});
+  BOOST_TEST(built.executable.empty());
+  BOOST_TEST(built.message.find("needs node, npm and the npm registry") != std::string::npos,
+             built.message);
+  BOOST_TEST(built.message.find("127.0.0.1") != std::string::npos, built.message); // npm's why
+  BOOST_TEST(!std::filesystem::exists(cache / "ai-sdlc-27d2357/bin/ai-sdlc"));
 }

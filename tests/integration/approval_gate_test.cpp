@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(a_gated_plan_waits_and_a_person_releases_it_during_the_run)
 
   auto approved = p.sdlc({"approve", "S-0001"});
   BOOST_TEST(approved.exit_code == 0, approved.err);
-  BOOST_TEST(has(approved.out, "Approved S-0001"), approved.out);
+  BOOST_TEST(has(approved.out, "Approved the plan of S-0001"), approved.out);
   BOOST_TEST(test::eventually([&] { return p.status_of("S-0001") == "done"; }),
              test::read(p.run_log));
   BOOST_TEST(p.awaiting() == std::vector<std::string>{"S-0002"});
@@ -144,4 +144,69 @@ BOOST_AUTO_TEST_CASE(approve_and_feedback_refuse_what_they_cannot_do) {
     BOOST_TEST(help.exit_code == 0);
     BOOST_TEST(has(help.out, "ai-sdlc"), help.out);
   }
+}
+
+// reviewConfig.autoRestartOnRejection and autoCompleteOnApproval false: a
+// rejected story waits before its rework, an approved one before it is done;
+// `approve` from another process releases each during the live run.
+BOOST_AUTO_TEST_CASE(rework_and_completion_wait_for_a_person_when_ai_sdlc_says_so) {
+  test::temp_dir d;
+  const auto repo = d.path / "repo";
+  const auto actions = d.path / "actions.log";
+  const auto run_log = d.path / "run.log";
+  std::map<std::string, std::string> env{{"NO_COLOR", "1"}, {"ACTIONS", actions.string()}};
+  // The first review rejects, every later one approves.
+  const std::string reviewer =
+      "#!/bin/sh\necho \"$SDLC_ACTION\" >> \"$ACTIONS\"\n"
+      "case \"$SDLC_ACTION\" in\n"
+      "  review) if [ \"$(grep -c review \"$ACTIONS\")\" = 1 ]; then\n"
+      "    printf '```json\\n{\"passed\": false, \"issues\": [{\"severity\": \"major\", "
+      "\"category\": \"implementation\", \"description\": \"no tests\"}]}\\n```\\n';\n"
+      "  else printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n'; fi;;\n"
+      "  *) echo \"notes for $SDLC_ACTION\";;\n"
+      "esac\n";
+  test::make_command_agent_board(repo, d.path / "agent.sh", reviewer, env);
+  auto sdlc = [&](const std::vector<std::string>& args) { return test::sdlc(repo, args, env); };
+  BOOST_REQUIRE(sdlc({"config", "reviewConfig.autoRestartOnRejection", "false"}).exit_code == 0);
+  BOOST_REQUIRE(sdlc({"config", "reviewConfig.autoCompleteOnApproval", "false"}).exit_code == 0);
+  BOOST_REQUIRE(sdlc({"add", "Gamma", "--status", "ready"}).exit_code == 0);
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "board"});
+  auto check = sdlc({"config", "--check"});
+  BOOST_TEST(!has(check.err + check.out, "autoRestartOnRejection"), check.err << check.out);
+  auto awaiting = [&] {
+    auto r = sdlc({"status", "--json"});
+    return nlohmann::json::parse(r.out)["awaiting_approval"].get<std::vector<std::string>>() ==
+           std::vector<std::string>{"S-0001"};
+  };
+  auto count = [&](const std::string& action) {
+    auto text = stdfs::exists(actions) ? test::read(actions) : "";
+    int n = 0;
+    for (std::size_t at = text.find(action); at != std::string::npos;
+         at = text.find(action, at + 1))
+      ++n;
+    return n;
+  };
+  test::child_guard run(
+      test::spawn_background({SDLC_BIN, "run", "--auto", "--story", "S-0001"}, repo, env, run_log));
+  BOOST_REQUIRE_MESSAGE(test::eventually(awaiting), test::read(run_log));
+  BOOST_TEST(count("review") == 1);
+  BOOST_TEST(!run.wait_for(1s).has_value()); // no rework yet: the person has not read it
+  BOOST_TEST(count("rework") == 0);
+  auto rework = sdlc({"approve", "S-0001"});
+  BOOST_TEST(has(rework.out, "Approved the rework of S-0001"), rework.out << rework.err);
+  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return count("review") == 2 && awaiting(); }),
+                        test::read(run_log));
+  BOOST_TEST(count("rework") == 1);
+  auto story = test::read(repo / ".ai-sdlc/stories/S-0001/story.md");
+  BOOST_TEST(has(story, "status: in-progress"), story); // approved, not done by itself
+  auto done = sdlc({"approve", "S-0001"});
+  BOOST_TEST(has(done.out, "Approved as done: S-0001"), done.out << done.err);
+  auto code = run.wait_for(60s);
+  BOOST_REQUIRE_MESSAGE(code.has_value(), test::read(run_log));
+  BOOST_TEST(*code == 0, test::read(run_log));
+  BOOST_TEST(has(test::read(repo / ".ai-sdlc/stories/S-0001/story.md"), "status: done"));
+  auto log = test::read(run_log);
+  BOOST_TEST(has(log, "S-0001 rework approved"), log);
+  BOOST_TEST(has(log, "S-0001 accepted as done"), log);
 }

@@ -159,16 +159,24 @@ run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args
   return run(argv, project, e);
 }
 
+peer_build build_ai_sdlc(const std::map<std::string, std::string>& env) {
+  auto r = run({std::string(SDLC_PEERS_DIR) + "/build-ai-sdlc"}, ".", env);
+  if (r.exit_code != 0)
+    return {"", "building the real ai-sdlc (../shared/peers/build-ai-sdlc) failed — it needs "
+                "node, npm and the npm registry (tools/bootstrap installs node; CI caches the "
+                "build in $HOME/.cache/sdlc-peers):\n" +
+                    r.err};
+  auto path = r.out.substr(0, r.out.find('\n'));
+  if (!stdfs::exists(path)) return {"", "build-ai-sdlc printed no executable: " + r.out};
+  return {path, ""};
+}
+
 std::string ai_sdlc() {
   static std::string path;
   if (!path.empty()) return path;
-  auto r = run({std::string(SDLC_PEERS_DIR) + "/build-ai-sdlc"});
-  BOOST_REQUIRE_MESSAGE(r.exit_code == 0,
-                        "building the real ai-sdlc (../shared/peers/build-ai-sdlc) failed — it "
-                        "needs node, npm and the npm registry (tools/bootstrap installs node):\n"
-                            << r.err);
-  path = r.out.substr(0, r.out.find('\n'));
-  BOOST_REQUIRE_MESSAGE(stdfs::exists(path), "build-ai-sdlc printed no executable: " << r.out);
+  auto built = build_ai_sdlc();
+  BOOST_REQUIRE_MESSAGE(!built.executable.empty(), built.message);
+  path = built.executable;
   return path;
 }
 

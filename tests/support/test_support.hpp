@@ -87,6 +87,15 @@ stdfs::path copy_corpus(const stdfs::path& dest);
 // cannot be had (no node/npm, no registry).
 std::string ai_sdlc();
 
+// One attempt at building it with `env` added (a test points the cache and
+// the npm registry elsewhere): the executable, or the message ai_sdlc() fails
+// the test with.
+struct peer_build {
+  std::string executable; // empty on failure
+  std::string message;
+};
+peer_build build_ai_sdlc(const std::map<std::string, std::string>& env = {});
+
 // Every file below `dir` with its content, for "nothing was modified" checks.
 std::map<std::string, std::string> snapshot(const stdfs::path& dir);
 

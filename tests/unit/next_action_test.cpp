@@ -34,6 +34,18 @@ BOOST_AUTO_TEST_CASE(every_branch) {
   pr.create_pr = true;
   workflow_limits gate;
   gate.require_plan_approval = true;
+  workflow_limits ask_rework;
+  ask_rework.auto_restart = false;
+  workflow_limits ask_done;
+  ask_done.auto_complete = false;
+  auto rework_ok = [](story_facts x) {
+    x.rework_approved = x.retry_count;
+    return x;
+  };
+  auto accepted = [](story_facts x) {
+    x.completion_approved = true;
+    return x;
+  };
   auto approved = [](story_facts x) {
     x.plan_approved = true;
     return x;
@@ -68,12 +80,25 @@ BOOST_AUTO_TEST_CASE(every_branch) {
       {"gate: implemented before the gate was on", f("in-progress", true, true, true), gate,
        A::review},
       {"approved with PRs", f("in-progress", true, true, true, true, "APPROVED"), pr, A::create_pr},
+      {"autoRestart off: rejected waits", f("in-progress", true, true, false, false, "REJECTED", 1),
+       ask_rework, A::await_approval},
+      {"autoRestart off: rework approved",
+       rework_ok(f("in-progress", true, true, false, false, "REJECTED", 1)), ask_rework, A::rework},
+      {"autoRestart off: rework approved, back to plan",
+       rework_ok(f("in-progress", true, false, false, false, "REJECTED", 1)), ask_rework, A::plan},
+      {"autoRestart off: reworked, review again",
+       f("in-progress", true, true, true, false, "REJECTED", 1), ask_rework, A::review},
+      {"autoComplete off: approved waits", f("in-progress", true, true, true, true, "APPROVED"),
+       ask_done, A::await_approval},
+      {"autoComplete off: accepted", accepted(f("in-progress", true, true, true, true, "APPROVED")),
+       ask_done, A::move_to_done},
   };
   for (const auto& r : table) {
     BOOST_TEST_CONTEXT(r.name) {
       auto d = next_action(r.facts, r.limits);
       BOOST_TEST(to_string(d.action) == to_string(r.expected));
       BOOST_TEST(!d.reason.empty());
+      BOOST_TEST(((d.action == A::await_approval) == (d.gate != approval_gate::none)));
     }
   }
 }
