@@ -4,11 +4,17 @@
 #include "runtime/console/terminal.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/printable.hpp"
+#include "runtime/land/land_stories.hpp"
+#include "runtime/story/run_lock.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/schedule/conflict_scan.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <sstream>
 
 namespace sdlc::cli {
 
@@ -71,6 +77,43 @@ int cmd_cleanup(const global_options& g, bool dry_run, bool force, bool json) {
   for (const auto& a : report.actions)
     fmt::print("{}\n", printable(describe(a, dry_run)));
   return 0;
+}
+
+int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool dry_run,
+             bool json) {
+  auto b = open_board(g);
+  // Landing moves the base branch and rewrites stories: not beside a live run.
+  auto lock = dry_run ? nullptr : acquire_run_lock(b, false);
+  std::ostringstream progress;
+  auto report = land_stories(b, {ids, dry_run}, json ? progress : std::cout);
+  bool all_landed =
+      std::all_of(report.stories.begin(), report.stories.end(),
+                  [](const landed_story& s) { return s.result == land_result::landed; });
+  if (json) {
+    auto stories = nlohmann::ordered_json::array();
+    for (const auto& s : report.stories)
+      stories.push_back({{"id", s.id},
+                         {"result", to_string(s.result)},
+                         {"commit", s.commit},
+                         {"detail", s.detail}});
+    nlohmann::ordered_json j{{"base", report.base},
+                             {"dry_run", dry_run},
+                             {"test_runs", report.test_runs},
+                             {"batches", report.batches},
+                             {"stories", stories}};
+    fmt::print("{}\n", j.dump(2));
+  } else if (report.stories.empty()) {
+    fmt::print("nothing to land: no done story with a branch waits\n");
+  } else {
+    fmt::print("{} of {} landed on {}{}\n",
+               std::count_if(report.stories.begin(), report.stories.end(),
+                             [](const landed_story& s) { return s.result == land_result::landed; }),
+               report.stories.size(), report.base,
+               dry_run ? " (dry run)"
+                       : fmt::format(", {} test run{}", report.test_runs,
+                                     report.test_runs == 1 ? "" : "s"));
+  }
+  return all_landed ? 0 : 1;
 }
 
 } // namespace sdlc::cli

@@ -352,6 +352,24 @@ void tree_commands(CLI::App& app, cli_values& v) {
   cleanup->callback(
       [&] { v.run = [&] { return cmd_cleanup(v.g, v.dry_run, v.cleanup_force, v.json); }; });
 
+  auto* land = app.add_subcommand(
+      "land", "Land done stories on the checked-out branch: merged onto its tip (merge.strategy: "
+              "squash, one commit per story, or merge), built and tested together "
+              "(buildCommand, testCommand) in a scratch folder, the branch moved to exactly the "
+              "tested commit; a red batch is bisected, and a story that conflicts or fails goes "
+              "back to rework with the reason");
+  land->add_option("ids", v.conflict_ids,
+                   "Stories to land (default: every done story with a "
+                   "branch that has not landed)");
+  land->add_flag("--dry-run,-n", v.dry_run,
+                 "The order, the batches and the conflicts; nothing tested, nothing moved");
+  land->add_flag("--json", v.json, "Machine-readable output");
+  land->footer("Exit code 0 when every story landed (or none waited), 1 when one conflicts, "
+               "fails the checks or waits. merge.batchSize stories are tested together "
+               "(default 8). The main checkout follows the branch only where you have no "
+               "uncommitted change; otherwise landing waits and says which files.");
+  land->callback([&] { v.run = [&] { return cmd_land(v.g, v.conflict_ids, v.dry_run, v.json); }; });
+
   auto* logs = app.add_subcommand("logs", "Show a story's latest log (ai-sdlc's flags)");
   logs->add_option("id", v.lo.id, "Story id or slug")->required();
   logs->add_option("-n,--lines", v.lo.lines, "The last N lines (default 50)")

@@ -65,8 +65,10 @@ struct config {
   bool auto_create_pr = false;        // reviewConfig.autoCreatePROnApproval
   bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
   bool auto_complete = true;          // reviewConfig.autoCompleteOnApproval
-  bool auto_restart = true;           // reviewConfig.autoRestartOnRejection
-  int max_concurrent = 8;             // limits.maxConcurrent
+  std::string merge_strategy = "squash"; // merge.strategy: how `land` puts a story on the base
+  int merge_batch_size = 8;              // merge.batchSize: stories tested together
+  bool auto_restart = true;              // reviewConfig.autoRestartOnRejection
+  int max_concurrent = 8;                // limits.maxConcurrent
   // daemon.pollingInterval: run --watch looks at the board this often.
   std::chrono::milliseconds watch_every{5000};
   int log_max_files = 5;                    // logging.maxFiles: run logs kept per story

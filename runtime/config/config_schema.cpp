@@ -59,7 +59,13 @@ const std::set<std::string> not_acted_on = {
     "stageGates.autoMergeOnApproval",
     "logging.enabled", // story logs are how a run is followed and resumed: always written
     "logging.level",   // story logs hold every decision and agent event
-    "merge",
+    // `land` uses merge.strategy and merge.batchSize; the lane inside a run,
+    // pull requests and their checks come with the rest of the landing issue.
+    "merge.enabled",
+    "merge.deleteBranchAfterMerge",
+    "merge.checksTimeout",
+    "merge.checksPollingInterval",
+    "merge.requireAllChecksPassing",
     "notification",
 };
 
@@ -130,6 +136,7 @@ const std::map<std::string, range> ranges = {
     {"logging.maxFileSizeMb", {1, 10240, " MB"}},
     {"logging.maxFiles", {1, 1000, ""}},
     {"merge.checksTimeout", {1000, ms_day, " ms"}},
+    {"merge.batchSize", {1, 32, ""}},
     {"merge.checksPollingInterval", {1000, 3600000, " ms"}},
     {"locks.timeoutMs", {0, 3600000, " ms"}},
     {"agent.maxTurns", {1, 10000, ""}},

@@ -36,6 +36,13 @@ worktree_service::worktree_service(stdfs::path project_root, stdfs::path base_pa
     : root_(std::move(project_root)),
       base_(base_path.is_absolute() ? std::move(base_path) : root_ / base_path) {}
 
+stdfs::path worktree_service::scratch_dir(const std::string& name) const {
+  auto repo = open(root_);
+  auto rel_base = fs::display_path(base_, root_);
+  if (rel_base != base_.string()) exclude_locally(repo.get(), "/" + rel_base + "/");
+  return base_ / name;
+}
+
 std::string worktree_service::name_for(const std::string& id, const std::string& slug) {
   return slug.empty() ? id : id + "-" + slug;
 }

@@ -58,6 +58,9 @@ public:
   // Drops git's metadata of a worktree whose folder is gone (a no-op otherwise).
   void prune_stale(const std::string& name);
   const std::filesystem::path& base_path() const { return base_; }
+  // A folder of ours beside the worktrees (the landing lane's checkout of what
+  // it tests), kept out of the main checkout's `git status`.
+  std::filesystem::path scratch_dir(const std::string& name) const;
   std::vector<worktree_listing> list() const;
 
   // Tracked files with changes in the main checkout, outside `ignore_dir`.

@@ -1,0 +1,144 @@
+#include "runtime/land/land_merge.hpp"
+
+#include "runtime/git/repository.hpp"
+
+#include <fmt/format.h>
+
+namespace sdlc::git {
+
+namespace {
+
+commit_ptr lookup(git_repository* repo, const std::string& sha) {
+  git_oid oid;
+  check(git_oid_fromstr(&oid, sha.c_str()), "read commit id " + sha);
+  git_commit* c = nullptr;
+  check(git_commit_lookup(&c, repo, &oid), "look up commit " + sha);
+  return commit_ptr(c);
+}
+
+commit_ptr branch_commit(git_repository* repo, const std::string& branch) {
+  git_reference* raw = nullptr;
+  check(git_branch_lookup(&raw, repo, branch.c_str(), GIT_BRANCH_LOCAL), "find branch " + branch);
+  ref_ptr ref(raw);
+  git_commit* c = nullptr;
+  check(git_commit_lookup(&c, repo, git_reference_target(ref.get())), "look up " + branch);
+  return commit_ptr(c);
+}
+
+tree_ptr tree_of(git_commit* c) {
+  git_tree* t = nullptr;
+  check(git_commit_tree(&t, c), "read a commit's tree");
+  return tree_ptr(t);
+}
+
+} // namespace
+
+merged_batch merge_onto(const std::filesystem::path& repo_path, const std::string& base_tip,
+                        const std::vector<landing_branch>& stories, merge_strategy strategy) {
+  auto repo = open(repo_path);
+  auto sig = signature(repo.get());
+  merged_batch out;
+  out.base_tip = out.tip = base_tip;
+  auto ours = lookup(repo.get(), base_tip);
+  for (const auto& s : stories) {
+    auto theirs = branch_commit(repo.get(), s.branch);
+    git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
+    git_index* raw = nullptr;
+    check(git_merge_commits(&raw, repo.get(), ours.get(), theirs.get(), &opts),
+          fmt::format("merge {} onto {}", s.branch, out.tip.substr(0, 8)));
+    index_ptr index(raw);
+    if (git_index_has_conflicts(index.get())) {
+      out.conflict = s.id;
+      out.conflict_files = conflicted_paths(index.get());
+      return out;
+    }
+    git_oid tree_id;
+    check(git_index_write_tree_to(&tree_id, index.get(), repo.get()), "write the merged tree");
+    git_tree* t = nullptr;
+    check(git_tree_lookup(&t, repo.get(), &tree_id), "read the merged tree");
+    tree_ptr tree(t);
+    const git_commit* parents[2] = {ours.get(), theirs.get()};
+    git_oid made;
+    check(git_commit_create(&made, repo.get(), nullptr, sig.get(), sig.get(), "UTF-8",
+                            s.message.c_str(), tree.get(),
+                            strategy == merge_strategy::merge ? 2 : 1, parents),
+          "commit " + s.id + " onto the base");
+    out.tip = oid_string(made);
+    out.commits.emplace_back(s.id, out.tip);
+    ours = lookup(repo.get(), out.tip);
+  }
+  return out;
+}
+
+void export_commit(const std::filesystem::path& repo_path, const std::string& commit,
+                   const std::filesystem::path& dir) {
+  auto repo = open(repo_path);
+  auto c = lookup(repo.get(), commit);
+  auto tree = tree_of(c.get());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DONT_UPDATE_INDEX;
+  const auto target = dir.string();
+  opts.target_directory = target.c_str();
+  check(git_checkout_tree(repo.get(), reinterpret_cast<const git_object*>(tree.get()), &opts),
+        "write commit " + commit.substr(0, 8) + " to " + target);
+}
+
+std::optional<std::string> advance_branch(const std::filesystem::path& repo_path,
+                                          const std::string& branch,
+                                          const std::string& expected_tip,
+                                          const std::string& new_tip) {
+  auto repo = open(repo_path);
+  const auto ref_name = "refs/heads/" + branch;
+  auto now = oid_string(*git_commit_id(branch_commit(repo.get(), branch).get()));
+  if (now != expected_tip)
+    return fmt::format("{} moved to {} while the lane tested on {}; merging again", branch,
+                       now.substr(0, 8), expected_tip.substr(0, 8));
+  git_reference* head_raw = nullptr;
+  bool on_branch = false;
+  if (git_repository_head(&head_raw, repo.get()) == 0) {
+    ref_ptr head(head_raw);
+    on_branch = ref_name == git_reference_name(head.get());
+  }
+  auto old_tree = tree_of(lookup(repo.get(), expected_tip).get());
+  auto new_tree = tree_of(lookup(repo.get(), new_tip).get());
+  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+  opts.baseline = old_tree.get();
+  std::vector<std::string> blocked;
+  opts.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT;
+  opts.notify_cb = [](git_checkout_notify_t, const char* path, const git_diff_file*,
+                      const git_diff_file*, const git_diff_file*, void* payload) {
+    static_cast<std::vector<std::string>*>(payload)->push_back(path);
+    return 0;
+  };
+  opts.notify_payload = &blocked;
+  const auto* tree_obj = reinterpret_cast<const git_object*>(new_tree.get());
+  if (on_branch) {
+    auto dry = opts;
+    dry.checkout_strategy |= GIT_CHECKOUT_DRY_RUN;
+    int rc = git_checkout_tree(repo.get(), tree_obj, &dry);
+    if (rc == GIT_ECONFLICT || !blocked.empty())
+      return fmt::format("the main checkout has {} checked out with uncommitted changes to {}; "
+                         "commit or stash them, and landing goes on",
+                         branch, fmt::join(blocked, ", "));
+    check(rc, "check the main checkout can follow " + branch);
+  }
+  git_oid target, current;
+  check(git_oid_fromstr(&target, new_tip.c_str()), "read commit id");
+  check(git_oid_fromstr(&current, expected_tip.c_str()), "read commit id");
+  git_reference* moved = nullptr;
+  int rc = git_reference_create_matching(&moved, repo.get(), ref_name.c_str(), &target, 1, &current,
+                                         "sdlc-actors land");
+  if (rc == GIT_EMODIFIED)
+    return fmt::format("{} moved while the lane was landing; merging again", branch);
+  check(rc, "advance " + branch);
+  git_reference_free(moved);
+  if (on_branch)
+    check(git_checkout_tree(repo.get(), tree_obj, &opts),
+          "update the main checkout to " + new_tip.substr(0, 8));
+  return std::nullopt;
+}
+
+} // namespace sdlc::git

@@ -1,0 +1,165 @@
+#define BOOST_TEST_MODULE landing
+// `sdlc-actors land`: done stories' branches onto the checked-out branch,
+// tested together in a scratch folder, the branch moved to exactly the tested
+// commit; a red batch bisected to its culprit, a conflict named, both sent
+// back to rework; a user's uncommitted change never overwritten. Real git,
+// real test command, real processes.
+#include "runtime/config/config.hpp"
+#include "runtime/story/board.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace sdlc;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+bool has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+struct lane_project {
+  test::temp_dir d;
+  stdfs::path repo = d.path / "repo";
+  std::map<std::string, std::string> env{{"NO_COLOR", "1"}};
+  lane_project() {
+    test::make_git_repo(repo);
+    BOOST_REQUIRE(sdlc({"init"}).exit_code == 0);
+    BOOST_REQUIRE(sdlc({"config", "testCommand", "! grep -rq BAD src"}).exit_code == 0);
+    test::git(repo, {"add", "-A"});
+    test::git(repo, {"commit", "-q", "-m", "board"});
+  }
+  test::run_result sdlc(const std::vector<std::string>& args) const {
+    return test::sdlc(repo, args, env);
+  }
+  // A story done on its own branch, which adds or changes `files`.
+  std::string done_story(const std::string& title,
+                         const std::map<std::string, std::string>& files) {
+    auto added = sdlc({"add", title, "--status", "ready", "--json"});
+    BOOST_REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+    auto id = nlohmann::json::parse(added.out)["id"].get<std::string>();
+    auto wt = sdlc({"worktrees", "add", id});
+    BOOST_REQUIRE_MESSAGE(wt.exit_code == 0, wt.err);
+    board b(repo, load_config(repo, {}));
+    auto s = b.find(id);
+    auto dir = repo / s.str("worktree_path");
+    for (const auto& [path, text] : files)
+      test::write(dir / path, text);
+    test::git(dir, {"add", "-A"});
+    test::git(dir, {"commit", "-q", "-m", "work of " + id});
+    b.update(id, [](story& st) { st.set_string("status", "done"); });
+    return id;
+  }
+  std::string field(const std::string& id, const std::string& key) const {
+    board b(repo, load_config(repo, {}));
+    return b.find(id).str(key);
+  }
+  std::string main_tip() const {
+    auto out = test::git(repo, {"rev-parse", "main"});
+    return out.substr(0, out.find('\n'));
+  }
+  bool on_main(const std::string& sha) const {
+    return test::run(
+               {"/usr/bin/git", "-C", repo.string(), "merge-base", "--is-ancestor", sha, "main"})
+               .exit_code == 0;
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_batch_lands_one_commit_per_story_and_its_culprit_goes_back_to_rework) {
+  lane_project p;
+  std::vector<std::string> ids;
+  for (const char* name : {"a", "b", "c", "d"})
+    ids.push_back(p.done_story(
+        std::string("Story ") + name,
+        {{std::string("src/") + name + ".txt", name == std::string("c") ? "BAD\n" : "fine\n"}}));
+  const auto before = p.main_tip();
+  auto dry = p.sdlc({"land", "--dry-run"});
+  BOOST_TEST(dry.exit_code == 0, dry.out << dry.err);
+  BOOST_TEST(has(dry.out, "would test together: " + ids[0] + ", " + ids[1]), dry.out);
+  BOOST_TEST(p.main_tip() == before);
+
+  auto r = p.sdlc({"land", "--json"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  auto j = nlohmann::json::parse(r.out);
+  // [a b c d] red, [a b] green, [c d] known red, [c] red, [d] green.
+  BOOST_TEST(j["test_runs"].get<int>() == 4);
+  std::map<std::string, std::string> result;
+  for (const auto& s : j["stories"])
+    result[s["id"].get<std::string>()] = s["result"].get<std::string>();
+  BOOST_TEST(result[ids[0]] == "landed");
+  BOOST_TEST(result[ids[1]] == "landed");
+  BOOST_TEST(result[ids[2]] == "tests-failed");
+  BOOST_TEST(result[ids[3]] == "landed");
+
+  // One commit per story (squash: one parent each), in landing order.
+  auto log = test::git(p.repo, {"log", "--format=%p", before + "..main"});
+  BOOST_TEST(std::count(log.begin(), log.end(), '\n') == 3, log);
+  BOOST_TEST(log.find(' ') == std::string::npos, log); // one parent each: no merge commit
+  for (auto i : {0, 1, 3}) {
+    auto sha = p.field(ids[i], "merge_sha");
+    BOOST_TEST(p.on_main(sha), ids[i]);
+    BOOST_TEST(!p.field(ids[i], "merged_at").empty());
+    BOOST_TEST(stdfs::exists(p.repo / "src" / (std::string(1, "abcd"[i]) + ".txt")));
+  }
+  // The culprit: back to rework with the failing command, its branch kept.
+  BOOST_TEST(p.field(ids[2], "status") == "in-progress");
+  BOOST_TEST(p.field(ids[2], "merged_at").empty());
+  auto story = test::read(p.repo / ".ai-sdlc/stories" / ids[2] / "story.md");
+  BOOST_TEST(has(story, "decision: REJECTED"), story);
+  BOOST_TEST(has(story, "! grep -rq BAD src"), story);
+  BOOST_TEST(!stdfs::exists(p.repo / "src/c.txt"));
+  BOOST_TEST(test::git(p.repo, {"branch", "--list", "ai-sdlc/" + ids[2] + "*"}).size() > 0u);
+  // Nothing is left to land but the culprit, which is not done.
+  auto again = p.sdlc({"land"});
+  BOOST_TEST(again.exit_code == 0, again.out << again.err);
+  BOOST_TEST(has(again.out, "nothing to land"), again.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_story_that_conflicts_goes_back_naming_the_files) {
+  lane_project p;
+  auto first = p.done_story("First", {{"shared.txt", "one\n"}});
+  auto second = p.done_story("Second", {{"shared.txt", "two\n"}});
+  auto r = p.sdlc({"land"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(has(r.out, second + ": conflicts with main in shared.txt"), r.out);
+  BOOST_TEST(p.on_main(p.field(first, "merge_sha")));
+  BOOST_TEST(test::read(p.repo / "shared.txt") == "one\n");
+  BOOST_TEST(p.field(second, "status") == "in-progress");
+  auto story = test::read(p.repo / ".ai-sdlc/stories" / second / "story.md");
+  BOOST_TEST(has(story, "conflicts with main in shared.txt"), story);
+}
+
+BOOST_AUTO_TEST_CASE(landing_waits_rather_than_overwrite_an_uncommitted_change) {
+  lane_project p;
+  auto id = p.done_story("Edits the readme", {{"README.md", "# new title\n"}});
+  test::write(p.repo / "README.md", "# my unsaved edit\n");
+  const auto before = p.main_tip();
+  auto r = p.sdlc({"land"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(has(r.out, "uncommitted changes to README.md"), r.out);
+  BOOST_TEST(p.main_tip() == before);
+  BOOST_TEST(test::read(p.repo / "README.md") == "# my unsaved edit\n");
+  BOOST_TEST(p.field(id, "merged_at").empty());
+  BOOST_TEST(p.field(id, "status") == "done"); // nothing wrong with the story: it waits
+  // Saved: it lands.
+  test::git(p.repo, {"checkout", "--", "README.md"});
+  auto ok = p.sdlc({"land"});
+  BOOST_TEST(ok.exit_code == 0, ok.out << ok.err);
+  BOOST_TEST(test::read(p.repo / "README.md") == "# new title\n");
+}
+
+BOOST_AUTO_TEST_CASE(land_refuses_what_cannot_land_and_explains) {
+  lane_project p;
+  auto added = p.sdlc({"add", "Not finished", "--status", "ready"});
+  BOOST_REQUIRE(added.exit_code == 0);
+  auto r = p.sdlc({"land", "S-0001"});
+  BOOST_TEST(r.exit_code == 2, r.out << r.err);
+  BOOST_TEST(has(r.err, "S-0001 is ready: only done stories land"), r.err);
+  auto help = p.sdlc({"land", "--help"});
+  BOOST_TEST(has(help.out, "--dry-run"), help.out);
+}
