@@ -1,8 +1,7 @@
 #pragma once
-// `sdlc-actors land`: done stories through the landing lane, outside a run.
-// The lane's order and batches come from landing_queue, the git work from
-// land_merge, the build and tests from land_checks; this drives them one
-// batch at a time and writes what happened into each story.
+// `sdlc-actors land`: done stories through the landing lane, outside a run,
+// one batch after another until nothing more can land.
+#include "runtime/land/landing_lane.hpp"
 #include "runtime/story/board.hpp"
 
 #include <iosfwd>
@@ -14,16 +13,6 @@ namespace sdlc {
 struct land_options {
   std::vector<std::string> ids; // empty: every done story with a branch that has not landed
   bool dry_run = false;         // the order, the batches, the conflicts; nothing tested or moved
-};
-
-enum class land_result { landed, conflict, red, waiting };
-std::string_view to_string(land_result r);
-
-struct landed_story {
-  std::string id;
-  land_result result = land_result::waiting;
-  std::string commit; // landed: its commit on the base branch
-  std::string detail; // conflict: the files; red: the failing check; waiting: why
 };
 
 struct land_report {
