@@ -62,10 +62,21 @@ using coordinator_actor = caf::typed_actor<caf::reacts_to<atoms::done, int>>;
 using scheduler_actor =
     caf::typed_actor<caf::reacts_to<atoms::step>, caf::reacts_to<atoms::poll>,
                      caf::reacts_to<atoms::watch>, caf::reacts_to<story_event>,
-                     caf::reacts_to<usage_report>, caf::reacts_to<story_finished>,
-                     caf::reacts_to<concurrency_level>, caf::reacts_to<atoms::drain>,
-                     caf::reacts_to<atoms::shutdown>>;
+                     caf::reacts_to<landing_event>, caf::reacts_to<usage_report>,
+                     caf::reacts_to<story_finished>, caf::reacts_to<concurrency_level>,
+                     caf::reacts_to<atoms::drain>, caf::reacts_to<atoms::shutdown>>;
 
+// Where the landing lane reports what became of each story: the scheduler
+// (which re-runs a story sent back) and the status (which shows it).
+using landing_listener_actor = receiver_actor<landing_event>;
+// The run's landing lane (merge.enabled, run --land), the one writer of the
+// base branch: takes the stories the scheduler finished as done
+// (atoms::land, id) and lands them batch by batch (runtime/land/
+// landing_lane: merge, build and test, land or bisect), one batch per
+// atoms::step it sends itself, so a shutdown is never queued behind the lane.
+using merge_queue_actor =
+    caf::typed_actor<caf::reacts_to<atoms::land, std::string>, caf::reacts_to<atoms::step>,
+                     caf::reacts_to<atoms::shutdown>>;
 // One API budget for every agent of the run (rate_limiter_core underneath):
 // the gateway asks before each upstream attempt and reports how it went. On
 // shutdown every waiting ask gets an error, so no gateway thread hangs.
@@ -78,8 +89,8 @@ using rate_limiter_actor =
 using status_actor = caf::typed_actor<
     caf::reacts_to<story_event>, caf::reacts_to<agent_progress>, caf::reacts_to<process_started>,
     caf::reacts_to<usage_report>, caf::reacts_to<story_finished>, caf::reacts_to<story_waiting>,
-    caf::reacts_to<limiter_stats>, caf::reacts_to<concurrency_level>, caf::reacts_to<atoms::render>,
-    caf::replies_to<atoms::summary>::with<std::string>>;
+    caf::reacts_to<landing_event>, caf::reacts_to<limiter_stats>, caf::reacts_to<concurrency_level>,
+    caf::reacts_to<atoms::render>, caf::replies_to<atoms::summary>::with<std::string>>;
 
 // Orchestrator -> node: run `job` in the story's worktree made from `sha` of
 // `branch` (fetched from `repo_url`); after it, with `commit_after`, commit

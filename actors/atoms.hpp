@@ -22,6 +22,7 @@ using forget =
     caf::atom_constant<caf::atom("sdlcforget")>; // node: a story is done, drop its worktree
 
 using poll = caf::atom_constant<caf::atom("sdlcpoll")>; // scheduler: look at held stories again
+using land = caf::atom_constant<caf::atom("sdlcland")>; // merge queue: this story is done, land it
 using watch =
     caf::atom_constant<caf::atom("sdlcwatch")>; // scheduler: run --watch looks at the board
 

@@ -48,6 +48,10 @@ typename Inspector::result_type inspect(Inspector& f, story_finished& x) {
   return f(caf::meta::type_name("sdlc::story_finished"), x.story, x.result, x.detail, x.at_ms);
 }
 
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, landing_event& x) {
+  return f(caf::meta::type_name("sdlc::landing_event"), x.story, x.kind, x.text, x.at_ms);
+}
+
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, limiter_stats& x) {
   return f(caf::meta::type_name("sdlc::limiter_stats"), x.in_flight, x.cap, x.queued, x.rejections,
            x.paused_until_ms);

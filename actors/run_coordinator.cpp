@@ -13,6 +13,7 @@
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/process/signals.hpp"
+#include "runtime/land/landing_lane.hpp"
 #include "runtime/schedule/preflight.hpp"
 #include "runtime/schedule/recommended_action.hpp"
 #include "runtime/schedule/run_shape.hpp"
@@ -119,8 +120,13 @@ run_setup resolve_run(run_options o) {
     batch_nodes = batch.nodes;
   }
   s.nodes = plan_nodes(o, s.cfg, batch_nodes);
-  auto shape = shape_run({o.concurrent, o.max_concurrent, o.select.epic.has_value(), o.use_worktree,
-                          o.no_worktree, o.keep_worktrees, o.fail_fast, !s.nodes.nodes.empty()},
+  o.land = o.land || s.cfg.merge_enabled;
+  if (o.land && o.no_worktree)
+    throw bad_input("--no-worktree: the landing lane (--land, merge.enabled) lands stories' "
+                    "branches, so each story needs its worktree; drop one of them");
+  auto shape = shape_run({o.concurrent, o.max_concurrent, o.select.epic.has_value(),
+                          o.use_worktree || o.land, o.no_worktree, o.keep_worktrees, o.fail_fast,
+                          !s.nodes.nodes.empty()},
                          s.cfg);
   s.concurrency = shape.concurrency;
   o.use_worktree = shape.use_worktree;
@@ -189,6 +195,7 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   // One orchestrator per board (and a killed run's lock file goes now, even
   // if there is nothing to do).
   if (!o.dry_run) p.lock = acquire_run_lock(b, o.force_unlock);
+  if (o.land) landing_lane probe(b, true); // detached HEAD, rebase: refused before anything runs
   auto scan = b.scan();
   auto lift = o.dry_run ? std::vector<std::string>{} : dependency_blocks_to_lift(scan, o.select);
   for (const auto& id : lift) {
@@ -429,6 +436,7 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   so.serialize_conflicts = s.cfg.conflicts == conflict_policy::serialize;
   so.conflicts = std::move(p.preflight.scan);
   so.restarts = s.cfg.supervision;
+  so.land = o.land;
   if (o.watch) {
     so.watch = o.select;
     so.watch_every = s.cfg.watch_every;

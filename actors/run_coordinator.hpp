@@ -35,6 +35,7 @@ struct run_options {
   // action per story — the recommended story's, or --story's.
   bool one_action = false;
   std::optional<action_type> step; // --step: only stories whose next action is this
+  bool land = false;          // --land (or merge.enabled): done stories go through the landing lane
   bool watch = false;         // stay up: take stories added or changed while running (Ctrl-C ends)
   double action_seconds = 60; // --dry-run: expected time per action
   std::optional<std::filesystem::path> batch_file;

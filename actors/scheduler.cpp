@@ -1,5 +1,6 @@
 #include "actors/scheduler.hpp"
 
+#include "actors/merge_queue.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/schedule/watch_pickup.hpp"
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <chrono>
 #include <filesystem>
 
@@ -37,6 +39,9 @@ struct scheduler_state {
   // last problem the board had (said once, not every look).
   std::map<std::string, file_stamp> ended_stamp;
   std::string watch_problem;
+  merge_queue_actor lane;           // with opts.land
+  std::set<std::string> landing;    // done stories the lane has not answered for
+  std::set<std::string> not_landed; // waiting to land when the run ended (exit 1)
   static inline const char* name = "scheduler";
 };
 
@@ -81,9 +86,12 @@ void step(scheduler_ptr self) {
         caf::anon_send(st.status, std::move(w));
       }
     }
-  if (st.core->finished() && !st.reported) {
+  if (st.core->finished() && (st.landing.empty() || st.interrupted) && !st.reported) {
     st.reported = true;
-    int code = st.interrupted ? 130 : st.any_failed || st.budget_stop ? 1 : 0;
+    if (st.lane) caf::anon_send(st.lane, atoms::shutdown::value);
+    int code = st.interrupted                                              ? 130
+               : st.any_failed || st.budget_stop || !st.not_landed.empty() ? 1
+                                                                           : 0;
     caf::anon_send(st.coordinator, atoms::done::value, code);
   }
 }
@@ -193,6 +201,10 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
   switch (f.result) {
   case story_result::done:
     st.core->mark_done(f.story);
+    if (st.lane) {
+      st.landing.insert(f.story);
+      caf::anon_send(st.lane, atoms::land::value, f.story);
+    }
     if (!st.opts.keep_worktrees) drop_worktree(self, f.story);
     remember_end(self, f.story);
     break;
@@ -241,6 +253,41 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
     }
     break;
   }
+  }
+  step(self);
+}
+
+// The lane's word on a story: landed; sent back (it reworks in this run: it
+// joins the schedule again); blocked past the rework cap; or waiting, when
+// the lane stopped (the run ends saying so).
+void on_landing(scheduler_ptr self, const landing_event& e) {
+  auto& st = self->state; // the lane told the status itself
+  st.landing.erase(e.story);
+  switch (e.kind) {
+  case landing_kind::sent_back:
+    if (!st.core->closed()) {
+      schedule_item again;
+      again.id = e.story;
+      try {
+        auto s = st.the_board->find(e.story);
+        again.priority = s.priority();
+        again.work = expected_actions(s);
+      } catch (const std::exception&) {
+        // unreadable now: it is taken with defaults, and its start says why
+      }
+      st.core->admit(again);
+      st.told_waiting.erase(e.story);
+    }
+    break;
+  case landing_kind::blocked:
+    st.any_failed = true;
+    break;
+  case landing_kind::waiting:
+    st.not_landed.insert(e.story);
+    break;
+  case landing_kind::landed:
+  case landing_kind::progress:
+    break;
   }
   step(self);
 }
@@ -299,6 +346,10 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, coordinato
   st.supervisor =
       spawn_story_supervisor(self->system(), self, st.opts.make_story, st.opts.restarts);
   self->link_to(st.supervisor);
+  if (st.opts.land) {
+    st.lane = spawn_merge_queue(self->system(), *st.the_board, self, st.status);
+    self->link_to(st.lane);
+  }
   if (st.opts.watch) {
     st.core->keep_open();
     self->delayed_send(self, st.opts.watch_every, atoms::watch::value);
@@ -311,6 +362,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, coordinato
       [=](atoms::step) { step(self); },
       [=](atoms::poll) { poll_held(self); },
       [=](atoms::watch) { watch_board(self); },
+      [=](landing_event& e) { on_landing(self, e); },
       [=](story_event& e) {
         if (e.kind == event_kind::action_finished && edits_code(e.action))
           recheck_conflicts(self, e.story);

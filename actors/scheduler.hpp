@@ -28,6 +28,10 @@ struct scheduler_options {
   // the run ends only when stopped (Ctrl-C).
   std::optional<run_selection> watch;
   std::chrono::milliseconds watch_every{5000};
+  // merge.enabled / run --land: each done story goes to the run's landing
+  // lane (a merge queue the scheduler owns); one sent back reworks in this
+  // run, and the run is not over while a story waits to land.
+  bool land = false;
   // The scheduler owns the supervisor that runs its stories.
   story_factory make_story;
   restart_policy restarts;

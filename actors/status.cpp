@@ -64,6 +64,7 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
       [=](story_finished& f) { say(self->state.model->apply(f)); },
       [=](story_waiting& w) { self->state.model->apply(w); },
       [=](limiter_stats& l) { self->state.model->apply(l, time::now_ms()); },
+      [=](landing_event& e) { say(self->state.model->apply(e)); },
       [=](concurrency_level& l) { say(self->state.model->apply(l)); },
       [=](atoms::render) {
         auto& s = self->state;

@@ -36,6 +36,7 @@ template <class F> void for_each_message_type(F&& f) {
   f(message_type_tag<process_started>{}, "sdlc::process_started");
   f(message_type_tag<story_waiting>{}, "sdlc::story_waiting");
   f(message_type_tag<story_finished>{}, "sdlc::story_finished");
+  f(message_type_tag<landing_event>{}, "sdlc::landing_event");
   f(message_type_tag<limiter_stats>{}, "sdlc::limiter_stats");
   f(message_type_tag<concurrency_level>{}, "sdlc::concurrency_level");
   f(message_type_tag<agent_job>{}, "sdlc::agent_job");

@@ -225,6 +225,10 @@ void run_command(CLI::App& app, cli_values& v) {
   runc->add_option("--config", v.ro.batch_file,
                    "A batch file describing the run (docs/batch-files.md)")
       ->check(CLI::ExistingFile);
+  runc->add_flag("--land", v.ro.land,
+                 "Land done stories as they finish (as merge.enabled): onto the checked-out "
+                 "branch, tested together, bisected when red; a story that conflicts or fails "
+                 "reworks in this run (see `land --help`)");
   runc->add_flag("--keep-worktrees", v.ro.keep_worktrees,
                  "Keep done stories' worktrees (default: remove; branches stay)");
   auto* fail_fast = runc->add_flag("--fail-fast", v.ro.fail_fast,

@@ -186,6 +186,7 @@ void derive(config& cfg) {
   cfg.auto_create_pr = t["reviewConfig"]["autoCreatePROnApproval"].as<bool>();
   cfg.require_plan_approval = t["stageGates"]["requireApprovalBeforeImplementation"].as<bool>();
   cfg.auto_complete = t["reviewConfig"]["autoCompleteOnApproval"].as<bool>();
+  cfg.merge_enabled = t["merge"]["enabled"].as<bool>();
   cfg.merge_strategy = t["merge"]["strategy"].as<std::string>();
   cfg.merge_batch_size = t["merge"]["batchSize"].as<int>();
   cfg.auto_restart = t["reviewConfig"]["autoRestartOnRejection"].as<bool>();

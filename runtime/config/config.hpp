@@ -65,6 +65,7 @@ struct config {
   bool auto_create_pr = false;        // reviewConfig.autoCreatePROnApproval
   bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
   bool auto_complete = true;          // reviewConfig.autoCompleteOnApproval
+  bool merge_enabled = false;         // merge.enabled: a run lands its done stories
   std::string merge_strategy = "squash"; // merge.strategy: how `land` puts a story on the base
   int merge_batch_size = 8;              // merge.batchSize: stories tested together
   bool auto_restart = true;              // reviewConfig.autoRestartOnRejection

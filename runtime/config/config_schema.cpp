@@ -59,9 +59,8 @@ const std::set<std::string> not_acted_on = {
     "stageGates.autoMergeOnApproval",
     "logging.enabled", // story logs are how a run is followed and resumed: always written
     "logging.level",   // story logs hold every decision and agent event
-    // `land` uses merge.strategy and merge.batchSize; the lane inside a run,
+    // The landing lane uses merge.enabled, merge.strategy and merge.batchSize;
     // pull requests and their checks come with the rest of the landing issue.
-    "merge.enabled",
     "merge.deleteBranchAfterMerge",
     "merge.checksTimeout",
     "merge.checksPollingInterval",

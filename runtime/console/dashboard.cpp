@@ -70,7 +70,7 @@ int dashboard_model::count(const std::string& state) const {
 }
 
 int dashboard_model::percent(const dashboard_story& s) const {
-  if (s.state == "done") return 100;
+  if (s.state == "done" || s.state == "landed") return 100;
   double within = 0;
   if (s.state == "running" && s.agent_percent >= 0)
     within = std::min(0.9, s.agent_percent / 100.0);
@@ -182,6 +182,33 @@ std::optional<std::string> dashboard_model::apply(const story_finished& f) {
               fmt::format("{}{}", to_string(f.result), s.detail.empty() ? "" : ": " + s.detail));
 }
 
+std::optional<std::string> dashboard_model::apply(const landing_event& e) {
+  if (e.story.empty()) {
+    landing_ = printable(e.text);
+    return line(e.at_ms, "", "landing: " + landing_);
+  }
+  auto& s = story_of(e.story);
+  switch (e.kind) {
+  case landing_kind::landed:
+    s.state = "landed";
+    break;
+  case landing_kind::sent_back:
+    s.state = "queued"; // its rework starts when a slot is free
+    break;
+  case landing_kind::blocked:
+    s.state = "blocked";
+    break;
+  case landing_kind::waiting:
+    s.state = "done";
+    break;
+  case landing_kind::progress:
+    break;
+  }
+  s.detail = printable(e.text);
+  landing_ = fmt::format("{} {}", e.story, to_string(e.kind));
+  return line(e.at_ms, e.story, fmt::format("{}: {}", to_string(e.kind), s.detail));
+}
+
 void dashboard_model::apply(const limiter_stats& l, int64_t now_ms) {
   api_in_flight_ =
       fmt::format("{}/{} · queued {} · 429s {}", l.in_flight, l.cap, l.queued, l.rejections);
@@ -249,7 +276,7 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
                 term::fit(tail, static_cast<std::size_t>(tail_w));
     if (s.state == "failed" || s.state == "blocked")
       line = st.red(line);
-    else if (s.state == "done")
+    else if (s.state == "done" || s.state == "landed")
       line = st.green(line);
     else if (s.state == "queued")
       line = st.dim(line);
@@ -265,14 +292,20 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
     cost += x.cost_usd;
   }
   auto held = count(awaiting_approval);
-  out += st.dim(fmt::format(
-             " queued {} · active {} · done {} · failed {}{} · elapsed {} · ETA {}",
-             count("queued"), count("running"), count("done"), count("failed") + count("blocked"),
-             held ? fmt::format(" · awaiting approval {}", held) : "", clock, eta(now_ms))) +
+  out += st.dim(fmt::format(" queued {} · active {} · done {} · failed {}{} · elapsed {} · ETA {}",
+                            count("queued"), count("running"), count("done") + count("landed"),
+                            count("failed") + count("blocked"),
+                            held ? fmt::format(" · awaiting approval {}", held) : "", clock,
+                            eta(now_ms))) +
          "\n";
   out += st.dim(fmt::format(" API in flight {} · tokens {}/{} · ${:.4f}", api_in_flight_, tin, tout,
                             cost)) +
          "\n";
+  if (!landing_.empty())
+    out +=
+        st.dim(term::fit(fmt::format(" landing: {} landed · last: {}", count("landed"), landing_),
+                         static_cast<std::size_t>(width))) +
+        "\n";
   return out;
 }
 
@@ -288,10 +321,10 @@ std::string dashboard_model::summary(bool color) const {
     auto line = fmt::format(" {:<8} {:<17} {:>8} {:>7} {:>14} {:>9}  {}", s.id, s.state, dur,
                             s.actions_done, fmt::format("{}/{}", s.tokens_in, s.tokens_out),
                             fmt::format("${:.4f}", s.cost_usd), s.branch.empty() ? "-" : s.branch);
-    out += (s.state == "done"              ? st.green(line)
-            : s.state == "queued"          ? line
-            : s.state == awaiting_approval ? st.yellow(line)
-                                           : st.red(line)) +
+    out += (s.state == "done" || s.state == "landed" ? st.green(line)
+            : s.state == "queued"                    ? line
+            : s.state == awaiting_approval           ? st.yellow(line)
+                                                     : st.red(line)) +
            "\n";
   }
   return out;

@@ -41,6 +41,9 @@ public:
   std::optional<std::string> apply(const agent_progress& p);
   std::optional<std::string> apply(const story_finished& f);
   std::optional<std::string> apply(const concurrency_level& l);
+  // The landing lane: a landed story's state becomes "landed"; one sent back
+  // is queued again for its rework; the lane's last word is its own row.
+  std::optional<std::string> apply(const landing_event& e);
   void apply(const usage_report& u);
   void apply(const story_waiting& w);
   void apply(const limiter_stats& l, int64_t now_ms);
@@ -72,6 +75,7 @@ private:
   int level_ = -1; // scaled concurrency, -1: not scaled
   int64_t start_ms_;
   std::string api_in_flight_ = "-";
+  std::string landing_; // the lane's last progress line (empty: no lane)
   std::vector<dashboard_story> stories_;
 };
 

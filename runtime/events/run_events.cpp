@@ -24,6 +24,22 @@ std::string_view to_string(story_result r) {
   return "?";
 }
 
+std::string_view to_string(landing_kind k) {
+  switch (k) {
+  case landing_kind::progress:
+    return "landing";
+  case landing_kind::landed:
+    return "landed";
+  case landing_kind::sent_back:
+    return "sent-back";
+  case landing_kind::blocked:
+    return "blocked";
+  case landing_kind::waiting:
+    return "waiting-to-land";
+  }
+  return "?";
+}
+
 std::string_view to_string(event_kind k) {
   static const char* names[] = {
       "story_started",  "worktree",        "branch",        "node",       "note",

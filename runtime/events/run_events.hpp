@@ -65,6 +65,23 @@ enum class wait_cause : uint8_t {
   approval,   // its plan waits for `approve` or `feedback`
 };
 
+// What became of a story in the run's landing lane (merge_queue).
+enum class landing_kind : uint8_t {
+  progress,  // text: a line of the lane's work (batch under test, red, ...)
+  landed,    // text: its commit on the base branch
+  sent_back, // text: why (conflict, failing check): it reworks in this run
+  blocked,   // text: why; sent back past the rework cap
+  waiting,   // text: why the lane stopped (the user's uncommitted change)
+};
+
+struct landing_event {
+  std::string story; // empty for progress of a whole batch
+  landing_kind kind = landing_kind::progress;
+  std::string text;
+  int64_t at_ms = 0;
+};
+
+std::string_view to_string(landing_kind k);
 std::string_view to_string(story_result r);
 std::string_view to_string(event_kind k);
 std::string_view to_string(wait_cause c);

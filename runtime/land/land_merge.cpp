@@ -1,12 +1,17 @@
 #include "runtime/land/land_merge.hpp"
 
 #include "runtime/git/repository.hpp"
+#include "runtime/util/fs.hpp"
 
 #include <fmt/format.h>
+
+#include <sstream>
 
 namespace sdlc::git {
 
 namespace {
+
+const char* const journal_name = "sdlc-actors-landing";
 
 commit_ptr lookup(git_repository* repo, const std::string& sha) {
   git_oid oid;
@@ -54,6 +59,12 @@ merged_batch merge_onto(const std::filesystem::path& repo_path, const std::strin
     }
     git_oid tree_id;
     check(git_index_write_tree_to(&tree_id, index.get(), repo.get()), "write the merged tree");
+    if (git_oid_equal(&tree_id, git_commit_tree_id(ours.get()))) {
+      // Its changes are there already (it landed before a crash could record
+      // it, or another story brought the same): no empty commit.
+      out.commits.emplace_back(s.id, out.tip);
+      continue;
+    }
     git_tree* t = nullptr;
     check(git_tree_lookup(&t, repo.get(), &tree_id), "read the merged tree");
     tree_ptr tree(t);
@@ -125,20 +136,53 @@ std::optional<std::string> advance_branch(const std::filesystem::path& repo_path
                          branch, fmt::join(blocked, ", "));
     check(rc, "check the main checkout can follow " + branch);
   }
+  // A crash between moving the branch and updating the checkout's files
+  // would leave them behind the branch; the journal lets the next lane finish it.
+  const auto journal = std::filesystem::path(git_repository_commondir(repo.get())) / journal_name;
+  if (on_branch) fs::atomic_write(journal, expected_tip + " " + new_tip + "\n");
   git_oid target, current;
   check(git_oid_fromstr(&target, new_tip.c_str()), "read commit id");
   check(git_oid_fromstr(&current, expected_tip.c_str()), "read commit id");
   git_reference* moved = nullptr;
   int rc = git_reference_create_matching(&moved, repo.get(), ref_name.c_str(), &target, 1, &current,
                                          "sdlc-actors land");
-  if (rc == GIT_EMODIFIED)
+  if (rc == GIT_EMODIFIED) {
+    std::filesystem::remove(journal);
     return fmt::format("{} moved while the lane was landing; merging again", branch);
+  }
   check(rc, "advance " + branch);
   git_reference_free(moved);
-  if (on_branch)
+  if (on_branch) {
     check(git_checkout_tree(repo.get(), tree_obj, &opts),
           "update the main checkout to " + new_tip.substr(0, 8));
+    std::filesystem::remove(journal);
+  }
   return std::nullopt;
+}
+
+std::optional<std::string> finish_interrupted_landing(const std::filesystem::path& repo_path,
+                                                      const std::string& branch) {
+  auto repo = open(repo_path);
+  const auto journal = std::filesystem::path(git_repository_commondir(repo.get())) / journal_name;
+  if (!std::filesystem::exists(journal)) return std::nullopt;
+  std::istringstream in(fs::read_file(journal));
+  std::string old_tip, new_tip;
+  in >> old_tip >> new_tip;
+  auto now = oid_string(*git_commit_id(branch_commit(repo.get(), branch).get()));
+  if (now != new_tip || old_tip.empty()) { // the branch never moved: nothing to finish
+    std::filesystem::remove(journal);
+    return std::nullopt;
+  }
+  auto old_tree = tree_of(lookup(repo.get(), old_tip).get());
+  auto new_tree = tree_of(lookup(repo.get(), new_tip).get());
+  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+  opts.baseline = old_tree.get();
+  check(git_checkout_tree(repo.get(), reinterpret_cast<const git_object*>(new_tree.get()), &opts),
+        "finish updating the main checkout to " + new_tip.substr(0, 8));
+  std::filesystem::remove(journal);
+  return fmt::format("finished an interrupted landing: the main checkout now matches {} at {}",
+                     branch, new_tip.substr(0, 8));
 }
 
 } // namespace sdlc::git

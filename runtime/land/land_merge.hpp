@@ -32,8 +32,9 @@ struct merged_batch {
 
 // Merges `stories` in order onto `base_tip`: one commit per story (squash:
 // the story's changes with one parent; merge: a merge commit with the
-// story's tip as second parent). Stops at the first conflict, naming the
-// story and its files; the commits before it are in the result.
+// story's tip as second parent). A story whose changes the tip has already
+// gets no commit (its commit is the tip). Stops at the first conflict, naming
+// the story and its files; the commits before it are in the result.
 merged_batch merge_onto(const std::filesystem::path& repo, const std::string& base_tip,
                         const std::vector<landing_branch>& stories, merge_strategy strategy);
 
@@ -50,5 +51,11 @@ std::optional<std::string> advance_branch(const std::filesystem::path& repo,
                                           const std::string& branch,
                                           const std::string& expected_tip,
                                           const std::string& new_tip);
+
+// A landing killed after it moved `branch` but before the main checkout's
+// files followed: finishes the checkout (from the journal advance_branch
+// keeps in the git dir). What it did, or nothing when there was nothing to do.
+std::optional<std::string> finish_interrupted_landing(const std::filesystem::path& repo,
+                                                      const std::string& branch);
 
 } // namespace sdlc::git

@@ -45,6 +45,8 @@ land_report land_stories(board& b, const land_options& o, std::ostream& out) {
   landing_lane lane(b, o.dry_run);
   land_report report;
   report.base = lane.base();
+  for (const auto& n : lane.notes())
+    out << n << "\n";
   for (const auto& s : candidates(b, o))
     lane.add(s);
   for (;;) {

@@ -51,6 +51,8 @@ landing_lane::landing_lane(board& b, bool dry_run)
                     "(one commit per story, ai-sdlc's default) or merge");
   strategy_ =
       b.cfg().merge_strategy == "merge" ? git::merge_strategy::merge : git::merge_strategy::squash;
+  if (!dry_run)
+    if (auto note = git::finish_interrupted_landing(root, base_)) notes_.push_back(*note);
   tip_ = git::branch_tip(root, base_).value_or("");
   if (tip_.empty())
     throw bad_input(fmt::format("{} has no commit yet: commit something first", base_));
@@ -109,6 +111,8 @@ std::vector<landed_story> landing_lane::step_once(std::ostream& out) {
   const auto root = board_.project_root();
   auto batch = queue_.next_batch();
   auto ended = culprits(out); // found by bisection without a test
+  if (!dry_run_)              // someone may have committed on the base since the last batch
+    tip_ = git::branch_tip(root, base_).value_or(tip_);
   if (batch.empty()) return ended;
   std::vector<git::landing_branch> branches;
   for (const auto& id : batch)

@@ -52,6 +52,8 @@ public:
   std::set<std::string> pending() const { return pending_; } // added, not ended
   int test_runs() const { return dry_run_ ? 0 : queue_.tests_run(); }
   const std::vector<std::vector<std::string>>& batches() const { return batches_; }
+  // What the lane repaired when it opened (an interrupted landing).
+  const std::vector<std::string>& notes() const { return notes_; }
 
 private:
   landed_story send_back(const std::string& id, land_result why, const std::string& finding);
@@ -70,6 +72,7 @@ private:
   std::vector<std::vector<std::string>> batches_;
   std::optional<std::string> stopped_;
   bool more_ = false;
+  std::vector<std::string> notes_;
 };
 
 } // namespace sdlc

@@ -131,6 +131,21 @@ void landing_queue::found_culprit(const std::string& id) {
     if (it->id != id) waiting_.push_back(std::move(*it)); // a dependent: waits for the culprit
     it = all_.erase(it);
   }
+  // With the culprit out, what is left of the batch is most likely green:
+  // tested once together instead of half by half.
+  if (std::all_of(stack_.begin(), stack_.end(),
+                  [](const segment& s) { return s.state == known::unknown; }) &&
+      stack_.size() > 1) {
+    segment rest;
+    for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) // test order: the back first
+      rest.ids.insert(rest.ids.end(), it->ids.begin(), it->ids.end());
+    stack_.assign(1, std::move(rest));
+  }
+}
+
+void landing_queue::reject(const std::string& id) {
+  found_culprit(id);
+  culprits_new_.pop_back();
 }
 
 std::vector<std::string> landing_queue::take_landed() {

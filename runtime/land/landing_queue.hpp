@@ -8,7 +8,8 @@
 // Bisection assumes a batch is red because of one or more of its stories, not
 // because of how two of them combine: a red batch [a..h] tests [a..d]; green,
 // it lands and [e..h] is known red without a test; red, [e..h] is tested on
-// its own later. With one culprit among n that is at most 2·log2(n)+1 runs.
+// its own later. Once a culprit is out, the rest of the batch is tested
+// together again. With one culprit among n that is at most log2(n)+2 runs.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -37,9 +38,10 @@ public:
   // the queue, and the stories that depend on it go back to waiting for it.
   void report(bool green);
 
-  // A story that cannot be merged at all (a conflict with the base): a
-  // culprit without a test.
-  void reject(const std::string& id) { found_culprit(id); }
+  // A story that cannot be merged at all (a conflict with the base): it
+  // leaves like a culprit, without a test; the caller reports it, so it is
+  // not among take_culprits().
+  void reject(const std::string& id);
 
   std::vector<std::string> take_landed();   // since the last call, in landing order
   std::vector<std::string> take_culprits(); // since the last call

@@ -163,3 +163,100 @@ BOOST_AUTO_TEST_CASE(land_refuses_what_cannot_land_and_explains) {
   auto help = p.sdlc({"land", "--help"});
   BOOST_TEST(has(help.out, "--dry-run"), help.out);
 }
+
+// merge.enabled in a run: stories land as they finish; one that conflicts is
+// sent back, its rework merges the base in, and it lands in the same run.
+BOOST_AUTO_TEST_CASE(a_run_with_the_lane_lands_every_story_and_reworks_a_conflict) {
+  lane_project p;
+  const auto agent = p.d.path / "agent.sh";
+  test::write(agent, "#!/bin/sh\n"
+                     "case \"$SDLC_ACTION\" in\n"
+                     "  implement) echo \"$SDLC_STORY_ID\" > shared.txt;;\n"
+                     "  rework) git merge -q -X ours main -m 'merge main' >/dev/null 2>&1;"
+                     " echo \"$SDLC_STORY_ID after main\" > shared.txt;;\n"
+                     "  review) printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n';;\n"
+                     "  *) echo \"notes for $SDLC_ACTION\";;\n"
+                     "esac\n");
+  stdfs::permissions(agent, stdfs::perms::owner_all);
+  BOOST_REQUIRE(p.sdlc({"config", "agent.command", agent.string()}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"config", "merge.enabled", "true"}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"config", "testCommand", "test -f shared.txt"}).exit_code == 0);
+  for (const char* t : {"One", "Two", "Three"})
+    BOOST_REQUIRE(p.sdlc({"add", t, "--status", "ready"}).exit_code == 0);
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "stories"});
+  const auto before = p.main_tip();
+  auto r = p.sdlc({"run", "--auto", "--concurrent", "3", "--yes"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  auto log = test::git(p.repo, {"log", "--format=%s", before + "..main"});
+  BOOST_TEST(std::count(log.begin(), log.end(), '\n') == 3, log); // one commit per story
+  int reworked = 0;
+  for (const char* id : {"S-0001", "S-0002", "S-0003"}) {
+    BOOST_TEST(p.on_main(p.field(id, "merge_sha")), id);
+    BOOST_TEST(p.field(id, "status") == "done");
+    auto retries = p.field(id, "retry_count");
+    BOOST_TEST((retries.empty() || retries == "0" || retries == "1"), id << ": " << retries);
+    reworked += retries == "1";
+  }
+  BOOST_TEST(reworked == 2); // three stories, one file: two of them conflicted once each
+  BOOST_TEST(has(r.out, "sent-back: shared.txt"), r.out);
+  BOOST_TEST(has(test::read(p.repo / "shared.txt"), "after main"));
+}
+
+// Past the rework cap a story that cannot land is blocked, and the run says so.
+BOOST_AUTO_TEST_CASE(a_story_that_never_lands_is_blocked_after_the_rework_cap) {
+  lane_project p;
+  const auto agent = p.d.path / "agent.sh";
+  test::write(agent, "#!/bin/sh\n"
+                     "case \"$SDLC_ACTION\" in\n"
+                     "  implement|rework) echo \"$SDLC_STORY_ID\" > shared.txt;;\n"
+                     "  review) printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n';;\n"
+                     "  *) echo \"notes for $SDLC_ACTION\";;\n"
+                     "esac\n");
+  stdfs::permissions(agent, stdfs::perms::owner_all);
+  BOOST_REQUIRE(p.sdlc({"config", "agent.command", agent.string()}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"config", "reviewConfig.maxRetries", "1"}).exit_code == 0);
+  test::write(p.repo / "shared.txt", "base\n");
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "shared"});
+  auto id = p.done_story("Base edit", {{"shared.txt", "landed first\n"}});
+  // Its branch starts before the other lands, and its agent never merges.
+  BOOST_REQUIRE(p.sdlc({"add", "Stubborn", "--status", "ready"}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"worktrees", "add", "S-0002"}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"land", id}).exit_code == 0);
+  auto r = p.sdlc({"run", "--auto", "--story", "S-0002", "--land"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(p.field("S-0002", "status") == "blocked");
+  BOOST_TEST(has(p.field("S-0002", "blocked_reason"), "conflicts with main in shared.txt"),
+             p.field("S-0002", "blocked_reason"));
+  BOOST_TEST(test::read(p.repo / "shared.txt") == "landed first\n");
+}
+
+// A landing killed after the branch moved but before the story said so: the
+// next land finds the work on the base and records it, without a second,
+// empty commit; a checkout left behind its branch is brought up to it.
+BOOST_AUTO_TEST_CASE(landing_again_after_a_crash_neither_duplicates_nor_leaves_files_behind) {
+  lane_project p;
+  auto id = p.done_story("Once", {{"src/once.txt", "once\n"}});
+  BOOST_REQUIRE(p.sdlc({"land"}).exit_code == 0);
+  const auto tip = p.main_tip();
+  board b(p.repo, load_config(p.repo, {}));
+  b.update(id, [](story& s) {
+    s.erase("merged_at");
+    s.erase("merge_sha");
+  });
+  // As if killed between moving main and updating the files: the file goes
+  // back to the old state, the journal names both tips.
+  auto parent = test::git(p.repo, {"rev-parse", "main~1"});
+  parent = parent.substr(0, parent.find('\n'));
+  stdfs::remove(p.repo / "src/once.txt");
+  test::git(p.repo, {"rm", "-q", "--cached", "src/once.txt"});
+  test::write(p.repo / ".git/sdlc-actors-landing", parent + " " + tip + "\n");
+  auto r = p.sdlc({"land"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(has(r.out, "finished an interrupted landing"), r.out);
+  BOOST_TEST(p.main_tip() == tip); // no empty second commit
+  BOOST_TEST(p.field(id, "merge_sha") == tip);
+  BOOST_TEST(test::read(p.repo / "src/once.txt") == "once\n");
+  BOOST_TEST(!stdfs::exists(p.repo / ".git/sdlc-actors-landing"));
+}

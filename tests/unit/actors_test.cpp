@@ -38,6 +38,9 @@ story_waiting sample(message_type_tag<story_waiting>) {
 story_finished sample(message_type_tag<story_finished>) {
   return {"S-0006", story_result::blocked, "review failed 4 times", 47};
 }
+landing_event sample(message_type_tag<landing_event>) {
+  return {"S-0007", landing_kind::sent_back, "test failed (exit code 1)", 49};
+}
 limiter_stats sample(message_type_tag<limiter_stats>) {
   return {3, 8, 5, 2, 48};
 }
@@ -138,7 +141,7 @@ BOOST_AUTO_TEST_CASE(every_message_type_round_trips_through_the_serializer) {
       BOOST_TEST((bytes_of(sys, out.get_as<T>(0)) == buf));
     }
   });
-  BOOST_TEST(types == 15);
+  BOOST_TEST(types == 16);
 }
 
 // Spot checks that the fields are the values, not only the same bytes.

@@ -1,0 +1,100 @@
+#define BOOST_TEST_MODULE fault_landing_kill
+// kill -9 of `land` at random instants: the base branch is always before or
+// after a batch, never between; no story lands twice; the main checkout is
+// never left behind its branch; the next `land` finishes the queue and takes
+// over the dead one's lock.
+#include "runtime/config/config.hpp"
+#include "runtime/story/board.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <random>
+#include <thread>
+
+using namespace sdlc;
+using namespace std::chrono_literals;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::string git_out(const stdfs::path& repo, const std::vector<std::string>& args) {
+  auto out = test::git(repo, args);
+  while (!out.empty() && out.back() == '\n')
+    out.pop_back();
+  return out;
+}
+
+// Four done stories on their own branches, one file each; a test command
+// slow enough that a kill lands anywhere in the lane's work.
+stdfs::path make_project(const stdfs::path& dir, const std::map<std::string, std::string>& env) {
+  auto repo = dir / "repo";
+  test::make_git_repo(repo);
+  BOOST_REQUIRE(test::sdlc(repo, {"init"}, env).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(repo, {"config", "testCommand", "sleep 0.1"}, env).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(repo, {"config", "merge.batchSize", "2"}, env).exit_code == 0);
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "board"});
+  for (int i = 1; i <= 4; ++i) {
+    auto id = "S-000" + std::to_string(i);
+    BOOST_REQUIRE(test::sdlc(repo, {"add", "Story " + std::to_string(i), "--status", "ready"}, env)
+                      .exit_code == 0);
+    BOOST_REQUIRE(test::sdlc(repo, {"worktrees", "add", id}, env).exit_code == 0);
+    board b(repo, load_config(repo, {}));
+    auto wt = repo / b.find(id).str("worktree_path");
+    test::write(wt / "src" / (id + ".txt"), id + "\n");
+    test::git(wt, {"add", "-A"});
+    test::git(wt, {"commit", "-q", "-m", "work of " + id});
+    b.update(id, [](story& s) { s.set_string("status", "done"); });
+  }
+  return repo;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(kill_9_during_landing_never_leaves_the_base_between_two_states) {
+  std::mt19937 rng(20261202);
+  std::uniform_int_distribution<int> delay_ms(0, 900);
+  for (int round = 0; round < 10; ++round) {
+    BOOST_TEST_CONTEXT("round " << round) {
+      test::temp_dir d;
+      std::map<std::string, std::string> env{{"NO_COLOR", "1"}};
+      auto repo = make_project(d.path, env);
+      const auto base = git_out(repo, {"rev-parse", "main"});
+      auto pid = test::spawn_background({SDLC_BIN, "land"}, repo, env, d.path / "land.out");
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      ::kill(pid, SIGKILL);
+      test::wait_exit(pid);
+      // Whole: every commit after the base is one story's complete commit.
+      auto landed = git_out(repo, {"log", "--format=%s", base + "..main"});
+      for (int i = 1; i <= 4; ++i) {
+        auto id = "S-000" + std::to_string(i);
+        bool in_log = landed.find(id + ":") != std::string::npos;
+        bool followed = in_log == stdfs::exists(repo / "src" / (id + ".txt"));
+        bool journal = stdfs::exists(repo / ".git/sdlc-actors-landing");
+        BOOST_TEST((followed || journal), id); // the checkout follows, or the journal says it will
+      }
+      auto again = test::sdlc(repo, {"land"}, env);
+      BOOST_TEST(again.exit_code == 0, again.out << again.err << test::read(d.path / "land.out"));
+      auto log = git_out(repo, {"log", "--format=%s", base + "..main"});
+      BOOST_TEST(std::count(log.begin(), log.end(), '\n') + 1 == 4, log); // each story once
+      for (int i = 1; i <= 4; ++i) {
+        auto id = "S-000" + std::to_string(i);
+        BOOST_TEST(stdfs::exists(repo / "src" / (id + ".txt")), id);
+        board b(repo, load_config(repo, {}));
+        auto sha = b.find(id).str("merge_sha");
+        BOOST_TEST(test::run({"/usr/bin/git", "-C", repo.string(), "merge-base", "--is-ancestor",
+                              sha, "main"})
+                           .exit_code == 0,
+                   id);
+        // Nothing unreachable: the story's own branch is kept.
+        BOOST_TEST(!git_out(repo, {"branch", "--list", "ai-sdlc/" + id + "*"}).empty(), id);
+      }
+      BOOST_TEST(git_out(repo, {"status", "--porcelain", "--", "src", "README.md"}).empty());
+      BOOST_TEST(!stdfs::exists(repo / ".git/sdlc-actors-landing"));
+    }
+  }
+}
