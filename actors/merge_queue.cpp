@@ -18,6 +18,7 @@ struct merge_queue_state {
   landing_listener_actor scheduler;
   landing_listener_actor status;
   bool stepping = false; // an atoms::step is on its way
+  std::string broken;    // why there is no lane (it could not be opened): every story waits
   static inline const char* name = "merge_queue";
 };
 
@@ -43,6 +44,19 @@ landing_kind kind_of(land_result r) {
   return landing_kind::waiting;
 }
 
+// Never throws: a lane that cannot open leaves `broken` set, and every story
+// sent here is told it waits, and why (the actor must not die: it is linked).
+void open_lane(merge_queue_ptr self) {
+  auto& st = self->state;
+  try {
+    st.lane = std::make_unique<landing_lane>(*st.the_board, false);
+    st.broken.clear();
+  } catch (const std::exception& e) {
+    st.lane.reset();
+    st.broken = e.what();
+  }
+}
+
 void step_soon(merge_queue_ptr self) {
   if (self->state.stepping) return;
   self->state.stepping = true;
@@ -54,15 +68,17 @@ void step_soon(merge_queue_ptr self) {
 void land_one_batch(merge_queue_ptr self) {
   auto& st = self->state;
   st.stepping = false;
+  if (!st.lane) return;
   std::ostringstream progress;
   std::vector<landed_story> ended;
   try {
     ended = st.lane->step(progress);
   } catch (const std::exception& e) {
-    // git or the checks could not run: every story waiting here is told why.
+    // git or the checks could not run: every story waiting here is told why,
+    // and the lane starts over from the board as it is.
     for (const auto& id : st.lane->pending())
       tell(self, {id, landing_kind::waiting, e.what(), time::now_ms()});
-    st.lane = std::make_unique<landing_lane>(*st.the_board, false);
+    open_lane(self);
     return;
   }
   std::istringstream lines(progress.str());
@@ -86,12 +102,17 @@ merge_queue_actor::behavior_type merge_queue_behavior(merge_queue_ptr self, boar
                                                       landing_listener_actor status) {
   auto& st = self->state;
   st.the_board = std::make_unique<board>(std::move(b));
-  st.lane = std::make_unique<landing_lane>(*st.the_board, false);
   st.scheduler = std::move(scheduler);
   st.status = std::move(status);
+  open_lane(self);
   return {
       [=](atoms::land, const std::string& id) {
         auto& s = self->state;
+        if (!s.lane) {
+          tell(self, {id, landing_kind::waiting, "the landing lane could not open: " + s.broken,
+                      time::now_ms()});
+          return;
+        }
         try {
           auto story = s.the_board->find(id);
           if (story.str("branch").empty()) {

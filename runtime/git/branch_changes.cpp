@@ -13,21 +13,6 @@ namespace {
 
 using diff_ptr = std::unique_ptr<git_diff, deleter<git_diff, git_diff_free>>;
 
-commit_ptr branch_commit(git_repository* repo, const std::string& branch) {
-  git_reference* raw = nullptr;
-  check(git_branch_lookup(&raw, repo, branch.c_str(), GIT_BRANCH_LOCAL), "find branch " + branch);
-  ref_ptr ref(raw);
-  git_commit* c = nullptr;
-  check(git_commit_lookup(&c, repo, git_reference_target(ref.get())), "look up " + branch);
-  return commit_ptr(c);
-}
-
-tree_ptr tree_of(git_commit* c) {
-  git_tree* t = nullptr;
-  check(git_commit_tree(&t, c), "read a commit's tree");
-  return tree_ptr(t);
-}
-
 std::vector<std::string> sorted(std::set<std::string> s) {
   return {s.begin(), s.end()};
 }

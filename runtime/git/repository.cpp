@@ -50,6 +50,21 @@ sig_ptr signature(git_repository* repo) {
   return sig_ptr(s);
 }
 
+commit_ptr branch_commit(git_repository* repo, const std::string& branch) {
+  git_reference* raw = nullptr;
+  check(git_branch_lookup(&raw, repo, branch.c_str(), GIT_BRANCH_LOCAL), "find branch " + branch);
+  ref_ptr ref(raw);
+  git_commit* c = nullptr;
+  check(git_commit_lookup(&c, repo, git_reference_target(ref.get())), "look up " + branch);
+  return commit_ptr(c);
+}
+
+tree_ptr tree_of(git_commit* c) {
+  git_tree* t = nullptr;
+  check(git_commit_tree(&t, c), "read a commit's tree");
+  return tree_ptr(t);
+}
+
 std::string oid_string(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, &oid);

@@ -40,6 +40,11 @@ sig_ptr signature(git_repository* repo);
 
 std::string oid_string(const git_oid& oid);
 
+// The commit a local branch points at; throws naming the branch.
+commit_ptr branch_commit(git_repository* repo, const std::string& branch);
+// A commit's tree.
+tree_ptr tree_of(git_commit* c);
+
 // The id git gives `content` as a blob (a content hash).
 std::string blob_id(std::string_view content);
 

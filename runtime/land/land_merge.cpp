@@ -1,6 +1,7 @@
 #include "runtime/land/land_merge.hpp"
 
 #include "runtime/git/repository.hpp"
+#include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
 
 #include <fmt/format.h>
@@ -19,21 +20,6 @@ commit_ptr lookup(git_repository* repo, const std::string& sha) {
   git_commit* c = nullptr;
   check(git_commit_lookup(&c, repo, &oid), "look up commit " + sha);
   return commit_ptr(c);
-}
-
-commit_ptr branch_commit(git_repository* repo, const std::string& branch) {
-  git_reference* raw = nullptr;
-  check(git_branch_lookup(&raw, repo, branch.c_str(), GIT_BRANCH_LOCAL), "find branch " + branch);
-  ref_ptr ref(raw);
-  git_commit* c = nullptr;
-  check(git_commit_lookup(&c, repo, git_reference_target(ref.get())), "look up " + branch);
-  return commit_ptr(c);
-}
-
-tree_ptr tree_of(git_commit* c) {
-  git_tree* t = nullptr;
-  check(git_commit_tree(&t, c), "read a commit's tree");
-  return tree_ptr(t);
 }
 
 } // namespace
@@ -175,11 +161,39 @@ std::optional<std::string> finish_interrupted_landing(const std::filesystem::pat
   }
   auto old_tree = tree_of(lookup(repo.get(), old_tip).get());
   auto new_tree = tree_of(lookup(repo.get(), new_tip).get());
+  // The kill may have come in the middle of the checkout: a file the landing
+  // changes is either still as before or already as after (ours to finish),
+  // or something else (a person's edit since: refuse, and say which).
+  git_diff* raw = nullptr;
+  check(git_diff_tree_to_tree(&raw, repo.get(), old_tree.get(), new_tree.get(), nullptr),
+        "list what the interrupted landing changes");
+  std::unique_ptr<git_diff, deleter<git_diff, git_diff_free>> diff(raw);
+  std::vector<std::string> paths, foreign;
+  const auto workdir = std::filesystem::path(git_repository_workdir(repo.get()));
+  for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+    const auto* d = git_diff_get_delta(diff.get(), i);
+    const std::string path = d->new_file.path ? d->new_file.path : d->old_file.path;
+    paths.push_back(path);
+    const auto file = workdir / path;
+    if (!std::filesystem::exists(file)) continue; // absent: before an add, or after a delete
+    git_oid now_id;
+    check(git_odb_hashfile(&now_id, file.c_str(), GIT_OBJECT_BLOB), "read " + path);
+    if (!git_oid_equal(&now_id, &d->old_file.id) && !git_oid_equal(&now_id, &d->new_file.id))
+      foreign.push_back(path);
+  }
+  if (!foreign.empty())
+    throw failure(fmt::format("an interrupted landing left {} behind {}, and {} changed since; "
+                              "commit or move them away, then land again",
+                              workdir.string(), branch, fmt::join(foreign, ", ")));
+  std::vector<const char*> specs;
+  for (const auto& p : paths)
+    specs.push_back(p.c_str());
   git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
-  opts.checkout_strategy = GIT_CHECKOUT_SAFE;
-  opts.baseline = old_tree.get();
-  check(git_checkout_tree(repo.get(), reinterpret_cast<const git_object*>(new_tree.get()), &opts),
-        "finish updating the main checkout to " + new_tip.substr(0, 8));
+  opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+  opts.paths = {const_cast<char**>(specs.data()), specs.size()};
+  if (!specs.empty())
+    check(git_checkout_tree(repo.get(), reinterpret_cast<const git_object*>(new_tree.get()), &opts),
+          "finish updating the main checkout to " + new_tip.substr(0, 8));
   std::filesystem::remove(journal);
   return fmt::format("finished an interrupted landing: the main checkout now matches {} at {}",
                      branch, new_tip.substr(0, 8));

@@ -53,6 +53,16 @@ struct lane_project {
     b.update(id, [](story& st) { st.set_string("status", "done"); });
     return id;
   }
+  // A command agent whose implement/rework lines are `work`; reviews approve.
+  void use_agent(const std::string& work) {
+    const auto agent = d.path / "agent.sh";
+    test::write(agent, "#!/bin/sh\ncase \"$SDLC_ACTION\" in\n" + work +
+                           "  review) printf '```json\\n{\"passed\": true, \"issues\": "
+                           "[]}\\n```\\n';;\n"
+                           "  *) echo \"notes for $SDLC_ACTION\";;\nesac\n");
+    stdfs::permissions(agent, stdfs::perms::owner_all);
+    BOOST_REQUIRE(sdlc({"config", "agent.command", agent.string()}).exit_code == 0);
+  }
   std::string field(const std::string& id, const std::string& key) const {
     board b(repo, load_config(repo, {}));
     return b.find(id).str(key);
@@ -168,17 +178,9 @@ BOOST_AUTO_TEST_CASE(land_refuses_what_cannot_land_and_explains) {
 // sent back, its rework merges the base in, and it lands in the same run.
 BOOST_AUTO_TEST_CASE(a_run_with_the_lane_lands_every_story_and_reworks_a_conflict) {
   lane_project p;
-  const auto agent = p.d.path / "agent.sh";
-  test::write(agent, "#!/bin/sh\n"
-                     "case \"$SDLC_ACTION\" in\n"
-                     "  implement) echo \"$SDLC_STORY_ID\" > shared.txt;;\n"
-                     "  rework) git merge -q -X ours main -m 'merge main' >/dev/null 2>&1;"
-                     " echo \"$SDLC_STORY_ID after main\" > shared.txt;;\n"
-                     "  review) printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n';;\n"
-                     "  *) echo \"notes for $SDLC_ACTION\";;\n"
-                     "esac\n");
-  stdfs::permissions(agent, stdfs::perms::owner_all);
-  BOOST_REQUIRE(p.sdlc({"config", "agent.command", agent.string()}).exit_code == 0);
+  p.use_agent("  implement) echo \"$SDLC_STORY_ID\" > shared.txt;;\n"
+              "  rework) git merge -q -X ours main -m 'merge main' >/dev/null 2>&1;"
+              " echo \"$SDLC_STORY_ID after main\" > shared.txt;;\n");
   BOOST_REQUIRE(p.sdlc({"config", "merge.enabled", "true"}).exit_code == 0);
   BOOST_REQUIRE(p.sdlc({"config", "testCommand", "test -f shared.txt"}).exit_code == 0);
   for (const char* t : {"One", "Two", "Three"})
@@ -206,15 +208,7 @@ BOOST_AUTO_TEST_CASE(a_run_with_the_lane_lands_every_story_and_reworks_a_conflic
 // Past the rework cap a story that cannot land is blocked, and the run says so.
 BOOST_AUTO_TEST_CASE(a_story_that_never_lands_is_blocked_after_the_rework_cap) {
   lane_project p;
-  const auto agent = p.d.path / "agent.sh";
-  test::write(agent, "#!/bin/sh\n"
-                     "case \"$SDLC_ACTION\" in\n"
-                     "  implement|rework) echo \"$SDLC_STORY_ID\" > shared.txt;;\n"
-                     "  review) printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n';;\n"
-                     "  *) echo \"notes for $SDLC_ACTION\";;\n"
-                     "esac\n");
-  stdfs::permissions(agent, stdfs::perms::owner_all);
-  BOOST_REQUIRE(p.sdlc({"config", "agent.command", agent.string()}).exit_code == 0);
+  p.use_agent("  implement|rework) echo \"$SDLC_STORY_ID\" > shared.txt;;\n");
   BOOST_REQUIRE(p.sdlc({"config", "reviewConfig.maxRetries", "1"}).exit_code == 0);
   test::write(p.repo / "shared.txt", "base\n");
   test::git(p.repo, {"add", "-A"});
