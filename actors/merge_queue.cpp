@@ -137,7 +137,6 @@ merge_queue_actor::behavior_type merge_queue_behavior(merge_queue_ptr self, boar
 merge_queue_actor spawn_merge_queue(caf::actor_system& sys, board b,
                                     landing_listener_actor scheduler,
                                     landing_listener_actor status) {
-  landing_lane probe(b, true); // refuses what it cannot do, before the run starts
   // Detached: merges, checkouts and the build/test commands block.
   return sys.spawn<caf::detached>(merge_queue_behavior, std::move(b), std::move(scheduler),
                                   std::move(status));

@@ -7,9 +7,10 @@
 namespace sdlc {
 
 // The run's landing lane over `b` (its own copy of the board); what becomes of
-// each story goes to `scheduler` and `status`. Throws bad_input before
-// spawning when the lane cannot work here (detached HEAD, merge.strategy
-// rebase, a branch without commits), so a run never starts without it.
+// each story goes to `scheduler` and `status`. run_coordinator's
+// prepare_board has checked the lane can open (detached HEAD, merge.strategy
+// rebase, a branch without commits); if it cannot later, every story sent
+// here is told it waits, and why.
 merge_queue_actor spawn_merge_queue(caf::actor_system& sys, board b,
                                     landing_listener_actor scheduler,
                                     landing_listener_actor status);

@@ -36,10 +36,15 @@ worktree_service::worktree_service(stdfs::path project_root, stdfs::path base_pa
     : root_(std::move(project_root)),
       base_(base_path.is_absolute() ? std::move(base_path) : root_ / base_path) {}
 
+// Keeps the worktrees folder (when inside the project) out of `git status`.
+void worktree_service::exclude_base(git_repository* repo) const {
+  auto rel_base = fs::display_path(base_, root_);
+  if (rel_base != base_.string()) exclude_locally(repo, "/" + rel_base + "/");
+}
+
 stdfs::path worktree_service::scratch_dir(const std::string& name) const {
   auto repo = open(root_);
-  auto rel_base = fs::display_path(base_, root_);
-  if (rel_base != base_.string()) exclude_locally(repo.get(), "/" + rel_base + "/");
+  exclude_base(repo.get());
   return base_ / name;
 }
 
@@ -145,8 +150,7 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
                               "`sdlc-actors worktrees remove {} --force`",
                               info.path.string(), id));
 
-  auto rel_base = fs::display_path(base_, root_);
-  if (rel_base != base_.string()) exclude_locally(repo.get(), "/" + rel_base + "/");
+  exclude_base(repo.get());
   exclude_locally(repo.get(), std::string("/") + worktree_marker_name);
 
   // The story branch: reuse it, or start it at the base branch's head.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+struct git_repository; // libgit2 (runtime/git/repository.hpp)
+
 namespace sdlc::git {
 
 struct merge_conflict : std::runtime_error {
@@ -91,6 +93,8 @@ public:
   static std::vector<std::string> clear_stale_git_locks(const std::filesystem::path& worktree);
 
 private:
+  void exclude_base(git_repository* repo) const;
+
   std::filesystem::path root_;
   std::filesystem::path base_;
 };

@@ -2,6 +2,7 @@
 
 #include "runtime/process/child_process.hpp"
 #include "runtime/util/environment.hpp"
+#include "runtime/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -12,14 +13,9 @@ namespace sdlc {
 
 namespace {
 
-std::string tail(const std::string& text, std::size_t n) {
-  return text.size() <= n ? text : text.substr(text.size() - n);
-}
-
 std::optional<check_failure> run_one(const std::string& name, const std::string& command,
                                      std::chrono::milliseconds timeout,
-                                     const std::filesystem::path& dir,
-                                     const std::function<void(const std::string&)>& log) {
+                                     const std::filesystem::path& dir) {
   spawn_spec spec;
   spec.argv = {"/bin/sh", "-c", command};
   spec.cwd = dir;
@@ -28,11 +24,9 @@ std::optional<check_failure> run_one(const std::string& name, const std::string&
   std::string output;
   std::promise<process_exit> done;
   auto exited = done.get_future();
-  log(fmt::format("landing check '{}': {}", name, command));
   child_process child(
       spec,
       [&](std::string line, bool) {
-        log(name + ": " + line);
         std::lock_guard<std::mutex> lock(m);
         output += line + "\n";
       },
@@ -45,17 +39,16 @@ std::optional<check_failure> run_one(const std::string& name, const std::string&
   return check_failure{name, command,
                        timed_out ? fmt::format("timed out after {} s", timeout.count() / 1000)
                                  : e.describe(),
-                       tail(output, 4000)};
+                       tail_of(output, 4000)};
 }
 
 } // namespace
 
-std::optional<check_failure> run_land_checks(const config& cfg, const std::filesystem::path& dir,
-                                             const std::function<void(const std::string&)>& log) {
+std::optional<check_failure> run_land_checks(const config& cfg, const std::filesystem::path& dir) {
   if (cfg.build_command)
-    if (auto f = run_one("build", *cfg.build_command, cfg.build_timeout, dir, log)) return f;
+    if (auto f = run_one("build", *cfg.build_command, cfg.build_timeout, dir)) return f;
   if (cfg.test_command)
-    if (auto f = run_one("test", *cfg.test_command, cfg.test_timeout, dir, log)) return f;
+    if (auto f = run_one("test", *cfg.test_command, cfg.test_timeout, dir)) return f;
   return std::nullopt;
 }
 

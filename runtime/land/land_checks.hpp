@@ -5,7 +5,6 @@
 #include "runtime/config/config.hpp"
 
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,9 +17,8 @@ struct check_failure {
   std::string output;  // the tail of what it printed
 };
 
-// Runs the configured checks in `dir`; the first failure, or nothing when all
-// passed (or none is configured). Every output line goes to `log`.
-std::optional<check_failure> run_land_checks(const config& cfg, const std::filesystem::path& dir,
-                                             const std::function<void(const std::string&)>& log);
+// Runs the configured checks in `dir`; the first failure (with the tail of
+// its output), or nothing when all passed (or none is configured).
+std::optional<check_failure> run_land_checks(const config& cfg, const std::filesystem::path& dir);
 
 } // namespace sdlc

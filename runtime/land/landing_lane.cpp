@@ -147,7 +147,7 @@ std::vector<landed_story> landing_lane::step_once(std::ostream& out) {
       git::worktree_service(root, board_.cfg().worktree_base_path).scratch_dir(".landing");
   git::export_commit(root, merged.tip, scratch);
   out << fmt::format("testing {} on {}\n", fmt::join(batch, ", "), base_);
-  auto failed = run_land_checks(board_.cfg(), scratch, [](const std::string&) {});
+  auto failed = run_land_checks(board_.cfg(), scratch);
   std::filesystem::remove_all(scratch);
   if (failed) {
     auto why = fmt::format("{} failed ({}): {}\n{}", failed->name, failed->how, failed->command,

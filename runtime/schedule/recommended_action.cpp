@@ -1,6 +1,7 @@
 #include "runtime/schedule/recommended_action.hpp"
 
 #include "runtime/util/error.hpp"
+#include "runtime/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -62,9 +63,7 @@ run_mode run_mode_of(const run_mode_flags& f) {
   if (!f.step) return m;
   static const std::vector<std::string> phases = {"refine", "research", "plan", "implement",
                                                   "review"};
-  std::string wanted = *f.step;
-  std::transform(wanted.begin(), wanted.end(), wanted.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const auto wanted = ascii_lower(*f.step);
   if (std::find(phases.begin(), phases.end(), wanted) == phases.end())
     throw bad_input(fmt::format("--step: invalid step \"{}\"; valid steps: refine, research, "
                                 "plan, implement, review",

@@ -18,4 +18,8 @@ std::string ascii_upper(std::string_view s) {
   return out;
 }
 
+std::string tail_of(const std::string& s, std::size_t n) {
+  return s.size() <= n ? s : "…" + s.substr(s.size() - n);
+}
+
 } // namespace sdlc

@@ -7,5 +7,8 @@ namespace sdlc {
 
 std::string ascii_lower(std::string_view s);
 std::string ascii_upper(std::string_view s);
+// The last `n` bytes of `s`, with "…" in front when something was cut (a
+// command's output in a finding or a prompt).
+std::string tail_of(const std::string& s, std::size_t n);
 
 } // namespace sdlc

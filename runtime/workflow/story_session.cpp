@@ -1,3 +1,4 @@
+#include "runtime/util/text.hpp"
 #include "runtime/workflow/story_session.hpp"
 
 #include "runtime/story/log_rotation.hpp"
@@ -18,14 +19,6 @@
 namespace sdlc {
 
 namespace stdfs = std::filesystem;
-
-namespace {
-
-std::string tail(const std::string& s, std::size_t n) {
-  return s.size() <= n ? s : "…" + s.substr(s.size() - n);
-}
-
-} // namespace
 
 story_session::story_session(board b, std::string story_id, session_options opts)
     : board_(std::move(b)), id_(std::move(story_id)), opts_(std::move(opts)) {
@@ -184,7 +177,7 @@ void story_session::record_check_result(const std::string& name, bool passed,
   const auto output = redact_.apply(raw_output);
   check_results_.emplace_back(name, passed ? "passed" : "FAILED");
   if (!passed)
-    checks_failed_.push_back(fmt::format("{} failed:\n```\n{}\n```", name, tail(output, 4000)));
+    checks_failed_.push_back(fmt::format("{} failed:\n```\n{}\n```", name, tail_of(output, 4000)));
   log("orchestrator", fmt::format("review check '{}' {}", name, passed ? "passed" : "failed"));
 }
 
