@@ -254,3 +254,26 @@ BOOST_AUTO_TEST_CASE(landing_again_after_a_crash_neither_duplicates_nor_leaves_f
   BOOST_TEST(test::read(p.repo / "src/once.txt") == "once\n");
   BOOST_TEST(!stdfs::exists(p.repo / ".git/sdlc-actors-landing"));
 }
+
+// What landing writes (merged_at, merge_sha, a REJECTED review for a culprit)
+// is read by the real ai-sdlc, and the base only ever moves forward: the tip
+// before landing stays an ancestor of the tip after it.
+BOOST_AUTO_TEST_CASE(ai_sdlc_reads_what_landing_wrote_and_no_commit_is_lost) {
+  lane_project p;
+  auto good = p.done_story("Good", {{"src/good.txt", "fine\n"}});
+  auto bad = p.done_story("Bad", {{"src/bad.txt", "BAD\n"}});
+  const auto before = p.main_tip();
+  auto r = p.sdlc({"land"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(p.on_main(before));
+  BOOST_TEST(p.on_main(p.field(good, "merge_sha")));
+  for (const auto& id : {good, bad}) {
+    auto details = test::run({test::ai_sdlc(), "details", id}, p.repo, p.env);
+    BOOST_TEST(details.exit_code == 0, id << details.out << details.err);
+  }
+  auto status = test::run({test::ai_sdlc(), "status"}, p.repo, p.env);
+  BOOST_TEST(status.exit_code == 0, status.out << status.err);
+  BOOST_TEST(has(status.out, "Good"), status.out);
+  BOOST_TEST(has(status.out, "Bad"), status.out);
+  BOOST_TEST(p.field(bad, "status") == "in-progress");
+}
