@@ -1,6 +1,6 @@
 #include "actors/merge_queue.hpp"
 
-#include "runtime/land/landing_lane.hpp"
+#include "runtime/land/lane.hpp"
 #include "runtime/util/time.hpp"
 
 #include <caf/all.hpp>
@@ -14,7 +14,7 @@ namespace {
 
 struct merge_queue_state {
   std::unique_ptr<board> the_board;
-  std::unique_ptr<landing_lane> lane;
+  std::unique_ptr<lane> active; // the lane stories land through
   landing_listener_actor scheduler;
   landing_listener_actor status;
   bool stepping = false; // an atoms::step is on its way
@@ -46,13 +46,13 @@ landing_kind kind_of(land_result r) {
 
 // Never throws: a lane that cannot open leaves `broken` set, and every story
 // sent here is told it waits, and why (the actor must not die: it is linked).
-void open_lane(merge_queue_ptr self) {
+void reopen_lane(merge_queue_ptr self) {
   auto& st = self->state;
   try {
-    st.lane = std::make_unique<landing_lane>(*st.the_board, false);
+    st.active = sdlc::open_lane(*st.the_board, false);
     st.broken.clear();
   } catch (const std::exception& e) {
-    st.lane.reset();
+    st.active.reset();
     st.broken = e.what();
   }
 }
@@ -68,17 +68,17 @@ void step_soon(merge_queue_ptr self) {
 void land_one_batch(merge_queue_ptr self) {
   auto& st = self->state;
   st.stepping = false;
-  if (!st.lane) return;
+  if (!st.active) return;
   std::ostringstream progress;
   std::vector<landed_story> ended;
   try {
-    ended = st.lane->step(progress);
+    ended = st.active->step(progress);
   } catch (const std::exception& e) {
     // git or the checks could not run: every story waiting here is told why,
     // and the lane starts over from the board as it is.
-    for (const auto& id : st.lane->pending())
+    for (const auto& id : st.active->pending())
       tell(self, {id, landing_kind::waiting, e.what(), time::now_ms()});
-    open_lane(self);
+    reopen_lane(self);
     return;
   }
   std::istringstream lines(progress.str());
@@ -86,15 +86,22 @@ void land_one_batch(merge_queue_ptr self) {
     tell(self, {"", landing_kind::progress, line, time::now_ms()});
   for (const auto& e : ended)
     tell(self, {e.id, kind_of(e.result),
-                e.result == land_result::landed ? e.commit.substr(0, 8) + " on " + st.lane->base()
+                e.result == land_result::landed ? e.commit.substr(0, 8) + " on " + st.active->base()
                                                 : e.detail,
                 time::now_ms()});
-  if (const auto& why = st.lane->stopped()) {
-    for (const auto& id : st.lane->pending())
+  if (const auto& why = st.active->stopped()) {
+    for (const auto& id : st.active->pending())
       tell(self, {id, landing_kind::waiting, *why, time::now_ms()});
     return;
   }
-  if (!st.lane->idle()) step_soon(self);
+  if (st.active->idle()) return;
+  if (auto later = st.active->poll_after(); later.count() > 0) {
+    // A pull request's checks are still running: ask GitHub again later (a
+    // story arriving meanwhile steps at once: `stepping` stays false).
+    self->delayed_send(self, later, atoms::step::value);
+    return;
+  }
+  step_soon(self);
 }
 
 merge_queue_actor::behavior_type merge_queue_behavior(merge_queue_ptr self, board b,
@@ -104,11 +111,11 @@ merge_queue_actor::behavior_type merge_queue_behavior(merge_queue_ptr self, boar
   st.the_board = std::make_unique<board>(std::move(b));
   st.scheduler = std::move(scheduler);
   st.status = std::move(status);
-  open_lane(self);
+  reopen_lane(self);
   return {
       [=](atoms::land, const std::string& id) {
         auto& s = self->state;
-        if (!s.lane) {
+        if (!s.active) {
           tell(self, {id, landing_kind::waiting, "the landing lane could not open: " + s.broken,
                       time::now_ms()});
           return;
@@ -120,7 +127,7 @@ merge_queue_actor::behavior_type merge_queue_behavior(merge_queue_ptr self, boar
                         time::now_ms()});
             return;
           }
-          s.lane->add(story);
+          s.active->add(story);
         } catch (const std::exception& e) {
           tell(self, {id, landing_kind::waiting, e.what(), time::now_ms()});
           return;

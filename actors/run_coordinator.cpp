@@ -13,7 +13,7 @@
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/process/signals.hpp"
-#include "runtime/land/landing_lane.hpp"
+#include "runtime/land/lane.hpp"
 #include "runtime/schedule/preflight.hpp"
 #include "runtime/schedule/recommended_action.hpp"
 #include "runtime/schedule/run_shape.hpp"
@@ -120,7 +120,7 @@ run_setup resolve_run(run_options o) {
     batch_nodes = batch.nodes;
   }
   s.nodes = plan_nodes(o, s.cfg, batch_nodes);
-  o.land = o.land || s.cfg.merge_enabled;
+  o.land = o.land || s.cfg.merge.enabled;
   if (o.land && o.no_worktree)
     throw bad_input("--no-worktree: the landing lane (--land, merge.enabled) lands stories' "
                     "branches, so each story needs its worktree; drop one of them");
@@ -195,7 +195,7 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   // One orchestrator per board (and a killed run's lock file goes now, even
   // if there is nothing to do).
   if (!o.dry_run) p.lock = acquire_run_lock(b, o.force_unlock);
-  if (o.land) landing_lane probe(b, true); // detached HEAD, rebase: refused before anything runs
+  if (o.land) open_lane(b, true); // detached HEAD, rebase: refused before anything runs
   auto scan = b.scan();
   auto lift = o.dry_run ? std::vector<std::string>{} : dependency_blocks_to_lift(scan, o.select);
   for (const auto& id : lift) {

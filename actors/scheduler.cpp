@@ -205,7 +205,9 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
       st.landing.insert(f.story);
       caf::anon_send(st.lane, atoms::land::value, f.story);
     }
-    if (!st.opts.keep_worktrees) drop_worktree(self, f.story);
+    // With the lane on, the worktree is the lane's: a conflict is handed
+    // over in it, and it goes once the story has landed.
+    if (!st.opts.keep_worktrees && !st.lane) drop_worktree(self, f.story);
     remember_end(self, f.story);
     break;
   case story_result::step_done: // as asked; its worktree stays for the next step

@@ -152,9 +152,10 @@ int cmd_approve(const global_options& g, const std::string& id) {
   std::string what;
   auto s = b.update(id, [&](story& st) {
     auto gate = next_action(facts_of(st), limits).gate;
-    what = gate == approval_gate::rework       ? "the rework of"
-           : gate == approval_gate::completion ? "as done:"
-                                               : "the plan of";
+    what = gate == approval_gate::rework         ? "the rework of"
+           : gate == approval_gate::completion   ? "as done:"
+           : gate == approval_gate::pull_request ? "the pull request of"
+                                                 : "the plan of";
     changed = approve(st, limits);
   });
   if (changed)

@@ -95,12 +95,12 @@ int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool 
       stories.push_back({{"id", s.id},
                          {"result", to_string(s.result)},
                          {"commit", s.commit},
+                         {"pr_url", b.find(s.id).str("pr_url")},
                          {"detail", s.detail}});
-    nlohmann::ordered_json j{{"base", report.base},
-                             {"dry_run", dry_run},
-                             {"test_runs", report.test_runs},
-                             {"batches", report.batches},
-                             {"stories", stories}};
+    nlohmann::ordered_json j{
+        {"base", report.base},       {"target", report.pull_requests ? "github" : "local"},
+        {"dry_run", dry_run},        {"test_runs", report.test_runs},
+        {"batches", report.batches}, {"stories", stories}};
     fmt::print("{}\n", j.dump(2));
   } else if (report.stories.empty()) {
     fmt::print("nothing to land: no done story with a branch waits\n");
@@ -109,9 +109,10 @@ int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool 
                std::count_if(report.stories.begin(), report.stories.end(),
                              [](const landed_story& s) { return s.result == land_result::landed; }),
                report.stories.size(), report.base,
-               dry_run ? " (dry run)"
-                       : fmt::format(", {} test run{}", report.test_runs,
-                                     report.test_runs == 1 ? "" : "s"));
+               dry_run                ? " (dry run)"
+               : report.pull_requests ? " through pull requests"
+                                      : fmt::format(", {} test run{}", report.test_runs,
+                                                    report.test_runs == 1 ? "" : "s"));
   }
   return all_landed ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 
@@ -13,14 +14,18 @@
 
 namespace sdlc {
 
-bool claude_session_exists(const std::string& session_id) {
+bool claude_session_exists(const std::string& session_id, const std::filesystem::path& cwd) {
   const char* home = std::getenv("HOME");
   if (!home || session_id.empty()) return false;
+  // Claude Code files a session under its working directory, every character
+  // but [A-Za-z0-9] made '-', and `--resume` looks only there: a session kept
+  // for another folder (another node's worktree) cannot be resumed here.
+  auto project = cwd.string();
+  for (auto& c : project)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
   std::error_code ec;
-  auto projects = std::filesystem::path(home) / ".claude" / "projects";
-  for (const auto& dir : std::filesystem::directory_iterator(projects, ec))
-    if (std::filesystem::exists(dir.path() / (session_id + ".jsonl"), ec)) return true;
-  return false;
+  return std::filesystem::exists(
+      std::filesystem::path(home) / ".claude" / "projects" / project / (session_id + ".jsonl"), ec);
 }
 
 bool should_resume(const std::string& action, const std::string& interrupted_action,

@@ -28,9 +28,10 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg);
 // A random RFC 4122 version 4 UUID (Claude Code session ids).
 std::string new_session_id();
 
-// Whether Claude Code kept a session with this id ($HOME/.claude/projects/*/<id>.jsonl),
-// so that `--resume <id>` can continue it.
-bool claude_session_exists(const std::string& session_id);
+// Whether Claude Code kept a session with this id for `cwd`
+// ($HOME/.claude/projects/<cwd, munged>/<id>.jsonl), so that `--resume <id>`
+// run in `cwd` can continue it.
+bool claude_session_exists(const std::string& session_id, const std::filesystem::path& cwd);
 
 // An interrupted action resumes its Claude session only when redoing it from
 // the story as it is cannot double its effect and the session is there:

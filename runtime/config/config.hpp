@@ -65,11 +65,23 @@ struct config {
   bool auto_create_pr = false;        // reviewConfig.autoCreatePROnApproval
   bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
   bool auto_complete = true;          // reviewConfig.autoCompleteOnApproval
-  bool merge_enabled = false;         // merge.enabled: a run lands its done stories
-  std::string merge_strategy = "squash"; // merge.strategy: how `land` puts a story on the base
-  int merge_batch_size = 8;              // merge.batchSize: stories tested together
-  bool auto_restart = true;              // reviewConfig.autoRestartOnRejection
-  int max_concurrent = 8;                // limits.maxConcurrent
+  bool require_pr_approval = false;   // stageGates.requireApprovalBeforePR
+  // merge.*: the landing lane (docs/landing.md). Names and defaults are ai-sdlc's
+  // where it has the key; batchSize, target and remote are ours.
+  struct merge_settings {
+    bool enabled = false;              // merge.enabled (or stageGates.autoMergeOnApproval)
+    std::string strategy = "squash";   // squash | merge | rebase
+    int batch_size = 8;                // stories the local lane tests together
+    std::string target = "auto";       // auto (github when the remote is), local, github
+    std::optional<std::string> remote; // the base is pushed here after landing; PRs push here
+    bool delete_branch = true;         // deleteBranchAfterMerge (gh pr merge --delete-branch)
+    std::chrono::milliseconds checks_timeout{600000};
+    std::chrono::milliseconds checks_poll{10000};
+    bool require_all_checks = true; // requireAllChecksPassing
+  } merge;
+  std::optional<bool> draft_prs; // github.createDraftPRs
+  bool auto_restart = true;      // reviewConfig.autoRestartOnRejection
+  int max_concurrent = 8;        // limits.maxConcurrent
   // daemon.pollingInterval: run --watch looks at the board this often.
   std::chrono::milliseconds watch_every{5000};
   int log_max_files = 5;                    // logging.maxFiles: run logs kept per story

@@ -45,7 +45,6 @@ const std::set<std::string> not_acted_on = {
     "tdd",
     "ticketing",
     "costLimits",
-    "github",
     // run --watch uses daemon.pollingInterval only: it looks at the board, so
     // there are no patterns to watch, no debounce, and Ctrl-C is how it stops.
     "daemon.enabled",
@@ -54,17 +53,9 @@ const std::set<std::string> not_acted_on = {
     "daemon.shutdownTimeout",
     "daemon.enableEscShutdown",
     "daemon.escTimeout",
-    // Not yet (issues 15, 16, 18 of the tracker): read, validated, not acted on.
-    "stageGates.requireApprovalBeforePR",
-    "stageGates.autoMergeOnApproval",
+    // Not yet (issue 18 of the tracker): read, validated, not acted on.
     "logging.enabled", // story logs are how a run is followed and resumed: always written
     "logging.level",   // story logs hold every decision and agent event
-    // The landing lane uses merge.enabled, merge.strategy and merge.batchSize;
-    // pull requests and their checks come with the rest of the landing issue.
-    "merge.deleteBranchAfterMerge",
-    "merge.checksTimeout",
-    "merge.checksPollingInterval",
-    "merge.requireAllChecksPassing",
     "notification",
 };
 
@@ -74,6 +65,7 @@ const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"refinement.escalateOnMaxAttempts", {"error", "manual", "skip"}},
     {"logging.level", {"debug", "info", "warn", "error"}},
     {"merge.strategy", {"squash", "merge", "rebase"}},
+    {"merge.target", {"auto", "local", "github"}},
     {"agent.permissionMode", {"acceptEdits", "bypassPermissions", "default", "plan"}},
     {"conflicts.policy", {"serialize", "warn", "ignore"}},
     {"ticketing.provider", {"none", "github", "jira"}},
@@ -94,6 +86,7 @@ const std::map<std::string, kind> nullable_kinds = {
     {"limits.maxCostUsd.story", kind::number},
     {"limits.maxCostUsd.run", kind::number},
     {"remote.url", kind::string},
+    {"merge.remote", kind::string},
     {"remote.tokenFile", kind::string},
     {"remote.tls.certificate", kind::string},
     {"remote.tls.key", kind::string},

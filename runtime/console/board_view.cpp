@@ -29,6 +29,16 @@ api_usage usage_of(const story& s) {
   return {};
 }
 
+// Where a done story's work is: landed, in a pull request, waiting to land
+// (landing is on), or only on its branch. "" for a story not done.
+std::string landing_state(const board& b, const story& s) {
+  if (s.status() != story_status::done) return "";
+  if (!s.str("merged_at").empty() || s.flag("pr_merged")) return "landed";
+  if (!s.str("pr_url").empty()) return "pull request open";
+  if (s.str("branch").empty()) return "in the main checkout";
+  return b.cfg().merge.enabled ? "waiting to land" : "on its branch";
+}
+
 nlohmann::ordered_json story_summary(const board& b, const story& s, const workflow_limits& lim) {
   auto d = next_action(facts_of(s), lim);
   nlohmann::ordered_json j;
@@ -50,6 +60,10 @@ nlohmann::ordered_json story_summary(const board& b, const story& s, const workf
   j["dependencies"] = s.dependencies();
   j["awaiting_approval"] = d.action == action_type::await_approval;
   j["next_action"] = {{"action", std::string(to_string(d.action))}, {"reason", d.reason}};
+  j["landing"] = {{"state", landing_state(b, s)},
+                  {"pr_url", s.str("pr_url")},
+                  {"merged_at", s.str("merged_at")},
+                  {"merge_sha", s.str("merge_sha")}};
   auto u = usage_of(s);
   j["cost_usd"] = u.cost_usd;
   j["api_calls"] = u.calls;
@@ -161,9 +175,14 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
       auto flag_text = has_error(*s) ? st.red(flags) : flags;
       auto line = fmt::format("  {:<{}}  [{}]  {}", printable(s->id()), id_w, flag_text, title);
       if (!next.empty()) line += std::string(pad, ' ') + st.cyan(next);
-      if (auto u = usage_of(*s); u.cost_usd > 0)
-        line += (next.empty() ? std::string(pad, ' ') : "  ") +
-                st.dim(fmt::format("${:.2f}", u.cost_usd));
+      bool padded = !next.empty();
+      auto append = [&](const std::string& text) {
+        line += (padded ? "  " : std::string(pad, ' ')) + text;
+        padded = true;
+      };
+      if (auto u = usage_of(*s); u.cost_usd > 0) append(st.dim(fmt::format("${:.2f}", u.cost_usd)));
+      if (auto where = landing_state(b, *s); !where.empty() && where != "in the main checkout")
+        append(where == "landed" ? st.green(where) : st.dim(where));
       out += line + "\n";
     }
     out += "\n";
@@ -219,6 +238,11 @@ std::string details_text(const board& b, const story& s, const term::style& st) 
   row("depends on", fmt::format("{}", fmt::join(s.dependencies(), ", ")));
   row("branch", s.str("branch"));
   row("worktree", s.str("worktree_path"));
+  row("landing", landing_state(b, s));
+  row("pull request", s.str("pr_url"));
+  row("landed", s.str("merged_at").empty() ? ""
+                                           : fmt::format("{} as {}", s.str("merged_at"),
+                                                         s.str("merge_sha").substr(0, 12)));
   row("blocked", s.str("blocked_reason"));
   row("last error", s.str("last_error"));
   row("next", d.action == action_type::none

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <mutex>
 
 namespace sdlc::git {
@@ -18,11 +19,25 @@ std::mutex& sync_mutex() {
 
 using remote_ptr = std::unique_ptr<git_remote, deleter<git_remote, git_remote_free>>;
 
-// ssh through the user's agent; other transports need no credentials here
-// (a path or file://) or fail with libgit2's message naming the URL.
+// ssh through the user's agent; https with the token `gh` uses (GH_TOKEN or
+// GITHUB_TOKEN, as `gh auth git-credential` would give it); other transports
+// need no credentials (a path or file://) or fail with libgit2's message
+// naming the URL.
 int credentials(git_credential** out, const char*, const char* user, unsigned int allowed, void*) {
   if (allowed & GIT_CREDENTIAL_SSH_KEY) return git_credential_ssh_key_from_agent(out, user);
+  if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+    const char* token = std::getenv("GH_TOKEN");
+    if (!token || !*token) token = std::getenv("GITHUB_TOKEN");
+    if (token && *token) return git_credential_userpass_plaintext_new(out, "x-access-token", token);
+  }
   return GIT_PASSTHROUGH;
+}
+
+// A ref the remote refused (not a fast-forward, protected): libgit2 reports
+// it here, not in git_remote_push's return code.
+int push_update(const char* ref, const char* status, void* payload) {
+  if (status) *static_cast<std::string*>(payload) = fmt::format("{} was refused: {}", ref, status);
+  return 0;
 }
 
 // An anonymous remote for `url` as given: no url.<base>.insteadOf rewriting.
@@ -63,7 +78,11 @@ void push_spec(const std::filesystem::path& repo_dir, const std::string& url, st
   git_strarray refspecs = {specs, 1};
   git_push_options opts = GIT_PUSH_OPTIONS_INIT;
   opts.callbacks.credentials = credentials;
+  std::string refused;
+  opts.callbacks.push_update_reference = push_update;
+  opts.callbacks.payload = &refused;
   check(git_remote_push(remote.get(), &refspecs, &opts), fmt::format("{} to {}", what, url));
+  if (!refused.empty()) throw failure(fmt::format("{} to {}: {}", what, url, refused));
 }
 
 } // namespace
@@ -135,6 +154,40 @@ void set_branch(const std::filesystem::path& repo_dir, const std::string& branch
                              "sdlc-actors: story branch from the shared remote"),
         fmt::format("move branch {} to {}", branch, sha));
   git_reference_free(ref);
+}
+
+void set_ref(const std::filesystem::path& repo_dir, const std::string& ref, const std::string& sha,
+             const std::string& why) {
+  std::lock_guard<std::mutex> lock(sync_mutex());
+  auto repo = open(repo_dir);
+  auto oid = parse_oid(sha);
+  git_reference* r = nullptr;
+  check(git_reference_create(&r, repo.get(), ref.c_str(), &oid, 1, why.c_str()),
+        fmt::format("point {} at {}", ref, sha));
+  git_reference_free(r);
+}
+
+bool delete_branch_if_merged(const std::filesystem::path& repo_dir, const std::string& branch,
+                             const std::string& base) {
+  auto tip = branch_tip(repo_dir, branch);
+  auto base_tip = branch_tip(repo_dir, base);
+  if (!tip || !base_tip || !is_ancestor(repo_dir, *tip, *base_tip)) return false;
+  std::lock_guard<std::mutex> lock(sync_mutex());
+  auto repo = open(repo_dir);
+  git_reference* raw = nullptr;
+  if (git_branch_lookup(&raw, repo.get(), branch.c_str(), GIT_BRANCH_LOCAL) != 0) return false;
+  ref_ptr ref(raw);
+  return git_branch_delete(ref.get()) == 0; // refused while a worktree has it checked out
+}
+
+std::optional<std::string> remote_url(const std::filesystem::path& repo_dir,
+                                      const std::string& name) {
+  auto repo = open(repo_dir);
+  git_remote* r = nullptr;
+  if (git_remote_lookup(&r, repo.get(), name.c_str()) < 0) return std::nullopt;
+  remote_ptr owner(r);
+  const char* url = git_remote_url(r);
+  return url ? std::optional<std::string>(url) : std::nullopt;
 }
 
 std::optional<std::string> branch_tip(const std::filesystem::path& repo_dir,

@@ -41,6 +41,19 @@ std::optional<std::string> fetch_ref(const std::filesystem::path& repo_dir, cons
 void set_branch(const std::filesystem::path& repo_dir, const std::string& branch,
                 const std::string& sha);
 
+// Points the full ref `ref` (refs/...) at `sha`; `why` goes to its reflog.
+void set_ref(const std::filesystem::path& repo_dir, const std::string& ref, const std::string& sha,
+             const std::string& why);
+
+// Deletes refs/heads/<branch> only when `base` contains its tip (nothing of
+// it becomes unreachable) and no worktree has it checked out; whether it did.
+bool delete_branch_if_merged(const std::filesystem::path& repo_dir, const std::string& branch,
+                             const std::string& base);
+
+// The URL of the configured remote `name` (as written in .git/config), or nullopt.
+std::optional<std::string> remote_url(const std::filesystem::path& repo_dir,
+                                      const std::string& name);
+
 // The commit refs/heads/<branch> names, or nullopt.
 std::optional<std::string> branch_tip(const std::filesystem::path& repo_dir,
                                       const std::string& branch);

@@ -311,6 +311,9 @@ void worktree_service::discard_uncommitted(const stdfs::path& worktree) {
   opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_REMOVE_UNTRACKED;
   check(git_checkout_tree(repo.get(), head, &opts),
         "remove untracked files in " + worktree.string());
+  // A merge left for the agent is abandoned with its edits: no MERGE_HEAD may
+  // make the next commit claim a merge whose changes it does not contain.
+  check(git_repository_state_cleanup(repo.get()), "forget an unfinished merge");
 }
 
 void worktree_service::require_clean(const stdfs::path& ignore_dir) const {
@@ -343,17 +346,59 @@ std::optional<std::string> worktree_service::commit_all(const stdfs::path& workt
   check(git_revparse_single(&head_obj, repo.get(), "HEAD^{commit}"), "find HEAD");
   object_ptr head_owner(head_obj);
   auto* parent = reinterpret_cast<git_commit*>(head_obj);
-  if (git_oid_equal(&tree_id, git_commit_tree_id(parent))) return std::nullopt;
+  // A merge the landing lane left for the agent (merge_into) is recorded with
+  // both parents even when "ours" won everywhere: otherwise the next landing
+  // would meet the same conflict again.
+  std::vector<git_oid> merge_heads;
+  git_repository_mergehead_foreach(
+      repo.get(),
+      [](const git_oid* oid, void* out) {
+        static_cast<std::vector<git_oid>*>(out)->push_back(*oid);
+        return 0;
+      },
+      &merge_heads);
+  if (merge_heads.empty() && git_oid_equal(&tree_id, git_commit_tree_id(parent)))
+    return std::nullopt;
   git_tree* raw_tree = nullptr;
   check(git_tree_lookup(&raw_tree, repo.get(), &tree_id), "look up the tree");
   tree_ptr tree(raw_tree);
+  std::vector<commit_ptr> merged;
+  std::vector<const git_commit*> parents = {parent};
+  for (const auto& oid : merge_heads) {
+    git_commit* c = nullptr;
+    check(git_commit_lookup(&c, repo.get(), &oid), "look up the merged commit");
+    merged.emplace_back(c);
+    parents.push_back(c);
+  }
   auto sig = signature(repo.get());
   git_oid commit_id;
-  const git_commit* parents[] = {parent};
   check(git_commit_create(&commit_id, repo.get(), "HEAD", sig.get(), sig.get(), nullptr,
-                          message.c_str(), tree.get(), 1, parents),
+                          message.c_str(), tree.get(), parents.size(), parents.data()),
         "commit");
+  check(git_repository_state_cleanup(repo.get()), "finish the merge");
   return oid_string(commit_id);
+}
+
+std::optional<std::vector<std::string>> worktree_service::merge_into(const stdfs::path& worktree,
+                                                                     const std::string& commit) {
+  if (!changed_paths(worktree, true).empty()) return std::nullopt;
+  auto repo = open(worktree);
+  git_oid oid;
+  check(git_oid_fromstr(&oid, commit.c_str()), "read commit id " + commit);
+  git_annotated_commit* raw = nullptr;
+  check(git_annotated_commit_lookup(&raw, repo.get(), &oid), "look up " + commit);
+  std::unique_ptr<git_annotated_commit, deleter<git_annotated_commit, git_annotated_commit_free>>
+      theirs(raw);
+  const git_annotated_commit* heads[] = {theirs.get()};
+  git_merge_options merge_opts = GIT_MERGE_OPTIONS_INIT;
+  git_checkout_options checkout_opts = GIT_CHECKOUT_OPTIONS_INIT;
+  checkout_opts.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_ALLOW_CONFLICTS;
+  check(git_merge(repo.get(), heads, 1, &merge_opts, &checkout_opts),
+        "merge " + commit + " into " + worktree.string());
+  git_index* raw_index = nullptr;
+  check(git_repository_index(&raw_index, repo.get()), "open the index");
+  index_ptr index(raw_index);
+  return conflicted_paths(index.get());
 }
 
 std::optional<worktree_service::commit_info>

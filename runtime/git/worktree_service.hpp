@@ -75,6 +75,13 @@ public:
   static std::optional<std::string> commit_all(const std::filesystem::path& worktree,
                                                const std::string& message);
 
+  // Merges `commit` (the base's tip) into `worktree` as `git merge` does,
+  // leaving conflict markers and MERGE_HEAD for the agent to resolve;
+  // commit_all then records the merge with both parents. nullopt (nothing
+  // done) when the worktree has uncommitted changes; else the conflicted files.
+  static std::optional<std::vector<std::string>> merge_into(const std::filesystem::path& worktree,
+                                                            const std::string& commit);
+
   // The commit `worktree`'s HEAD names and its message; nullopt when there is
   // no such worktree or it has no commit.
   struct commit_info {

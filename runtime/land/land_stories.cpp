@@ -1,15 +1,18 @@
 #include "runtime/land/land_stories.hpp"
 
+#include "runtime/land/pull_request.hpp"
 #include "runtime/util/error.hpp"
 
 #include <fmt/format.h>
+
+#include <thread>
 
 namespace sdlc {
 
 namespace {
 
 bool landed_already(const story& s) {
-  return !s.str("merged_at").empty();
+  return !s.str("merged_at").empty() || s.flag("pr_merged");
 }
 
 // What waits to land: the named stories, or every done one with a branch.
@@ -42,24 +45,27 @@ std::vector<story> candidates(const board& b, const land_options& o) {
 } // namespace
 
 land_report land_stories(board& b, const land_options& o, std::ostream& out) {
-  landing_lane lane(b, o.dry_run);
+  auto lane = open_lane(b, o.dry_run);
   land_report report;
-  report.base = lane.base();
-  for (const auto& n : lane.notes())
+  report.base = lane->base();
+  report.pull_requests = landing_target_for(b) == landing_target::github;
+  for (const auto& n : lane->notes())
     out << n << "\n";
   for (const auto& s : candidates(b, o))
-    lane.add(s);
+    lane->add(s);
   for (;;) {
-    auto ended = lane.step(out);
+    auto ended = lane->step(out);
     report.stories.insert(report.stories.end(), ended.begin(), ended.end());
-    if (lane.idle()) break;
+    if (lane->idle()) break;
+    // A pull request's checks are still running: ask again later.
+    std::this_thread::sleep_for(lane->poll_after());
   }
-  const auto why =
-      lane.stopped().value_or("waits for a dependency to land (it is not done, or could not land)");
-  for (const auto& id : lane.pending())
+  const auto why = lane->stopped().value_or(
+      "waits for a dependency to land (it is not done, or could not land)");
+  for (const auto& id : lane->pending())
     report.stories.push_back({id, land_result::waiting, "", why});
-  report.test_runs = lane.test_runs();
-  report.batches = lane.batches();
+  report.test_runs = lane->test_runs();
+  report.batches = lane->batches();
   return report;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // `sdlc-actors land`: done stories through the landing lane, outside a run,
 // one batch after another until nothing more can land.
-#include "runtime/land/landing_lane.hpp"
+#include "runtime/land/lane.hpp"
 #include "runtime/story/board.hpp"
 
 #include <iosfwd>
@@ -16,7 +16,8 @@ struct land_options {
 };
 
 struct land_report {
-  std::string base; // the branch stories land on
+  std::string base;           // the branch stories land on
+  bool pull_requests = false; // through GitHub pull requests (merge.target)
   std::vector<landed_story> stories;
   int test_runs = 0;
   std::vector<std::vector<std::string>> batches; // as merged and tested, in order

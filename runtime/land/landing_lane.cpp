@@ -3,32 +3,15 @@
 #include "runtime/git/branch_changes.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/land/land_checks.hpp"
+#include "runtime/land/pull_request.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
-#include "runtime/workflow/action_effects.hpp"
-#include "runtime/workflow/review_decision.hpp"
 
 #include <fmt/format.h>
 
 #include <ostream>
 
 namespace sdlc {
-
-std::string_view to_string(land_result r) {
-  switch (r) {
-  case land_result::landed:
-    return "landed";
-  case land_result::conflict:
-    return "conflict";
-  case land_result::red:
-    return "tests-failed";
-  case land_result::blocked:
-    return "blocked";
-  case land_result::waiting:
-    return "waiting";
-  }
-  return "?";
-}
 
 namespace {
 
@@ -40,17 +23,17 @@ std::string commit_message(const story& s) {
 } // namespace
 
 landing_lane::landing_lane(board& b, bool dry_run)
-    : board_(b), dry_run_(dry_run), queue_(static_cast<std::size_t>(b.cfg().merge_batch_size)) {
+    : board_(b), dry_run_(dry_run), queue_(static_cast<std::size_t>(b.cfg().merge.batch_size)) {
   const auto root = b.project_root();
   base_ = git::current_branch(root);
   if (base_ == "HEAD")
     throw bad_input("the main checkout is on a detached HEAD: check out the branch stories land "
                     "on (git switch main), then land");
-  if (b.cfg().merge_strategy == "rebase")
+  if (b.cfg().merge.strategy == "rebase")
     throw bad_input("merge.strategy rebase: not supported by the landing lane yet; use squash "
                     "(one commit per story, ai-sdlc's default) or merge");
   strategy_ =
-      b.cfg().merge_strategy == "merge" ? git::merge_strategy::merge : git::merge_strategy::squash;
+      b.cfg().merge.strategy == "merge" ? git::merge_strategy::merge : git::merge_strategy::squash;
   if (!dry_run)
     if (auto note = git::finish_interrupted_landing(root, base_)) notes_.push_back(*note);
   tip_ = git::branch_tip(root, base_).value_or("");
@@ -58,7 +41,7 @@ landing_lane::landing_lane(board& b, bool dry_run)
     throw bad_input(fmt::format("{} has no commit yet: commit something first", base_));
 }
 
-void landing_lane::add(const story& s) {
+land_candidate landing_lane::candidate_of(const story& s) const {
   std::vector<std::string> deps;
   for (const auto& d : s.dependencies()) {
     try {
@@ -68,7 +51,11 @@ void landing_lane::add(const story& s) {
       // a dependency not on the board does not hold a story back here
     }
   }
-  queue_.add({s.id(), s.priority(), deps});
+  return {s.id(), s.priority(), deps};
+}
+
+void landing_lane::add(const story& s) {
+  queue_.add(candidate_of(s));
   more_ = true;
   pending_.insert(s.id());
   stories_.insert_or_assign(s.id(), s);
@@ -78,14 +65,69 @@ void landing_lane::add(const story& s) {
 landed_story landing_lane::send_back(const std::string& id, land_result why,
                                      const std::string& finding) {
   pending_.erase(id);
-  if (dry_run_) return {id, why, "", finding};
-  auto s = board_.update(id, [&](story& st) {
-    review_decision d;
-    d.issues.push_back({"blocker", "implementation", finding});
-    st.set_string("status", "in-progress");
-    apply_review(st, d, "Landing: " + finding, board_.cfg().review_max_retries);
-  });
-  return {id, s.status() == story_status::blocked ? land_result::blocked : why, "", finding};
+  return send_back_to_rework(board_, id, why, finding, dry_run_);
+}
+
+// merge.remote: the landed base goes there too. It has landed here whatever
+// the push says; a refused push (the remote moved) is the user's to settle.
+void landing_lane::push_base(std::ostream& out) {
+  if (!board_.cfg().merge.remote) return;
+  const auto url = push_url_for(board_);
+  try {
+    git::push_branch(board_.project_root(), url, base_, false);
+    out << fmt::format("pushed {} to {}\n", base_, *board_.cfg().merge.remote);
+  } catch (const std::exception& e) {
+    out << fmt::format("landed here, but the push to {} failed: {} (pull, then push {} by hand)\n",
+                       *board_.cfg().merge.remote, e.what(), base_);
+  }
+}
+
+// What a landed story leaves behind goes: its worktree (the work is on the
+// base) when nothing in it is unsaved; with merge.deleteBranchAfterMerge its
+// branch, only when the base contains its tip (a merge commit does; a squash
+// makes a new commit, so the branch and its commits stay).
+void landing_lane::tidy(const std::string& id, std::ostream& out) {
+  const auto s = board_.find(id);
+  const auto root = board_.project_root();
+  if (auto wt = s.str("worktree_path"); !wt.empty()) {
+    try {
+      git::worktree_service(root, board_.cfg().worktree_base_path)
+          .remove_owned(std::filesystem::path(wt).filename().string(), id, false);
+      board_.update(id, [](story& st) { st.erase("worktree_path"); });
+      out << fmt::format("{}: removed its worktree {}\n", id, wt);
+    } catch (const error& e) {
+      out << fmt::format("{}: its worktree stays: {}\n", id, e.what());
+    }
+  }
+  if (!board_.cfg().merge.delete_branch) return;
+  if (git::delete_branch_if_merged(root, s.str("branch"), base_))
+    out << fmt::format("{}: deleted branch {} (its tip is on {})\n", id, s.str("branch"), base_);
+}
+
+// The rework finding for a story that conflicts with the base. Where its
+// worktree is clean, the base is merged into it now, conflict markers and
+// all, so the agent starts from the conflict instead of making it again.
+std::string landing_lane::conflict_finding(const std::string& id, const std::string& files) {
+  const auto base_has = fmt::format("{} now contains {}", base_,
+                                    landed_.empty() ? "what was committed on it"
+                                                    : fmt::format("{}", fmt::join(landed_, ", ")));
+  if (!dry_run_) {
+    auto wt = stories_.at(id).str("worktree_path");
+    std::optional<std::vector<std::string>> left;
+    try {
+      if (!wt.empty()) left = git::worktree_service::merge_into(board_.project_root() / wt, tip_);
+    } catch (const error&) {
+      left.reset(); // the finding below says how to merge by hand
+    }
+    if (left && !left->empty())
+      return fmt::format("landing: resolve the merge conflict in {} ({} was merged into this "
+                         "worktree; the conflict markers are in the files); {}. Keep both sides' "
+                         "intent and commit",
+                         fmt::join(*left, ", "), base_, base_has);
+  }
+  return fmt::format("landing: the branch conflicts with {} in {}; {}. Merge {} into this branch "
+                     "(git merge {}), resolve those files and commit",
+                     base_, files, base_has, base_, base_);
 }
 
 std::vector<landed_story> landing_lane::culprits(std::ostream& out) {
@@ -118,16 +160,24 @@ std::vector<landed_story> landing_lane::step_once(std::ostream& out) {
   for (const auto& id : batch)
     branches.push_back({id, stories_.at(id).str("branch"), commit_message(stories_.at(id))});
   auto merged = git::merge_onto(root, tip_, branches, strategy_);
+  if (merged.conflict && !merged.commits.empty() && !dry_run_) {
+    // It conflicts with a story merged before it in this batch, which has not
+    // landed yet: it tries again once that one has (then the conflict, if
+    // any, is with the base, and is handed over in its worktree).
+    const auto& id = *merged.conflict;
+    out << fmt::format("{}: conflicts with {} in {}; tried again after {} lands\n", id,
+                       merged.commits.back().first, fmt::join(merged.conflict_files, ", "),
+                       merged.commits.back().first);
+    queue_.reject(id);
+    queue_.add(candidate_of(stories_.at(id)));
+    return ended;
+  }
   if (merged.conflict) {
     const auto& id = *merged.conflict;
     auto files = fmt::format("{}", fmt::join(merged.conflict_files, ", "));
     out << fmt::format("{}: conflicts with {} in {}\n", id, base_, files);
     queue_.reject(id);
-    ended.push_back(send_back(
-        id, land_result::conflict,
-        fmt::format("landing: the branch conflicts with {} in {}; merge {} into this branch (git "
-                    "merge {}), resolve those files and commit",
-                    base_, files, base_, base_)));
+    ended.push_back(send_back(id, land_result::conflict, conflict_finding(id, files)));
     ended.back().detail = files;
     return ended;
   }
@@ -166,6 +216,7 @@ std::vector<landed_story> landing_lane::step_once(std::ostream& out) {
     return ended;
   }
   tip_ = merged.tip;
+  push_base(out);
   queue_.report(true);
   queue_.take_landed();
   const auto now = time::now_iso8601();
@@ -175,6 +226,8 @@ std::vector<landed_story> landing_lane::step_once(std::ostream& out) {
       s.set_string("merge_sha", sha);
     });
     out << fmt::format("landed {} as {} on {}\n", id, sha.substr(0, 8), base_);
+    tidy(id, out);
+    landed_.push_back(id);
     pending_.erase(id);
     ended.push_back({id, land_result::landed, sha, ""});
   }

@@ -8,6 +8,7 @@
 // review's finding (counted against reviewConfig.maxRetries; past it, blocked).
 #include "runtime/git/remote_sync.hpp"
 #include "runtime/land/land_merge.hpp"
+#include "runtime/land/lane.hpp"
 #include "runtime/land/landing_queue.hpp"
 #include "runtime/story/board.hpp"
 
@@ -20,45 +21,39 @@
 
 namespace sdlc {
 
-enum class land_result { landed, conflict, red, blocked, waiting };
-std::string_view to_string(land_result r);
-
-struct landed_story {
-  std::string id;
-  land_result result = land_result::waiting;
-  std::string commit; // landed: its commit on the base branch
-  std::string detail; // conflict: the files; red/blocked: the failing check; waiting: why
-};
-
-class landing_lane {
+class landing_lane : public lane {
 public:
   // Lands on the branch the main checkout has checked out. Throws bad_input
   // for a detached HEAD, a branch without a commit, merge.strategy rebase.
   landing_lane(board& b, bool dry_run);
 
-  const std::string& base() const { return base_; }
+  const std::string& base() const override { return base_; }
   // A done story with a branch waits to land (its dependencies that have not
   // landed land first).
-  void add(const story& s);
+  void add(const story& s) override;
   // Merges, tests and lands (or bisects) the next batch; the stories whose
   // landing ended in it. Progress lines go to `out`.
-  std::vector<landed_story> step(std::ostream& out);
+  std::vector<landed_story> step(std::ostream& out) override;
   // Nothing can be tested now (as of the last step): empty, waiting for
   // dependencies, or stopped.
-  bool idle() const { return !more_; }
+  bool idle() const override { return !more_; }
   // Set when the base branch could not move (the user's uncommitted change
   // in the way): the lane stops until that is resolved.
-  const std::optional<std::string>& stopped() const { return stopped_; }
-  std::set<std::string> pending() const { return pending_; } // added, not ended
-  int test_runs() const { return dry_run_ ? 0 : queue_.tests_run(); }
-  const std::vector<std::vector<std::string>>& batches() const { return batches_; }
+  const std::optional<std::string>& stopped() const override { return stopped_; }
+  std::set<std::string> pending() const override { return pending_; }
+  int test_runs() const override { return dry_run_ ? 0 : queue_.tests_run(); }
+  const std::vector<std::vector<std::string>>& batches() const override { return batches_; }
   // What the lane repaired when it opened (an interrupted landing).
-  const std::vector<std::string>& notes() const { return notes_; }
+  const std::vector<std::string>& notes() const override { return notes_; }
 
 private:
+  land_candidate candidate_of(const story& s) const;
   landed_story send_back(const std::string& id, land_result why, const std::string& finding);
   std::vector<landed_story> culprits(std::ostream& out);
   std::vector<landed_story> step_once(std::ostream& out);
+  void push_base(std::ostream& out);
+  void tidy(const std::string& id, std::ostream& out);
+  std::string conflict_finding(const std::string& id, const std::string& files);
 
   board& board_;
   bool dry_run_;
@@ -70,6 +65,7 @@ private:
   std::set<std::string> pending_;
   std::map<std::string, std::string> last_failure_; // id -> the failure of a red batch it was in
   std::vector<std::vector<std::string>> batches_;
+  std::vector<std::string> landed_; // by this lane, in order
   std::optional<std::string> stopped_;
   bool more_ = false;
   std::vector<std::string> notes_;

@@ -22,4 +22,11 @@ std::string tail_of(const std::string& s, std::size_t n) {
   return s.size() <= n ? s : "…" + s.substr(s.size() - n);
 }
 
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
 } // namespace sdlc

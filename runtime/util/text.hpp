@@ -10,5 +10,7 @@ std::string ascii_upper(std::string_view s);
 // The last `n` bytes of `s`, with "…" in front when something was cut (a
 // command's output in a finding or a prompt).
 std::string tail_of(const std::string& s, std::size_t n);
+// `s` without the blanks and line ends around it.
+std::string trim(std::string_view s);
 
 } // namespace sdlc

@@ -1,5 +1,6 @@
 #include "runtime/workflow/action_effects.hpp"
 
+#include "runtime/util/text.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/util/yaml_document.hpp"
 #include "runtime/workflow/transitions.hpp"
@@ -9,13 +10,6 @@
 namespace sdlc {
 
 namespace {
-
-std::string trimmed(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 void touch(story& s) {
   s.set_string("updated", time::today());
@@ -38,7 +32,7 @@ std::string append_section(const std::string& body, const std::string& heading,
     if (nl == std::string::npos) break;
     pos = nl + 1;
   }
-  auto block = trimmed(text) + "\n";
+  auto block = trim(text) + "\n";
   if (at == std::string::npos) {
     std::string out = body;
     if (!out.empty() && out.back() != '\n') out += '\n';
@@ -54,7 +48,7 @@ std::string append_section(const std::string& body, const std::string& heading,
 }
 
 void apply_refine(story& s, const std::string& new_body) {
-  auto body = trimmed(new_body);
+  auto body = trim(new_body);
   if (!body.empty()) s.set_body(body + "\n");
   s.set_number("refinement_count", s.number("refinement_count", 0) + 1);
   s.set_status(story_status::ready);
@@ -92,9 +86,9 @@ void apply_move_to_done(story& s) {
 std::string apply_review(story& s, const review_decision& d, const std::string& notes,
                          int max_retries) {
   auto decision = d.passed ? "APPROVED" : "REJECTED";
-  s.set_body(append_section(
-      s.body(), "Review Notes",
-      fmt::format("### {} — {}\n\n{}", decision, time::now_iso8601(), trimmed(notes))));
+  s.set_body(
+      append_section(s.body(), "Review Notes",
+                     fmt::format("### {} — {}\n\n{}", decision, time::now_iso8601(), trim(notes))));
   YAML::Node entry(YAML::NodeType::Map);
   entry["timestamp"] = yaml::string(time::now_iso8601());
   entry["decision"] = yaml::string(decision);

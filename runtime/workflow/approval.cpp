@@ -23,6 +23,10 @@ bool approve(story& s, const workflow_limits& limits) {
     s.set_bool("completion_approved", true);
     return true;
   }
+  if (d.gate == approval_gate::pull_request) {
+    s.set_bool("pr_approved", true);
+    return true;
+  }
   if (!s.flag("plan_complete"))
     throw bad_input(fmt::format("{}: no plan to approve yet — run it until its plan is written "
                                 "(sdlc-actors run --story {})",
@@ -45,7 +49,8 @@ void give_feedback(story& s, const std::string& text, const std::string& when_is
     s.set_number("rework_approved", f.retry_count);
     return;
   }
-  if (gate == approval_gate::completion) { // not done yet: implement again, text in the prompt
+  if (gate == approval_gate::completion ||
+      gate == approval_gate::pull_request) { // not done yet: implement again, text in the prompt
     s.set_bool("implementation_complete", false);
     s.set_bool("reviews_complete", false);
     return;
@@ -62,6 +67,7 @@ std::optional<std::string> approval_released(const story& s, const workflow_limi
   auto d = next_action(f, limits);
   if (d.action == action_type::await_approval) return std::nullopt;
   if (f.completion_approved) return std::string("accepted as done");
+  if (f.pr_approved) return std::string("pull request approved");
   if (f.last_review_decision == "REJECTED" && f.rework_approved > 0 &&
       f.rework_approved == f.retry_count && !f.implementation_complete)
     return std::string("rework approved");

@@ -18,6 +18,8 @@ story_facts facts_of(const story& s) {
   f.retry_count = static_cast<int>(s.number("retry_count", 0));
   f.rework_approved = static_cast<int>(s.number("rework_approved", 0));
   f.completion_approved = s.flag("completion_approved");
+  f.pr_approved = s.flag("pr_approved");
+  f.has_pr = !s.str("pr_url").empty();
   f.refinement_count = static_cast<int>(s.number("refinement_count", 0));
   f.blocked_reason = s.str("blocked_reason");
   const auto& history = s.frontmatter()["review_history"];
@@ -33,8 +35,8 @@ workflow_limits limits_of(const config& cfg) {
   workflow_limits l;
   l.max_review_retries = cfg.review_max_retries;
   l.max_refinement_iterations = cfg.refinement_max_iterations;
-  // Asked for: create_pr runs (and says it is skipped until PR creation exists).
   l.create_pr = cfg.auto_create_pr;
+  l.require_pr_approval = cfg.require_pr_approval;
   l.require_plan_approval = cfg.require_plan_approval;
   l.auto_restart = cfg.auto_restart;
   l.auto_complete = cfg.auto_complete;
@@ -81,6 +83,13 @@ decision next_action(const story_facts& f, const workflow_limits& limits) {
                                     f.retry_count, limits.max_review_retries)};
     return {A::review, "implemented, not reviewed"};
   }
+  // With autoCreatePROnApproval the pull request is the gate, as in ai-sdlc.
+  if (limits.create_pr && f.has_pr) return {A::move_to_done, "approved; its pull request is open"};
+  if (limits.create_pr && limits.require_pr_approval && !f.pr_approved)
+    return {A::await_approval,
+            "review approved: waiting for a person to let its pull request open (`approve`, or "
+            "`feedback` to implement again; stageGates.requireApprovalBeforePR)",
+            approval_gate::pull_request};
   if (limits.create_pr) return {A::create_pr, "approved: open a pull request"};
   if (!limits.auto_complete && !f.completion_approved)
     return {A::await_approval,

@@ -26,6 +26,8 @@ struct story_facts {
   int retry_count = 0;              // REJECTED reviews reworked so far
   int rework_approved = 0;          // the retry_count a person approved reworking (autoRestart off)
   bool completion_approved = false; // a person accepted the approved story (autoComplete off)
+  bool pr_approved = false;         // a person let its pull request open (requireApprovalBeforePR)
+  bool has_pr = false;              // pr_url is set
   int refinement_count = 0;
   std::string blocked_reason;
 };
@@ -33,7 +35,8 @@ struct story_facts {
 struct workflow_limits {
   int max_review_retries = 3;
   int max_refinement_iterations = 3;
-  bool create_pr = false;             // configured and possible (remote + gh)
+  bool create_pr = false;             // reviewConfig.autoCreatePROnApproval
+  bool require_pr_approval = false;   // stageGates.requireApprovalBeforePR
   bool require_plan_approval = false; // stageGates.requireApprovalBeforeImplementation
   bool auto_restart = true;           // reviewConfig.autoRestartOnRejection: rework unasked
   bool auto_complete = true;          // reviewConfig.autoCompleteOnApproval: done unasked
@@ -42,9 +45,10 @@ struct workflow_limits {
 // Which person's decision an await_approval waits for.
 enum class approval_gate : uint8_t {
   none,
-  plan,       // stageGates.requireApprovalBeforeImplementation: the plan
-  rework,     // reviewConfig.autoRestartOnRejection false: reworking after a rejection
-  completion, // reviewConfig.autoCompleteOnApproval false: the approved story as done
+  plan,         // stageGates.requireApprovalBeforeImplementation: the plan
+  rework,       // reviewConfig.autoRestartOnRejection false: reworking after a rejection
+  completion,   // reviewConfig.autoCompleteOnApproval false: the approved story as done
+  pull_request, // stageGates.requireApprovalBeforePR: opening its pull request
 };
 
 struct decision {

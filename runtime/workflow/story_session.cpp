@@ -1,12 +1,13 @@
-#include "runtime/util/text.hpp"
 #include "runtime/workflow/story_session.hpp"
 
-#include "runtime/story/log_rotation.hpp"
-
+#include "runtime/git/branch_changes.hpp"
 #include "runtime/git/repository.hpp"
+#include "runtime/land/pull_request.hpp"
 #include "runtime/process/child_process.hpp"
+#include "runtime/story/log_rotation.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
+#include "runtime/util/text.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/workflow/action_effects.hpp"
 #include "runtime/workflow/review_decision.hpp"
@@ -132,7 +133,7 @@ agent_request story_session::prepare_agent(action_type a) {
     auto state = workflow_state::load(s.dir());
     if (auto cur = state ? state->interrupted() : std::nullopt) {
       const auto& sid = cur->session_id;
-      if (should_resume(req.action, cur->type, claude_session_exists(sid),
+      if (should_resume(req.action, cur->type, claude_session_exists(sid, req.cwd),
                         board_.cfg().agent.command.has_value())) {
         req.session_id = sid;
         req.resume = true;
@@ -311,10 +312,15 @@ void story_session::run_inline(const decision& d) {
   case action_type::block:
     update([&](story& s) { block(s, d.reason); });
     break;
-  case action_type::create_pr:
-    log("orchestrator",
-        "create_pr skipped: sdlc-actors does not open pull requests yet "
-        "(reviewConfig.autoCreatePROnApproval is set); the branch is ready to push");
+  case action_type::create_pr: {
+    // As ai-sdlc: the story is done once its PR is open. A gh that is
+    // missing or logged out throws: the story stays as it was.
+    auto s = board_.find(id_);
+    if (s.str("pr_url").empty()) {
+      auto url = open_pull_request(board_, s, git::current_branch(board_.project_root()));
+      log("orchestrator", "opened pull request " + url);
+    }
+  }
     [[fallthrough]];
   case action_type::move_to_done:
     update([&](story& s) { apply_move_to_done(s); });

@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(a_story_that_conflicts_goes_back_naming_the_files) {
   BOOST_TEST(test::read(p.repo / "shared.txt") == "one\n");
   BOOST_TEST(p.field(second, "status") == "in-progress");
   auto story = test::read(p.repo / ".ai-sdlc/stories" / second / "story.md");
-  BOOST_TEST(has(story, "conflicts with main in shared.txt"), story);
+  BOOST_TEST(has(story, "resolve the merge conflict in shared.txt"), story);
 }
 
 BOOST_AUTO_TEST_CASE(landing_waits_rather_than_overwrite_an_uncommitted_change) {
@@ -192,23 +192,61 @@ BOOST_AUTO_TEST_CASE(a_run_with_the_lane_lands_every_story_and_reworks_a_conflic
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   auto log = test::git(p.repo, {"log", "--format=%s", before + "..main"});
   BOOST_TEST(std::count(log.begin(), log.end(), '\n') == 3, log); // one commit per story
-  int reworked = 0;
+  int reworks = 0, reworked = 0;
   for (const char* id : {"S-0001", "S-0002", "S-0003"}) {
     BOOST_TEST(p.on_main(p.field(id, "merge_sha")), id);
     BOOST_TEST(p.field(id, "status") == "done");
     auto retries = p.field(id, "retry_count");
-    BOOST_TEST((retries.empty() || retries == "0" || retries == "1"), id << ": " << retries);
-    reworked += retries == "1";
+    const int n = retries.empty() ? 0 : std::stoi(retries);
+    // The base handed over with a conflict may have moved again by the time
+    // the rework lands (another story landed): then it conflicts once more.
+    BOOST_TEST(n <= 2, id << ": " << retries);
+    reworks += n;
+    reworked += n > 0;
   }
-  BOOST_TEST(reworked == 2); // three stories, one file: two of them conflicted once each
+  BOOST_TEST(reworked == 2); // three stories, one file: two of them conflicted
+  BOOST_TEST(reworks <= 3);
   BOOST_TEST(has(r.out, "sent-back: shared.txt"), r.out);
   BOOST_TEST(has(test::read(p.repo / "shared.txt"), "after main"));
+}
+
+// A conflict is handed over in place: the base is merged into the story's
+// worktree with the conflict markers left in, the finding names the files and
+// what landed; an agent that only edits the file resolves it, and the merge
+// is recorded (two parents), so the story lands next time.
+BOOST_AUTO_TEST_CASE(a_conflict_is_left_in_the_story_worktree_for_the_agent_to_resolve) {
+  lane_project p;
+  p.use_agent("  rework) echo \"both sides\" > shared.txt;;\n");
+  auto first = p.done_story("First", {{"shared.txt", "one\n"}});
+  auto second = p.done_story("Second", {{"shared.txt", "two\n"}});
+  auto r = p.sdlc({"land"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  const auto wt = p.repo / p.field(second, "worktree_path");
+  auto text = test::read(wt / "shared.txt");
+  BOOST_TEST(has(text, "<<<<<<<"), text);
+  BOOST_TEST(has(text, "one"), text);
+  BOOST_TEST(has(text, "two"), text);
+  auto story = test::read(p.repo / ".ai-sdlc/stories" / second / "story.md");
+  BOOST_TEST(has(story, "resolve the merge conflict in shared.txt"), story);
+  BOOST_TEST(has(story, "main now contains " + first), story);
+  BOOST_TEST(p.field(second, "status") == "in-progress");
+
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "agent"});
+  auto run = p.sdlc({"run", "--auto", "--story", second, "--land"});
+  BOOST_TEST(run.exit_code == 0, run.out << run.err);
+  BOOST_TEST(test::read(p.repo / "shared.txt") == "both sides\n");
+  BOOST_TEST(p.on_main(p.field(second, "merge_sha")));
+  auto parents = test::git(p.repo, {"log", "-1", "--format=%p", p.field(second, "branch")});
+  BOOST_TEST(std::count(parents.begin(), parents.end(), ' ') == 1, parents); // a merge commit
 }
 
 // Past the rework cap a story that cannot land is blocked, and the run says so.
 BOOST_AUTO_TEST_CASE(a_story_that_never_lands_is_blocked_after_the_rework_cap) {
   lane_project p;
-  p.use_agent("  implement|rework) echo \"$SDLC_STORY_ID\" > shared.txt;;\n");
+  // It even throws away the merge the lane leaves in its worktree.
+  p.use_agent("  implement|rework) git merge --abort >/dev/null 2>&1;"
+              " echo \"$SDLC_STORY_ID\" > shared.txt;;\n");
   BOOST_REQUIRE(p.sdlc({"config", "reviewConfig.maxRetries", "1"}).exit_code == 0);
   test::write(p.repo / "shared.txt", "base\n");
   test::git(p.repo, {"add", "-A"});
@@ -221,7 +259,7 @@ BOOST_AUTO_TEST_CASE(a_story_that_never_lands_is_blocked_after_the_rework_cap) {
   auto r = p.sdlc({"run", "--auto", "--story", "S-0002", "--land"});
   BOOST_TEST(r.exit_code == 1, r.out << r.err);
   BOOST_TEST(p.field("S-0002", "status") == "blocked");
-  BOOST_TEST(has(p.field("S-0002", "blocked_reason"), "conflicts with main in shared.txt"),
+  BOOST_TEST(has(p.field("S-0002", "blocked_reason"), "resolve the merge conflict in shared.txt"),
              p.field("S-0002", "blocked_reason"));
   BOOST_TEST(test::read(p.repo / "shared.txt") == "landed first\n");
 }

@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <cstdio>
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
@@ -25,6 +26,11 @@ temp_dir::temp_dir() {
 
 temp_dir::~temp_dir() {
   std::error_code ec;
+  // SDLC_TEST_KEEP=1 keeps the folder to look into a failure afterwards.
+  if (const char* keep = std::getenv("SDLC_TEST_KEEP"); keep && *keep == '1') {
+    std::fprintf(stderr, "kept %s\n", path.c_str());
+    return;
+  }
   stdfs::permissions(path, stdfs::perms::owner_all, stdfs::perm_options::add, ec);
   stdfs::remove_all(path, ec);
 }
@@ -94,8 +100,11 @@ int spawn_background(const std::vector<std::string>& argv, const stdfs::path& cw
 int spawn_quietly(const std::vector<std::string>& argv, const stdfs::path& cwd,
                   const std::map<std::string, std::string>& env, const stdfs::path& out) {
   std::vector<std::string> args_s = argv, env_s;
-  for (char** e = environ; *e; ++e)
-    env_s.push_back(*e);
+  // An entry of `env` replaces the inherited one (getenv finds the first).
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    if (!env.count(entry.substr(0, entry.find('=')))) env_s.push_back(entry);
+  }
   for (const auto& [k, v] : env)
     env_s.push_back(k + "=" + v);
   std::vector<char*> args, envp;

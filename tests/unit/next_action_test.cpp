@@ -32,6 +32,16 @@ BOOST_AUTO_TEST_CASE(every_branch) {
   workflow_limits dflt;
   workflow_limits pr;
   pr.create_pr = true;
+  workflow_limits pr_gate = pr;
+  pr_gate.require_pr_approval = true;
+  auto pr_open = [](story_facts x) {
+    x.has_pr = true;
+    return x;
+  };
+  auto pr_ok = [](story_facts x) {
+    x.pr_approved = true;
+    return x;
+  };
   workflow_limits gate;
   gate.require_plan_approval = true;
   workflow_limits ask_rework;
@@ -80,6 +90,14 @@ BOOST_AUTO_TEST_CASE(every_branch) {
       {"gate: implemented before the gate was on", f("in-progress", true, true, true), gate,
        A::review},
       {"approved with PRs", f("in-progress", true, true, true, true, "APPROVED"), pr, A::create_pr},
+      {"approved, its PR open", pr_open(f("in-progress", true, true, true, true, "APPROVED")), pr,
+       A::move_to_done},
+      {"PR gate: waits", f("in-progress", true, true, true, true, "APPROVED"), pr_gate,
+       A::await_approval},
+      {"PR gate: approved", pr_ok(f("in-progress", true, true, true, true, "APPROVED")), pr_gate,
+       A::create_pr},
+      {"PR gate: PR open already", pr_open(f("in-progress", true, true, true, true, "APPROVED")),
+       pr_gate, A::move_to_done},
       {"autoRestart off: rejected waits", f("in-progress", true, true, false, false, "REJECTED", 1),
        ask_rework, A::await_approval},
       {"autoRestart off: rework approved",

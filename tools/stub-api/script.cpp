@@ -29,6 +29,9 @@ step read_step(const YAML::Node& n, const std::string& where) {
     } else if (key == "writes") {
       for (const auto& w : v)
         s.writes.push_back({w["path"].as<std::string>(), w["content"].as<std::string>()});
+    } else if (key == "rewrites") {
+      for (const auto& w : v)
+        s.rewrites.push_back({w["path"].as<std::string>(), w["content"].as<std::string>()});
     } else if (key == "edits") {
       for (const auto& e : v)
         s.edits.push_back(

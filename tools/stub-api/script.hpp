@@ -21,6 +21,9 @@ struct step {
   std::string text = "Done.";
   std::vector<file_write> writes;
   std::vector<file_edit> edits;
+  // Whole new contents for files that exist: the CLI's Write refuses a file
+  // it has not read, so a round of Reads precedes them.
+  std::vector<file_write> rewrites;
   // review: one decision per call (APPROVED / REJECTED); the last one repeats
   std::vector<std::string> decisions;
   long latency_ms = -1; // -1: the script's default

@@ -92,8 +92,8 @@ long tool_rounds_done(const json& req) {
   return rounds;
 }
 
-// The scripted tool rounds of a step: all writes at once; edits need the CLI
-// to have read the file first, so a round of Reads precedes them.
+// The scripted tool rounds of a step: all writes at once; rewrites and edits
+// need the CLI to have read the file first, so a round of Reads precedes them.
 std::vector<std::vector<json>> tool_rounds(const stub::step& s, const std::string& cwd) {
   auto abs = [&](const std::string& p) {
     return p.rfind('/', 0) == 0 || cwd.empty() ? p : cwd + "/" + p;
@@ -105,6 +105,16 @@ std::vector<std::vector<json>> tool_rounds(const stub::step& s, const std::strin
       r.push_back(
           {{"name", "Write"}, {"input", {{"file_path", abs(w.path)}, {"content", w.content}}}});
     rounds.push_back(r);
+  }
+  if (!s.rewrites.empty()) {
+    std::vector<json> reads, writes;
+    for (const auto& w : s.rewrites) {
+      reads.push_back({{"name", "Read"}, {"input", {{"file_path", abs(w.path)}}}});
+      writes.push_back(
+          {{"name", "Write"}, {"input", {{"file_path", abs(w.path)}, {"content", w.content}}}});
+    }
+    rounds.push_back(reads);
+    rounds.push_back(writes);
   }
   if (!s.edits.empty()) {
     std::vector<json> reads, edits;
