@@ -67,6 +67,17 @@ struct github_project {
     b.update(id, [](story& st) { st.set_string("status", "done"); });
     return id;
   }
+  // A command agent whose implement step is `implement`; reviews approve.
+  void use_agent(const std::string& implement) {
+    const auto agent = d.path / "agent.sh";
+    test::write(agent, "#!/bin/sh\ncase \"$SDLC_ACTION\" in\n  implement) " + implement +
+                           ";;\n"
+                           "  review) printf '```json\\n{\"passed\": true, \"issues\": "
+                           "[]}\\n```\\n';;\n"
+                           "  *) echo \"notes for $SDLC_ACTION\";;\nesac\n");
+    stdfs::permissions(agent, stdfs::perms::owner_all);
+    BOOST_REQUIRE(sdlc({"config", "agent.command", agent.string()}).exit_code == 0);
+  }
   std::string field(const std::string& id, const std::string& key) const {
     board b(repo, load_config(repo, {}));
     return b.find(id).str(key);
@@ -237,14 +248,8 @@ BOOST_AUTO_TEST_CASE(checks_that_never_finish_time_out_and_the_story_waits) {
 // PR opens and it is done with pr_url, as ai-sdlc leaves it.
 BOOST_AUTO_TEST_CASE(create_pr_waits_for_approval_then_opens_the_pull_request) {
   github_project p;
-  const auto agent = p.d.path / "agent.sh";
-  test::write(agent, "#!/bin/sh\ncase \"$SDLC_ACTION\" in\n"
-                     "  implement) echo work > work.txt;;\n"
-                     "  review) printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n';;\n"
-                     "  *) echo \"notes for $SDLC_ACTION\";;\nesac\n");
-  stdfs::permissions(agent, stdfs::perms::owner_all);
+  p.use_agent("echo work > work.txt");
   for (auto kv : std::vector<std::pair<std::string, std::string>>{
-           {"agent.command", agent.string()},
            {"worktree.enabled", "true"},
            {"reviewConfig.autoCreatePROnApproval", "true"},
            {"stageGates.requireApprovalBeforePR", "true"}})
@@ -273,4 +278,30 @@ BOOST_AUTO_TEST_CASE(create_pr_waits_for_approval_then_opens_the_pull_request) {
   BOOST_TEST(has(p.field("S-0001", "pr_url"), "/pull/1"));
   BOOST_TEST(p.on_origin(p.field("S-0001", "branch")));
   BOOST_TEST(p.call_index({"pr | create", "--title | S-0001: Opens a PR", "--base | main"}) >= 0);
+}
+
+// In a run: `run --land` with the GitHub target — the merge queue opens each
+// story's PR as it finishes and merges it once its checks pass (asked again
+// while they run), and the run ends when every story has landed.
+BOOST_AUTO_TEST_CASE(a_run_with_the_lane_opens_and_merges_pull_requests_as_stories_finish) {
+  github_project p;
+  p.use_agent("echo \"$SDLC_STORY_ID\" > \"$SDLC_STORY_ID.txt\"");
+  BOOST_REQUIRE(p.sdlc({"config", "merge.checksPollingInterval", "1000"}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"add", "Base", "--status", "ready"}).exit_code == 0);
+  BOOST_REQUIRE(
+      p.sdlc({"add", "On top", "--status", "ready", "--depends-on", "S-0001"}).exit_code == 0);
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "stories"});
+  test::write(p.gh_dir / "pending_polls", "1");
+  auto r = p.sdlc({"run", "--auto", "--concurrent", "2", "--land", "--yes"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  for (const char* id : {"S-0001", "S-0002"}) {
+    BOOST_TEST(p.field(id, "status") == "done", id);
+    BOOST_TEST(p.field(id, "pr_merged") == "true", id);
+    BOOST_TEST(has(p.field(id, "pr_url"), "https://github.com/acme/demo/pull/"), id);
+    BOOST_TEST(p.on_origin(p.field(id, "branch")), id);
+  }
+  BOOST_TEST(p.call_index({"pr | merge | 1"}) >= 0);
+  BOOST_TEST(p.call_index({"pr | merge | 2"}) > p.call_index({"pr | merge | 1"}));
+  BOOST_TEST(has(r.out, "landed"), r.out);
 }

@@ -6,6 +6,10 @@
 //       duration to <project>/durations.txt (read by the bench agent), and
 //       prints the lower bound and the simulated makespans (ours and
 //       level-by-level) in seconds.
+//   sdlc-bench board <project> <stories> <seed>
+//       fills the board with a deterministic mix (issue 17's shape): random
+//       priorities, 0-3 dependencies each on earlier stories, statuses mixed
+//       (backlog, ready, in-progress, done, blocked; the phase flags to match).
 //   sdlc-bench actors <project> <count>
 //       spawns <count> story actors (not started) and prints the process RSS.
 #include "actors/story_actor.hpp"
@@ -66,6 +70,45 @@ int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, i
   return 0;
 }
 
+int make_board(const std::filesystem::path& root, int n, unsigned seed) {
+  board b(root, load_config(root, {}));
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<long> priority(1, 1000);
+  std::uniform_int_distribution<int> ndeps(0, 3), percent(0, 99);
+  for (int i = 1; i <= n; ++i) {
+    new_story spec;
+    spec.title = fmt::format("Generated story {}", i);
+    spec.priority = priority(rng);
+    if (i > 1)
+      for (int k = ndeps(rng); k > 0; --k) {
+        std::uniform_int_distribution<int> pick(1, i - 1);
+        auto dep = fmt::format("S-{:04}", pick(rng));
+        if (std::find(spec.depends_on.begin(), spec.depends_on.end(), dep) == spec.depends_on.end())
+          spec.depends_on.push_back(dep);
+      }
+    const int p = percent(rng);
+    spec.status = p < 30   ? story_status::backlog
+                  : p < 60 ? story_status::ready
+                  : p < 70 ? story_status::in_progress
+                  : p < 95 ? story_status::done
+                           : story_status::blocked;
+    auto s = b.add(spec);
+    if (spec.status == story_status::backlog || spec.status == story_status::ready) continue;
+    b.update(s.id(), [&](story& st) {
+      st.set_bool("research_complete", true);
+      st.set_bool("plan_complete", true);
+      if (spec.status == story_status::done) {
+        st.set_bool("implementation_complete", true);
+        st.set_bool("reviews_complete", true);
+      }
+      if (spec.status == story_status::blocked)
+        st.set_string("blocked_reason", "generated: waits for a decision");
+    });
+  }
+  std::cout << fmt::format("{} stories in {}\n", n, b.sdlc_dir().string());
+  return 0;
+}
+
 int actors(const std::filesystem::path& root, int count) {
   board b(root, load_config(root, {}));
   auto ids = b.scan().stories;
@@ -94,11 +137,13 @@ int main(int argc, char** argv) {
       return dag(a[1], std::stoi(a[2]), std::stoi(a[3]), static_cast<unsigned>(std::stoul(a[4])),
                  std::stoi(a[5]), std::stoi(a[6]));
     if (a.size() == 3 && a[0] == "actors") return actors(a[1], std::stoi(a[2]));
+    if (a.size() == 4 && a[0] == "board")
+      return make_board(a[1], std::stoi(a[2]), static_cast<unsigned>(std::stoul(a[3])));
   } catch (const std::exception& e) {
     std::cerr << "sdlc-bench: " << e.what() << "\n";
     return 1;
   }
   std::cerr << "usage: sdlc-bench dag <project> <n> <capacity> <seed> <min-ms> <max-ms> | actors "
-               "<project> <count>\n";
+               "<project> <count> | board <project> <n> <seed>\n";
   return 2;
 }
