@@ -39,8 +39,7 @@ std::string landing_state(const board& b, const story& s) {
   return b.cfg().merge.enabled ? "waiting to land" : "on its branch";
 }
 
-nlohmann::ordered_json story_summary(const board& b, const story& s, const workflow_limits& lim) {
-  auto d = next_action(facts_of(s), lim);
+nlohmann::ordered_json story_summary(const board& b, const story& s, const decision& d) {
   nlohmann::ordered_json j;
   j["id"] = s.id();
   j["title"] = s.title();
@@ -71,12 +70,33 @@ nlohmann::ordered_json story_summary(const board& b, const story& s, const workf
   return j;
 }
 
-std::vector<const story*> sorted_by_priority(const board_scan& scan, story_status st) {
-  std::vector<const story*> out;
+// What the views need of each story, read once: its status, priority and
+// next action are lookups in its YAML, and a 10,000-story board made the
+// views spend seconds asking again per column and per comparison.
+struct board_row {
+  const story* s;
+  story_status status;
+  long priority;
+  decision next;
+  bool awaits() const { return next.action == action_type::await_approval; }
+};
+
+std::vector<board_row> rows_of(const board_scan& scan, const workflow_limits& lim) {
+  std::vector<board_row> rows;
+  rows.reserve(scan.stories.size());
   for (const auto& s : scan.stories)
-    if (s.status() == st) out.push_back(&s);
-  std::stable_sort(out.begin(), out.end(),
-                   [](const story* a, const story* b) { return a->priority() < b->priority(); });
+    rows.push_back({&s, s.status(), s.priority(), next_action(facts_of(s), lim)});
+  return rows;
+}
+
+std::vector<const board_row*> sorted_by_priority(const std::vector<board_row>& rows,
+                                                 story_status st) {
+  std::vector<const board_row*> out;
+  for (const auto& r : rows)
+    if (r.status == st) out.push_back(&r);
+  std::stable_sort(out.begin(), out.end(), [](const board_row* a, const board_row* b) {
+    return a->priority < b->priority;
+  });
   return out;
 }
 
@@ -96,10 +116,6 @@ const char* column_title(story_status s) {
   return "?";
 }
 
-bool awaits_approval(const story& s, const workflow_limits& lim) {
-  return next_action(facts_of(s), lim).action == action_type::await_approval;
-}
-
 } // namespace
 
 std::string phase_flags(const story& s) {
@@ -114,21 +130,21 @@ std::string phase_flags(const story& s) {
 
 nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
                                    const status_options& o) {
-  auto lim = limits_of(b.cfg());
+  const auto rows = rows_of(scan, limits_of(b.cfg()));
   nlohmann::ordered_json j;
   j["board"] = b.sdlc_dir().string();
   auto& stories = j["stories"] = nlohmann::ordered_json::array();
   nlohmann::ordered_json counts;
   for (auto st : all_statuses()) {
-    auto list = sorted_by_priority(scan, st);
+    auto list = sorted_by_priority(rows, st);
     counts[std::string(to_string(st))] = list.size();
     if (o.active_only && st == story_status::done) continue;
-    for (const auto* s : list)
-      stories.push_back(story_summary(b, *s, lim));
+    for (const auto* r : list)
+      stories.push_back(story_summary(b, *r->s, r->next));
   }
   auto& held = j["awaiting_approval"] = nlohmann::ordered_json::array();
-  for (const auto& s : scan.stories)
-    if (awaits_approval(s, lim)) held.push_back(s.id());
+  for (const auto& r : rows)
+    if (r.awaits()) held.push_back(r.s->id());
   counts["awaiting_approval"] = held.size();
   j["counts"] = counts;
   auto& problems = j["problems"] = nlohmann::ordered_json::array();
@@ -144,27 +160,27 @@ nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
 
 std::string status_text(const board& b, const board_scan& scan, const status_options& o,
                         const term::style& st, int width) {
-  auto lim = limits_of(b.cfg());
+  const auto rows = rows_of(scan, limits_of(b.cfg()));
+  const auto lim = limits_of(b.cfg());
   std::string out;
   std::size_t id_w = 6;
   for (const auto& s : scan.stories)
     id_w = std::max(id_w, term::display_width(printable(s.id())));
   // The next-action column has one width for the whole board so it lines up.
   std::size_t next_w = 0;
-  for (const auto& s : scan.stories) {
-    auto d = next_action(facts_of(s), lim);
-    if (d.action != action_type::none)
-      next_w = std::max(next_w, term::display_width(to_string(d.action)) + 2);
-  }
+  for (const auto& r : rows)
+    if (r.next.action != action_type::none)
+      next_w = std::max(next_w, term::display_width(to_string(r.next.action)) + 2);
   // A plan waiting for a person is its own column (ai-sdlc keeps its status).
-  std::vector<const story*> held;
-  for (const auto& s : scan.stories)
-    if (awaits_approval(s, lim)) held.push_back(&s);
-  auto column = [&](const char* heading, const std::vector<const story*>& list) {
+  std::vector<const board_row*> held;
+  for (const auto& r : rows)
+    if (r.awaits()) held.push_back(&r);
+  auto column = [&](const char* heading, const std::vector<const board_row*>& list) {
     out += st.bold(fmt::format("{} ({})", heading, list.size())) + "\n";
     if (list.empty()) out += st.dim("  (none)") + "\n";
-    for (const auto* s : list) {
-      auto d = next_action(facts_of(*s), lim);
+    for (const auto* r : list) {
+      const auto* s = r->s;
+      const auto& d = r->next;
       auto next =
           d.action == action_type::none ? std::string() : "→ " + std::string(to_string(d.action));
       auto flags = phase_flags(*s);
@@ -188,14 +204,14 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
     out += "\n";
   };
   for (auto status : all_statuses()) {
-    auto list = sorted_by_priority(scan, status);
+    auto list = sorted_by_priority(rows, status);
     if (o.active_only && status == story_status::done) {
       out += st.dim(fmt::format("DONE ({}) hidden by --active\n\n", list.size()));
       continue;
     }
-    list.erase(std::remove_if(list.begin(), list.end(),
-                              [&](const story* s) { return awaits_approval(*s, lim); }),
-               list.end());
+    list.erase(
+        std::remove_if(list.begin(), list.end(), [](const board_row* r) { return r->awaits(); }),
+        list.end());
     column(column_title(status), list);
     if (status == story_status::in_progress && (lim.require_plan_approval || !held.empty()))
       column("AWAITING APPROVAL", held);
@@ -208,7 +224,7 @@ std::string status_text(const board& b, const board_scan& scan, const status_opt
 }
 
 nlohmann::ordered_json details_json(const board& b, const story& s) {
-  auto j = story_summary(b, s, limits_of(b.cfg()));
+  auto j = story_summary(b, s, next_action(facts_of(s), limits_of(b.cfg())));
   j["frontmatter"] = yaml::to_json(s.frontmatter());
   try {
     if (auto state = workflow_state::load(s.dir()))

@@ -50,6 +50,48 @@ void scheduler_core::link() {
   };
   for (const auto& id : order_)
     weigh(id);
+  rebuild_index();
+}
+
+void scheduler_core::rebuild_index() {
+  counts_.fill(0);
+  unmet_.clear();
+  ready_.clear();
+  for (const auto& [id, st] : state_)
+    ++counts_[static_cast<std::size_t>(st)];
+  for (const auto& [id, it] : items_) {
+    int n = 0;
+    for (const auto& d : it.depends_on)
+      n += state_.at(d) != item_state::done;
+    unmet_[id] = n;
+    update_ready(id);
+  }
+}
+
+scheduler_core::rank scheduler_core::rank_of(const std::string& id) const {
+  return {items_.at(id).priority, weight_.at(id), id};
+}
+
+void scheduler_core::update_ready(const std::string& id) {
+  if (state_.at(id) == item_state::waiting && unmet_.at(id) == 0)
+    ready_.insert(rank_of(id));
+  else
+    ready_.erase(rank_of(id));
+}
+
+void scheduler_core::set_state(const std::string& id, item_state s) {
+  auto& cur = state_.at(id);
+  const auto was = cur;
+  if (was == s) return;
+  --counts_[static_cast<std::size_t>(was)];
+  ++counts_[static_cast<std::size_t>(s)];
+  cur = s;
+  if ((was == item_state::done) != (s == item_state::done))
+    for (const auto& dep : dependents_[id]) {
+      unmet_.at(dep) += s == item_state::done ? -1 : 1;
+      update_ready(dep);
+    }
+  update_ready(id);
 }
 
 void scheduler_core::admit(schedule_item item) {
@@ -72,45 +114,35 @@ void scheduler_core::admit(schedule_item item) {
 
 std::vector<std::string> scheduler_core::ready_now() const {
   std::vector<std::string> ready;
-  for (const auto& id : order_) {
-    if (state_.at(id) != item_state::waiting) continue;
-    const auto& deps = items_.at(id).depends_on;
-    if (std::all_of(deps.begin(), deps.end(),
-                    [&](const std::string& d) { return state_.at(d) == item_state::done; }))
-      ready.push_back(id);
-  }
-  std::sort(ready.begin(), ready.end(), [&](const std::string& a, const std::string& b) {
-    const auto& ia = items_.at(a);
-    const auto& ib = items_.at(b);
-    if (ia.priority != ib.priority) return ia.priority < ib.priority;
-    if (weight_.at(a) != weight_.at(b)) return weight_.at(a) > weight_.at(b);
-    return a < b;
-  });
+  for (const auto& r : ready_)
+    ready.push_back(r.id);
   return ready;
 }
 
 std::vector<std::string> scheduler_core::take_startable() {
   std::vector<std::string> out;
   if (closed_) return out;
-  for (const auto& id : ready_now()) {
-    if (running() >= capacity_) break;
+  // Walks the ready set in start order; stops once the slots are full.
+  for (auto it = ready_.begin(); it != ready_.end() && running() < capacity_;) {
+    const auto id = it->id;
+    ++it;                                           // set_state erases `id` from the set
     if (!conflicting_running(id).empty()) continue; // it waits; a later one may go
-    state_[id] = item_state::running;
+    set_state(id, item_state::running);
     out.push_back(id);
   }
   return out;
 }
 
 void scheduler_core::mark_done(const std::string& id) {
-  state_.at(id) = item_state::done;
+  set_state(id, item_state::done);
 }
 
 void scheduler_core::mark_waiting(const std::string& id) {
-  state_.at(id) = item_state::waiting;
+  set_state(id, item_state::waiting);
 }
 
 void scheduler_core::hold(const std::string& id) {
-  state_.at(id) = item_state::held;
+  set_state(id, item_state::held);
 }
 
 std::vector<std::string> scheduler_core::held() const {
@@ -122,7 +154,7 @@ std::vector<std::string> scheduler_core::held() const {
 
 std::vector<std::pair<std::string, std::string>>
 scheduler_core::mark_failed(const std::string& id, const std::string& why, item_state as) {
-  state_.at(id) = as;
+  set_state(id, as);
   reason_[id] = why;
   std::vector<std::pair<std::string, std::string>> blocked;
   std::vector<std::string> stack = {id};
@@ -131,7 +163,7 @@ scheduler_core::mark_failed(const std::string& id, const std::string& why, item_
     stack.pop_back();
     for (const auto& dep : dependents_[cur]) {
       if (state_.at(dep) != item_state::waiting) continue;
-      state_[dep] = item_state::blocked;
+      set_state(dep, item_state::blocked);
       reason_[dep] = fmt::format("dependency {} {}", cur,
                                  state_.at(cur) == item_state::failed ? "failed" : "is blocked");
       blocked.emplace_back(dep, reason_[dep]);
@@ -152,8 +184,7 @@ const std::string& scheduler_core::reason_of(const std::string& id) const {
 }
 
 int scheduler_core::count(item_state s) const {
-  return static_cast<int>(
-      std::count_if(state_.begin(), state_.end(), [&](const auto& kv) { return kv.second == s; }));
+  return counts_[static_cast<std::size_t>(s)];
 }
 
 int scheduler_core::running() const {
@@ -168,7 +199,7 @@ bool scheduler_core::finished() const {
   if (closed_) return true;
   if (open_) return false; // run --watch: more work may come
   // A held story comes back when a person acts: the run waits for it.
-  return ready_now().empty() && count(item_state::held) == 0;
+  return ready_.empty() && count(item_state::held) == 0;
 }
 
 void scheduler_core::set_exclusive(const std::string& a, const std::string& b,
@@ -203,9 +234,9 @@ std::vector<std::string> scheduler_core::blockers_of(const std::string& id) cons
 
 simulation simulate(const std::vector<schedule_item>& items, int capacity) {
   scheduler_core core(items, capacity);
-  std::map<std::string, double> work;
+  std::map<std::string, const schedule_item*> by_id;
   for (const auto& it : items)
-    work[it.id] = it.work;
+    by_id[it.id] = &it;
   simulation sim;
   using ev = std::pair<double, std::string>; // finish time, id
   std::priority_queue<ev, std::vector<ev>, std::greater<ev>> running;
@@ -213,11 +244,10 @@ simulation simulate(const std::vector<schedule_item>& items, int capacity) {
   std::map<std::string, double> finished_at;
   for (;;) {
     for (const auto& id : core.take_startable()) {
-      simulated_start s{id, now, now + work[id], {}};
-      for (const auto& it : items)
-        if (it.id == id)
-          for (const auto& d : it.depends_on)
-            if (finished_at.count(d)) s.waited_for.push_back(d);
+      const auto& it = *by_id.at(id);
+      simulated_start s{id, now, now + it.work, {}};
+      for (const auto& d : it.depends_on)
+        if (finished_at.count(d)) s.waited_for.push_back(d);
       running.push({s.end, id});
       sim.starts.push_back(s);
     }

@@ -5,6 +5,7 @@
 // then the heavier critical path (more work waiting downstream), then id. A
 // story that fails or ends blocked blocks every story that depends on it,
 // with the reason (fail closed). At most `capacity` run at once.
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -77,6 +78,24 @@ public:
 
 private:
   void link(); // dependencies inside the plan, dependents, critical-path weights
+  // Every state change goes through here: it keeps the per-state counts, each
+  // story's count of dependencies not done, and the ready set, so that an
+  // event costs its story's neighbours, not the board (issue 17).
+  void set_state(const std::string& id, item_state s);
+  void rebuild_index(); // after link(): counts, unmet, ready from scratch
+  // Start order: priority, then the heavier critical path, then id.
+  struct rank {
+    long priority;
+    double weight;
+    std::string id;
+    bool operator<(const rank& o) const {
+      if (priority != o.priority) return priority < o.priority;
+      if (weight != o.weight) return weight > o.weight;
+      return id < o.id;
+    }
+  };
+  rank rank_of(const std::string& id) const;
+  void update_ready(const std::string& id);
 
   std::vector<std::string> order_; // input order
   std::map<std::string, schedule_item> items_;
@@ -86,6 +105,9 @@ private:
   std::map<std::string, double> weight_;
   std::map<std::string, std::vector<std::string>> dependents_;
   std::map<std::string, std::map<std::string, std::string>> exclusive_; // id -> other -> why
+  std::map<std::string, int> unmet_; // dependencies inside the plan not done
+  std::set<rank> ready_;             // waiting, every dependency done
+  std::array<int, 6> counts_{};      // stories per item_state
   int capacity_;
   bool open_ = false;
   bool closed_ = false;

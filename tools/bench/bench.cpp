@@ -70,40 +70,44 @@ int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, i
   return 0;
 }
 
+// Writes the story files itself: `add` reads the whole board for every new
+// story (slugs, ids), which makes filling a 10,000-story board quadratic.
 int make_board(const std::filesystem::path& root, int n, unsigned seed) {
   board b(root, load_config(root, {}));
   std::mt19937 rng(seed);
   std::uniform_int_distribution<long> priority(1, 1000);
   std::uniform_int_distribution<int> ndeps(0, 3), percent(0, 99);
   for (int i = 1; i <= n; ++i) {
-    new_story spec;
-    spec.title = fmt::format("Generated story {}", i);
-    spec.priority = priority(rng);
+    const auto id = fmt::format("S-{:04}", i);
+    std::vector<std::string> deps;
     if (i > 1)
       for (int k = ndeps(rng); k > 0; --k) {
-        std::uniform_int_distribution<int> pick(1, i - 1);
-        auto dep = fmt::format("S-{:04}", pick(rng));
-        if (std::find(spec.depends_on.begin(), spec.depends_on.end(), dep) == spec.depends_on.end())
-          spec.depends_on.push_back(dep);
+        auto dep = fmt::format("S-{:04}", std::uniform_int_distribution<int>(1, i - 1)(rng));
+        if (std::find(deps.begin(), deps.end(), dep) == deps.end()) deps.push_back(dep);
       }
     const int p = percent(rng);
-    spec.status = p < 30   ? story_status::backlog
-                  : p < 60 ? story_status::ready
-                  : p < 70 ? story_status::in_progress
-                  : p < 95 ? story_status::done
-                           : story_status::blocked;
-    auto s = b.add(spec);
-    if (spec.status == story_status::backlog || spec.status == story_status::ready) continue;
-    b.update(s.id(), [&](story& st) {
-      st.set_bool("research_complete", true);
-      st.set_bool("plan_complete", true);
-      if (spec.status == story_status::done) {
-        st.set_bool("implementation_complete", true);
-        st.set_bool("reviews_complete", true);
-      }
-      if (spec.status == story_status::blocked)
-        st.set_string("blocked_reason", "generated: waits for a decision");
-    });
+    const char* status = p < 30   ? "backlog"
+                         : p < 60 ? "ready"
+                         : p < 70 ? "in-progress"
+                         : p < 95 ? "done"
+                                  : "blocked";
+    const bool started = p >= 60, done = p >= 70 && p < 95;
+    std::string text = fmt::format(
+        "---\nid: {}\ntitle: Generated story {}\nslug: generated-story-{}\npriority: {}\n"
+        "status: {}\ntype: feature\ncreated: '2026-12-02'\nlabels: []\n"
+        "research_complete: {}\nplan_complete: {}\nimplementation_complete: {}\n"
+        "reviews_complete: {}\n",
+        id, i, i, priority(rng), status, started, started, done, done);
+    if (p >= 95) text += "blocked_reason: 'generated: waits for a decision'\n";
+    text += deps.empty() ? "dependencies: []\n" : "dependencies:\n";
+    for (const auto& d : deps)
+      text += "  - " + d + "\n";
+    text += fmt::format("---\n# Generated story {}\n\n## Summary\n\nGenerated for the scale "
+                        "benchmarks.\n\n## Acceptance Criteria\n\n- [ ] it scales\n",
+                        i);
+    const auto dir = b.sdlc_dir() / "stories" / id;
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "story.md") << text;
   }
   std::cout << fmt::format("{} stories in {}\n", n, b.sdlc_dir().string());
   return 0;
