@@ -182,12 +182,16 @@ bool delete_branch_if_merged(const std::filesystem::path& repo_dir, const std::s
 
 std::optional<std::string> remote_url(const std::filesystem::path& repo_dir,
                                       const std::string& name) {
+  // From the config, not git_remote_lookup: that applies url.*.insteadOf,
+  // whose PCRE2 lookup leaks in libgit2 1.5 (see anonymous_remote).
   auto repo = open(repo_dir);
-  git_remote* r = nullptr;
-  if (git_remote_lookup(&r, repo.get(), name.c_str()) < 0) return std::nullopt;
-  remote_ptr owner(r);
-  const char* url = git_remote_url(r);
-  return url ? std::optional<std::string>(url) : std::nullopt;
+  git_config* raw = nullptr;
+  check(git_repository_config_snapshot(&raw, repo.get()), "read the git config");
+  std::unique_ptr<git_config, deleter<git_config, git_config_free>> cfg(raw);
+  const char* url = nullptr;
+  if (git_config_get_string(&url, cfg.get(), ("remote." + name + ".url").c_str()) != 0 || !url)
+    return std::nullopt;
+  return std::string(url);
 }
 
 std::optional<std::string> branch_tip(const std::filesystem::path& repo_dir,
