@@ -1,5 +1,6 @@
 #include "runtime/console/board_view.hpp"
 
+#include "runtime/land/lane.hpp"
 #include "runtime/story/dependency_graph.hpp"
 #include "runtime/util/printable.hpp"
 #include "runtime/util/yaml_json.hpp"
@@ -33,7 +34,7 @@ api_usage usage_of(const story& s) {
 // (landing is on), or only on its branch. "" for a story not done.
 std::string landing_state(const board& b, const story& s) {
   if (s.status() != story_status::done) return "";
-  if (!s.str("merged_at").empty() || s.flag("pr_merged")) return "landed";
+  if (has_landed(s)) return "landed";
   if (!s.str("pr_url").empty()) return "pull request open";
   if (s.str("branch").empty()) return "in the main checkout";
   return b.cfg().merge.enabled ? "waiting to land" : "on its branch";
@@ -160,8 +161,8 @@ nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
 
 std::string status_text(const board& b, const board_scan& scan, const status_options& o,
                         const term::style& st, int width) {
-  const auto rows = rows_of(scan, limits_of(b.cfg()));
   const auto lim = limits_of(b.cfg());
+  const auto rows = rows_of(scan, lim);
   std::string out;
   std::size_t id_w = 6;
   for (const auto& s : scan.stories)

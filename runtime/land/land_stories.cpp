@@ -11,10 +11,6 @@ namespace sdlc {
 
 namespace {
 
-bool landed_already(const story& s) {
-  return !s.str("merged_at").empty() || s.flag("pr_merged");
-}
-
 // What waits to land: the named stories, or every done one with a branch.
 std::vector<story> candidates(const board& b, const land_options& o) {
   std::vector<story> out;
@@ -29,7 +25,7 @@ std::vector<story> candidates(const board& b, const land_options& o) {
         throw bad_input(fmt::format("{} has no branch to land (it ran in the main checkout, "
                                     "where its work already is)",
                                     s.id()));
-      if (landed_already(s))
+      if (has_landed(s))
         throw bad_input(fmt::format("{} landed already ({} at {})", s.id(),
                                     s.str("merge_sha").substr(0, 8), s.str("merged_at")));
       out.push_back(std::move(s));
@@ -37,7 +33,7 @@ std::vector<story> candidates(const board& b, const land_options& o) {
     return out;
   }
   for (auto& s : b.scan().stories)
-    if (s.status() == story_status::done && !s.str("branch").empty() && !landed_already(s))
+    if (s.status() == story_status::done && !s.str("branch").empty() && !has_landed(s))
       out.push_back(std::move(s));
   return out;
 }

@@ -24,6 +24,10 @@ std::string_view to_string(land_result r) {
   return "?";
 }
 
+bool has_landed(const story& s) {
+  return !s.str("merged_at").empty() || s.flag("pr_merged");
+}
+
 std::unique_ptr<lane> open_lane(board& b, bool dry_run) {
   if (landing_target_for(b) == landing_target::github) return std::make_unique<pr_lane>(b, dry_run);
   return std::make_unique<landing_lane>(b, dry_run);

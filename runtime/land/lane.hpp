@@ -51,6 +51,10 @@ public:
   virtual std::chrono::milliseconds poll_after() const { return {}; }
 };
 
+// Whether the story's work is on the base: landed by the local lane
+// (merged_at) or its pull request merged (pr_merged, ai-sdlc's field).
+bool has_landed(const story& s);
+
 // The lane merge.target (or an `origin` on GitHub) asks for. Throws
 // bad_input when it cannot open (detached HEAD, merge.strategy rebase locally).
 std::unique_ptr<lane> open_lane(board& b, bool dry_run);

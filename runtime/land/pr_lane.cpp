@@ -11,14 +11,6 @@
 
 namespace sdlc {
 
-namespace {
-
-bool has_landed(const story& s) {
-  return !s.str("merged_at").empty() || s.flag("pr_merged");
-}
-
-} // namespace
-
 pr_lane::pr_lane(board& b, bool dry_run) : board_(b), dry_run_(dry_run) {
   base_ = git::current_branch(b.project_root());
   if (base_ == "HEAD")

@@ -2,6 +2,7 @@
 
 #include "runtime/git/remote_sync.hpp"
 #include "runtime/land/github_cli.hpp"
+#include "runtime/land/lane.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/text.hpp"
 #include "runtime/util/time.hpp"
@@ -17,10 +18,6 @@
 namespace sdlc {
 
 namespace {
-
-bool landed(const story& s) {
-  return !s.str("merged_at").empty() || s.flag("pr_merged");
-}
 
 // The text under the first `#`-heading whose title contains `title`, up to the next heading of
 // the same or a higher level.
@@ -201,7 +198,7 @@ std::string pr_base_for(const story& s, const board& b, const std::string& base)
   for (const auto& d : s.dependencies()) {
     try {
       auto dep = b.find(d);
-      if (!landed(dep) && !dep.str("branch").empty()) return dep.str("branch");
+      if (!has_landed(dep) && !dep.str("branch").empty()) return dep.str("branch");
     } catch (const error&) {
       // a dependency not on the board: nothing to stack on
     }
