@@ -1,6 +1,7 @@
 #include "runtime/git/worktree_service.hpp"
 
 #include "runtime/git/repository.hpp"
+#include "runtime/git/worktree_creation.hpp"
 #include "runtime/git/worktree_ownership.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/file_lock.hpp"
@@ -132,6 +133,8 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
   info.name = name_for(id, slug);
   info.branch = branch_for(id, slug);
   info.path = base_ / info.name;
+  const stdfs::path common_dir = git_repository_commondir(repo.get());
+  undo_interrupted_add(common_dir, info.name);
 
   git_worktree* existing = nullptr;
   if (git_worktree_lookup(&existing, repo.get(), info.name.c_str()) == 0) {
@@ -172,11 +175,13 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
   git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
   opts.ref = branch.get();
   git_worktree* wt = nullptr;
+  begin_worktree_add(common_dir, info.name, info.path);
   check(git_worktree_add(&wt, repo.get(), info.name.c_str(), info.path.c_str(), &opts),
         "add worktree " + info.path.string());
   worktree_ptr owner(wt);
   // What proves later that this folder is ours to remove (and nothing else is).
-  write_worktree_marker(info.path, git_repository_commondir(repo.get()), info.name, info.branch);
+  write_worktree_marker(info.path, common_dir, info.name, info.branch);
+  finish_worktree_add(common_dir, info.name);
   info.created = true;
   return info;
 }

@@ -2,6 +2,7 @@
 
 #include "runtime/git/remote_sync.hpp"
 #include "runtime/git/repository.hpp"
+#include "runtime/git/worktree_creation.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/error.hpp"
 
@@ -59,6 +60,10 @@ stdfs::path node_workspace::prepare(const std::string& url, const std::string& b
   git::set_branch(repo, branch, sha);
   auto wt = worktree_dir(url, branch);
   const auto name = wt.filename().string();
+  {
+    auto r = git::open(repo);
+    git::undo_interrupted_add(git_repository_commondir(r.get()), name);
+  }
   if (!stdfs::exists(wt / ".git")) {
     auto r = git::open(repo);
     // A worktree folder that is gone leaves git's metadata: drop it first.
@@ -71,9 +76,12 @@ stdfs::path node_workspace::prepare(const std::string& url, const std::string& b
     git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
     opts.ref = ref;
     git_worktree* added = nullptr;
+    const stdfs::path common_dir = git_repository_commondir(r.get());
+    git::begin_worktree_add(common_dir, name, wt);
     git::check(git_worktree_add(&added, r.get(), name.c_str(), wt.c_str(), &opts),
                "add worktree " + wt.string());
     git_worktree_free(added);
+    git::finish_worktree_add(common_dir, name);
   }
   git::worktree_service::clear_stale_git_locks(wt);
   git::worktree_service::discard_uncommitted(wt); // HEAD is the branch, now at `sha`

@@ -2,6 +2,8 @@
 // The worktree service on real repositories (libgit2 underneath, the git CLI
 // to check what it did).
 #include "runtime/git/remote_sync.hpp"
+#include "runtime/git/worktree_creation.hpp"
+#include "runtime/git/worktree_ownership.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/remote/node_workspace.hpp"
 #include "runtime/util/error.hpp"
@@ -111,6 +113,53 @@ BOOST_FIXTURE_TEST_CASE(a_deleted_worktree_folder_is_recreated, repo_fixture) {
   auto again = wts.ensure("S-0004", "z");
   BOOST_TEST(again.created);
   BOOST_TEST(std::filesystem::exists(again.path / "README.md"));
+}
+
+// A kill inside git_worktree_add (the fault test met it at 210 ms) leaves
+// git's metadata folder without its gitdir file: every later add of the name
+// failed with "directory exists" until someone removed it by hand.
+BOOST_FIXTURE_TEST_CASE(an_add_killed_before_its_metadata_was_whole_is_redone, repo_fixture) {
+  const auto common = repo / ".git";
+  const auto folder = repo / ".ai-sdlc/worktrees/S-0005-k";
+  git::begin_worktree_add(common, "S-0005-k", folder);
+  test::write(common / "worktrees/S-0005-k/commondir", "../..\n");
+  std::filesystem::create_directories(folder);
+  auto wt = service().ensure("S-0005", "k");
+  BOOST_TEST(wt.created);
+  BOOST_TEST(std::filesystem::exists(wt.path / "README.md"));
+  BOOST_TEST(git::read_worktree_marker(wt.path).has_value());
+  BOOST_TEST(service().list().at(0).valid);
+  BOOST_TEST(!std::filesystem::exists(common / "sdlc-actors-adding"));
+}
+
+// Killed during the checkout: the worktree validates but files are missing and
+// its marker was never written; it is made again rather than handed to an agent.
+BOOST_FIXTURE_TEST_CASE(an_add_killed_during_its_checkout_is_redone, repo_fixture) {
+  auto first = service().ensure("S-0006", "c");
+  std::filesystem::remove(first.path / "README.md");
+  std::filesystem::remove(first.path / git::worktree_marker_name);
+  git::begin_worktree_add(repo / ".git", "S-0006-c", first.path);
+  auto wt = service().ensure("S-0006", "c");
+  BOOST_TEST(wt.created);
+  BOOST_TEST(std::filesystem::exists(wt.path / "README.md"));
+  BOOST_TEST(test::git(wt.path, {"status", "--porcelain"}).empty());
+  BOOST_TEST(git::read_worktree_marker(wt.path).has_value());
+}
+
+// The journal names a folder that holds someone's files and no .git link:
+// nothing is deleted, and the error says what to move.
+BOOST_FIXTURE_TEST_CASE(an_interrupted_add_never_deletes_a_folder_it_did_not_make, repo_fixture) {
+  const auto folder = repo / ".ai-sdlc/worktrees/S-0007-n";
+  git::begin_worktree_add(repo / ".git", "S-0007-n", folder);
+  test::write(folder / "notes.txt", "mine\n");
+  try {
+    service().ensure("S-0007", "n");
+    BOOST_FAIL("ensure should refuse");
+  } catch (const sdlc::error& e) {
+    BOOST_TEST(std::string(e.what()).find(folder.string()) != std::string::npos);
+    BOOST_TEST(std::string(e.what()).find("move it away") != std::string::npos);
+  }
+  BOOST_TEST(test::read(folder / "notes.txt") == "mine\n");
 }
 
 BOOST_AUTO_TEST_CASE(not_a_repository_is_a_clear_error) {
