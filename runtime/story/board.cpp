@@ -4,6 +4,7 @@
 #include "runtime/story/peer_lock.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
+#include "runtime/util/parallel_for.hpp"
 #include "runtime/util/printable.hpp"
 #include "runtime/util/text.hpp"
 #include "runtime/util/time.hpp"
@@ -139,12 +140,27 @@ stdfs::path board::lock_file_for(const stdfs::path& story_file) {
 
 board_scan board::scan() const {
   board_scan out;
-  for (const auto& file : story_files(out.problems)) {
+  const auto files = story_files(out.problems);
+  // Parsing YAML is most of a big board's scan, and each file is independent.
+  std::vector<std::optional<story>> loaded(files.size());
+  std::vector<std::string> failed(files.size());
+  std::vector<std::exception_ptr> crashed(files.size()); // not a bad story: rethrown here
+  parallel_for(files.size(), [&](std::size_t i) {
     try {
-      out.stories.push_back(story::load(file));
+      loaded[i] = story::load(files[i]);
     } catch (const error& e) {
-      out.problems.push_back({file, e.what()});
+      failed[i] = e.what();
+    } catch (...) {
+      crashed[i] = std::current_exception();
     }
+  });
+  out.stories.reserve(files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (crashed[i]) std::rethrow_exception(crashed[i]);
+    if (loaded[i])
+      out.stories.push_back(std::move(*loaded[i]));
+    else
+      out.problems.push_back({files[i], failed[i]});
   }
   // The current layout first so that lookups prefer it over an older copy.
   auto rank = [&](const story& s) {

@@ -122,10 +122,9 @@ story story::parse(std::string text, const std::filesystem::path& file) {
 
 void story::validate() const {
   const auto origin = file_.string();
-  const auto& root = fm_.root();
-  auto line_of = [&](const std::string& key) { return root[key].Mark().line + 2; };
+  auto line_of = [&](const std::string& key) { return fm_.get(key).Mark().line + 2; };
   auto require_string = [&](const std::string& key) {
-    auto n = root[key];
+    auto n = fm_.get(key);
     if (!n.IsDefined())
       throw bad_input(
           fmt::format("{}: the frontmatter has no '{}'; add '{}: ...'", origin, key, key));
@@ -147,15 +146,15 @@ void story::validate() const {
     throw bad_input(fmt::format("{}:{}: status '{}' is not one of backlog, ready, in-progress, "
                                 "done, blocked",
                                 origin, line_of("status"), str("status")));
-  if (has("priority") && !root["priority"].IsNull() && !yaml::is_number(root["priority"]))
+  if (auto p = fm_.get("priority"); p.IsDefined() && !p.IsNull() && !yaml::is_number(p))
     throw bad_input(fmt::format("{}:{}: priority must be a number (lower runs first), found {}",
-                                origin, line_of("priority"), yaml::kind_name(root["priority"])));
+                                origin, line_of("priority"), yaml::kind_name(p)));
   for (const auto& key : flag_keys)
-    if (has(key) && !root[key].IsNull() && !yaml::is_bool(root[key]))
+    if (auto f = fm_.get(key); f.IsDefined() && !f.IsNull() && !yaml::is_bool(f))
       throw bad_input(fmt::format("{}:{}: '{}' must be true or false, found {}", origin,
-                                  line_of(key), key, yaml::kind_name(root[key])));
+                                  line_of(key), key, yaml::kind_name(f)));
   for (const auto& key : {"dependencies", "depends_on", "labels"}) {
-    auto n = root[key];
+    auto n = fm_.get(key);
     if (!n.IsDefined() || n.IsNull()) continue;
     if (!n.IsSequence())
       throw bad_input(fmt::format("{}:{}: '{}' must be a list, found {}", origin, line_of(key), key,
@@ -175,7 +174,7 @@ story_status story::status() const {
 }
 
 long story::priority() const {
-  auto n = fm_.root()["priority"];
+  auto n = fm_.get("priority");
   if (!n.IsDefined() || n.IsNull()) return std::numeric_limits<long>::max();
   return static_cast<long>(n.as<double>());
 }
@@ -189,18 +188,18 @@ std::vector<std::string> story::dependencies() const {
 }
 
 bool story::flag(const std::string& key) const {
-  auto n = fm_.root()[key];
+  auto n = fm_.get(key);
   return n.IsDefined() && yaml::is_bool(n) && n.as<bool>();
 }
 
 std::string story::str(const std::string& key) const {
-  auto n = fm_.root()[key];
+  auto n = fm_.get(key);
   return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string();
 }
 
 std::vector<std::string> story::list(const std::string& key) const {
   std::vector<std::string> out;
-  auto n = fm_.root()[key];
+  auto n = fm_.get(key);
   if (n.IsDefined() && n.IsSequence())
     for (const auto& item : n)
       if (item.IsScalar()) out.push_back(item.Scalar());
@@ -208,24 +207,28 @@ std::vector<std::string> story::list(const std::string& key) const {
 }
 
 long story::number(const std::string& key, long fallback) const {
-  auto n = fm_.root()[key];
+  auto n = fm_.get(key);
   return n.IsDefined() && yaml::is_number(n) ? static_cast<long>(n.as<double>()) : fallback;
 }
 
 void story::set_string(const std::string& key, const std::string& value) {
   fm_.root()[key] = yaml::string(value);
+  fm_.reindex();
 }
 void story::set_bool(const std::string& key, bool value) {
   fm_.root()[key] = value;
+  fm_.reindex();
 }
 void story::set_number(const std::string& key, long value) {
   fm_.root()[key] = value;
+  fm_.reindex();
 }
 void story::set_status(story_status s) {
   set_string("status", std::string(to_string(s)));
 }
 void story::erase(const std::string& key) {
   fm_.root().remove(key);
+  fm_.reindex();
 }
 
 std::string story::render() const {

@@ -48,7 +48,7 @@ public:
   std::string str(const std::string& key) const;
   std::vector<std::string> list(const std::string& key) const;
   long number(const std::string& key, long fallback) const;
-  bool has(const std::string& key) const { return fm_.root()[key].IsDefined(); }
+  bool has(const std::string& key) const { return fm_.get(key).IsDefined(); }
 
   // The whole frontmatter, for keys that have no accessor. Mutations show in render().
   YAML::Node& frontmatter() { return fm_.root(); }

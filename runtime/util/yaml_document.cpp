@@ -101,7 +101,9 @@ void configure(YAML::Emitter& out) {
 
 yaml_document::yaml_document(const yaml_document& other)
     : root_(YAML::Clone(other.root_)), preamble_(other.preamble_), entries_(other.entries_),
-      preserve_(other.preserve_) {}
+      preserve_(other.preserve_) {
+  reindex(); // the clone's nodes, not the original's
+}
 
 yaml_document& yaml_document::operator=(const yaml_document& other) {
   if (this != &other) {
@@ -109,6 +111,7 @@ yaml_document& yaml_document::operator=(const yaml_document& other) {
     preamble_ = other.preamble_;
     entries_ = other.entries_;
     preserve_ = other.preserve_;
+    reindex();
   }
   return *this;
 }
@@ -118,7 +121,25 @@ yaml_document& yaml_document::operator=(yaml_document&& other) noexcept {
   preamble_ = std::move(other.preamble_);
   entries_ = std::move(other.entries_);
   preserve_ = other.preserve_;
+  index_ = std::move(other.index_); // handles to the nodes now ours
+  indexed_ = other.indexed_;
+  other.indexed_ = false;
   return *this;
+}
+
+YAML::Node yaml_document::get(const std::string& key) const {
+  if (!indexed_) return root_[key];
+  for (const auto& [k, v] : index_)
+    if (k == key) return v;
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+void yaml_document::reindex() {
+  index_.clear();
+  if (root_.IsMap())
+    for (auto it = root_.begin(); it != root_.end(); ++it)
+      if (it->first.IsScalar()) index_.emplace_back(it->first.Scalar(), it->second);
+  indexed_ = true;
 }
 
 yaml_document yaml_document::parse(std::string text, const std::string& origin,
@@ -133,6 +154,7 @@ yaml_document yaml_document::parse(std::string text, const std::string& origin,
                                 yaml::kind_name(doc.root_)));
   }
   check_duplicate_keys(doc.root_, origin, first_line, "");
+  doc.reindex();
 
   auto lines = split_lines_keep_eol(text);
   std::vector<std::size_t> starts;
@@ -156,8 +178,7 @@ yaml_document yaml_document::parse(std::string text, const std::string& origin,
   std::size_t i = 0;
   for (auto it = doc.root_.begin(); it != doc.root_.end(); ++it, ++i) {
     auto end = i + 1 < starts.size() ? starts[i + 1] : lines.size();
-    doc.entries_.push_back(
-        {it->first.Scalar(), join(starts[i], end), yaml::emit_value(YAML::Clone(it->second))});
+    doc.entries_.push_back({it->first.Scalar(), join(starts[i], end)});
   }
   return doc;
 }
@@ -169,6 +190,12 @@ std::string yaml_document::render() const {
       out += yaml::emit_entry(it->first.Scalar(), it->second);
     return out;
   }
+  // The source parsed when this document was read; parsing it again gives
+  // each entry's original value (anchors and aliases across entries included).
+  std::string source = preamble_;
+  for (const auto& e : entries_)
+    source += e.raw;
+  const YAML::Node before = YAML::Load(source);
   std::string out = preamble_;
   for (auto it = root_.begin(); it != root_.end(); ++it) {
     const auto key = it->first.Scalar();
@@ -176,7 +203,7 @@ std::string yaml_document::render() const {
     for (const auto& e : entries_)
       if (e.key == key) original = &e;
     if (!out.empty() && out.back() != '\n') out += '\n';
-    if (original && original->canonical == yaml::emit_value(it->second))
+    if (original && yaml::emit_value(before[key]) == yaml::emit_value(it->second))
       out += original->raw;
     else
       out += yaml::emit_entry(key, it->second);

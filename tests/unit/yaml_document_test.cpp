@@ -76,6 +76,40 @@ BOOST_AUTO_TEST_CASE(copies_are_independent) {
   BOOST_TEST(c.render() == "k: 3\n");
 }
 
+// get() answers from an index of the keys; it must never answer stale.
+BOOST_AUTO_TEST_CASE(get_follows_mutations_copies_and_moves) {
+  auto doc = yaml_document::parse(tricky, "t.yaml");
+  BOOST_TEST(doc.get("id").Scalar() == "S-0001");
+  BOOST_TEST(!doc.get("missing").IsDefined());
+  BOOST_TEST(doc.get("empty").IsDefined());
+  BOOST_TEST(doc.get("empty").IsNull());
+  doc.root()["added"] = 7; // a new key, before any reindex()
+  BOOST_TEST(doc.get("added").as<int>() == 7);
+  doc.root().remove("id");
+  BOOST_TEST(!doc.get("id").IsDefined());
+  doc.reindex();
+  BOOST_TEST(doc.get("added").as<int>() == 7);
+  BOOST_TEST(!doc.get("id").IsDefined());
+  auto copy = doc;
+  copy.root()["added"] = 8;
+  copy.reindex();
+  BOOST_TEST(doc.get("added").as<int>() == 7);
+  BOOST_TEST(copy.get("added").as<int>() == 8);
+  yaml_document moved;
+  moved = std::move(copy);
+  BOOST_TEST(moved.get("added").as<int>() == 8);
+  BOOST_TEST(moved.get("last").as<bool>());
+}
+
+// Entries are compared with what was read only when rendering; anchors used
+// across entries must still count as unchanged.
+BOOST_AUTO_TEST_CASE(aliases_across_entries_render_unchanged) {
+  const std::string text = "base: &b value\nother: *b\nn: 1\n";
+  auto doc = yaml_document::parse(text, "t.yaml");
+  doc.root()["n"] = 2;
+  BOOST_TEST(doc.render() == "base: &b value\nother: *b\nn: 2\n");
+}
+
 BOOST_AUTO_TEST_CASE(bad_yaml_is_a_clear_error) {
   auto message_of = [](const std::string& text) -> std::string {
     try {
