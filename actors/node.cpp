@@ -221,6 +221,7 @@ int run_node(const node_options& o, std::ostream& out) {
   door->store(nullptr);
   gate.reset(); // no peer reaches CAF any more
   caf::anon_send_exit(node, caf::exit_reason::user_shutdown);
+  ctx->gateways->stop();
   if (!o.tls.enabled()) sys.middleman().unpublish(node, *inner);
   return 0;
 }

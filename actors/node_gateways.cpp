@@ -45,6 +45,10 @@ node_gateways::node_gateways(caf::actor_system& sys) : forwarder_(sys.spawn(perm
 }
 
 node_gateways::~node_gateways() {
+  stop();
+}
+
+void node_gateways::stop() {
   caf::anon_send_exit(forwarder_, caf::exit_reason::user_shutdown);
 }
 

@@ -26,6 +26,10 @@ public:
   // Spawns the permit forwarder; stops it when destroyed.
   explicit node_gateways(caf::actor_system& sys);
   ~node_gateways();
+  // Stops the forwarder now (a waiting gateway thread is refused). The actor
+  // system's destructor waits for every actor, and this object outlives it
+  // when jobs and the node share it: without stop() a node hung on SIGTERM.
+  void stop();
 
   // The gateway to `upstream` (made on first use; lives as long as this).
   entry& gateway_for(const std::string& upstream);

@@ -11,12 +11,12 @@
 
 namespace sdlc {
 
-template <class Fn>
-void parallel_for(std::size_t n, Fn&& fn, std::size_t min_per_thread = 256) {
+template <class Fn> void parallel_for(std::size_t n, Fn&& fn, std::size_t min_per_thread = 256) {
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t threads = std::min(cores, n / std::max<std::size_t>(1, min_per_thread));
   if (threads <= 1) {
-    for (std::size_t i = 0; i < n; ++i) fn(i);
+    for (std::size_t i = 0; i < n; ++i)
+      fn(i);
     return;
   }
   // Indices handed out in small chunks: files differ in size, so a fixed split
@@ -25,13 +25,16 @@ void parallel_for(std::size_t n, Fn&& fn, std::size_t min_per_thread = 256) {
   auto worker = [&] {
     constexpr std::size_t chunk = 32;
     for (std::size_t from; (from = next.fetch_add(chunk)) < n;)
-      for (std::size_t i = from; i < std::min(n, from + chunk); ++i) fn(i);
+      for (std::size_t i = from; i < std::min(n, from + chunk); ++i)
+        fn(i);
   };
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back(worker);
   worker();
-  for (auto& t : pool) t.join();
+  for (auto& t : pool)
+    t.join();
 }
 
 } // namespace sdlc

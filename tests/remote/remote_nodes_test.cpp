@@ -506,3 +506,34 @@ BOOST_AUTO_TEST_CASE(unauthenticated_peers_are_bounded_and_logged) {
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(test::read(a.out).find("refused 127.0.0.1") != std::string::npos);
 }
+
+// A node stops on SIGTERM, idle or after its orchestrator vanished mid-job.
+// It used to hang for ever: the actor system's destructor waited for the
+// permit forwarder, which only its owner's destructor — run after the actor
+// system's — would stop. The fixture's SIGKILL hid it from every other test.
+BOOST_AUTO_TEST_CASE(a_node_stops_on_sigterm_idle_or_after_its_orchestrator_died) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  rb.env["IMPLEMENT_SECONDS"] = "30";
+  rb.add_stories(1);
+  rb.start_node("nodeIdle", 1);
+  auto busy_address = rb.start_node("nodeBusy", 1).address();
+  {
+    test::child_guard run(test::spawn_background(
+        {SDLC_BIN, "run", "--node", busy_address, "--no-local", "--token-file", rb.token.string()},
+        rb.repo, rb.env, d.path / "run.out"));
+    BOOST_REQUIRE_MESSAGE(!wait_for_implement_on(d, "nodeBusy").empty(),
+                          test::read(d.path / "run.out"));
+  } // the orchestrator is SIGKILLed here
+  for (auto& n : rb.nodes) {
+    ::kill(n.pid, SIGTERM);
+    test::child_guard node(n.pid);
+    n.pid = -1;
+    auto code = node.wait_for(std::chrono::seconds(30));
+    BOOST_TEST(code.has_value(), n.out.string() << ": still running 30 s after SIGTERM\n"
+                                                << test::read(n.out));
+    if (code) BOOST_TEST(*code == 0, test::read(n.out));
+  }
+  std::this_thread::sleep_for(300ms);
+  BOOST_TEST(test::none_alive_with_env(rb.marker));
+}
