@@ -12,8 +12,9 @@
 #include "runtime/config/batch_file.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
-#include "runtime/process/signals.hpp"
 #include "runtime/land/lane.hpp"
+#include "runtime/process/signals.hpp"
+#include "runtime/report/run_journal.hpp"
 #include "runtime/schedule/preflight.hpp"
 #include "runtime/schedule/recommended_action.hpp"
 #include "runtime/schedule/run_shape.hpp"
@@ -21,6 +22,7 @@
 #include "runtime/story/run_lock.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/printable.hpp"
+#include "runtime/util/time.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/workflow/transitions.hpp"
 #include "runtime/workflow/workflow_state.hpp"
@@ -392,6 +394,33 @@ void guard_teardown(int code) {
   }).detach();
 }
 
+// The run's journal (docs/report.md), opened with its first line: what this
+// run set out to do. A board it cannot write to costs the journal, not the run.
+std::shared_ptr<run_journal> open_journal(const board& b, const prepared_run& p, int concurrency,
+                                          std::ostream& out) {
+  const auto started = time::now_ms();
+  try {
+    auto journal = std::make_shared<run_journal>(b.sdlc_dir() / "runs", new_run_id(started));
+    nlohmann::json first;
+    first["event"] = "run_started";
+    first["run"] = journal->id();
+    first["at_ms"] = started;
+    first["concurrency"] = concurrency;
+    auto& stories = first["stories"] = nlohmann::json::array();
+    for (const auto& it : p.plan.items)
+      stories.push_back({{"id", it.id},
+                         {"title", p.plan.titles.at(it.id)},
+                         {"depends_on", it.depends_on},
+                         {"expected_actions", p.plan.expected_actions.at(it.id)}});
+    journal->append(first);
+    journal->flush();
+    return journal;
+  } catch (const std::exception& e) {
+    out << fmt::format("warning: {}; the run goes on without a journal\n", e.what());
+    return nullptr;
+  }
+}
+
 // Step 3 and 4: the run's actors on one actor system, until it is over.
 int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   const auto& o = s.opts;
@@ -425,6 +454,7 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   sto.color = sto.live;
   for (const auto& it : p.plan.items)
     sto.stories.emplace_back(it.id, p.plan.titles[it.id], p.plan.expected_actions[it.id]);
+  sto.journal = open_journal(b, p, n, out);
   auto status = spawn_status(sys, sto);
 
   scheduler_options so;

@@ -2,6 +2,7 @@
 
 #include "runtime/console/dashboard.hpp"
 #include "runtime/console/terminal.hpp"
+#include "runtime/report/run_journal.hpp"
 
 #include "runtime/util/time.hpp"
 
@@ -23,6 +24,7 @@ struct status_state {
   bool dirty = true;
   bool ended = false;
   int drawn_lines = 0;
+  std::shared_ptr<run_journal> journal;
   static inline const char* name = "status";
 };
 
@@ -49,7 +51,12 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
   st.color = opts.color;
   for (const auto& [id, title, expected] : opts.stories)
     st.model->add_story(id, title, expected);
-  if (st.live) self->delayed_send(self, frame, atoms::render::value);
+  st.journal = std::move(opts.journal);
+  // Frames draw a live dashboard and flush the journal.
+  if (st.live || st.journal) self->delayed_send(self, frame, atoms::render::value);
+  auto record = [=](const nlohmann::json& line) {
+    if (auto& j = self->state.journal) j->append(line);
+  };
   // A plain line for an event worth one (not on a live dashboard).
   auto say = [=](const std::optional<std::string>& line) {
     auto& s = self->state;
@@ -57,26 +64,58 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
     s.dirty = true;
   };
   return {
-      [=](story_event& e) { say(self->state.model->apply(e)); },
+      [=](story_event& e) {
+        if (journaled(e.kind)) record(journal_line(e));
+        say(self->state.model->apply(e));
+      },
       [=](agent_progress& p) { say(self->state.model->apply(p)); },
       [=](process_started&) {}, // the story's log has it; the dashboard shows no pids
-      [=](usage_report& u) { self->state.model->apply(u); },
-      [=](story_finished& f) { say(self->state.model->apply(f)); },
-      [=](story_waiting& w) { self->state.model->apply(w); },
-      [=](limiter_stats& l) { self->state.model->apply(l, time::now_ms()); },
-      [=](landing_event& e) { say(self->state.model->apply(e)); },
-      [=](concurrency_level& l) { say(self->state.model->apply(l)); },
+      [=](usage_report& u) {
+        record(journal_line(u));
+        self->state.model->apply(u);
+      },
+      [=](story_finished& f) {
+        record(journal_line(f));
+        say(self->state.model->apply(f));
+      },
+      [=](story_waiting& w) {
+        record(journal_line(w));
+        self->state.model->apply(w);
+      },
+      [=](limiter_stats& l) {
+        const auto now = time::now_ms();
+        record(journal_line(l, now));
+        self->state.model->apply(l, now);
+      },
+      [=](landing_event& e) {
+        record(journal_line(e));
+        say(self->state.model->apply(e));
+      },
+      [=](concurrency_level& l) {
+        record(journal_line(l));
+        say(self->state.model->apply(l));
+      },
       [=](atoms::render) {
         auto& s = self->state;
         if (s.ended) return;
-        draw(self); // always: the clock and ETA move even without events
+        if (s.journal) s.journal->flush();
+        if (s.live) draw(self); // always: the clock and ETA move even without events
         self->delayed_send(self, frame, atoms::render::value);
       },
       [=](atoms::summary) -> std::string {
         auto& s = self->state;
         if (s.live) draw(self);
         s.ended = true;
-        return s.model->summary(s.color);
+        auto text = s.model->summary(false);
+        if (s.journal) {
+          nlohmann::json end;
+          end["event"] = "run_finished";
+          end["at_ms"] = time::now_ms();
+          end["summary"] = text;
+          s.journal->append(end);
+          s.journal->flush();
+        }
+        return s.color ? s.model->summary(true) : text;
       },
   };
 }

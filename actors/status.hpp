@@ -4,11 +4,14 @@
 #include <caf/fwd.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace sdlc {
+
+class run_journal;
 
 struct status_options {
   int limit = 1;
@@ -16,6 +19,9 @@ struct status_options {
   bool color = false;
   // (id, title, expected actions) in display order
   std::vector<std::tuple<std::string, std::string, int>> stories;
+  // Where every event is also recorded (none: not recorded). The actor owns
+  // it from here: it flushes each frame and closes it with the summary.
+  std::shared_ptr<run_journal> journal;
 };
 
 status_actor spawn_status(caf::actor_system& sys, status_options opts);
