@@ -14,6 +14,7 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/land/lane.hpp"
 #include "runtime/process/signals.hpp"
+#include "runtime/report/run_history.hpp"
 #include "runtime/report/run_journal.hpp"
 #include "runtime/schedule/preflight.hpp"
 #include "runtime/schedule/recommended_action.hpp"
@@ -400,7 +401,9 @@ std::shared_ptr<run_journal> open_journal(const board& b, const prepared_run& p,
                                           std::ostream& out) {
   const auto started = time::now_ms();
   try {
-    auto journal = std::make_shared<run_journal>(b.sdlc_dir() / "runs", new_run_id(started));
+    const auto runs_dir = b.sdlc_dir() / "runs";
+    auto journal = std::make_shared<run_journal>(runs_dir, new_run_id(started));
+    prune_runs(runs_dir, static_cast<std::size_t>(b.cfg().keep_runs), journal->id());
     nlohmann::json first;
     first["event"] = "run_started";
     first["run"] = journal->id();

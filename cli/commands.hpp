@@ -41,8 +41,7 @@ int cmd_status(const global_options& g, bool active_only, bool json);
 int cmd_details(const global_options& g, const std::string& id, bool json);
 int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries);
 int cmd_approve(const global_options& g, const std::string& id);
-int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool dry_run,
-             bool json);
+int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool dry_run, bool json);
 int cmd_migrate(const global_options& g, bool dry_run, bool no_backup, bool force);
 int cmd_feedback(const global_options& g, const std::string& id, const std::string& text);
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
@@ -76,5 +75,8 @@ struct logs_options {
   std::optional<std::string> timestamp; // -f, --file
 };
 int cmd_logs(const global_options& g, const logs_options& o);
+
+// Past runs from their journals (.ai-sdlc/runs/).
+int cmd_runs(const global_options& g, bool json);
 
 } // namespace sdlc::cli

@@ -385,6 +385,12 @@ void tree_commands(CLI::App& app, cli_values& v) {
   logs->footer("As ai-sdlc: -t follows, -n counts lines, -f picks a file. Logs are "
                ".ai-sdlc/stories/<ID>/logs/<timestamp>.log, one per run.");
   logs->callback([&] { v.run = [&] { return cmd_logs(v.g, v.lo); }; });
+
+  auto* runs = app.add_subcommand("runs", "List past runs: start, duration, stories, result, cost");
+  runs->add_flag("--json", v.json, "Machine-readable output");
+  runs->footer("Each run's journal is .ai-sdlc/runs/<run-id>/events.jsonl (docs/report.md); the "
+               "newest report.keepRuns (default 50) are kept.");
+  runs->callback([&] { v.run = [&] { return cmd_runs(v.g, v.json); }; });
 }
 
 // Runs the chosen command; every error is a message and an exit code.

@@ -4,6 +4,7 @@
 #include "runtime/config/config.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
+#include "runtime/report/run_history.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/story/story_logs.hpp"
 #include "runtime/util/error.hpp"
@@ -88,6 +89,16 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
   if (!list.empty())
     fmt::print("{} worktree{}, {:.1f} MB\n", list.size(), list.size() == 1 ? "" : "s",
                static_cast<double>(total) / 1048576);
+  return 0;
+}
+
+int cmd_runs(const global_options& g, bool json) {
+  auto b = open_board(g);
+  auto runs = list_runs(b.sdlc_dir() / "runs");
+  if (json)
+    std::cout << runs_json(runs).dump(2) << "\n";
+  else
+    std::cout << runs_text(runs);
   return 0;
 }
 

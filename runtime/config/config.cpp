@@ -203,6 +203,7 @@ void derive(config& cfg) {
   cfg.max_concurrent = t["limits"]["maxConcurrent"].as<int>();
   cfg.watch_every = std::chrono::milliseconds(t["daemon"]["pollingInterval"].as<long>());
   cfg.log_max_files = t["logging"]["maxFiles"].as<int>();
+  cfg.keep_runs = t["report"]["keepRuns"].as<int>();
   cfg.log_max_bytes = t["logging"]["maxFileSizeMb"].as<std::uintmax_t>() << 20;
   const auto& epic = t["epic"];
   cfg.epic = {epic["maxConcurrent"].as<int>(), epic["keepWorktrees"].as<bool>(),

@@ -85,6 +85,7 @@ struct config {
   // daemon.pollingInterval: run --watch looks at the board this often.
   std::chrono::milliseconds watch_every{5000};
   int log_max_files = 5;                    // logging.maxFiles: run logs kept per story
+  int keep_runs = 50;                       // report.keepRuns: run journals kept
   std::uintmax_t log_max_bytes = 10u << 20; // logging.maxFileSizeMb: then a new log file
   struct epic_settings {                    // epic.*: what `run --epic` does (ai-sdlc's meaning)
     int max_concurrent = 3;

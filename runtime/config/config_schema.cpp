@@ -127,6 +127,7 @@ const std::map<std::string, range> ranges = {
     {"worktree.maxTotalSizeMb", {0, 1e8, " MB", "0: no limit"}},
     {"logging.maxFileSizeMb", {1, 10240, " MB"}},
     {"logging.maxFiles", {1, 1000, ""}},
+    {"report.keepRuns", {1, 100000, ""}},
     {"merge.checksTimeout", {1000, ms_day, " ms"}},
     {"merge.batchSize", {1, 32, ""}},
     {"merge.checksPollingInterval", {1000, 3600000, " ms"}},

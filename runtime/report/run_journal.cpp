@@ -65,9 +65,10 @@ std::string new_run_id(int64_t now_ms) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
   std::random_device rd;
-  return fmt::format("{}-{:04x}", stamp, rd() & 0xffffu);
+  // Milliseconds: runs started in the same second still sort by start.
+  return fmt::format("{}.{:03}Z-{:04x}", stamp, now_ms % 1000, rd() & 0xffffu);
 }
 
 std::vector<nlohmann::json> read_journal(const stdfs::path& file) {

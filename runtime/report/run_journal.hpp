@@ -40,7 +40,7 @@ private:
   bool broken_ = false;
 };
 
-// A run id that sorts by start time: 20261202T121500Z-1a2b.
+// A run id that sorts by start time: 20261202T121500.042Z-1a2b.
 std::string new_run_id(int64_t now_ms);
 
 // The journal's lines; a last line cut short by a kill is left out.

@@ -99,6 +99,24 @@ BOOST_AUTO_TEST_CASE(a_run_journals_every_action_of_every_story_in_time_order) {
   BOOST_REQUIRE(test::sdlc(p.repo, {"add", "Story 4", "--status", "ready"}, p.env).exit_code == 0);
   BOOST_REQUIRE(test::sdlc(p.repo, {"run", "--concurrent", "2", "--force"}, p.env).exit_code == 0);
   BOOST_TEST(p.journals().size() == 2u);
+  auto runs = nlohmann::json::parse(test::sdlc(p.repo, {"runs", "--json"}, p.env).out);
+  BOOST_REQUIRE_EQUAL(runs.size(), 2u);
+  BOOST_TEST(runs[0]["stories"] == 3);
+  BOOST_TEST(runs[0]["done"] == 3);
+  BOOST_TEST(runs[0]["finished"] == true);
+  BOOST_TEST(runs[1]["stories"] == 1);
+  BOOST_TEST(runs[0]["id"].get<std::string>() < runs[1]["id"].get<std::string>());
+  auto text = test::sdlc(p.repo, {"runs"}, p.env).out;
+  BOOST_TEST(text.find(runs[1]["id"].get<std::string>()) != std::string::npos, text);
+  // report.keepRuns: a run starting prunes the oldest journals beyond it.
+  const auto newest_before = runs[1]["id"].get<std::string>();
+  BOOST_REQUIRE(test::sdlc(p.repo, {"config", "report.keepRuns", "1"}, p.env).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(p.repo, {"add", "Story 5", "--status", "ready"}, p.env).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(p.repo, {"run", "--force"}, p.env).exit_code == 0);
+  runs = nlohmann::json::parse(test::sdlc(p.repo, {"runs", "--json"}, p.env).out);
+  BOOST_REQUIRE_EQUAL(runs.size(), 1u);
+  BOOST_TEST(runs[0]["stories"] == 1);
+  BOOST_TEST(runs[0]["id"].get<std::string>() > newest_before); // the run just made
 }
 
 BOOST_AUTO_TEST_CASE(a_journal_of_a_killed_run_reads_up_to_its_last_line) {
@@ -152,6 +170,10 @@ BOOST_AUTO_TEST_CASE(a_journal_of_a_killed_run_reads_up_to_its_last_line) {
   auto again = test::sdlc(p.repo, {"run", "--concurrent", "2"}, env);
   BOOST_TEST(again.exit_code == 0, again.out + again.err);
   BOOST_TEST(p.journals().size() == 2u);
+  auto runs = nlohmann::json::parse(test::sdlc(p.repo, {"runs", "--json"}, p.env).out);
+  BOOST_REQUIRE_EQUAL(runs.size(), 2u);
+  BOOST_TEST(runs[0]["finished"] == false); // killed
+  BOOST_TEST(runs[1]["finished"] == true);
   std::this_thread::sleep_for(300ms);
   BOOST_TEST(test::none_alive_with_env(p.marker));
 }
