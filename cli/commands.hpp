@@ -78,5 +78,7 @@ int cmd_logs(const global_options& g, const logs_options& o);
 
 // Past runs from their journals (.ai-sdlc/runs/).
 int cmd_runs(const global_options& g, bool json);
+// What a run did (default the last): makespan, critical path, waits by cause, cost.
+int cmd_report(const global_options& g, const std::string& run_id, bool json);
 
 } // namespace sdlc::cli

@@ -391,6 +391,15 @@ void tree_commands(CLI::App& app, cli_values& v) {
   runs->footer("Each run's journal is .ai-sdlc/runs/<run-id>/events.jsonl (docs/report.md); the "
                "newest report.keepRuns (default 50) are kept.");
   runs->callback([&] { v.run = [&] { return cmd_runs(v.g, v.json); }; });
+
+  auto* report = app.add_subcommand(
+      "report", "What a run did: makespan against its lower bound, the critical path, each "
+                "story's running and waiting time by cause, reworks, cost, 429s");
+  report->add_option("run", v.id, "A run id from `runs` (default: the last run)");
+  report->add_flag("--json", v.json, "Machine-readable output (every action's span too)");
+  report->footer("Read from the run's journal, .ai-sdlc/runs/<run-id>/events.jsonl "
+                 "(docs/report.md).");
+  report->callback([&] { v.run = [&] { return cmd_report(v.g, v.id, v.json); }; });
 }
 
 // Runs the chosen command; every error is a message and an exit code.

@@ -5,6 +5,8 @@
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/report/run_history.hpp"
+#include "runtime/report/run_journal.hpp"
+#include "runtime/report/run_report.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/story/story_logs.hpp"
 #include "runtime/util/error.hpp"
@@ -99,6 +101,22 @@ int cmd_runs(const global_options& g, bool json) {
     std::cout << runs_json(runs).dump(2) << "\n";
   else
     std::cout << runs_text(runs);
+  return 0;
+}
+
+int cmd_report(const global_options& g, const std::string& run_id, bool json) {
+  auto b = open_board(g);
+  const auto runs_dir = b.sdlc_dir() / "runs";
+  auto runs = list_runs(runs_dir);
+  if (runs.empty()) throw bad_input("no runs yet: `run` records each one in " + b.rel(runs_dir));
+  std::string id = run_id.empty() ? runs.back().id : run_id;
+  if (!std::any_of(runs.begin(), runs.end(), [&](const run_summary& r) { return r.id == id; }))
+    throw bad_input(fmt::format("no run {} in {}; `runs` lists them", id, b.rel(runs_dir)));
+  auto report = analyze_run(id, read_journal(runs_dir / id / "events.jsonl"));
+  if (json)
+    std::cout << report_json(report).dump(2) << "\n";
+  else
+    std::cout << report_text(report);
   return 0;
 }
 

@@ -95,6 +95,18 @@ BOOST_AUTO_TEST_CASE(a_run_journals_every_action_of_every_story_in_time_order) {
                id);
     BOOST_TEST(result[id] == "done", id);
   }
+  // `report` reads it: S-0003 waited for one of the two slots.
+  auto rep = test::sdlc(p.repo, {"report", "--json"}, p.env);
+  BOOST_REQUIRE_MESSAGE(rep.exit_code == 0, rep.err);
+  auto report = nlohmann::json::parse(rep.out);
+  BOOST_TEST(report["finished"] == true);
+  BOOST_TEST(report["stories"].size() == 3u);
+  BOOST_TEST(!report["critical_path"].empty());
+  BOOST_TEST(report["makespan_ms"].get<int64_t>() >= report["lower_bound_ms"].get<int64_t>());
+  BOOST_TEST(report["stories"][2]["id"] == "S-0003");
+  BOOST_TEST(report["stories"][2]["waited_ms"].value("slot", 0) > 0, rep.out);
+  BOOST_TEST(report["stories"][0]["actions"].size() >= 4u);
+  BOOST_TEST(test::sdlc(p.repo, {"report", "no-such-run"}, p.env).exit_code == 2);
   // A second run gets a journal of its own.
   BOOST_REQUIRE(test::sdlc(p.repo, {"add", "Story 4", "--status", "ready"}, p.env).exit_code == 0);
   BOOST_REQUIRE(test::sdlc(p.repo, {"run", "--concurrent", "2", "--force"}, p.env).exit_code == 0);
@@ -139,6 +151,11 @@ BOOST_AUTO_TEST_CASE(a_journal_of_a_killed_run_reads_up_to_its_last_line) {
   run.wait();
   auto files = p.journals();
   BOOST_REQUIRE_EQUAL(files.size(), 1u);
+  auto killed = test::sdlc(p.repo, {"report", "--json"}, p.env);
+  BOOST_REQUIRE_MESSAGE(killed.exit_code == 0, killed.err);
+  auto report = nlohmann::json::parse(killed.out);
+  BOOST_TEST(report["finished"] == false);
+  BOOST_TEST(report["stories"].size() == 2u);
   // A torn last line, as a kill during a write leaves it, is skipped too.
   {
     std::ofstream torn(files[0], std::ios::app);
@@ -174,6 +191,7 @@ BOOST_AUTO_TEST_CASE(a_journal_of_a_killed_run_reads_up_to_its_last_line) {
   BOOST_REQUIRE_EQUAL(runs.size(), 2u);
   BOOST_TEST(runs[0]["finished"] == false); // killed
   BOOST_TEST(runs[1]["finished"] == true);
+  BOOST_TEST(runs[0].contains("problem")); // the line damaged above
   std::this_thread::sleep_for(300ms);
   BOOST_TEST(test::none_alive_with_env(p.marker));
 }

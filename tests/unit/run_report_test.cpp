@@ -1,0 +1,108 @@
+// runtime/report/run_report on a scripted journal with known times: waits by
+// cause, running time, reworks, the critical path and the lower bound.
+#include "runtime/report/run_history.hpp"
+#include "runtime/report/run_report.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sdlc;
+using nlohmann::json;
+
+namespace {
+
+json at(int64_t seconds, json line) {
+  line["at_ms"] = seconds * 1000;
+  return line;
+}
+
+// One slot; A (0–10 s) then B (depends on A) — but C takes the slot at 10 s,
+// so B waits for its dependency, then for the slot, reworks and fails.
+std::vector<json> scripted() {
+  return {
+      at(0, {{"event", "run_started"},
+             {"run", "r1"},
+             {"concurrency", 1},
+             {"stories",
+              {{{"id", "A"}, {"title", "a"}, {"depends_on", json::array()}},
+               {{"id", "B"}, {"title", "b"}, {"depends_on", {"A"}}},
+               {{"id", "C"}, {"title", "c"}, {"depends_on", json::array()}}}}}),
+      at(0, {{"event", "waiting"}, {"story", "C"}, {"cause", "slot"}}),
+      at(0, {{"event", "waiting"}, {"story", "B"}, {"cause", "dependency"}, {"on", {"A"}}}),
+      at(0, {{"event", "story_started"}, {"story", "A"}}),
+      at(0, {{"event", "action_started"}, {"story", "A"}, {"action", "research"}}),
+      at(4, {{"event", "action_finished"}, {"story", "A"}, {"action", "research"}}),
+      at(4, {{"event", "action_started"}, {"story", "A"}, {"action", "implement"}}),
+      at(10, {{"event", "action_finished"}, {"story", "A"}, {"action", "implement"}}),
+      at(10, {{"event", "story_finished"}, {"story", "A"}, {"result", "done"}}),
+      at(10, {{"event", "waiting"}, {"story", "B"}, {"cause", "slot"}}),
+      at(10, {{"event", "story_started"}, {"story", "C"}}),
+      at(10, {{"event", "action_started"}, {"story", "C"}, {"action", "implement"}}),
+      at(12, {{"event", "api_limit"}, {"rejections", 3}, {"paused_until_ms", 14000}}),
+      at(15, {{"event", "usage"},
+              {"story", "C"},
+              {"action", "implement"},
+              {"cost_usd", 0.5},
+              {"input_tokens", 100},
+              {"output_tokens", 20}}),
+      at(15, {{"event", "action_finished"}, {"story", "C"}, {"action", "implement"}}),
+      at(15, {{"event", "story_finished"}, {"story", "C"}, {"result", "done"}}),
+      at(15, {{"event", "story_started"}, {"story", "B"}}),
+      at(15, {{"event", "action_started"}, {"story", "B"}, {"action", "rework"}}),
+      at(20, {{"event", "action_finished"}, {"story", "B"}, {"action", "rework"}}),
+      at(20, {{"event", "action_started"}, {"story", "B"}, {"action", "implement"}}),
+      at(25, {{"event", "action_failed"}, {"story", "B"}, {"action", "implement"}}),
+      at(25, {{"event", "story_finished"}, {"story", "B"}, {"result", "failed"}}),
+      at(26, {{"event", "run_finished"}, {"summary", "..."}}),
+  };
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(waits_by_cause_critical_path_and_lower_bound) {
+  auto r = analyze_run("r1", scripted());
+  BOOST_TEST(r.finished);
+  BOOST_TEST(r.makespan_ms == 26000);
+  BOOST_REQUIRE_EQUAL(r.stories.size(), 3u);
+  const auto& a = r.stories[0];
+  const auto& b = r.stories[1];
+  const auto& c = r.stories[2];
+  BOOST_TEST(a.running_ms() == 10000);
+  BOOST_TEST(a.waited_ms.empty());
+  BOOST_TEST(b.waited_ms.at("dependency") == 10000);
+  BOOST_TEST(b.waited_ms.at("slot") == 5000);
+  BOOST_TEST(c.waited_ms.at("slot") == 10000);
+  BOOST_TEST(b.running_ms() == 10000);
+  BOOST_TEST(b.reworks == 1);
+  BOOST_TEST(b.result == "failed");
+  BOOST_TEST(!b.actions.back().ok);
+  BOOST_TEST(c.cost_usd == 0.5);
+  BOOST_TEST(c.cost_by_action.at("implement") == 0.5);
+  BOOST_TEST(r.cost_usd == 0.5);
+  // Durations A 10 s, B 10 s, C 5 s: the chain A → B is 20 s; one slot makes
+  // the bound Σ work = 25 s.
+  BOOST_TEST(r.critical_path == (std::vector<std::string>{"A", "B"}));
+  BOOST_TEST(r.critical_path_ms == 20000);
+  BOOST_TEST(r.lower_bound_ms == 25000);
+  BOOST_TEST(r.rejections == 3);
+  BOOST_TEST(r.paused_ms == 2000);
+  auto text = report_text(r);
+  BOOST_TEST(text.find("critical path A → B") != std::string::npos, text);
+  auto j = report_json(r);
+  BOOST_TEST(j["stories"][1]["waited_ms"]["dependency"] == 10000);
+}
+
+// A killed run: its open wait and its unfinished action end at its last line.
+BOOST_AUTO_TEST_CASE(a_killed_run_ends_at_its_last_line) {
+  auto lines = scripted();
+  lines.resize(13); // up to the api_limit line at 12 s
+  auto r = analyze_run("r1", lines);
+  BOOST_TEST(!r.finished);
+  BOOST_TEST(r.makespan_ms == 12000);
+  BOOST_TEST(r.stories[1].waited_ms.at("slot") == 2000); // 10 → 12 s
+  BOOST_TEST(!r.stories[2].actions.back().ended);        // C still implementing
+  BOOST_TEST(r.stories[2].result.empty());
+  auto summary = summarize_run("r1", lines);
+  BOOST_TEST(!summary.finished);
+  BOOST_TEST(summary.done == 1);
+  BOOST_TEST(summary.stories == 3);
+}
