@@ -1,5 +1,6 @@
 #include "runtime/report/run_history.hpp"
 
+#include "runtime/console/dashboard.hpp"
 #include "runtime/report/run_journal.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
@@ -24,12 +25,6 @@ std::vector<std::string> run_ids(const stdfs::path& runs_dir) {
       ids.push_back(e.path().filename().string());
   std::sort(ids.begin(), ids.end());
   return ids;
-}
-
-std::string duration_text(int64_t ms) {
-  auto s = ms / 1000;
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-                   : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
 std::string result_text(const run_summary& r) {
@@ -102,7 +97,7 @@ std::string runs_text(const std::vector<run_summary>& runs) {
                                             std::chrono::milliseconds(r.started_ms)))
                                       : std::string("-");
     out += fmt::format("{:<26} {:<24} {:>9} {:>7} {:>5} {:>7} {:>6} {:>9}  {}\n", r.id, started,
-                       duration_text(std::max<int64_t>(0, r.last_ms - r.started_ms)), r.stories,
+                       format_duration(std::max<int64_t>(0, r.last_ms - r.started_ms)), r.stories,
                        r.done, r.blocked, r.failed, fmt::format("${:.4f}", r.cost_usd),
                        r.problem.empty() ? result_text(r) : result_text(r) + ": " + r.problem);
   }

@@ -1,5 +1,6 @@
 #include "runtime/report/run_report.hpp"
 
+#include "runtime/console/dashboard.hpp"
 #include "runtime/schedule/scheduler_core.hpp"
 
 #include <fmt/format.h>
@@ -10,11 +11,11 @@ namespace sdlc {
 
 namespace {
 
+// Seconds with a decimal below a minute (short runs and waits matter here),
+// the dashboard's clock above.
 std::string clock_text(int64_t ms) {
   if (ms < 60000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
-  auto s = (ms + 500) / 1000;
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-                   : fmt::format("{}:{:02}", s / 60, s % 60);
+  return format_duration(ms);
 }
 
 // Open waits per story: cause and since when.
