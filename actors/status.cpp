@@ -106,16 +106,15 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
         auto& s = self->state;
         if (s.live) draw(self);
         s.ended = true;
-        auto text = s.model->summary(false);
         if (s.journal) {
           nlohmann::json end;
           end["event"] = "run_finished";
           end["at_ms"] = time::now_ms();
-          end["summary"] = text;
+          end["summary"] = s.model->summary(false); // the journal holds no escape codes
           s.journal->append(end);
           s.journal->flush();
         }
-        return s.color ? s.model->summary(true) : text;
+        return s.model->summary(s.color);
       },
   };
 }

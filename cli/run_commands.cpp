@@ -107,10 +107,11 @@ int cmd_runs(const global_options& g, bool json) {
 int cmd_report(const global_options& g, const std::string& run_id, bool json) {
   auto b = open_board(g);
   const auto runs_dir = b.sdlc_dir() / "runs";
-  auto runs = list_runs(runs_dir);
-  if (runs.empty()) throw bad_input("no runs yet: `run` records each one in " + b.rel(runs_dir));
-  std::string id = run_id.empty() ? runs.back().id : run_id;
-  if (!std::any_of(runs.begin(), runs.end(), [&](const run_summary& r) { return r.id == id; }))
+  // Only the chosen journal is read: the others may be many and long.
+  const auto ids = run_ids(runs_dir);
+  if (ids.empty()) throw bad_input("no runs yet: `run` records each one in " + b.rel(runs_dir));
+  const std::string id = run_id.empty() ? ids.back() : run_id;
+  if (std::find(ids.begin(), ids.end(), id) == ids.end())
     throw bad_input(fmt::format("no run {} in {}; `runs` lists them", id, b.rel(runs_dir)));
   auto report = analyze_run(id, read_journal(runs_dir / id / "events.jsonl"));
   if (json)

@@ -1,7 +1,9 @@
 #include "runtime/git/worktree_creation.hpp"
 
+#include "runtime/git/worktree_ownership.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
+#include "runtime/util/text.hpp"
 
 #include <fmt/format.h>
 
@@ -15,30 +17,16 @@ stdfs::path journal_entry(const stdfs::path& common_dir, const std::string& name
   return common_dir / "sdlc-actors-adding" / name;
 }
 
-std::string trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-    text.pop_back();
-  return text;
-}
-
-bool same_path(const stdfs::path& a, const stdfs::path& b) {
-  std::error_code ec;
-  return stdfs::weakly_canonical(a, ec) == stdfs::weakly_canonical(b, ec);
-}
-
 // The folder is ours to delete when it is what libgit2 began there: nothing,
 // or a `.git` link into the metadata being undone (plus checked-out files).
 void require_ours(const stdfs::path& folder, const stdfs::path& metadata) {
-  auto link = folder / ".git";
-  if (!stdfs::exists(link)) {
+  if (!stdfs::exists(folder / ".git")) {
     if (stdfs::is_empty(folder)) return;
     throw failure(fmt::format("{} was being made a worktree when a run was killed, but it holds "
                               "files and no .git link; move it away and run again",
                               folder.string()));
   }
-  auto text = trimmed(fs::read_file(link, 4096));
-  const std::string prefix = "gitdir: ";
-  if (text.rfind(prefix, 0) != 0 || !same_path(text.substr(prefix.size()), metadata))
+  if (gitdir_link(folder) != canonical_or_same(metadata))
     throw failure(fmt::format("{} was being made a worktree when a run was killed, but its .git "
                               "links to another repository; move it away and run again",
                               folder.string()));
@@ -63,11 +51,11 @@ void finish_worktree_add(const stdfs::path& common_dir, const std::string& name)
 bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name) {
   auto entry = journal_entry(common_dir, name);
   if (!stdfs::exists(entry)) return false;
-  stdfs::path folder = trimmed(fs::read_file(entry, 4096));
+  stdfs::path folder = trim(fs::read_file(entry, 4096));
   auto metadata = common_dir / "worktrees" / name;
   if (stdfs::exists(metadata / "gitdir")) {
-    auto linked = trimmed(fs::read_file(metadata / "gitdir", 4096));
-    if (!same_path(linked, folder / ".git"))
+    auto linked = trim(fs::read_file(metadata / "gitdir", 4096));
+    if (canonical_or_same(linked) != canonical_or_same(folder / ".git"))
       throw failure(fmt::format("the worktree metadata {} names {}, not {}; run `git worktree "
                                 "prune` or remove it, then run again",
                                 metadata.string(), linked, folder.string()));

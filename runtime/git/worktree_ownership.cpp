@@ -15,8 +15,6 @@ namespace sdlc::git {
 
 namespace stdfs = std::filesystem;
 
-namespace {
-
 // Canonical, without a trailing separator (libgit2 and git write both).
 stdfs::path canonical_or_same(const stdfs::path& p) {
   std::error_code ec;
@@ -45,6 +43,8 @@ std::optional<stdfs::path> gitdir_link(const stdfs::path& folder) {
   stdfs::path p = target;
   return canonical_or_same(p.is_absolute() ? p : folder / p);
 }
+
+namespace {
 
 std::string value_of(const std::string& text, const std::string& key) {
   auto at = text.find("\n" + key + " ");

@@ -26,6 +26,14 @@ struct worktree_marker {
   std::string branch;
 };
 
+// `p` canonical (as far as it exists), without a trailing separator: libgit2
+// and git write both.
+std::filesystem::path canonical_or_same(const std::filesystem::path& p);
+
+// Where a worktree folder's `.git` file ("gitdir: <path>") points, canonical;
+// nullopt when `.git` is no such file.
+std::optional<std::filesystem::path> gitdir_link(const std::filesystem::path& folder);
+
 // Writes the marker into `folder` (a worktree of the repository whose common
 // git dir is `common_dir`).
 void write_worktree_marker(const std::filesystem::path& folder,

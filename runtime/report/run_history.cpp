@@ -16,6 +16,13 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
+std::string result_text(const run_summary& r) {
+  if (!r.problem.empty()) return "unreadable";
+  return r.finished ? "finished" : "stopped early";
+}
+
+} // namespace
+
 std::vector<std::string> run_ids(const stdfs::path& runs_dir) {
   std::vector<std::string> ids;
   std::error_code ec;
@@ -26,13 +33,6 @@ std::vector<std::string> run_ids(const stdfs::path& runs_dir) {
   std::sort(ids.begin(), ids.end());
   return ids;
 }
-
-std::string result_text(const run_summary& r) {
-  if (!r.problem.empty()) return "unreadable";
-  return r.finished ? "finished" : "stopped early";
-}
-
-} // namespace
 
 run_summary summarize_run(const std::string& id, const std::vector<nlohmann::json>& lines) {
   run_summary r;

@@ -21,7 +21,11 @@ struct run_summary {
   std::string problem; // a journal that cannot be read: why (the rest is empty)
 };
 
-// Every run under `runs_dir`, oldest first (run ids sort by start time).
+// The ids of the runs under `runs_dir`, oldest first (run ids sort by start
+// time), without reading their journals.
+std::vector<std::string> run_ids(const std::filesystem::path& runs_dir);
+
+// Every run under `runs_dir`, oldest first.
 std::vector<run_summary> list_runs(const std::filesystem::path& runs_dir);
 
 // What one journal says about its run.
