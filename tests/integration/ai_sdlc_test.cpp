@@ -365,3 +365,24 @@ BOOST_AUTO_TEST_CASE(a_missing_npm_registry_fails_the_peer_build_with_a_clear_me
   BOOST_TEST(built.message.find("127.0.0.1") != std::string::npos, built.message); // npm's why
   BOOST_TEST(!std::filesystem::exists(cache / "ai-sdlc-27d2357/bin/ai-sdlc"));
 }
+
+// A run's journal lives in ai-sdlc's board folder (.ai-sdlc/runs/) and its
+// setting in ai-sdlc's config (report.keepRuns): the real ai-sdlc still
+// reads both the board and the config, and lists the same story.
+BOOST_AUTO_TEST_CASE(ai_sdlc_reads_a_board_with_run_journals_and_report_settings) {
+  ai_project p;
+  test::write(p.d.path / "agent.sh", "#!/bin/sh\necho ok\n");
+  stdfs::permissions(p.d.path / "agent.sh", stdfs::perms::owner_all);
+  BOOST_REQUIRE(p.sdlc({"config", "agent.command", (p.d.path / "agent.sh").string()}).exit_code ==
+                0);
+  BOOST_REQUIRE(p.sdlc({"config", "report.keepRuns", "5"}).exit_code == 0);
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "board"});
+  auto r = p.sdlc({"run", "--story", "S-0001"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out + r.err);
+  BOOST_REQUIRE(!stdfs::is_empty(p.repo / ".ai-sdlc/runs"));
+  auto status = test::run({p.ai, "status"}, p.repo, p.env);
+  BOOST_TEST(status.exit_code == 0, status.out + status.err);
+  BOOST_TEST(status.out.find("S-0001") != std::string::npos, status.out);
+  BOOST_TEST(p.config()["report"]["keepRuns"] == 5);
+}
