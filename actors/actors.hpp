@@ -86,11 +86,22 @@ using rate_limiter_actor =
                      caf::reacts_to<atoms::shutdown>>;
 
 // Collects every event into the dashboard model and draws it.
+// atoms::flush answers with what the notifier (below) answers, at once when
+// the run notifies nobody.
 using status_actor = caf::typed_actor<
     caf::reacts_to<story_event>, caf::reacts_to<agent_progress>, caf::reacts_to<process_started>,
     caf::reacts_to<usage_report>, caf::reacts_to<story_finished>, caf::reacts_to<story_waiting>,
     caf::reacts_to<landing_event>, caf::reacts_to<limiter_stats>, caf::reacts_to<concurrency_level>,
-    caf::reacts_to<atoms::render>, caf::replies_to<atoms::summary>::with<std::string>>;
+    caf::reacts_to<atoms::render>, caf::replies_to<atoms::summary>::with<std::string>,
+    caf::replies_to<atoms::flush>::with<int>, caf::reacts_to<delivery_failed>>;
+// Delivers the run's notifications (runtime/notify) on the channels that are
+// not the terminal — a file, a command, a webhook — one at a time, in order.
+// Detached: a webhook that hangs holds its own thread for its timeout, never
+// one the run's actors need. atoms::flush answers, with the number of
+// deliveries that failed, once everything sent before it is done; a failure
+// is also told to the status (delivery_failed, the URL redacted).
+using notifier_actor =
+    caf::typed_actor<caf::reacts_to<notification>, caf::replies_to<atoms::flush>::with<int>>;
 
 // Orchestrator -> node: run `job` in the story's worktree made from `sha` of
 // `branch` (fetched from `repo_url`); after it, with `commit_after`, commit

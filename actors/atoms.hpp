@@ -23,6 +23,7 @@ using forget =
 
 using poll = caf::atom_constant<caf::atom("sdlcpoll")>; // scheduler: look at held stories again
 using land = caf::atom_constant<caf::atom("sdlcland")>; // merge queue: this story is done, land it
+using flush = caf::atom_constant<caf::atom("sdlcflush")>; // notifier: answer once all is delivered
 using watch =
     caf::atom_constant<caf::atom("sdlcwatch")>; // scheduler: run --watch looks at the board
 

@@ -59,7 +59,7 @@ caf::result<agent_outcome> start(executor_ptr self, agent_job& job) {
   st.limits = {milliseconds(st.job.wall_ms), milliseconds(st.job.idle_ms),
                milliseconds(st.job.result_grace_ms)};
   st.promise = self->make_response_promise<agent_outcome>();
-  spawn_spec spec{st.job.argv, st.job.cwd, st.job.env};
+  spawn_spec spec{st.job.argv, st.job.cwd, st.job.env, {}};
   st.redact = redactor_for(spec.env);
   st.started = st.last_output = clock::now();
   executor_actor handle = self;

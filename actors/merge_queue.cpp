@@ -26,7 +26,10 @@ using merge_queue_ptr = merge_queue_actor::stateful_pointer<merge_queue_state>;
 
 void tell(merge_queue_ptr self, landing_event e) {
   caf::anon_send(self->state.status, e);
-  if (!e.story.empty()) caf::anon_send(self->state.scheduler, std::move(e));
+  // An open pull request has not ended the story's landing: the scheduler
+  // hears only of ends.
+  if (!e.story.empty() && e.kind != landing_kind::pr_opened)
+    caf::anon_send(self->state.scheduler, std::move(e));
 }
 
 landing_kind kind_of(land_result r) {
@@ -84,6 +87,8 @@ void land_one_batch(merge_queue_ptr self) {
   std::istringstream lines(progress.str());
   for (std::string line; std::getline(lines, line);)
     tell(self, {"", landing_kind::progress, line, time::now_ms()});
+  for (auto& [id, url] : st.active->take_opened())
+    tell(self, {id, landing_kind::pr_opened, url, time::now_ms()});
   for (const auto& e : ended)
     tell(self, {e.id, kind_of(e.result),
                 e.result == land_result::landed ? e.commit.substr(0, 8) + " on " + st.active->base()

@@ -9,6 +9,7 @@
 // and the table in docs/architecture.md.
 #include "runtime/agent/agent_job.hpp"
 #include "runtime/events/run_events.hpp"
+#include "runtime/notify/notification.hpp"
 
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
@@ -60,6 +61,17 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, concurrency_level& x) {
   return f(caf::meta::type_name("sdlc::concurrency_level"), x.level, x.at_ms);
+}
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, notification& x) {
+  return f(caf::meta::type_name("sdlc::notification"), x.kind, x.story, x.title, x.reason, x.run,
+           x.at_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_failed& x) {
+  return f(caf::meta::type_name("sdlc::delivery_failed"), x.kind, x.story, x.channel, x.problem,
+           x.at_ms);
 }
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, agent_job& x) {

@@ -34,6 +34,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <ostream>
+#include <set>
 #include <thread>
 #include <variant>
 #include <unistd.h>
@@ -424,6 +425,45 @@ std::shared_ptr<run_journal> open_journal(const board& b, const prepared_run& p,
   }
 }
 
+// notification.* for this run (docs/notifications.md).
+std::optional<status_options::notifications>
+notifications_for(const board& b, const prepared_run& p, const std::string& run_id) {
+  const auto& s = b.cfg().notification;
+  if (!s.enabled) return std::nullopt;
+  std::set<notification_kind> selected;
+  for (const auto& name : s.events)
+    if (auto k = notification_kind_named(name)) selected.insert(*k);
+  status_options::notifications n{
+      notification_picker(run_id, std::move(selected)), s.uses("console"), {}};
+  for (const auto& it : p.plan.items)
+    n.picker.add_title(it.id, p.plan.titles.at(it.id));
+  if (needs_notifier(s))
+    n.notifier = notifier_options{s, b.sdlc_dir() / s.file_path, b.project_root()};
+  return n;
+}
+
+// The last notifications (the run's end among them) get the time their
+// channels are allowed, and no more: a hanging webhook never holds the exit
+// beyond its timeout and retry.
+void flush_notifications(caf::scoped_actor& self, const status_actor& status,
+                         const config::notification_settings& s, std::ostream& out) {
+  if (!s.enabled) return;
+  const auto wait = 2 * s.timeout + s.timeout + std::chrono::seconds(2);
+  self->request(status, wait, atoms::flush::value)
+      .receive(
+          [&](int failed) {
+            if (failed > 0)
+              out << fmt::format("notifications: {} deliver{} failed (the run's log and journal "
+                                 "say why)\n",
+                                 failed, failed == 1 ? "y" : "ies");
+          },
+          [&](caf::error&) {
+            out << fmt::format("notifications: still being delivered after {} ms; the rest are "
+                               "dropped\n",
+                               std::chrono::duration_cast<std::chrono::milliseconds>(wait).count());
+          });
+}
+
 // Step 3 and 4: the run's actors on one actor system, until it is over.
 int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   const auto& o = s.opts;
@@ -458,6 +498,8 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   for (const auto& it : p.plan.items)
     sto.stories.emplace_back(it.id, p.plan.titles[it.id], p.plan.expected_actions[it.id]);
   sto.journal = open_journal(b, p, n, out);
+  sto.notify =
+      notifications_for(b, p, sto.journal ? sto.journal->id() : new_run_id(time::now_ms()));
   auto status = spawn_status(sys, sto);
 
   scheduler_options so;
@@ -500,6 +542,7 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   gw.set_permits({});
   if (permits) permits->close();
   print_summary(self, status, gw, out);
+  flush_notifications(self, status, b.cfg().notification, out);
   guard_teardown(code);
   caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown); // its supervisor goes with it
   caf::anon_send_exit(status, caf::exit_reason::user_shutdown);

@@ -289,6 +289,7 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
     break;
   case landing_kind::landed:
   case landing_kind::progress:
+  case landing_kind::pr_opened: // merge_queue tells only the status
     break;
   }
   step(self);

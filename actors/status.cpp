@@ -25,6 +25,9 @@ struct status_state {
   bool ended = false;
   int drawn_lines = 0;
   std::shared_ptr<run_journal> journal;
+  std::optional<notification_picker> picker;
+  bool console = false; // notifications printed here
+  notifier_actor notifier;
   static inline const char* name = "status";
 };
 
@@ -42,6 +45,47 @@ void draw(status_ptr self) {
   st.dirty = false;
 }
 
+// A line that stays: above a live dashboard (which is drawn again under it),
+// or after the plain lines.
+void print_line(status_ptr self, const std::string& line) {
+  auto& st = self->state;
+  if (!st.live || st.ended) {
+    std::cout << line << "\n" << std::flush;
+    return;
+  }
+  if (st.drawn_lines > 0) std::cout << "\x1b[" << st.drawn_lines << "A\x1b[J";
+  std::cout << line << "\n";
+  st.drawn_lines = 0;
+  draw(self);
+}
+
+void notify(status_ptr self, std::optional<notification> n) {
+  auto& st = self->state;
+  if (!n) return;
+  if (st.journal) {
+    nlohmann::json line;
+    line["event"] = "notification";
+    line["kind"] = std::string(to_string(n->kind));
+    if (!n->story.empty()) line["story"] = n->story;
+    line["reason"] = n->reason;
+    line["at_ms"] = n->at_ms;
+    st.journal->append(line);
+  }
+  if (st.console) print_line(self, console_line(*n));
+  if (st.notifier) self->send(st.notifier, std::move(*n));
+}
+
+void start_notifications(status_ptr self, status_options::notifications n) {
+  auto& st = self->state;
+  st.picker.emplace(std::move(n.picker));
+  st.console = n.console;
+  if (n.notifier) {
+    st.notifier = spawn_notifier(self->system(), std::move(*n.notifier),
+                                 caf::actor_cast<receiver_actor<delivery_failed>>(self));
+    self->link_to(st.notifier);
+  }
+}
+
 } // namespace
 
 status_actor::behavior_type status_behavior(status_ptr self, status_options opts) {
@@ -52,10 +96,14 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
   for (const auto& [id, title, expected] : opts.stories)
     st.model->add_story(id, title, expected);
   st.journal = std::move(opts.journal);
+  if (opts.notify) start_notifications(self, std::move(*opts.notify));
   // Frames draw a live dashboard and flush the journal.
   if (st.live || st.journal) self->delayed_send(self, frame, atoms::render::value);
   auto record = [=](const nlohmann::json& line) {
     if (auto& j = self->state.journal) j->append(line);
+  };
+  auto pick = [=](const auto& event) {
+    if (auto& p = self->state.picker) notify(self, p->pick(event));
   };
   // A plain line for an event worth one (not on a live dashboard).
   auto say = [=](const std::optional<std::string>& line) {
@@ -67,6 +115,7 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
       [=](story_event& e) {
         if (journaled(e.kind)) record(journal_line(e));
         say(self->state.model->apply(e));
+        pick(e);
       },
       [=](agent_progress& p) { say(self->state.model->apply(p)); },
       [=](process_started&) {}, // the story's log has it; the dashboard shows no pids
@@ -77,10 +126,12 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
       [=](story_finished& f) {
         record(journal_line(f));
         say(self->state.model->apply(f));
+        pick(f);
       },
       [=](story_waiting& w) {
         record(journal_line(w));
         self->state.model->apply(w);
+        pick(w);
       },
       [=](limiter_stats& l) {
         const auto now = time::now_ms();
@@ -90,6 +141,7 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
       [=](landing_event& e) {
         record(journal_line(e));
         say(self->state.model->apply(e));
+        pick(e);
       },
       [=](concurrency_level& l) {
         record(journal_line(l));
@@ -106,6 +158,8 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
         auto& s = self->state;
         if (s.live) draw(self);
         s.ended = true;
+        const auto now = time::now_ms();
+        if (s.picker) notify(self, s.picker->run_finished(s.model->one_line(now), now));
         if (s.journal) {
           nlohmann::json end;
           end["event"] = "run_finished";
@@ -115,6 +169,27 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
           s.journal->flush();
         }
         return s.model->summary(s.color);
+      },
+      [=](delivery_failed& f) {
+        nlohmann::json line;
+        line["event"] = "notification_failed";
+        line["kind"] = std::string(to_string(f.kind));
+        if (!f.story.empty()) line["story"] = f.story;
+        line["channel"] = f.channel;
+        line["problem"] = f.problem;
+        line["at_ms"] = f.at_ms;
+        record(line);
+        print_line(self, describe(f)); // also after the end: the last one may fail then
+      },
+      [=](atoms::flush) -> caf::result<int> {
+        if (!self->state.notifier) return 0;
+        // Asked (not delegated) so the answer comes after the failures the
+        // notifier told before it: one sender's messages arrive in order.
+        auto rp = self->make_response_promise<int>();
+        self->request(self->state.notifier, std::chrono::minutes(10), atoms::flush::value)
+            .then([=](int failed) mutable { rp.deliver(failed); },
+                  [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+        return rp;
       },
   };
 }

@@ -39,6 +39,8 @@ template <class F> void for_each_message_type(F&& f) {
   f(message_type_tag<landing_event>{}, "sdlc::landing_event");
   f(message_type_tag<limiter_stats>{}, "sdlc::limiter_stats");
   f(message_type_tag<concurrency_level>{}, "sdlc::concurrency_level");
+  f(message_type_tag<notification>{}, "sdlc::notification");
+  f(message_type_tag<delivery_failed>{}, "sdlc::delivery_failed");
   f(message_type_tag<agent_job>{}, "sdlc::agent_job");
   f(message_type_tag<agent_outcome>{}, "sdlc::agent_outcome");
   f(message_type_tag<permit_ask>{}, "sdlc::permit_ask");

@@ -108,12 +108,14 @@ int cmd_add(const global_options& g, const add_options& o) {
   return 0;
 }
 
-int cmd_status(const global_options& g, bool active_only, bool json) {
+int cmd_status(const global_options& g, bool active_only, bool json, bool dot) {
   auto b = open_board(g);
   migrate_legacy_workflow_state(b);
   auto scan = b.scan();
-  status_options o{active_only};
-  if (json)
+  status_view_options o{active_only};
+  if (dot)
+    fmt::print("{}", status_dot(b, scan, o));
+  else if (json)
     fmt::print("{}\n", status_json(b, scan, o).dump(2));
   else
     fmt::print("{}", status_text(b, scan, o, term::style_for(1), term::columns(1)));

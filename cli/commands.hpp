@@ -37,7 +37,7 @@ struct add_options {
 };
 int cmd_add(const global_options& g, const add_options& o);
 
-int cmd_status(const global_options& g, bool active_only, bool json);
+int cmd_status(const global_options& g, bool active_only, bool json, bool dot);
 int cmd_details(const global_options& g, const std::string& id, bool json);
 int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries);
 int cmd_approve(const global_options& g, const std::string& id);
@@ -79,6 +79,7 @@ int cmd_logs(const global_options& g, const logs_options& o);
 // Past runs from their journals (.ai-sdlc/runs/).
 int cmd_runs(const global_options& g, bool json);
 // What a run did (default the last): makespan, critical path, waits by cause, cost.
-int cmd_report(const global_options& g, const std::string& run_id, bool json);
+int cmd_report(const global_options& g, const std::string& run_id, bool json,
+               const std::string& html);
 
 } // namespace sdlc::cli

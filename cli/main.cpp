@@ -21,7 +21,8 @@ struct cli_values {
   global_options g;
   std::function<int()> run;
   add_options ao;
-  bool active = false, json = false;
+  bool active = false, json = false, dot = false;
+  std::string html; // report --html FILE
   std::string id;
   std::string text; // feedback
   bool reset = false;
@@ -80,7 +81,12 @@ void board_commands(CLI::App& app, cli_values& v) {
   auto* status = app.add_subcommand("status", "Show the board by column");
   status->add_flag("--active", v.active, "Hide done stories");
   status->add_flag("--json", v.json, "Machine-readable output");
-  status->callback([&] { v.run = [&] { return cmd_status(v.g, v.active, v.json); }; });
+  status
+      ->add_flag("--dot", v.dot,
+                 "The dependency graph in Graphviz DOT, status as colour "
+                 "(sdlc-actors status --dot | dot -Tsvg > board.svg)")
+      ->excludes("--json");
+  status->callback([&] { v.run = [&] { return cmd_status(v.g, v.active, v.json, v.dot); }; });
 
   auto* details = app.add_subcommand("details", "Show one story");
   details->add_option("id", v.id, "Story id (any case) or slug")->required();
@@ -397,9 +403,14 @@ void tree_commands(CLI::App& app, cli_values& v) {
                 "story's running and waiting time by cause, reworks, cost, 429s");
   report->add_option("run", v.id, "A run id from `runs` (default: the last run)");
   report->add_flag("--json", v.json, "Machine-readable output (every action's span too)");
+  report
+      ->add_option("--html", v.html,
+                   "Write one self-contained HTML page: timeline, cost, API and dependency "
+                   "graph")
+      ->excludes("--json");
   report->footer("Read from the run's journal, .ai-sdlc/runs/<run-id>/events.jsonl "
                  "(docs/report.md).");
-  report->callback([&] { v.run = [&] { return cmd_report(v.g, v.id, v.json); }; });
+  report->callback([&] { v.run = [&] { return cmd_report(v.g, v.id, v.json, v.html); }; });
 }
 
 // Runs the chosen command; every error is a message and an exit code.

@@ -6,6 +6,7 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/report/run_history.hpp"
 #include "runtime/report/run_journal.hpp"
+#include "runtime/report/report_html.hpp"
 #include "runtime/report/run_report.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/story/story_logs.hpp"
@@ -104,7 +105,8 @@ int cmd_runs(const global_options& g, bool json) {
   return 0;
 }
 
-int cmd_report(const global_options& g, const std::string& run_id, bool json) {
+int cmd_report(const global_options& g, const std::string& run_id, bool json,
+               const std::string& html) {
   auto b = open_board(g);
   const auto runs_dir = b.sdlc_dir() / "runs";
   // Only the chosen journal is read: the others may be many and long.
@@ -114,6 +116,14 @@ int cmd_report(const global_options& g, const std::string& run_id, bool json) {
   if (std::find(ids.begin(), ids.end(), id) == ids.end())
     throw bad_input(fmt::format("no run {} in {}; `runs` lists them", id, b.rel(runs_dir)));
   auto report = analyze_run(id, read_journal(runs_dir / id / "events.jsonl"));
+  if (!html.empty()) {
+    const auto graph = render_svg(run_graph_dot(report), std::chrono::seconds(60));
+    fs::atomic_write(html, report_html(report, graph));
+    std::cout << fmt::format("wrote {} (run {}, {} stor{}{})\n", html, id, report.stories.size(),
+                             report.stories.size() == 1 ? "y" : "ies",
+                             graph ? "" : "; install graphviz for the dependency graph");
+    return 0;
+  }
   if (json)
     std::cout << report_json(report).dump(2) << "\n";
   else

@@ -141,6 +141,34 @@ void check_worktree_base(const config& cfg) {
       cfg.file.empty() ? std::string("config") : cfg.file.string(), why, base.string()));
 }
 
+// A channel without what it needs would drop every notification silently.
+void derive_notification(config& cfg) {
+  const auto& n = cfg.tree["notification"];
+  auto& s = cfg.notification;
+  s.enabled = n["enabled"].as<bool>();
+  s.channels = n["channels"].as<std::vector<std::string>>();
+  s.file_path = n["filePath"].as<std::string>();
+  s.command = opt_string(n["command"]);
+  s.webhook_url = opt_string(n["webhookUrl"]);
+  s.timeout = std::chrono::milliseconds(n["timeoutMs"].as<long long>());
+  s.events = n["events"].as<std::vector<std::string>>();
+  const auto origin = cfg.file.empty() ? std::string("config") : cfg.file.string();
+  if (s.enabled && s.uses("command") && (!s.command || s.command->empty()))
+    throw bad_input(fmt::format("{}: 'notification.channels' has 'command' but "
+                                "'notification.command' is not set; e.g. `sdlc-actors config "
+                                "notification.command 'notify-send sdlc-actors'`",
+                                origin));
+  if (s.enabled && s.uses("webhook") && (!s.webhook_url || s.webhook_url->empty()))
+    throw bad_input(fmt::format("{}: 'notification.channels' has 'webhook' but "
+                                "'notification.webhookUrl' is not set; e.g. `sdlc-actors config "
+                                "notification.webhookUrl https://hooks.slack.com/services/…`",
+                                origin));
+  if (s.webhook_url && s.webhook_url->rfind("http://", 0) != 0 &&
+      s.webhook_url->rfind("https://", 0) != 0)
+    throw bad_input(fmt::format("{}: 'notification.webhookUrl' must be an http:// or https:// URL",
+                                origin)); // the URL itself may hold a secret: not repeated
+}
+
 void derive(config& cfg) {
   using ms = std::chrono::milliseconds;
   const auto& t = cfg.tree;
@@ -226,6 +254,7 @@ void derive(config& cfg) {
   cfg.remote.tls_certificate = opt_string(r["tls"]["certificate"]).value_or("");
   cfg.remote.tls_key = opt_string(r["tls"]["key"]).value_or("");
   cfg.remote.tls_ca = opt_string(r["tls"]["ca"]).value_or("");
+  derive_notification(cfg);
   check_worktree_base(cfg);
 }
 
@@ -436,6 +465,10 @@ std::filesystem::path set_config_value(const std::filesystem::path& project_root
   derive(check);
   fs::atomic_write(file, out);
   return file;
+}
+
+bool config::notification_settings::uses(const std::string& channel) const {
+  return std::find(channels.begin(), channels.end(), channel) != channels.end();
 }
 
 } // namespace sdlc

@@ -84,8 +84,18 @@ struct config {
   int max_concurrent = 8;        // limits.maxConcurrent
   // daemon.pollingInterval: run --watch looks at the board this often.
   std::chrono::milliseconds watch_every{5000};
-  int log_max_files = 5;                    // logging.maxFiles: run logs kept per story
-  int keep_runs = 50;                       // report.keepRuns: run journals kept
+  int log_max_files = 5;         // logging.maxFiles: run logs kept per story
+  int keep_runs = 50;            // report.keepRuns: run journals kept
+  struct notification_settings { // notification.* (docs/notifications.md)
+    bool enabled = true;
+    std::vector<std::string> channels{"console"};
+    std::string file_path = "notifications.log"; // under the board folder, as in ai-sdlc
+    std::optional<std::string> command;
+    std::optional<std::string> webhook_url;
+    std::chrono::milliseconds timeout{5000};
+    std::vector<std::string> events; // the kinds sent (runtime/notify/notification)
+    bool uses(const std::string& channel) const;
+  } notification;
   std::uintmax_t log_max_bytes = 10u << 20; // logging.maxFileSizeMb: then a new log file
   struct epic_settings {                    // epic.*: what `run --epic` does (ai-sdlc's meaning)
     int max_concurrent = 3;

@@ -26,37 +26,16 @@ const std::set<std::string> free_form = {"groupings", "projects", "planReview",
 // ai-sdlc's settings that sdlc-actors reads the file for but does not act on
 // (docs/migrating-from-ai-sdlc.md says what each means there).
 const std::set<std::string> not_acted_on = {
-    "theme",
-    "installCommand",
-    "startCommand",
-    "lintCommand",
-    "verifyCommand",
-    "settingSources",
-    "useOrchestrator",
-    "groupings",
-    "projects",
-    "planReview",
-    "refinement.escalateOnMaxAttempts",
-    "refinement.enableCircuitBreaker",
-    "reviewConfig.detectTestAntipatterns",
-    "retry.initialDelay",
-    "retry.maxDelay",
-    "retry.maxTotalDuration",
-    "tdd",
-    "ticketing",
-    "costLimits",
+    "theme", "installCommand", "startCommand", "lintCommand", "verifyCommand", "settingSources",
+    "useOrchestrator", "groupings", "projects", "planReview", "refinement.escalateOnMaxAttempts",
+    "refinement.enableCircuitBreaker", "reviewConfig.detectTestAntipatterns", "retry.initialDelay",
+    "retry.maxDelay", "retry.maxTotalDuration", "tdd", "ticketing", "costLimits",
     // run --watch uses daemon.pollingInterval only: it looks at the board, so
     // there are no patterns to watch, no debounce, and Ctrl-C is how it stops.
-    "daemon.enabled",
-    "daemon.watchPatterns",
-    "daemon.processDelay",
-    "daemon.shutdownTimeout",
-    "daemon.enableEscShutdown",
-    "daemon.escTimeout",
-    // Not yet (issue 18 of the tracker): read, validated, not acted on.
+    "daemon.enabled", "daemon.watchPatterns", "daemon.processDelay", "daemon.shutdownTimeout",
+    "daemon.enableEscShutdown", "daemon.escTimeout",
     "logging.enabled", // story logs are how a run is followed and resumed: always written
     "logging.level",   // story logs hold every decision and agent event
-    "notification",
 };
 
 const std::map<std::string, std::vector<std::string>> allowed_values = {
@@ -70,6 +49,9 @@ const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"conflicts.policy", {"serialize", "warn", "ignore"}},
     {"ticketing.provider", {"none", "github", "jira"}},
     {"notification.channels", {"console", "file", "command", "webhook"}},
+    {"notification.events",
+     {"story_blocked", "story_failed", "awaiting_approval", "parked", "budget_reached",
+      "story_landed", "pr_opened", "run_finished"}},
 };
 
 enum class kind { string, whole, number, boolean };
@@ -86,6 +68,8 @@ const std::map<std::string, kind> nullable_kinds = {
     {"limits.maxCostUsd.story", kind::number},
     {"limits.maxCostUsd.run", kind::number},
     {"remote.url", kind::string},
+    {"notification.command", kind::string},
+    {"notification.webhookUrl", kind::string},
     {"merge.remote", kind::string},
     {"remote.tokenFile", kind::string},
     {"remote.tls.certificate", kind::string},
@@ -128,6 +112,7 @@ const std::map<std::string, range> ranges = {
     {"logging.maxFileSizeMb", {1, 10240, " MB"}},
     {"logging.maxFiles", {1, 1000, ""}},
     {"report.keepRuns", {1, 100000, ""}},
+    {"notification.timeoutMs", {100, 600000, " ms"}},
     {"merge.checksTimeout", {1000, ms_day, " ms"}},
     {"merge.batchSize", {1, 32, ""}},
     {"merge.checksPollingInterval", {1000, 3600000, " ms"}},

@@ -1,5 +1,7 @@
 #include "runtime/console/board_view.hpp"
 
+#include "runtime/report/dot_graph.hpp"
+
 #include "runtime/land/lane.hpp"
 #include "runtime/story/dependency_graph.hpp"
 #include "runtime/util/printable.hpp"
@@ -130,7 +132,7 @@ std::string phase_flags(const story& s) {
 }
 
 nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
-                                   const status_options& o) {
+                                   const status_view_options& o) {
   const auto rows = rows_of(scan, limits_of(b.cfg()));
   nlohmann::ordered_json j;
   j["board"] = b.sdlc_dir().string();
@@ -159,7 +161,20 @@ nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
   return j;
 }
 
-std::string status_text(const board& b, const board_scan& scan, const status_options& o,
+std::string status_dot(const board& b, const board_scan& scan, const status_view_options& o) {
+  std::vector<graph_node> nodes;
+  std::vector<std::pair<std::string, std::string>> edges;
+  for (const auto& r : rows_of(scan, limits_of(b.cfg()))) {
+    if (o.active_only && r.status == story_status::done) continue;
+    nodes.push_back({r.s->id(), printable(r.s->title()),
+                     r.awaits() ? "awaiting_approval" : std::string(to_string(r.status))});
+    for (const auto& dep : r.s->dependencies())
+      edges.emplace_back(dep, r.s->id());
+  }
+  return to_dot(nodes, edges);
+}
+
+std::string status_text(const board& b, const board_scan& scan, const status_view_options& o,
                         const term::style& st, int width) {
   const auto lim = limits_of(b.cfg());
   const auto rows = rows_of(scan, lim);

@@ -9,13 +9,18 @@
 
 namespace sdlc {
 
-struct status_options {
+struct status_view_options {
   bool active_only = false; // hide done stories
 };
 
-nlohmann::ordered_json status_json(const board& b, const board_scan& scan, const status_options& o);
-std::string status_text(const board& b, const board_scan& scan, const status_options& o,
+nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
+                                   const status_view_options& o);
+std::string status_text(const board& b, const board_scan& scan, const status_view_options& o,
                         const term::style& st, int width);
+
+// `status --dot`: the dependency graph in Graphviz DOT, a story's status
+// (or awaiting_approval) as its colour.
+std::string status_dot(const board& b, const board_scan& scan, const status_view_options& o);
 
 nlohmann::ordered_json details_json(const board& b, const story& s);
 std::string details_text(const board& b, const story& s, const term::style& st);

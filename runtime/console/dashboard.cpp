@@ -201,6 +201,7 @@ std::optional<std::string> dashboard_model::apply(const landing_event& e) {
   case landing_kind::waiting:
     s.state = "done";
     break;
+  case landing_kind::pr_opened: // it is still in the lane, waiting for GitHub
   case landing_kind::progress:
     break;
   }
@@ -307,6 +308,26 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
                          static_cast<std::size_t>(width))) +
         "\n";
   return out;
+}
+
+std::string dashboard_model::one_line(int64_t now_ms) const {
+  std::vector<std::pair<std::string, int>> states; // in order of first appearance
+  double cost = 0;
+  for (const auto& s : stories_) {
+    cost += s.cost_usd;
+    auto it = std::find_if(states.begin(), states.end(),
+                           [&](const auto& p) { return p.first == s.state; });
+    if (it == states.end())
+      states.emplace_back(s.state, 1);
+    else
+      ++it->second;
+  }
+  std::vector<std::string> parts;
+  for (const auto& [state, n] : states)
+    parts.push_back(fmt::format("{} {}", n, state));
+  return fmt::format("{} stor{}: {}; {}; ${:.4f}", stories_.size(),
+                     stories_.size() == 1 ? "y" : "ies", fmt::join(parts, ", "),
+                     format_duration(now_ms - start_ms_), cost);
 }
 
 std::string dashboard_model::summary(bool color) const {

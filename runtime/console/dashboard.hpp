@@ -59,6 +59,9 @@ public:
   std::string render(int width, int64_t now_ms, bool color) const;
   // The table printed at the end of a run.
   std::string summary(bool color) const;
+  // The run in one line, for a notification: "3 stories: 2 done, 1 blocked;
+  // 2:05; $0.1234".
+  std::string one_line(int64_t now_ms) const;
 
   int count(const std::string& state) const;
   int level() const { return level_ < 0 ? limit_ : level_; }

@@ -36,6 +36,8 @@ std::string_view to_string(landing_kind k) {
     return "blocked";
   case landing_kind::waiting:
     return "waiting-to-land";
+  case landing_kind::pr_opened:
+    return "pr-opened";
   }
   return "?";
 }

@@ -72,6 +72,7 @@ enum class landing_kind : uint8_t {
   sent_back, // text: why (conflict, failing check): it reworks in this run
   blocked,   // text: why; sent back past the rework cap
   waiting,   // text: why the lane stopped (the user's uncommitted change)
+  pr_opened, // text: the pull request's URL; it lands when GitHub merges it
 };
 
 struct landing_event {

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <utility>
 
 namespace sdlc {
 
@@ -49,6 +50,9 @@ public:
   // How long to wait before the next step when the last one moved nothing
   // (a pull request's checks still running); zero: step at once.
   virtual std::chrono::milliseconds poll_after() const { return {}; }
+  // The pull requests opened since the last call, (story, URL): each is
+  // announced once (a notification, the journal).
+  virtual std::vector<std::pair<std::string, std::string>> take_opened() { return {}; }
 };
 
 // Whether the story's work is on the base: landed by the local lane

@@ -108,6 +108,7 @@ void pr_lane::open_story(const std::string& id, std::ostream& out,
   }
   auto url = open_pull_request(board_, s, base_);
   out << fmt::format("opened {} for {} into {}\n", url, id, into);
+  opened_.emplace_back(id, url);
   pushed_.insert(id);
   moved_ = true;
 }

@@ -26,6 +26,9 @@ public:
   const std::vector<std::vector<std::string>>& batches() const override { return batches_; }
   const std::vector<std::string>& notes() const override { return notes_; }
   std::chrono::milliseconds poll_after() const override { return poll_after_; }
+  std::vector<std::pair<std::string, std::string>> take_opened() override {
+    return std::exchange(opened_, {});
+  }
 
 private:
   // What stops `s` now: a dependency still in this lane (nullopt: go on), or
@@ -50,6 +53,7 @@ private:
   bool more_ = false;
   bool moved_ = false;
   std::chrono::milliseconds poll_after_{0};
+  std::vector<std::pair<std::string, std::string>> opened_;
 };
 
 } // namespace sdlc

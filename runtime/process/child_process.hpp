@@ -27,6 +27,7 @@ struct spawn_spec {
   std::vector<std::string> argv;
   std::filesystem::path cwd;
   std::map<std::string, std::string> env; // the complete environment of the child
+  std::filesystem::path stdin_file;       // what the child reads; empty: /dev/null
 };
 
 struct process_exit {

@@ -28,6 +28,7 @@ void close_wait(std::map<std::string, open_wait>& open, story_timeline& s, int64
   auto it = open.find(s.id);
   if (it == open.end()) return;
   s.waited_ms[it->second.cause] += std::max<int64_t>(0, at - it->second.since);
+  s.waits.push_back({it->second.cause, it->second.since, std::max(at, it->second.since)});
   open.erase(it);
 }
 
@@ -102,6 +103,7 @@ run_report analyze_run(const std::string& id, const std::vector<nlohmann::json>&
     if (event == "run_finished") r.finished = true;
     if (event == "api_limit") {
       r.rejections = std::max(r.rejections, l.value("rejections", int64_t{0}));
+      r.api.push_back({at, l.value("in_flight", 0), l.value("rejections", int64_t{0})});
       auto until = l.value("paused_until_ms", int64_t{0});
       if (until > std::max(at, paused_until)) {
         r.paused_ms += until - std::max(at, paused_until);

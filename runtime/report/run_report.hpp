@@ -22,6 +22,12 @@ struct action_span {
   bool ok = true;
 };
 
+struct wait_span {
+  std::string cause; // slot, dependency, conflict, budget, approval
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+};
+
 struct story_timeline {
   std::string id, title;
   std::vector<std::string> depends_on;
@@ -30,11 +36,19 @@ struct story_timeline {
   std::string result; // story_finished's; empty when the run ended first
   std::vector<action_span> actions;
   std::map<std::string, int64_t> waited_ms; // cause -> time
+  std::vector<wait_span> waits;             // in time order
   std::map<std::string, double> cost_by_action;
   double cost_usd = 0;
   int64_t input_tokens = 0, output_tokens = 0;
   int reworks = 0;
   int64_t running_ms() const; // Σ action spans
+};
+
+// The API limiter's numbers when they changed.
+struct api_sample {
+  int64_t at_ms = 0;
+  int in_flight = 0;
+  int64_t rejections = 0; // 429/529 seen so far
 };
 
 struct run_report {
@@ -50,6 +64,7 @@ struct run_report {
   int64_t rejections = 0;              // 429/529 answers the limiter saw
   int64_t paused_ms = 0;               // time the API limiter was paused
   double cost_usd = 0;
+  std::vector<api_sample> api;
 };
 
 run_report analyze_run(const std::string& id, const std::vector<nlohmann::json>& lines);

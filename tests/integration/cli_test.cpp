@@ -114,3 +114,36 @@ BOOST_AUTO_TEST_CASE(lock_timeout_names_story_and_holder) {
   BOOST_TEST(r.exit_code == 0, r.err);
   BOOST_TEST(test::read(file).find("status: ready\n") != std::string::npos);
 }
+
+// status --dot: the dependency graph as Graphviz reads it — a node per story
+// coloured by status, an edge from each dependency to its dependent, a
+// missing dependency dashed — and Debian's `dot` renders it to SVG.
+BOOST_AUTO_TEST_CASE(status_dot_is_the_dependency_graph_dot_renders) {
+  test::temp_dir d;
+  BOOST_REQUIRE(test::sdlc(d.path, {"init"}).exit_code == 0);
+  BOOST_REQUIRE(
+      test::sdlc(d.path, {"add", "Base \"quoted\" \\ title", "--status", "ready"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(d.path, {"add", "On top", "--depends-on", "S-0001"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(d.path, {"add", "Orphan"}).exit_code == 0);
+  // `add` refuses an unknown dependency; a hand edit does not.
+  const auto orphan = d.path / ".ai-sdlc/stories/S-0003/story.md";
+  test::write(orphan, "---\ndepends_on:\n  - S-0042\n" + test::read(orphan).substr(4));
+  auto r = test::sdlc(d.path, {"status", "--dot"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  const auto& dot = r.out;
+  auto has = [&](const std::string& what) { return dot.find(what) != std::string::npos; };
+  BOOST_TEST(dot.rfind("digraph stories {", 0) == 0u, dot);
+  BOOST_TEST(has("\"S-0001\" -> \"S-0002\";"), dot);
+  BOOST_TEST(has("\"S-0042\" -> \"S-0003\";"), dot);
+  BOOST_TEST(has("\"S-0042\" [label=\"S-0042\\nmissing\", style=\"dashed\""), dot);
+  BOOST_TEST(has("Base \\\"quoted\\\" \\\\ title"), dot); // escaped for DOT
+  BOOST_TEST(has("\\nready\", fillcolor=\"#d6e9ff\""), dot);
+  BOOST_TEST(has("\\nbacklog\", fillcolor=\"#e4e4e4\""), dot);
+  BOOST_TEST(test::sdlc(d.path, {"status", "--dot", "--json"}).exit_code == 2);
+
+  test::write(d.path / "board.dot", dot);
+  auto svg = test::run({"/bin/sh", "-c", "dot -Tsvg board.dot"}, d.path);
+  BOOST_REQUIRE_MESSAGE(svg.exit_code == 0, "graphviz (tools/bootstrap installs it): " + svg.err);
+  BOOST_TEST(svg.out.find("<svg") != std::string::npos);
+  BOOST_TEST(svg.out.find("S&#45;0002") != std::string::npos); // dot escapes the dash
+}

@@ -304,4 +304,11 @@ BOOST_AUTO_TEST_CASE(a_run_with_the_lane_opens_and_merges_pull_requests_as_stori
   BOOST_TEST(p.call_index({"pr | merge | 1"}) >= 0);
   BOOST_TEST(p.call_index({"pr | merge | 2"}) > p.call_index({"pr | merge | 1"}));
   BOOST_TEST(has(r.out, "landed"), r.out);
+  // The console channel (ai-sdlc's default notification) told both ends of
+  // each landing: the pull request opened, then merged.
+  BOOST_TEST(has(r.out, "[INFO] [pr_opened] S-0001: Base - https://github.com/acme/demo/pull/"),
+             r.out);
+  BOOST_TEST(has(r.out, "[INFO] [story_landed] S-0002: On top - "), r.out);
+  auto journal = p.sdlc({"report", "--json"});
+  BOOST_TEST(journal.exit_code == 0, journal.err);
 }

@@ -47,6 +47,12 @@ limiter_stats sample(message_type_tag<limiter_stats>) {
 concurrency_level sample(message_type_tag<concurrency_level>) {
   return {2, 49};
 }
+notification sample(message_type_tag<notification>) {
+  return {notification_kind::awaiting_approval, "S-0008", "Title", "plan waits", "20261202T1", 50};
+}
+delivery_failed sample(message_type_tag<delivery_failed>) {
+  return {notification_kind::story_blocked, "S-0009", "webhook http://h/…", "HTTP 500", 51};
+}
 agent_job sample(message_type_tag<agent_job>) {
   agent_job j;
   j.story = "S-0007";
@@ -141,7 +147,7 @@ BOOST_AUTO_TEST_CASE(every_message_type_round_trips_through_the_serializer) {
       BOOST_TEST((bytes_of(sys, out.get_as<T>(0)) == buf));
     }
   });
-  BOOST_TEST(types == 16);
+  BOOST_TEST(types == 18);
 }
 
 // Spot checks that the fields are the values, not only the same bytes.

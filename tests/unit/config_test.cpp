@@ -163,3 +163,40 @@ BOOST_AUTO_TEST_CASE(batch_files_take_nodes_and_the_examples_load) {
   }
   BOOST_TEST(examples >= 4);
 }
+
+// notification.* (docs/notifications.md): ai-sdlc's file works as it is; a
+// channel of ours without what it needs is an error that says what to set,
+// and a webhook URL (it may hold a secret) is never repeated in one.
+BOOST_AUTO_TEST_CASE(notification_settings_load_and_say_what_a_channel_lacks) {
+  test::temp_dir d;
+  auto file = d.path / ".ai-sdlc.json";
+  test::write(file, R"({"notification": {"enabled": true, "channels": ["console", "file"],
+                        "filePath": "n.log"}})");
+  auto cfg = load_config(d.path, {});
+  BOOST_TEST(cfg.notification.enabled);
+  BOOST_TEST(cfg.notification.uses("file"));
+  BOOST_TEST(!cfg.notification.uses("webhook"));
+  BOOST_TEST(cfg.notification.file_path == "n.log");
+  BOOST_TEST(cfg.notification.events.size() == 8u); // every event by default
+  BOOST_TEST(cfg.not_acted_on.empty());
+
+  test::write(file, R"({"notification": {"channels": ["webhook"]}})");
+  auto e = error_of(d.path);
+  BOOST_TEST(e.find(file.string()) != std::string::npos, e);
+  BOOST_TEST(e.find("'notification.webhookUrl' is not set") != std::string::npos, e);
+  test::write(file, R"({"notification": {"channels": ["command"]}})");
+  BOOST_TEST(error_of(d.path).find("'notification.command' is not set") != std::string::npos);
+  test::write(file, R"({"notification": {"webhookUrl": "ftp://user:SECRET@host/x"}})");
+  e = error_of(d.path);
+  BOOST_TEST(e.find("must be an http:// or https:// URL") != std::string::npos, e);
+  BOOST_TEST(e.find("SECRET") == std::string::npos, e);
+  test::write(file, R"({"notification": {"events": ["story_blocked", "story_exploded"]}})");
+  e = error_of(d.path);
+  BOOST_TEST(e.find("'notification.events'") != std::string::npos, e);
+  BOOST_TEST(e.find("awaiting_approval") != std::string::npos, e); // the valid names
+  test::write(file, R"({"notification": {"timeoutMs": 5}})");
+  BOOST_TEST(error_of(d.path).find("'notification.timeoutMs'") != std::string::npos);
+  // Off: nothing it lacks matters.
+  test::write(file, R"({"notification": {"enabled": false, "channels": ["webhook"]}})");
+  BOOST_TEST(!load_config(d.path, {}).notification.enabled);
+}

@@ -1,6 +1,7 @@
 // runtime/report/run_report on a scripted journal with known times: waits by
 // cause, running time, reworks, the critical path and the lower bound.
 #include "runtime/report/run_history.hpp"
+#include "runtime/report/report_html.hpp"
 #include "runtime/report/run_report.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -105,4 +106,48 @@ BOOST_AUTO_TEST_CASE(a_killed_run_ends_at_its_last_line) {
   BOOST_TEST(!summary.finished);
   BOOST_TEST(summary.done == 1);
   BOOST_TEST(summary.stories == 3);
+}
+
+// The HTML page's pieces, from the scripted run: where each bar goes is the
+// time it took; waits are spans; the failure, rework and critical path marked.
+BOOST_AUTO_TEST_CASE(the_html_page_draws_each_span_where_the_journal_puts_it) {
+  auto r = analyze_run("r1", scripted());
+  const auto& b = r.stories[1];
+  BOOST_REQUIRE_EQUAL(b.waits.size(), 2u);
+  BOOST_TEST(b.waits[0].cause == "dependency");
+  BOOST_TEST(b.waits[0].start_ms == 0);
+  BOOST_TEST(b.waits[0].end_ms == 10000);
+  BOOST_TEST(b.waits[1].cause == "slot");
+  BOOST_TEST(b.waits[1].end_ms == 15000);
+  BOOST_REQUIRE_EQUAL(r.api.size(), 1u);
+  BOOST_TEST(r.api[0].rejections == 3);
+
+  r.stories[0].title = "a <b> & \"c\"";
+  auto html = report_html(r, std::nullopt);
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = html.find(what); at != std::string::npos; at = html.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  BOOST_TEST(count("<g class=\"row") == 3u);
+  BOOST_TEST(count("class=\"row critical\"") == 2u); // A → B
+  BOOST_TEST(count("class=\"action a-implement failed\"") == 1u);
+  BOOST_TEST(count("class=\"action a-rework\"") == 1u);
+  BOOST_TEST(count("class=\"wait w-dependency\"") == 1u);
+  BOOST_TEST(html.find("a &lt;b&gt; &amp; &quot;c&quot;") != std::string::npos);
+  BOOST_TEST(html.find("a <b> &") == std::string::npos);
+  BOOST_TEST(html.find("Install Graphviz") != std::string::npos);
+  // The run is 26 s on a 960 px axis from x=280: A's implement (4–10 s)
+  // starts at 280 + 960·4/26.
+  BOOST_TEST(html.find("x=\"427.7\"") != std::string::npos);
+  // With dot's drawing, it is inlined without its XML prologue.
+  html =
+      report_html(r, std::string("<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<svg id=\"g\"></svg>"));
+  BOOST_TEST(html.find("<div class=\"graph\"><svg id=\"g\"></svg>") != std::string::npos);
+  BOOST_TEST(html.find("<?xml") == std::string::npos);
+  // The graph's colours are the results.
+  const auto dot = run_graph_dot(r);
+  BOOST_TEST(dot.find("\"A\" -> \"B\";") != std::string::npos, dot);
+  BOOST_TEST(dot.find("\\nfailed\", fillcolor=\"#ff9b9b\"") != std::string::npos, dot);
 }

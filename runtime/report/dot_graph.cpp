@@ -1,0 +1,111 @@
+#include "runtime/report/dot_graph.hpp"
+
+#include "runtime/process/run_captured.hpp"
+#include "runtime/util/environment.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <set>
+#include <vector>
+
+namespace sdlc {
+
+namespace {
+
+// A DOT double-quoted string: quotes and backslashes escaped, line breaks
+// and other control characters dropped (a title is one line).
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Lines of a label: each escaped, joined by DOT's own line break.
+std::string lines(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    auto q = quoted(p);
+    out += (out.empty() ? "" : "\\n") + q.substr(1, q.size() - 2);
+  }
+  return "\"" + out + "\"";
+}
+
+std::string shortened(const std::string& title, std::size_t max = 40) {
+  if (title.size() <= max) return title;
+  auto cut = title.substr(0, max);
+  while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
+    cut.pop_back(); // not inside a UTF-8 character
+  if (!cut.empty() && static_cast<unsigned char>(cut.back()) >= 0xC0) cut.pop_back();
+  return cut + "…";
+}
+
+} // namespace
+
+std::optional<std::string> render_svg(const std::string& dot_source,
+                                      std::chrono::milliseconds timeout) {
+  auto pattern = (std::filesystem::temp_directory_path() / "sdlc-graph-XXXXXX").string();
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) return std::nullopt;
+  ::close(fd);
+  const std::filesystem::path source = pattern;
+  std::optional<std::string> svg;
+  {
+    std::ofstream(source) << dot_source;
+    spawn_spec spec;
+    spec.argv = {"dot", "-Tsvg", source.string()};
+    spec.env = current_environment();
+    try {
+      auto r = run_captured(spec, timeout);
+      if (r.ok()) svg = std::move(r.out);
+    } catch (const std::exception&) {
+      // not installed: the report says how to get it
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove(source, ec);
+  return svg;
+}
+
+std::string colour_of_state(const std::string& state) {
+  if (state == "done" || state == "landed") return "#9be39b";
+  if (state == "in-progress" || state == "running") return "#8ec5ff";
+  if (state == "ready") return "#d6e9ff";
+  if (state == "blocked" || state == "failed") return "#ff9b9b";
+  if (state == "awaiting_approval") return "#ffe08a";
+  if (state == "interrupted" || state == "stopped") return "#ffc58a";
+  return "#e4e4e4"; // backlog, queued, unknown
+}
+
+std::string to_dot(const std::vector<graph_node>& nodes,
+                   const std::vector<std::pair<std::string, std::string>>& edges) {
+  std::string out = "digraph stories {\n"
+                    "  rankdir=LR;\n"
+                    "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", "
+                    "fontsize=10];\n";
+  std::set<std::string> known;
+  for (const auto& n : nodes) {
+    known.insert(n.id);
+    out += fmt::format("  {} [label={}, fillcolor={}, tooltip={}];\n", quoted(n.id),
+                       lines({n.id, shortened(n.title), n.state}), quoted(colour_of_state(n.state)),
+                       quoted(n.title));
+  }
+  std::set<std::string> missing;
+  for (const auto& [from, to] : edges)
+    if (!known.count(from) && missing.insert(from).second)
+      out += fmt::format("  {} [label={}, style=\"dashed\", fillcolor=\"white\"];\n", quoted(from),
+                         lines({from, "missing"}));
+  for (const auto& [from, to] : edges)
+    out += fmt::format("  {} -> {};\n", quoted(from), quoted(to));
+  return out + "}\n";
+}
+
+} // namespace sdlc
