@@ -11,6 +11,7 @@
 
 #include <csignal>
 #include <fcntl.h>
+#include <fstream>
 #include <random>
 #include <regex>
 #include <spawn.h>
@@ -112,6 +113,67 @@ struct command_board : demo_board {
 
 } // namespace
 
+namespace {
+
+// The run journal of a real run (issue 18): every action of every story
+// started and ended, in order, with the stand-in's tokens and cost; the
+// dependents started after their dependencies finished; `report` agrees.
+void journal_is_consistent(const std::filesystem::path& repo) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(repo / ".ai-sdlc/runs"))
+    files.push_back(e.path() / "events.jsonl");
+  BOOST_REQUIRE_EQUAL(files.size(), 1u);
+  std::vector<json> lines;
+  {
+    std::ifstream in(files[0]);
+    for (std::string line; std::getline(in, line);)
+      lines.push_back(json::parse(line));
+  }
+  BOOST_REQUIRE(lines.size() > 20u);
+  BOOST_TEST(lines.front()["event"] == "run_started");
+  BOOST_TEST(lines.back()["event"] == "run_finished");
+  std::map<std::string, std::vector<std::pair<std::string, int64_t>>> open; // story -> started
+  std::map<std::string, int> actions, usages;
+  std::map<std::string, int64_t> finished, first_start;
+  for (const auto& l : lines) {
+    const auto event = l["event"].get<std::string>();
+    if (!l.contains("story")) continue;
+    const auto id = l["story"].get<std::string>();
+    const auto at = l["at_ms"].get<int64_t>();
+    if (event == "action_started") {
+      BOOST_TEST(open[id].empty(), id << ": one action at a time");
+      open[id].emplace_back(l["action"].get<std::string>(), at);
+      if (!first_start.count(id)) first_start[id] = at;
+    } else if (event == "action_finished" && l["action"] != "move_to_done") {
+      BOOST_REQUIRE_MESSAGE(!open[id].empty(), id + ": a finish without a start");
+      BOOST_TEST(open[id].back().first == l["action"].get<std::string>());
+      BOOST_TEST(at >= open[id].back().second);
+      open[id].clear();
+      ++actions[id];
+    } else if (event == "usage") {
+      BOOST_TEST(l["input_tokens"].get<int64_t>() > 0, l.dump());
+      ++usages[id];
+    } else if (event == "story_finished") {
+      BOOST_TEST(l["result"] == "done", id);
+      finished[id] = at;
+    }
+  }
+  for (auto id : {"S-0001", "S-0002", "S-0003", "S-0004", "S-0005"}) {
+    BOOST_TEST(open[id].empty(), id << ": an action never ended");
+    BOOST_TEST(actions[id] >= 4, id); // research, plan, implement, review
+    BOOST_TEST(usages[id] == actions[id], id << ": each action's cost recorded");
+  }
+  BOOST_TEST(first_start["S-0003"] >= finished["S-0001"]);
+  BOOST_TEST(first_start["S-0003"] >= finished["S-0002"]);
+  BOOST_TEST(first_start["S-0005"] >= finished["S-0003"]);
+  auto report = json::parse(test::sdlc(repo, {"report", "--json"}, {{"NO_COLOR", "1"}}).out);
+  BOOST_TEST(report["cost_usd"].get<double>() > 0);
+  auto path = report["critical_path"].get<std::vector<std::string>>();
+  BOOST_TEST((std::find(path.begin(), path.end(), "S-0003") != path.end()));
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_CASE(demo_board_at_concurrency_3_with_the_real_cli) {
   BOOST_REQUIRE_MESSAGE(test::run({"/bin/sh", "-c", "command -v claude"}).exit_code == 0,
                         "the Claude Code CLI is not installed (tools/bootstrap installs it)");
@@ -152,6 +214,7 @@ BOOST_AUTO_TEST_CASE(demo_board_at_concurrency_3_with_the_real_cli) {
   BOOST_TEST(stats["max_in_flight"].get<int>() >= 2);
   BOOST_TEST(r.out.find("\x1b[") == std::string::npos);           // piped: no escape codes
   BOOST_TEST(r.out.find("story    result") != std::string::npos); // the summary table
+  journal_is_consistent(b.repo);
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_agent_fails_its_action_and_the_story_still_completes) {
