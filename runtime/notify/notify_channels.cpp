@@ -2,6 +2,7 @@
 
 #include "runtime/process/run_captured.hpp"
 #include "runtime/util/environment.hpp"
+#include "runtime/util/fs.hpp"
 #include "runtime/util/text.hpp"
 
 #include <curl/curl.h>
@@ -18,31 +19,6 @@
 namespace sdlc {
 
 namespace {
-
-// The file a command reads as its stdin: gone when the call is over.
-struct stdin_file {
-  std::filesystem::path path;
-  explicit stdin_file(const std::string& content) {
-    auto pattern = (std::filesystem::temp_directory_path() / "sdlc-notify-XXXXXX").string();
-    const int fd = ::mkstemp(pattern.data());
-    if (fd < 0) return;
-    path = pattern;
-    std::size_t done = 0;
-    while (done < content.size()) {
-      const auto n = ::write(fd, content.data() + done, content.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-  }
-  ~stdin_file() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove(path, ec);
-  }
-  stdin_file(const stdin_file&) = delete;
-  stdin_file& operator=(const stdin_file&) = delete;
-};
 
 std::size_t discard(char*, std::size_t size, std::size_t n, void*) {
   return size * n;
@@ -104,13 +80,13 @@ delivery_problem run_notify_command(const std::string& command, const std::strin
                                     const std::filesystem::path& cwd,
                                     std::chrono::milliseconds timeout, const std::string& event,
                                     const std::string& story) {
-  stdin_file input(json);
-  if (input.path.empty()) return "cannot write the event for the command's stdin";
+  fs::scratch_file input(json);
+  if (input.path().empty()) return "cannot write the event for the command's stdin";
   spawn_spec spec;
   spec.argv = {"/bin/sh", "-c", command};
   spec.cwd = cwd;
   spec.env = environment_with({{"SDLC_EVENT", event}, {"SDLC_STORY", story}});
-  spec.stdin_file = input.path;
+  spec.stdin_file = input.path();
   try {
     auto r = run_captured(spec, timeout);
     if (r.timed_out)

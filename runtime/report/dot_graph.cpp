@@ -1,14 +1,11 @@
 #include "runtime/report/dot_graph.hpp"
 
 #include "runtime/process/run_captured.hpp"
+#include "runtime/console/terminal.hpp"
 #include "runtime/util/environment.hpp"
+#include "runtime/util/fs.hpp"
 
 #include <fmt/format.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
 
 #include <set>
 #include <vector>
@@ -39,40 +36,23 @@ std::string lines(const std::vector<std::string>& parts) {
   return "\"" + out + "\"";
 }
 
-std::string shortened(const std::string& title, std::size_t max = 40) {
-  if (title.size() <= max) return title;
-  auto cut = title.substr(0, max);
-  while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
-    cut.pop_back(); // not inside a UTF-8 character
-  if (!cut.empty() && static_cast<unsigned char>(cut.back()) >= 0xC0) cut.pop_back();
-  return cut + "…";
-}
-
 } // namespace
 
 std::optional<std::string> render_svg(const std::string& dot_source,
                                       std::chrono::milliseconds timeout) {
-  auto pattern = (std::filesystem::temp_directory_path() / "sdlc-graph-XXXXXX").string();
-  const int fd = ::mkstemp(pattern.data());
-  if (fd < 0) return std::nullopt;
-  ::close(fd);
-  const std::filesystem::path source = pattern;
-  std::optional<std::string> svg;
-  {
-    std::ofstream(source) << dot_source;
-    spawn_spec spec;
-    spec.argv = {"dot", "-Tsvg", source.string()};
-    spec.env = current_environment();
-    try {
-      auto r = run_captured(spec, timeout);
-      if (r.ok()) svg = std::move(r.out);
-    } catch (const std::exception&) {
-      // not installed: the report says how to get it
-    }
+  fs::scratch_file source(dot_source);
+  if (source.path().empty()) return std::nullopt;
+  spawn_spec spec;
+  spec.argv = {"dot", "-Tsvg"};
+  spec.env = current_environment();
+  spec.stdin_file = source.path();
+  try {
+    auto r = run_captured(spec, timeout);
+    if (r.ok()) return std::move(r.out);
+  } catch (const std::exception&) {
+    // not installed: the report says how to get it
   }
-  std::error_code ec;
-  std::filesystem::remove(source, ec);
-  return svg;
+  return std::nullopt;
 }
 
 std::string colour_of_state(const std::string& state) {
@@ -95,8 +75,8 @@ std::string to_dot(const std::vector<graph_node>& nodes,
   for (const auto& n : nodes) {
     known.insert(n.id);
     out += fmt::format("  {} [label={}, fillcolor={}, tooltip={}];\n", quoted(n.id),
-                       lines({n.id, shortened(n.title), n.state}), quoted(colour_of_state(n.state)),
-                       quoted(n.title));
+                       lines({n.id, term::fit(n.title, 41), n.state}),
+                       quoted(colour_of_state(n.state)), quoted(n.title));
   }
   std::set<std::string> missing;
   for (const auto& [from, to] : edges)

@@ -1,6 +1,7 @@
 #include "runtime/report/report_html.hpp"
 
 #include "runtime/console/dashboard.hpp"
+#include "runtime/console/terminal.hpp"
 
 #include <fmt/format.h>
 
@@ -44,15 +45,6 @@ std::string esc(const std::string& s) {
 std::string seconds(int64_t ms) {
   if (ms < 60000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
   return format_duration(ms);
-}
-
-std::string shortened(const std::string& s, std::size_t max) {
-  if (s.size() <= max) return s;
-  auto cut = s.substr(0, max);
-  while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80)
-    cut.pop_back();
-  if (!cut.empty() && static_cast<unsigned char>(cut.back()) >= 0xC0) cut.pop_back();
-  return cut + "…";
 }
 
 // A tick every 1, 2 or 5 × 10^k ms: at most ~10 across the axis.
@@ -142,7 +134,7 @@ std::string timeline(const run_report& r, const scale& sc) {
     out += fmt::format("<rect class=\"band\" x=\"0\" y=\"{}\" width=\"{}\" height=\"{}\"/>", y, w,
                        row_h);
     out += fmt::format("<text class=\"label\" x=\"4\" y=\"{}\">{} {}</text>", y + 13, esc(s.id),
-                       esc(shortened(s.title, 30)));
+                       esc(term::fit(s.title, 31)));
     for (const auto& wt : s.waits) {
       const double x1 = sc.x(wt.start_ms), x2 = std::max(sc.x(wt.end_ms), x1 + 1);
       out += fmt::format("<rect class=\"wait {}\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" "

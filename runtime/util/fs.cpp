@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <random>
@@ -184,6 +185,31 @@ std::optional<long> leftover_writer_pid(std::string_view filename) {
     } catch (const std::exception&) {
     }
   return std::nullopt;
+}
+
+scratch_file::scratch_file(std::string_view content) {
+  auto pattern = (stdfs::temp_directory_path() / "sdlc-scratch-XXXXXX").string();
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) return;
+  path_ = pattern;
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const auto n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (done < content.size()) { // a full disk: nothing half-written is handed on
+    std::error_code ec;
+    stdfs::remove(path_, ec);
+    path_.clear();
+  }
+}
+
+scratch_file::~scratch_file() {
+  std::error_code ec;
+  if (!path_.empty()) stdfs::remove(path_, ec);
 }
 
 } // namespace sdlc::fs

@@ -38,4 +38,19 @@ std::string display_path(const stdfs::path& file, const stdfs::path& base);
 // those whose writer is gone.
 std::optional<long> leftover_writer_pid(std::string_view filename);
 
+// A private file in the temp folder holding `content`, removed with this
+// object: what a child process reads (its stdin, an input file). path() is
+// empty when it could not be written.
+class scratch_file {
+public:
+  explicit scratch_file(std::string_view content);
+  ~scratch_file();
+  scratch_file(const scratch_file&) = delete;
+  scratch_file& operator=(const scratch_file&) = delete;
+  const stdfs::path& path() const { return path_; }
+
+private:
+  stdfs::path path_;
+};
+
 } // namespace sdlc::fs
