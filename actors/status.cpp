@@ -71,7 +71,10 @@ void notify(status_ptr self, std::optional<notification> n) {
     line["at_ms"] = n->at_ms;
     st.journal->append(line);
   }
-  if (st.console) print_line(self, console_line(*n));
+  if (st.console) {
+    const term::style style{st.color}; // a person is needed: it stands out
+    print_line(self, needs_action(n->kind) ? style.yellow(console_line(*n)) : console_line(*n));
+  }
   if (st.notifier) self->send(st.notifier, std::move(*n));
 }
 
