@@ -181,7 +181,9 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
         line["channel"] = f.channel;
         line["problem"] = f.problem;
         line["at_ms"] = f.at_ms;
-        record(line);
+        // The journal ends with run_finished (report measures the run to its
+        // last line): a failure after it is only printed.
+        if (!self->state.ended) record(line);
         print_line(self, describe(f)); // also after the end: the last one may fail then
       },
       [=](atoms::flush) -> caf::result<int> {

@@ -6,6 +6,8 @@
 // that hangs or answers 500 costs its timeout and retry, never the run, and
 // its URL's secret is in no output. Command agent, real git repo, real
 // processes, real HTTP.
+#include "runtime/report/run_journal.hpp"
+
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -236,6 +238,14 @@ BOOST_AUTO_TEST_CASE(a_webhook_that_hangs_costs_its_timeout_and_its_secret_is_ne
   // per notification (two here), not the server.
   BOOST_TEST(std::chrono::duration_cast<std::chrono::seconds>(took).count() < 40);
   BOOST_TEST(hook.calls() == 4u); // blocked and run_finished, each tried twice
+  // A failure after the run's end is printed, not journaled: the journal
+  // ends with the run's end (report measures the run to its last line).
+  std::vector<nlohmann::json> journal;
+  for (const auto& e : stdfs::directory_iterator(p.repo / ".ai-sdlc/runs"))
+    journal = read_journal(e.path() / "events.jsonl");
+  BOOST_REQUIRE(!journal.empty());
+  BOOST_TEST(journal.back()["event"] == "run_finished");
+
   // The other channels were not held up by it.
   BOOST_TEST(p.commanded().size() == 2u);
   // The secret in the URL's path is in no output, log or journal.
