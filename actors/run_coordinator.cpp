@@ -448,7 +448,7 @@ notifications_for(const board& b, const prepared_run& p, const std::string& run_
 void flush_notifications(caf::scoped_actor& self, const status_actor& status,
                          const config::notification_settings& s, std::ostream& out) {
   if (!s.enabled) return;
-  const auto wait = 2 * s.timeout + s.timeout + std::chrono::seconds(2);
+  const auto wait = 3 * s.timeout + std::chrono::seconds(2); // a webhook's two tries, a command
   self->request(status, wait, atoms::flush::value)
       .receive(
           [&](int failed) {

@@ -62,15 +62,7 @@ void print_line(status_ptr self, const std::string& line) {
 void notify(status_ptr self, std::optional<notification> n) {
   auto& st = self->state;
   if (!n) return;
-  if (st.journal) {
-    nlohmann::json line;
-    line["event"] = "notification";
-    line["kind"] = std::string(to_string(n->kind));
-    if (!n->story.empty()) line["story"] = n->story;
-    line["reason"] = n->reason;
-    line["at_ms"] = n->at_ms;
-    st.journal->append(line);
-  }
+  if (st.journal) st.journal->append(journal_line(*n));
   if (st.console) {
     const term::style style{st.color}; // a person is needed: it stands out
     print_line(self, needs_action(n->kind) ? style.yellow(console_line(*n)) : console_line(*n));
@@ -174,16 +166,9 @@ status_actor::behavior_type status_behavior(status_ptr self, status_options opts
         return s.model->summary(s.color);
       },
       [=](delivery_failed& f) {
-        nlohmann::json line;
-        line["event"] = "notification_failed";
-        line["kind"] = std::string(to_string(f.kind));
-        if (!f.story.empty()) line["story"] = f.story;
-        line["channel"] = f.channel;
-        line["problem"] = f.problem;
-        line["at_ms"] = f.at_ms;
         // The journal ends with run_finished (report measures the run to its
         // last line): a failure after it is only printed.
-        if (!self->state.ended) record(line);
+        if (!self->state.ended) record(journal_line(f));
         print_line(self, describe(f)); // also after the end: the last one may fail then
       },
       [=](atoms::flush) -> caf::result<int> {

@@ -1,5 +1,6 @@
 #include "runtime/config/config_schema.hpp"
 
+#include "runtime/notify/notification.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/resources.hpp"
 #include "runtime/util/yaml_document.hpp"
@@ -38,6 +39,14 @@ const std::set<std::string> not_acted_on = {
     "logging.level",   // story logs hold every decision and agent event
 };
 
+// notification.events: the kinds runtime/notify sends, named as it names them.
+std::vector<std::string> notification_event_names() {
+  std::vector<std::string> out;
+  for (auto k : all_notification_kinds())
+    out.emplace_back(to_string(k));
+  return out;
+}
+
 const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"theme", {"auto", "light", "dark", "none"}},
     {"settingSources", {"user", "project", "local"}},
@@ -49,9 +58,7 @@ const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"conflicts.policy", {"serialize", "warn", "ignore"}},
     {"ticketing.provider", {"none", "github", "jira"}},
     {"notification.channels", {"console", "file", "command", "webhook"}},
-    {"notification.events",
-     {"story_blocked", "story_failed", "awaiting_approval", "parked", "budget_reached",
-      "story_landed", "pr_opened", "run_finished"}},
+    {"notification.events", notification_event_names()},
 };
 
 enum class kind { string, whole, number, boolean };

@@ -14,25 +14,27 @@ namespace sdlc {
 
 namespace {
 
-// A DOT double-quoted string: quotes and backslashes escaped, line breaks
-// and other control characters dropped (a title is one line).
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
+// The inside of a DOT double-quoted string: quotes and backslashes
+// escaped, line breaks and other control characters made blanks (a title is
+// one line).
+std::string escaped(const std::string& s) {
+  std::string out;
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    out += c;
+    out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
   }
-  return out + "\"";
+  return out;
+}
+
+std::string quoted(const std::string& s) {
+  return "\"" + escaped(s) + "\"";
 }
 
 // Lines of a label: each escaped, joined by DOT's own line break.
 std::string lines(const std::vector<std::string>& parts) {
   std::string out;
-  for (const auto& p : parts) {
-    auto q = quoted(p);
-    out += (out.empty() ? "" : "\\n") + q.substr(1, q.size() - 2);
-  }
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    out += (i == 0 ? "" : "\\n") + escaped(parts[i]);
   return "\"" + out + "\"";
 }
 

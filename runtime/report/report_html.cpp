@@ -42,11 +42,6 @@ std::string esc(const std::string& s) {
   return out;
 }
 
-std::string seconds(int64_t ms) {
-  if (ms < 60000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
-  return format_duration(ms);
-}
-
 // A tick every 1, 2 or 5 × 10^k ms: at most ~10 across the axis.
 int64_t tick_step(int64_t span_ms) {
   int64_t step = 100;
@@ -122,7 +117,7 @@ std::string timeline(const run_report& r, const scale& sc) {
     const double x = sc.x(sc.t0 + t);
     out += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\"/>"
                        "<text x=\"{:.1f}\" y=\"16\" text-anchor=\"middle\">{}</text>",
-                       x, axis_h - 6, x, h, x, seconds(t));
+                       x, axis_h - 6, x, h, x, clock_text(t));
   }
   out += "</g>\n";
   int y = axis_h;
@@ -140,7 +135,7 @@ std::string timeline(const run_report& r, const scale& sc) {
       out += fmt::format("<rect class=\"wait {}\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" "
                          "height=\"6\"><title>waits ({}) {}</title></rect>",
                          wait_class(wt.cause), x1, y + 6, x2 - x1, esc(wt.cause),
-                         seconds(wt.end_ms - wt.start_ms));
+                         clock_text(wt.end_ms - wt.start_ms));
     }
     for (const auto& a : s.actions) {
       const auto end = a.ended ? a.end_ms : r.ended_ms;
@@ -148,7 +143,7 @@ std::string timeline(const run_report& r, const scale& sc) {
       out += fmt::format("<rect class=\"action {}{}\" x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" "
                          "height=\"{}\" rx=\"2\"><title>{} {}{}</title></rect>",
                          action_class(a.action), a.ok ? "" : " failed", x1, y + 2, x2 - x1,
-                         row_h - 4, esc(a.action), seconds(end - a.start_ms),
+                         row_h - 4, esc(a.action), clock_text(end - a.start_ms),
                          a.ok ? (a.ended ? "" : " (the run ended in it)") : " — failed");
       if (!a.ok)
         out += fmt::format("<text class=\"mark\" x=\"{:.1f}\" y=\"{}\">✕</text>", x2 + 1, y + 13);
@@ -221,8 +216,8 @@ std::string stories_table(const run_report& r) {
     out += fmt::format("<tr data-story=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}"
                        "</td><td>{}</td><td>{}/{}</td><td>${:.4f}</td></tr>\n",
                        esc(s.id), esc(s.id), esc(s.title),
-                       esc(s.result.empty() ? "unfinished" : s.result), seconds(s.running_ms()),
-                       seconds(waited), s.reworks, s.input_tokens, s.output_tokens, s.cost_usd);
+                       esc(s.result.empty() ? "unfinished" : s.result), clock_text(s.running_ms()),
+                       clock_text(waited), s.reworks, s.input_tokens, s.output_tokens, s.cost_usd);
   }
   return out + "</table>\n";
 }
@@ -256,16 +251,16 @@ std::string report_html(const run_report& r, const std::optional<std::string>& g
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   out += fmt::format("<title>sdlc-actors run {}</title><style>{}</style></head><body>\n", esc(r.id),
                      css);
-  out +=
-      fmt::format("<h1>Run {}</h1>\n<p class=\"summary\">{} · {} stor{} · {} at a time · "
-                  "makespan {} against a lower bound of {} ({:.2f}×) · ${:.4f} · {} "
-                  "rate-limited answers, paused {}</p>\n",
-                  esc(r.id), r.finished ? "finished" : "stopped early", r.stories.size(),
-                  r.stories.size() == 1 ? "y" : "ies", r.concurrency, seconds(r.makespan_ms),
-                  seconds(r.lower_bound_ms), ratio, r.cost_usd, r.rejections, seconds(r.paused_ms));
+  out += fmt::format("<h1>Run {}</h1>\n<p class=\"summary\">{} · {} stor{} · {} at a time · "
+                     "makespan {} against a lower bound of {} ({:.2f}×) · ${:.4f} · {} "
+                     "rate-limited answers, paused {}</p>\n",
+                     esc(r.id), r.finished ? "finished" : "stopped early", r.stories.size(),
+                     r.stories.size() == 1 ? "y" : "ies", r.concurrency, clock_text(r.makespan_ms),
+                     clock_text(r.lower_bound_ms), ratio, r.cost_usd, r.rejections,
+                     clock_text(r.paused_ms));
   if (!chain.empty())
     out += fmt::format("<p>Critical path: <b>{}</b> ({})</p>\n", esc(chain),
-                       seconds(r.critical_path_ms));
+                       clock_text(r.critical_path_ms));
   out += "<h2>Timeline</h2>\n" + legend() + timeline(r, sc);
   out += "<h2>Cost per story</h2>\n" + cost_chart(r);
   out += "<h2>API calls in flight and 429s</h2>\n" + api_chart(r, sc);

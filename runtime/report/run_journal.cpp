@@ -173,4 +173,19 @@ nlohmann::json journal_line(const concurrency_level& l) {
   return j;
 }
 
+nlohmann::json journal_line(const notification& n) {
+  auto j = base("notification", n.story, n.at_ms);
+  j["kind"] = std::string(to_string(n.kind));
+  j["reason"] = n.reason;
+  return j;
+}
+
+nlohmann::json journal_line(const delivery_failed& f) {
+  auto j = base("notification_failed", f.story, f.at_ms);
+  j["kind"] = std::string(to_string(f.kind));
+  j["channel"] = f.channel;
+  j["problem"] = f.problem;
+  return j;
+}
+
 } // namespace sdlc

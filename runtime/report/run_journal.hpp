@@ -6,6 +6,7 @@
 // the cost of a journal is one sync per 100 ms, not one per event. A killed
 // run's journal is whole up to its last flush; a reader skips a torn last line.
 #include "runtime/events/run_events.hpp"
+#include "runtime/notify/notification.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -56,5 +57,7 @@ nlohmann::json journal_line(const story_waiting& w);
 nlohmann::json journal_line(const landing_event& e);
 nlohmann::json journal_line(const limiter_stats& l, int64_t at_ms);
 nlohmann::json journal_line(const concurrency_level& l);
+nlohmann::json journal_line(const notification& n);
+nlohmann::json journal_line(const delivery_failed& f);
 
 } // namespace sdlc

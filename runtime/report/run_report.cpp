@@ -11,13 +11,6 @@ namespace sdlc {
 
 namespace {
 
-// Seconds with a decimal below a minute (short runs and waits matter here),
-// the dashboard's clock above.
-std::string clock_text(int64_t ms) {
-  if (ms < 60000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
-  return format_duration(ms);
-}
-
 // Open waits per story: cause and since when.
 struct open_wait {
   std::string cause;
@@ -64,6 +57,11 @@ void critical_path(run_report& r) {
 }
 
 } // namespace
+
+std::string clock_text(int64_t ms) {
+  if (ms < 60000) return fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
+  return format_duration(ms);
+}
 
 int64_t story_timeline::running_ms() const {
   int64_t sum = 0;

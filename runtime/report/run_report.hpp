@@ -67,6 +67,10 @@ struct run_report {
   std::vector<api_sample> api;
 };
 
+// A duration as the report shows it: seconds with a decimal below a minute
+// (short runs and waits matter here), the dashboard's clock above.
+std::string clock_text(int64_t ms);
+
 run_report analyze_run(const std::string& id, const std::vector<nlohmann::json>& lines);
 std::string report_text(const run_report& r);
 nlohmann::json report_json(const run_report& r);
