@@ -376,6 +376,12 @@ BOOST_AUTO_TEST_CASE(ai_sdlc_reads_a_board_with_run_journals_and_report_settings
   BOOST_REQUIRE(p.sdlc({"config", "agent.command", (p.d.path / "agent.sh").string()}).exit_code ==
                 0);
   BOOST_REQUIRE(p.sdlc({"config", "report.keepRuns", "5"}).exit_code == 0);
+  // Our notification keys beside ai-sdlc's in the same block.
+  const auto heard = p.d.path / "heard.json";
+  BOOST_REQUIRE(
+      p.sdlc({"config", "notification.command", "cat > '" + heard.string() + "'"}).exit_code == 0);
+  BOOST_REQUIRE(p.sdlc({"config", "notification.channels", "[console, file, command]"}).exit_code ==
+                0);
   test::git(p.repo, {"add", "-A"});
   test::git(p.repo, {"commit", "-q", "-m", "board"});
   auto r = p.sdlc({"run", "--story", "S-0001"});
@@ -385,4 +391,6 @@ BOOST_AUTO_TEST_CASE(ai_sdlc_reads_a_board_with_run_journals_and_report_settings
   BOOST_TEST(status.exit_code == 0, status.out + status.err);
   BOOST_TEST(status.out.find("S-0001") != std::string::npos, status.out);
   BOOST_TEST(p.config()["report"]["keepRuns"] == 5);
+  BOOST_TEST(test::read(heard).find("\"event\":\"run_finished\"") != std::string::npos);
+  BOOST_TEST(stdfs::exists(p.repo / ".ai-sdlc/notifications.log"));
 }
