@@ -32,7 +32,8 @@ std::vector<story> candidates(const board& b, const land_options& o) {
     }
     return out;
   }
-  for (auto& s : b.scan().stories)
+  // Full stories: a pull request's text comes from the body.
+  for (auto& s : b.scan(scan_depth::full).stories)
     if (s.status() == story_status::done && !s.str("branch").empty() && !has_landed(s))
       out.push_back(std::move(s));
   return out;

@@ -86,7 +86,7 @@ conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids
   conflict_scan out;
   out.base_branch = base;
   for (const auto* s : chosen)
-    out.stories.push_back(files_of(b, *s, base));
+    out.stories.push_back(files_of(b, story::load(s->file()), base)); // the plan is in the body
   auto by_id = [&](const std::string& id) {
     return *std::find_if(chosen.begin(), chosen.end(),
                          [&](const story* s) { return s->id() == id; });

@@ -1,6 +1,7 @@
 #include "runtime/story/board.hpp"
 
 #include "runtime/util/error.hpp"
+#include "runtime/story/board_index.hpp"
 #include "runtime/story/peer_lock.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
@@ -12,6 +13,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <cerrno>
 #include <cstdio>
 #include <map>
@@ -138,22 +142,104 @@ stdfs::path board::lock_file_for(const stdfs::path& story_file) {
   return story_file.parent_path() / ("." + story_file.filename().string() + ".lock");
 }
 
-board_scan board::scan() const {
+namespace {
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// One story file read for a summary scan: from the index when its identity
+// is unchanged, else parsed. `keep` is the identity to remember it by: the
+// index's, or a parsed file's whose timestamps are settled.
+struct summary_read {
+  std::optional<story> loaded;
+  std::optional<file_identity> keep;
+  bool parsed = false;
+};
+
+// `listed`: the identity the listing saw, if it did (taken before the read).
+summary_read read_summary(const stdfs::path& file, std::optional<file_identity> listed,
+                          std::int64_t read_at, board_index& index) {
+  summary_read out;
+  const auto before = listed ? listed : identity_of(file);
+  if (before)
+    if (auto* hit = index.find(file.string(), *before)) {
+      out.loaded =
+          story::from_fields(file, std::move(hit->fields), std::move(hit->last_review_decision));
+      out.keep = before;
+      return out;
+    }
+  out.parsed = true;
+  out.loaded = story::load(file).summary();
+  const auto after = identity_of(file);
+  if (before && after && *before == *after && settled(*after, read_at, timestamp_granularity_ns))
+    out.keep = after;
+  return out;
+}
+
+// What the index should hold after a scan: every story kept, by file.
+std::map<std::string, index_entry> entries_of(const std::vector<stdfs::path>& files,
+                                              const std::vector<std::optional<story>>& loaded,
+                                              const std::map<std::string, file_identity>& kept) {
+  std::map<std::string, index_entry> entries;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    auto it = kept.find(files[i].string());
+    if (it != kept.end() && loaded[i])
+      entries.emplace(it->first, index_entry{it->second, loaded[i]->fields(),
+                                             loaded[i]->last_review_decision()});
+  }
+  return entries;
+}
+
+} // namespace
+
+board_scan board::scan(scan_depth depth) const {
   board_scan out;
-  const auto files = story_files(out.problems);
+  const bool summary = depth == scan_depth::summary;
+  const auto index_file = summary ? index_file_for(sdlc_dir()) : std::nullopt;
+  // Reading the index and listing the board are each a fifth of a 10,000-story
+  // `status`: side by side. (load never throws: a bad index is an empty one.)
+  auto loading = std::async(std::launch::async, [&] {
+    return index_file ? board_index::load(*index_file, sdlc_dir()) : board_index{};
+  });
+  // Timestamps are compared with a time taken before anything was listed.
+  const auto read_at = now_ns();
+  const auto listed = story_files(out.problems);
+  std::vector<stdfs::path> files;
+  files.reserve(listed.size());
+  for (const auto& l : listed)
+    files.push_back(l.first);
+  auto index = loading.get();
   // Parsing YAML is most of a big board's scan, and each file is independent.
   std::vector<std::optional<story>> loaded(files.size());
+  std::vector<std::optional<file_identity>> keep(files.size());
   std::vector<std::string> failed(files.size());
   std::vector<std::exception_ptr> crashed(files.size()); // not a bad story: rethrown here
+  std::atomic<std::size_t> parsed{0};
   parallel_for(files.size(), [&](std::size_t i) {
     try {
-      loaded[i] = story::load(files[i]);
+      if (summary) {
+        auto r = read_summary(files[i], listed[i].second, read_at, index);
+        parsed += r.parsed ? 1 : 0;
+        loaded[i] = std::move(r.loaded);
+        keep[i] = r.keep;
+      } else {
+        ++parsed;
+        loaded[i] = story::load(files[i]);
+      }
     } catch (const error& e) {
       failed[i] = e.what();
     } catch (...) {
       crashed[i] = std::current_exception();
     }
   });
+  std::map<std::string, file_identity> kept;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (keep[i] && loaded[i]) kept.emplace(files[i].string(), *keep[i]);
+  if (index_file && !index.holds_exactly(kept)) index.save(entries_of(files, loaded, kept));
+  out.parsed = parsed;
   out.stories.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (crashed[i]) std::rethrow_exception(crashed[i]);
@@ -219,12 +305,13 @@ story board::find(std::string_view id_or_slug) const {
     }
   }
   auto all = scan();
+  // The scan holds summaries; the caller gets the whole story.
   for (const auto& s : all.stories)
-    if (ascii_lower(s.id()) == key) return s;
+    if (ascii_lower(s.id()) == key) return story::load(s.file());
   std::vector<const story*> by_slug;
   for (const auto& s : all.stories)
     if (s.slug() == id_or_slug) by_slug.push_back(&s);
-  if (by_slug.size() == 1) return *by_slug.front();
+  if (by_slug.size() == 1) return story::load(by_slug.front()->file());
   if (by_slug.size() > 1) {
     std::vector<std::string> ids;
     for (auto* s : by_slug)

@@ -5,6 +5,7 @@
 // <slug>.md). Writes go through update(), which re-reads the story under its
 // lock, applies the change and replaces the file atomically.
 #include "runtime/config/config.hpp"
+#include "runtime/story/board_index.hpp"
 #include "runtime/story/story.hpp"
 
 #include <functional>
@@ -23,7 +24,13 @@ struct board_problem {
 struct board_scan {
   std::vector<story> stories;          // in id order (then path)
   std::vector<board_problem> problems; // unreadable stories, duplicate ids
+  std::size_t parsed = 0;              // story files parsed (the rest came from the index)
 };
+
+// What a scan reads of each story. Most commands need only the values
+// (status, planning, the run's choices); a summary scan holds no YAML tree or
+// body and takes unchanged stories from the board index without parsing them.
+enum class scan_depth { summary, full };
 
 struct new_story {
   std::string title;
@@ -49,7 +56,7 @@ public:
   // Creates the board folders (idempotent). Returns what it created.
   std::vector<std::filesystem::path> init();
 
-  board_scan scan() const;
+  board_scan scan(scan_depth depth = scan_depth::summary) const;
 
   // By id (any case) or slug. Throws bad_input for an unsafe name, an unknown
   // story or an ambiguous slug.
@@ -77,7 +84,10 @@ private:
   // Story files, and what is where a story file should be but cannot be
   // read safely (a folder linked outside the board, a FIFO, a device, a
   // dangling link): reported, never silently skipped.
-  std::vector<std::filesystem::path> story_files(std::vector<board_problem>& problems) const;
+  // A plain file's identity comes with it (the lstat that vetted it), so a
+  // scan need not stat each story again to look it up in the index.
+  std::vector<std::pair<std::filesystem::path, std::optional<file_identity>>>
+  story_files(std::vector<board_problem>& problems) const;
   // Throws bad_input unless writing `file` stays inside the board and
   // replaces a regular file (a link would be replaced by a copy).
   void require_writable(const std::filesystem::path& file) const;

@@ -55,11 +55,16 @@ std::optional<std::string> unreadable_story_file(const stdfs::path& file) {
 
 } // namespace
 
-std::vector<stdfs::path> board::story_files(std::vector<board_problem>& problems) const {
-  std::vector<stdfs::path> files;
+std::vector<std::pair<stdfs::path, std::optional<file_identity>>>
+board::story_files(std::vector<board_problem>& problems) const {
+  std::vector<std::pair<stdfs::path, std::optional<file_identity>>> files;
   std::error_code ec;
   const auto board_dir = canonical_or_same(sdlc_dir());
   auto consider = [&](const stdfs::path& file) {
+    if (auto id = plain_file_identity(file)) { // almost all: one lstat, not three calls
+      files.emplace_back(file, id);
+      return;
+    }
     if (stdfs::symlink_status(file, ec).type() == stdfs::file_type::not_found)
       return; // a folder without a story file (ai-sdlc keeps notes in some)
     if (auto why = unreadable_story_file(file)) {
@@ -68,7 +73,7 @@ std::vector<stdfs::path> board::story_files(std::vector<board_problem>& problems
                                             rel(file), *why)});
       return;
     }
-    files.push_back(file);
+    files.emplace_back(file, std::nullopt); // a link to a story file: stat it when reading
   };
   auto add_dir_layout = [&](const stdfs::path& dir, bool loose_md) {
     if (!stdfs::is_directory(dir, ec)) return;

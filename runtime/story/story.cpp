@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
 
 namespace sdlc {
 
@@ -169,14 +170,67 @@ void story::validate() const {
       throw bad_input(fmt::format("{}: dependency '{}' is not a valid story id", origin, dep));
 }
 
+story story::from_fields(const std::filesystem::path& file, frontmatter_fields fields,
+                         std::string last_review_decision) {
+  story s;
+  s.file_ = file;
+  s.summary_ = true;
+  s.fields_ = std::move(fields);
+  s.last_review_decision_ = std::move(last_review_decision);
+  return s;
+}
+
+frontmatter_fields story::fields() const {
+  if (summary_) return fields_;
+  frontmatter_fields out;
+  const auto& root = fm_.root();
+  if (root.IsMap())
+    for (auto it = root.begin(); it != root.end(); ++it)
+      if (it->first.IsScalar()) out.emplace_back(it->first.Scalar(), value_of(it->second));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // A repeated key is refused when parsing; after edits the first one counts.
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& a, const auto& b) { return a.first == b.first; }),
+            out.end());
+  return out;
+}
+
+story story::summary() const {
+  return from_fields(file_, fields(), last_review_decision());
+}
+
+void story::require_full() const {
+  if (summary_)
+    throw std::logic_error(fmt::format("{}: the story was read as a summary (board scan); load "
+                                       "it to read its YAML or body, or to change it",
+                                       file_.string()));
+}
+
+frontmatter_value story::value(const std::string& key) const {
+  return summary_ ? field(fields_, key) : value_of(fm_.get(key));
+}
+
+std::string story::last_review_decision() const {
+  if (summary_) return last_review_decision_;
+  const auto history = fm_.get("review_history");
+  if (history.IsDefined() && history.IsSequence() && history.size() > 0) {
+    const auto& last = history[history.size() - 1];
+    if (last.IsMap() && last["decision"].IsDefined() && last["decision"].IsScalar())
+      return last["decision"].Scalar();
+  }
+  return {};
+}
+
 story_status story::status() const {
   return parse_status(str("status")).value_or(story_status::backlog);
 }
 
 long story::priority() const {
-  auto n = fm_.get("priority");
-  if (!n.IsDefined() || n.IsNull()) return std::numeric_limits<long>::max();
-  return static_cast<long>(n.as<double>());
+  // validate() refused any other priority than none or a plain number.
+  auto v = value("priority");
+  if (!v.is_number) return std::numeric_limits<long>::max();
+  return static_cast<long>(v.number);
 }
 
 std::vector<std::string> story::dependencies() const {
@@ -187,39 +241,43 @@ std::vector<std::string> story::dependencies() const {
   return out;
 }
 
+// A summary answers from its fields without copying a value; a full story
+// works the value out of its YAML.
+template <class F> auto story::read(const std::string& key, F&& f) const {
+  if (summary_) return f(field(fields_, key));
+  return f(value_of(fm_.get(key)));
+}
+
 bool story::flag(const std::string& key) const {
-  auto n = fm_.get(key);
-  return n.IsDefined() && yaml::is_bool(n) && n.as<bool>();
+  return read(key, [](const frontmatter_value& v) { return v.is_bool && v.bool_value; });
 }
 
 std::string story::str(const std::string& key) const {
-  auto n = fm_.get(key);
-  return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string();
+  return read(key, [](const frontmatter_value& v) { return v.scalar; });
 }
 
 std::vector<std::string> story::list(const std::string& key) const {
-  std::vector<std::string> out;
-  auto n = fm_.get(key);
-  if (n.IsDefined() && n.IsSequence())
-    for (const auto& item : n)
-      if (item.IsScalar()) out.push_back(item.Scalar());
-  return out;
+  return read(key, [](const frontmatter_value& v) { return v.items; });
 }
 
 long story::number(const std::string& key, long fallback) const {
-  auto n = fm_.get(key);
-  return n.IsDefined() && yaml::is_number(n) ? static_cast<long>(n.as<double>()) : fallback;
+  return read(key, [fallback](const frontmatter_value& v) {
+    return v.is_number ? static_cast<long>(v.number) : fallback;
+  });
 }
 
 void story::set_string(const std::string& key, const std::string& value) {
+  require_full();
   fm_.root()[key] = yaml::string(value);
   fm_.reindex();
 }
 void story::set_bool(const std::string& key, bool value) {
+  require_full();
   fm_.root()[key] = value;
   fm_.reindex();
 }
 void story::set_number(const std::string& key, long value) {
+  require_full();
   fm_.root()[key] = value;
   fm_.reindex();
 }
@@ -227,11 +285,13 @@ void story::set_status(story_status s) {
   set_string("status", std::string(to_string(s)));
 }
 void story::erase(const std::string& key) {
+  require_full();
   fm_.root().remove(key);
   fm_.reindex();
 }
 
 std::string story::render() const {
+  require_full();
   return open_ + fm_.render() + close_ + body_;
 }
 

@@ -3,6 +3,7 @@
 // markdown body. Parsing validates the fields ai-sdlc gives meaning to; every
 // other key is kept as it was. render() changes only the frontmatter entries
 // that were changed and leaves the body byte-identical.
+#include "runtime/story/frontmatter_value.hpp"
 #include "runtime/util/yaml_document.hpp"
 
 #include <filesystem>
@@ -29,6 +30,18 @@ public:
   // file, the line and the key.
   static story load(const std::filesystem::path& file);
   static story parse(std::string text, const std::filesystem::path& file);
+  // A story of `file` known only by its frontmatter values (read from the
+  // board index): the accessors below work, the YAML and the body do not.
+  static story from_fields(const std::filesystem::path& file, frontmatter_fields fields,
+                           std::string last_review_decision);
+
+  // This story without its YAML tree and body: what a board scan keeps of
+  // each story (a 10,000-story board's trees were 200 MB). Reading the
+  // frontmatter, the body or writing needs a full story (story::load).
+  story summary() const;
+  bool is_summary() const { return summary_; }
+  // Every top-level value, by key (a full story works them out).
+  frontmatter_fields fields() const;
 
   const std::filesystem::path& file() const { return file_; }
   std::filesystem::path dir() const { return file_.parent_path(); }
@@ -44,15 +57,24 @@ public:
   // `dependencies` and `depends_on` together, in order, without repeats.
   std::vector<std::string> dependencies() const;
   bool flag(const std::string& key) const; // research_complete, ...
+  // The `decision` of the last review_history entry ("" when none).
+  std::string last_review_decision() const;
 
   std::string str(const std::string& key) const;
   std::vector<std::string> list(const std::string& key) const;
   long number(const std::string& key, long fallback) const;
-  bool has(const std::string& key) const { return fm_.get(key).IsDefined(); }
+  bool has(const std::string& key) const { return value(key).k != frontmatter_value::kind::absent; }
+  frontmatter_value value(const std::string& key) const;
 
   // The whole frontmatter, for keys that have no accessor. Mutations show in render().
-  YAML::Node& frontmatter() { return fm_.root(); }
-  const YAML::Node& frontmatter() const { return fm_.root(); }
+  YAML::Node& frontmatter() {
+    require_full();
+    return fm_.root();
+  }
+  const YAML::Node& frontmatter() const {
+    require_full();
+    return fm_.root();
+  }
 
   void set_string(const std::string& key, const std::string& value);
   void set_bool(const std::string& key, bool value);
@@ -60,20 +82,33 @@ public:
   void set_status(story_status s);
   void erase(const std::string& key);
 
-  const std::string& body() const { return body_; }
-  void set_body(std::string body) { body_ = std::move(body); }
+  const std::string& body() const {
+    require_full();
+    return body_;
+  }
+  void set_body(std::string body) {
+    require_full();
+    body_ = std::move(body);
+  }
 
   // The file as it would be written now.
   std::string render() const;
 
 private:
   void validate() const;
+  // A summary has no YAML or body to give: asking is a bug in the caller
+  // (it should have loaded the story), never something to paper over.
+  void require_full() const;
+  template <class F> auto read(const std::string& key, F&& f) const;
 
   std::filesystem::path file_;
   std::string open_;  // the opening `---` line, exactly as read
   std::string close_; // the closing `---` line, exactly as read
   yaml_document fm_;
   std::string body_;
+  bool summary_ = false;
+  frontmatter_fields fields_;        // a summary's values
+  std::string last_review_decision_; // a summary's
 };
 
 // Ids and slugs name folders: refuse anything that could leave the board.

@@ -22,12 +22,7 @@ story_facts facts_of(const story& s) {
   f.has_pr = !s.str("pr_url").empty();
   f.refinement_count = static_cast<int>(s.number("refinement_count", 0));
   f.blocked_reason = s.str("blocked_reason");
-  const auto& history = s.frontmatter()["review_history"];
-  if (history.IsDefined() && history.IsSequence() && history.size() > 0) {
-    const auto& last = history[history.size() - 1];
-    if (last.IsMap() && last["decision"].IsDefined() && last["decision"].IsScalar())
-      f.last_review_decision = last["decision"].Scalar();
-  }
+  f.last_review_decision = s.last_review_decision();
   return f;
 }
 
