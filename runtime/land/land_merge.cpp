@@ -1,11 +1,13 @@
 #include "runtime/land/land_merge.hpp"
 
+#include "runtime/git/index_claim.hpp"
 #include "runtime/git/repository.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <sstream>
 
 namespace sdlc::git {
@@ -112,6 +114,8 @@ std::optional<std::string> advance_branch(const std::filesystem::path& repo_path
   };
   opts.notify_payload = &blocked;
   const auto* tree_obj = reinterpret_cast<const git_object*>(new_tree.get());
+  std::optional<index_claim> claim;
+  if (on_branch) claim.emplace(repo.get());
   if (on_branch) {
     auto dry = opts;
     dry.checkout_strategy |= GIT_CHECKOUT_DRY_RUN;
@@ -120,6 +124,8 @@ std::optional<std::string> advance_branch(const std::filesystem::path& repo_path
       return fmt::format("the main checkout has {} checked out with uncommitted changes to {}; "
                          "commit or stash them, and landing goes on",
                          branch, fmt::join(blocked, ", "));
+    if (rc == GIT_ELOCKED)
+      throw failure("cannot update the main checkout: " + locked_index_advice(repo.get()));
     check(rc, "check the main checkout can follow " + branch);
   }
   // A crash between moving the branch and updating the checkout's files
@@ -188,6 +194,7 @@ std::optional<std::string> finish_interrupted_landing(const std::filesystem::pat
   std::vector<const char*> specs;
   for (const auto& p : paths)
     specs.push_back(p.c_str());
+  index_claim claim(repo.get()); // a kill during the first attempt left its index.lock
   git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
   opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
   opts.paths = {const_cast<char**>(specs.data()), specs.size()};

@@ -98,3 +98,43 @@ BOOST_AUTO_TEST_CASE(kill_9_during_landing_never_leaves_the_base_between_two_sta
     }
   }
 }
+
+// A kill inside libgit2's checkout of the main checkout leaves git's
+// index.lock (found by the random kills above, under ASan). Our claim names the
+// dead process, so the next `land` clears that lock; a lock under a claim
+// whose process lives, or with no claim at all, is someone else's: kept, and
+// the error says which file and what to do.
+BOOST_AUTO_TEST_CASE(a_dead_landings_index_lock_is_cleared_and_a_live_ones_is_kept) {
+  test::temp_dir d;
+  std::map<std::string, std::string> env{{"NO_COLOR", "1"}};
+  auto repo = make_project(d.path, env);
+  const auto claim = repo / ".git/sdlc-actors-index-claim";
+  const auto lock = repo / ".git/index.lock";
+
+  // Someone else's lock (no claim): kept, and named in the error.
+  test::write(lock, "");
+  auto refused = test::sdlc(repo, {"land"}, env);
+  BOOST_TEST(refused.exit_code != 0);
+  BOOST_TEST(refused.err.find(lock.string()) != std::string::npos, refused.out << refused.err);
+  BOOST_TEST(stdfs::exists(lock));
+
+  // A live claimant's (this test process): kept.
+  test::write(claim, std::to_string(::getpid()) + "\n");
+  std::this_thread::sleep_for(20ms);
+  test::write(lock, "");
+  BOOST_TEST(test::sdlc(repo, {"land"}, env).exit_code != 0);
+  BOOST_TEST(stdfs::exists(lock));
+
+  // A dead claimant's: its lock goes, and the queue lands.
+  auto dead = test::spawn_background({"/bin/true"}, repo, env, d.path / "true.out");
+  test::wait_exit(dead);
+  test::write(claim, std::to_string(dead) + "\n");
+  std::this_thread::sleep_for(20ms);
+  test::write(lock, "");
+  auto landed = test::sdlc(repo, {"land"}, env);
+  BOOST_TEST(landed.exit_code == 0, landed.out << landed.err);
+  BOOST_TEST(!stdfs::exists(lock));
+  BOOST_TEST(!stdfs::exists(claim));
+  for (int i = 1; i <= 4; ++i)
+    BOOST_TEST(stdfs::exists(repo / "src" / ("S-000" + std::to_string(i) + ".txt")), i);
+}
