@@ -2,27 +2,30 @@
 // Our claim on a checkout's index while libgit2 rewrites it. A SIGKILL in the
 // middle of a checkout leaves git's `index.lock` behind, and every later git
 // command — ours or a person's — is refused until someone deletes it. Git
-// cannot tell a stale lock from a live one; for our own we can: the claim
-// (`<gitdir>/sdlc-actors-index-claim`, written before libgit2 takes the lock,
-// removed after) names our pid. A claim whose process is gone, with an
-// index.lock no older than it, means that lock is ours and stale: nobody else
-// could have taken the index while it stood.
+// cannot tell a stale lock from a live one; for our own we can: the claim is a
+// file_lock (`<gitdir>/sdlc-actors-index-claim`, taken before libgit2 locks
+// the index, released after). Taking over a claim whose holder died, with an
+// index.lock no older than that claim, means the lock is the dead holder's:
+// nobody else could have taken the index while it stood.
+#include "runtime/util/file_lock.hpp"
+
 #include <git2.h>
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 namespace sdlc::git {
 
 class index_claim {
 public:
-  // Clears a dead claimant's stale index.lock, then claims the index of `repo`.
+  // Claims the index of `repo` (waiting for a live claimant), then clears a
+  // dead claimant's stale index.lock.
   explicit index_claim(git_repository* repo);
-  ~index_claim();
-  index_claim(const index_claim&) = delete;
-  index_claim& operator=(const index_claim&) = delete;
 
 private:
-  std::filesystem::path claim_;
+  std::optional<std::filesystem::file_time_type> dead_claim_at_; // before we take the file
+  file_lock lock_;
 };
 
 // What to tell a person when the index is locked and not by a dead claim.

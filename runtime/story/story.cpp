@@ -207,10 +207,6 @@ void story::require_full() const {
                                        file_.string()));
 }
 
-frontmatter_value story::value(const std::string& key) const {
-  return summary_ ? field(fields_, key) : value_of(fm_.get(key));
-}
-
 std::string story::last_review_decision() const {
   if (summary_) return last_review_decision_;
   const auto history = fm_.get("review_history");
@@ -246,6 +242,10 @@ std::vector<std::string> story::dependencies() const {
 template <class F> auto story::read(const std::string& key, F&& f) const {
   if (summary_) return f(field(fields_, key));
   return f(value_of(fm_.get(key)));
+}
+
+frontmatter_value story::value(const std::string& key) const {
+  return read(key, [](const frontmatter_value& v) { return v; });
 }
 
 bool story::flag(const std::string& key) const {

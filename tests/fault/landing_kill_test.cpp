@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(a_dead_landings_index_lock_is_cleared_and_a_live_ones_is_ke
   BOOST_TEST(stdfs::exists(lock));
 
   // A live claimant's (this test process): kept.
-  test::write(claim, std::to_string(::getpid()) + "\n");
+  test::write(claim, "pid " + std::to_string(::getpid()) + "\n"); // file_lock's holder text
   std::this_thread::sleep_for(20ms);
   test::write(lock, "");
   BOOST_TEST(test::sdlc(repo, {"land"}, env).exit_code != 0);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(a_dead_landings_index_lock_is_cleared_and_a_live_ones_is_ke
   // A dead claimant's: its lock goes, and the queue lands.
   auto dead = test::spawn_background({"/bin/true"}, repo, env, d.path / "true.out");
   test::wait_exit(dead);
-  test::write(claim, std::to_string(dead) + "\n");
+  test::write(claim, "pid " + std::to_string(dead) + "\n");
   std::this_thread::sleep_for(20ms);
   test::write(lock, "");
   auto landed = test::sdlc(repo, {"land"}, env);
