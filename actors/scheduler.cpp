@@ -77,15 +77,15 @@ void step(scheduler_ptr self) {
   auto& st = self->state;
   for (const auto& id : st.core->take_startable())
     caf::anon_send(st.supervisor, atoms::start::value, id);
-  for (const auto& id : st.core->ids())
-    if (st.core->state_of(id) == item_state::waiting) {
-      auto w = waiting_of(self, id);
-      // Only changes: a board of hundreds would otherwise flood the status actor.
-      if (st.told_waiting[id] != w.text) {
-        st.told_waiting[id] = w.text;
-        caf::anon_send(st.status, std::move(w));
-      }
+  // Only the stories whose reason may have moved, and only real changes: an
+  // event costs its neighbours, not the board (issue 17).
+  for (const auto& id : st.core->take_touched()) {
+    auto w = waiting_of(self, id);
+    if (auto& told = st.told_waiting[id]; told != w.text) {
+      told = w.text;
+      caf::anon_send(st.status, std::move(w));
     }
+  }
   if (st.core->finished() && (st.landing.empty() || st.interrupted) && !st.reported) {
     st.reported = true;
     if (st.lane) caf::anon_send(st.lane, atoms::shutdown::value);
@@ -173,9 +173,8 @@ void watch_board(scheduler_ptr self) {
     std::map<std::string, file_stamp> now;
     for (const auto& it : plan.items)
       if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(plan.files[it.id]);
-    const auto known = st.core->ids();
     for (auto& item : watch_pickup(plan.items, *st.core, st.ended_stamp, now)) {
-      bool again = std::find(known.begin(), known.end(), item.id) != known.end();
+      bool again = st.core->contains(item.id);
       st.core->admit(item);
       st.ended_stamp.erase(item.id);
       st.told_waiting.erase(item.id);
@@ -309,8 +308,7 @@ void recheck_conflicts(scheduler_ptr self, const std::string& id) {
         other = now;
         continue;
       }
-      const auto& ids = st.core->ids();
-      if (scan.related(id, other.id) || std::find(ids.begin(), ids.end(), other.id) == ids.end() ||
+      if (scan.related(id, other.id) || !st.core->contains(other.id) ||
           st.core->state_of(other.id) == item_state::done)
         continue;
       auto c = classify(other, now);
@@ -330,6 +328,7 @@ void on_usage(scheduler_ptr self, const usage_report& u) {
   if (auto why = run_over_budget(st.run_cost, st.opts.budget)) {
     st.budget_stop = why;
     st.core->close();
+    st.core->touch_all(); // every waiting story now waits for the budget
     note(self, "", *why);
   }
 }

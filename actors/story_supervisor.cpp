@@ -86,6 +86,9 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_ptr self, story_r
     auto id = it->second;
     st.by_addr.erase(it);
     auto& c = st.children[id];
+    // A detached actor's thread (CAF 0.17) lives until the last strong handle
+    // goes: holding ended children would keep one thread per story ever run.
+    c.handle = nullptr;
     if (c.finished) return;
     auto why =
         dm.reason ? self->system().render(dm.reason) : std::string("stopped without finishing");

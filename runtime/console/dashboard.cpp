@@ -51,6 +51,7 @@ std::string format_duration(int64_t ms) {
 void dashboard_model::add_story(const std::string& id, const std::string& title,
                                 int actions_expected) {
   dashboard_story s;
+  position_.emplace(id, stories_.size());
   s.id = printable(id);
   s.title = printable(title); // a title is the user's text: never an escape code
   s.actions_expected = std::max(1, actions_expected);
@@ -58,9 +59,8 @@ void dashboard_model::add_story(const std::string& id, const std::string& title,
 }
 
 dashboard_story* dashboard_model::find(const std::string& id) {
-  for (auto& s : stories_)
-    if (s.id == id) return &s;
-  return nullptr;
+  auto at = position_.find(id);
+  return at == position_.end() ? nullptr : &stories_[at->second];
 }
 
 int dashboard_model::count(const std::string& state) const {

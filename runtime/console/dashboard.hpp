@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace sdlc {
@@ -80,6 +81,9 @@ private:
   std::string api_in_flight_ = "-";
   std::string landing_; // the lane's last progress line (empty: no lane)
   std::vector<dashboard_story> stories_;
+  // id as sent -> position in stories_: an event finds its story without a
+  // walk over the board (10,000-story runs send hundreds of thousands).
+  std::unordered_map<std::string, std::size_t> position_;
 };
 
 std::string format_duration(int64_t ms); // 1:05, 12:34, 1:02:03

@@ -14,6 +14,7 @@ namespace sdlc {
 scheduler_core::scheduler_core(std::vector<schedule_item> items, int capacity)
     : capacity_(capacity < 1 ? 1 : capacity) {
   for (auto& it : items) {
+    position_.emplace(it.id, order_.size());
     order_.push_back(it.id);
     declared_[it.id] = it.depends_on;
     items_[it.id] = it;
@@ -59,6 +60,7 @@ void scheduler_core::rebuild_index() {
   ready_.clear();
   for (const auto& [id, st] : state_)
     ++counts_[static_cast<std::size_t>(st)];
+  touch_all();
   for (const auto& [id, it] : items_) {
     int n = 0;
     for (const auto& d : it.depends_on)
@@ -79,10 +81,33 @@ void scheduler_core::update_ready(const std::string& id) {
     ready_.erase(rank_of(id));
 }
 
+void scheduler_core::touch(const std::string& id) {
+  touched_.insert(position_.at(id));
+}
+
+void scheduler_core::touch_all() {
+  for (std::size_t i = 0; i < order_.size(); ++i)
+    touched_.insert(touched_.end(), i);
+}
+
+std::vector<std::string> scheduler_core::take_touched() {
+  std::vector<std::string> out;
+  for (auto i : touched_)
+    if (state_.at(order_[i]) == item_state::waiting) out.push_back(order_[i]);
+  touched_.clear();
+  return out;
+}
+
 void scheduler_core::set_state(const std::string& id, item_state s) {
   auto& cur = state_.at(id);
   const auto was = cur;
   if (was == s) return;
+  touch(id); // its dependents and partners wait on it: their reasons move with it
+  for (const auto& dep : dependents_[id])
+    touch(dep);
+  if (auto ex = exclusive_.find(id); ex != exclusive_.end())
+    for (const auto& [other, _] : ex->second)
+      touch(other);
   --counts_[static_cast<std::size_t>(was)];
   ++counts_[static_cast<std::size_t>(s)];
   cur = s;
@@ -100,7 +125,10 @@ void scheduler_core::admit(schedule_item item) {
     return; // a story the run is working on, or holding, is not taken twice
   auto before = *this;
   try {
-    if (!items_.count(item.id)) order_.push_back(item.id);
+    if (!items_.count(item.id)) {
+      position_.emplace(item.id, order_.size());
+      order_.push_back(item.id);
+    }
     declared_[item.id] = item.depends_on;
     items_[item.id] = item;
     state_[item.id] = item_state::waiting;
@@ -147,6 +175,7 @@ void scheduler_core::hold(const std::string& id) {
 
 std::vector<std::string> scheduler_core::held() const {
   std::vector<std::string> out;
+  if (count(item_state::held) == 0) return out; // the common case, without a walk
   for (const auto& id : order_)
     if (state_.at(id) == item_state::held) out.push_back(id);
   return out;
@@ -207,11 +236,17 @@ void scheduler_core::set_exclusive(const std::string& a, const std::string& b,
   if (!items_.count(a) || !items_.count(b) || a == b) return;
   exclusive_[a][b] = why;
   exclusive_[b][a] = why;
+  touch(a);
+  touch(b);
 }
 
 void scheduler_core::clear_exclusive(const std::string& id) {
-  for (const auto& [other, _] : exclusive_[id])
+  if (!items_.count(id)) return;
+  touch(id);
+  for (const auto& [other, _] : exclusive_[id]) {
     exclusive_[other].erase(id);
+    touch(other);
+  }
   exclusive_[id].clear();
 }
 

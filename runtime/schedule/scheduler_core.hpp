@@ -75,6 +75,13 @@ public:
   // Dependencies of `id` that are not done yet.
   std::vector<std::string> blockers_of(const std::string& id) const;
   const std::vector<std::string>& ids() const { return order_; }
+  bool contains(const std::string& id) const { return items_.count(id) != 0; }
+  // Waiting stories whose reason to wait may have changed since the last
+  // call — their own state, a dependency's or an exclusive partner's moved —
+  // in input order; every story after construction or admit. The scheduler
+  // tells the status only these, so an event costs its neighbours.
+  std::vector<std::string> take_touched();
+  void touch_all();
 
 private:
   void link(); // dependencies inside the plan, dependents, critical-path weights
@@ -96,6 +103,7 @@ private:
   };
   rank rank_of(const std::string& id) const;
   void update_ready(const std::string& id);
+  void touch(const std::string& id);
 
   std::vector<std::string> order_; // input order
   std::map<std::string, schedule_item> items_;
@@ -105,9 +113,11 @@ private:
   std::map<std::string, double> weight_;
   std::map<std::string, std::vector<std::string>> dependents_;
   std::map<std::string, std::map<std::string, std::string>> exclusive_; // id -> other -> why
-  std::map<std::string, int> unmet_; // dependencies inside the plan not done
-  std::set<rank> ready_;             // waiting, every dependency done
-  std::array<int, 6> counts_{};      // stories per item_state
+  std::map<std::string, int> unmet_;            // dependencies inside the plan not done
+  std::set<rank> ready_;                        // waiting, every dependency done
+  std::array<int, 6> counts_{};                 // stories per item_state
+  std::map<std::string, std::size_t> position_; // id -> index in order_
+  std::set<std::size_t> touched_;               // positions, see take_touched
   int capacity_;
   bool open_ = false;
   bool closed_ = false;

@@ -198,3 +198,75 @@ BOOST_AUTO_TEST_CASE(choices_on_a_random_dag_equal_the_reference) {
                  core.count(item_state::blocked) ==
              n);
 }
+
+// The scheduler tells the status why each waiting story waits, but after an
+// event it looks only at take_touched(). What it has told must still equal
+// the reasons computed from scratch for every waiting story, at every step of
+// a random run with failures, holds, given-back stories and conflicts set and
+// cleared (the ones that would be missed if a neighbour were not touched).
+BOOST_AUTO_TEST_CASE(touched_stories_cover_every_changed_reason) {
+  std::mt19937 rng(29);
+  std::vector<schedule_item> items;
+  const int n = 1000;
+  auto pick = [&](int below) { return std::uniform_int_distribution<int>(0, below - 1)(rng); };
+  for (int i = 0; i < n; ++i) {
+    schedule_item it;
+    it.id = fmt::format("S-{:05}", i);
+    it.priority = pick(20);
+    for (int k = pick(4); k > 0 && i > 0; --k)
+      it.depends_on.push_back(fmt::format("S-{:05}", pick(i)));
+    items.push_back(it);
+  }
+  scheduler_core core(items, 6);
+  auto reason = [&](const std::string& id) {
+    std::string r = fmt::format("deps {}", fmt::join(core.blockers_of(id), ","));
+    for (const auto& [other, why] : core.conflicting_running(id))
+      r += " conflict " + other;
+    return r;
+  };
+  std::map<std::string, std::string> told;
+  auto tell = [&] {
+    for (const auto& id : core.take_touched())
+      told[id] = reason(id);
+  };
+  tell();
+  BOOST_TEST(told.size() == static_cast<std::size_t>(n)); // everyone, at the start
+  std::vector<std::string> running;
+  int steps = 0, checked = 0;
+  while (!core.finished() && steps < 3000) {
+    for (const auto& id : core.take_startable())
+      running.push_back(id);
+    if (pick(4) == 0) { // a conflict found (or re-checked) between two stories
+      auto a = items[static_cast<std::size_t>(pick(n))].id;
+      auto b = items[static_cast<std::size_t>(pick(n))].id;
+      if (pick(2) == 0)
+        core.set_exclusive(a, b, "f.txt");
+      else
+        core.clear_exclusive(a);
+    }
+    if (!running.empty()) {
+      auto at = static_cast<std::size_t>(pick(static_cast<int>(running.size())));
+      auto id = running[at];
+      running.erase(running.begin() + static_cast<long>(at));
+      const int roll = pick(100);
+      if (roll < 3)
+        core.mark_failed(id, "test");
+      else if (roll < 6)
+        core.mark_waiting(id);
+      else if (roll < 8)
+        core.hold(id);
+      else
+        core.mark_done(id);
+    }
+    tell();
+    for (const auto& id : core.ids())
+      if (core.state_of(id) == item_state::waiting) {
+        BOOST_REQUIRE_MESSAGE(told[id] == reason(id), fmt::format("step {}: {} told '{}', now '{}'",
+                                                                  steps, id, told[id], reason(id)));
+        ++checked;
+      }
+    ++steps;
+  }
+  BOOST_TEST(steps > 100);
+  BOOST_TEST(checked > 10000);
+}
