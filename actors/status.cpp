@@ -38,8 +38,8 @@ void draw(status_ptr self) {
   std::string out;
   if (st.drawn_lines > 0)
     out += "\x1b[" + std::to_string(st.drawn_lines) + "A\x1b[J"; // back to the top, clear below
-  // Width is read on every frame, so a resized terminal is redrawn to fit.
-  auto text = st.model->render(term::columns(1), time::now_ms(), st.color);
+  // The size is read on every frame, so a resized terminal is redrawn to fit.
+  auto text = st.model->render(term::columns(1), time::now_ms(), st.color, term::rows(1));
   st.drawn_lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   std::cout << out << text << std::flush;
   st.dirty = false;

@@ -3,6 +3,7 @@
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/util/resources.hpp"
+#include "runtime/process/shell_command.hpp"
 
 #include <fmt/format.h>
 
@@ -94,7 +95,7 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg) {
   if (cfg.agent.command) {
     set["SDLC_PROMPT_FILE"] = req.prompt_file.string();
     if (req.max_budget_usd) set["SDLC_MAX_BUDGET_USD"] = fmt::format("{:.4f}", *req.max_budget_usd);
-    spec.argv = {"/bin/sh", "-c", *cfg.agent.command};
+    spec.argv = command_argv(*cfg.agent.command, req.cwd.string());
   } else {
     spec.argv = {
         cfg.agent.claude_path, "-p",        req.prompt,          "--output-format",

@@ -247,7 +247,61 @@ std::string dashboard_model::eta(int64_t now_ms) const {
   return format_duration(static_cast<int64_t>(remaining_work / std::max(1, limit_)));
 }
 
-std::string dashboard_model::render(int width, int64_t now_ms, bool color) const {
+std::string dashboard_model::story_line(const dashboard_story& s, int width,
+                                        const term::style& st) const {
+  const int bar_w = 12;
+  auto pct = percent(s);
+  std::string what = s.state == "running"           ? s.action
+                     : s.state == awaiting_approval ? "approval?"
+                                                    : s.state;
+  auto left =
+      fmt::format(" {:<7} {:<12} [{}] {:>3}% ", s.id, term::fit(what, 12), bar(pct, bar_w), pct);
+  int rest = width - static_cast<int>(term::display_width(left)) - 1;
+  int title_w = std::max(10, rest * 2 / 5);
+  int tail_w = std::max(0, rest - title_w - 1);
+  std::string tail = s.state == "running" || s.state == "done" ? s.worktree : s.detail;
+  if (s.state == "running" && !s.detail.empty() && s.worktree.empty()) tail = s.detail;
+  if (s.state == "running" && s.node != "local") tail = "@" + s.node + " " + tail;
+  auto line = left + pad(s.title, static_cast<std::size_t>(title_w)) + " " +
+              term::fit(tail, static_cast<std::size_t>(tail_w));
+  if (s.state == "failed" || s.state == "blocked")
+    line = st.red(line);
+  else if (s.state == "done" || s.state == "landed")
+    line = st.green(line);
+  else if (s.state == "queued")
+    line = st.dim(line);
+  else if (s.state == awaiting_approval)
+    line = st.yellow(line);
+  return line + "\n";
+}
+
+std::vector<std::size_t> dashboard_model::shown(int rows) const {
+  std::vector<std::size_t> all(stories_.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  if (rows <= 0 || static_cast<std::size_t>(rows) >= stories_.size()) return all;
+  // What a person watching wants first: what runs, what waits for them,
+  // what went wrong, what just finished, then what comes next.
+  auto interest = [&](const dashboard_story& s) {
+    if (s.state == "running") return 0;
+    if (s.state == awaiting_approval) return 1;
+    if (s.state == "failed" || s.state == "blocked") return 2;
+    if (s.state == "done" || s.state == "landed") return 3;
+    return 4;
+  };
+  auto first = all.begin() + rows;
+  std::partial_sort(all.begin(), first, all.end(), [&](std::size_t a, std::size_t b) {
+    const auto &x = stories_[a], &y = stories_[b];
+    if (interest(x) != interest(y)) return interest(x) < interest(y);
+    if (interest(x) == 3 && x.finished_ms != y.finished_ms) return x.finished_ms > y.finished_ms;
+    return a < b;
+  });
+  all.resize(static_cast<std::size_t>(rows));
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+std::string dashboard_model::render(int width, int64_t now_ms, bool color, int height) const {
   term::style st{color};
   width = std::max(width, 60);
   std::string out;
@@ -259,31 +313,30 @@ std::string dashboard_model::render(int width, int64_t now_ms, bool color) const
       st.bold(header) +
       std::string(std::max<int>(1, width - static_cast<int>(header.size() + clock.size())), ' ') +
       clock + "\n";
-  const int bar_w = 12;
-  for (const auto& s : stories_) {
-    auto pct = percent(s);
-    std::string what = s.state == "running"           ? s.action
-                       : s.state == awaiting_approval ? "approval?"
-                                                      : s.state;
-    auto left =
-        fmt::format(" {:<7} {:<12} [{}] {:>3}% ", s.id, term::fit(what, 12), bar(pct, bar_w), pct);
-    int rest = width - static_cast<int>(term::display_width(left)) - 1;
-    int title_w = std::max(10, rest * 2 / 5);
-    int tail_w = std::max(0, rest - title_w - 1);
-    std::string tail = s.state == "running" || s.state == "done" ? s.worktree : s.detail;
-    if (s.state == "running" && !s.detail.empty() && s.worktree.empty()) tail = s.detail;
-    if (s.state == "running" && s.node != "local") tail = "@" + s.node + " " + tail;
-    auto line = left + pad(s.title, static_cast<std::size_t>(title_w)) + " " +
-                term::fit(tail, static_cast<std::size_t>(tail_w));
-    if (s.state == "failed" || s.state == "blocked")
-      line = st.red(line);
-    else if (s.state == "done" || s.state == "landed")
-      line = st.green(line);
-    else if (s.state == "queued")
-      line = st.dim(line);
-    else if (s.state == awaiting_approval)
-      line = st.yellow(line);
-    out += line + "\n";
+  // The header, two totals lines, the lane's line, the line counting the
+  // rest, and the line the cursor is left on.
+  const int fixed = 3 + (landing_.empty() ? 0 : 1) + 2;
+  const int rows = height > 0 ? std::max(1, height - fixed) : 0;
+  const auto picked = shown(rows);
+  for (auto i : picked)
+    out += story_line(stories_[i], width, st);
+  if (picked.size() < stories_.size()) {
+    std::map<std::string, int> rest; // by state, of the stories not shown
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < stories_.size(); ++i) {
+      if (next < picked.size() && picked[next] == i) {
+        ++next;
+        continue;
+      }
+      ++rest[stories_[i].state];
+    }
+    std::vector<std::string> parts;
+    for (const auto& [state, n] : rest)
+      parts.push_back(fmt::format("{} {}", n, state));
+    out += st.dim(term::fit(fmt::format(" … {} more: {}", stories_.size() - picked.size(),
+                                        fmt::join(parts, ", ")),
+                            static_cast<std::size_t>(width))) +
+           "\n";
   }
   int64_t tin = 0, tout = 0;
   double cost = 0;

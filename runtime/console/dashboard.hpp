@@ -2,6 +2,7 @@
 // The run's live view: one model fed by story events, drawn either as a
 // dashboard redrawn in place (a terminal) or as plain timestamped lines.
 // Pure: the status actor feeds it and decides when to draw.
+#include "runtime/console/terminal.hpp"
 #include "runtime/events/run_events.hpp"
 
 #include <cstdint>
@@ -56,8 +57,13 @@ public:
   int percent(const dashboard_story& s) const;
 
   // The whole dashboard for a terminal `width` columns wide (no trailing newline
-  // handling needed: every line ends with '\n').
-  std::string render(int width, int64_t now_ms, bool color) const;
+  // handling needed: every line ends with '\n'). With `height` > 0 it fits in
+  // that many lines: a redraw moves the cursor up over the last frame, which
+  // a frame taller than the terminal defeats. Then the stories that matter
+  // now are shown (running, awaiting approval, failed or blocked, the last
+  // ones finished, the next queued), in board order, and one line counts
+  // the rest.
+  std::string render(int width, int64_t now_ms, bool color, int height = 0) const;
   // The table printed at the end of a run.
   std::string summary(bool color) const;
   // The run in one line, for a notification: "3 stories: 2 done, 1 blocked;
@@ -73,6 +79,9 @@ private:
   dashboard_story& story_of(const std::string& id); // added when unknown
   static std::string line(int64_t at_ms, const std::string& id, const std::string& what);
   std::string eta(int64_t now_ms) const;
+  std::string story_line(const dashboard_story& s, int width, const term::style& st) const;
+  // Positions in stories_ to draw in `rows` lines (all when they fit).
+  std::vector<std::size_t> shown(int rows) const;
   static std::string stamp_of(int64_t at_ms);
 
   int limit_;

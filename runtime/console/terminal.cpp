@@ -54,6 +54,14 @@ int columns(int fd, int fallback) {
   return fallback;
 }
 
+int rows(int fd, int fallback) {
+  struct winsize ws {};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) return ws.ws_row;
+  if (const char* c = std::getenv("LINES"))
+    if (int n = std::atoi(c); n > 0) return n;
+  return fallback;
+}
+
 std::size_t display_width(std::string_view s) {
   std::size_t w = 0;
   for (unsigned char c : s)

@@ -20,6 +20,7 @@ struct style {
 style style_for(int fd);
 bool is_terminal(int fd);
 int columns(int fd, int fallback = 100);
+int rows(int fd, int fallback = 0); // 0: not known
 
 // Cuts `s` to at most `width` display columns (UTF-8 aware), adding an ellipsis.
 std::string fit(std::string_view s, std::size_t width);

@@ -3,6 +3,7 @@
 #include "runtime/process/run_captured.hpp"
 #include "runtime/util/environment.hpp"
 #include "runtime/util/text.hpp"
+#include "runtime/process/shell_command.hpp"
 
 #include <fmt/format.h>
 
@@ -14,7 +15,7 @@ std::optional<check_failure> run_one(const std::string& name, const std::string&
                                      std::chrono::milliseconds timeout,
                                      const std::filesystem::path& dir) {
   spawn_spec spec;
-  spec.argv = {"/bin/sh", "-c", command};
+  spec.argv = command_argv(command, dir.string());
   spec.cwd = dir;
   spec.env = environment_with({}, {"CLAUDECODE"});
   auto r = run_captured(spec, timeout);

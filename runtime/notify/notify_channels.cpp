@@ -4,6 +4,7 @@
 #include "runtime/util/environment.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/util/text.hpp"
+#include "runtime/process/shell_command.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -83,7 +84,7 @@ delivery_problem run_notify_command(const std::string& command, const std::strin
   fs::scratch_file input(json);
   if (input.path().empty()) return "cannot write the event for the command's stdin";
   spawn_spec spec;
-  spec.argv = {"/bin/sh", "-c", command};
+  spec.argv = command_argv(command, cwd.string());
   spec.cwd = cwd;
   spec.env = environment_with({{"SDLC_EVENT", event}, {"SDLC_STORY", story}});
   spec.stdin_file = input.path();

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -131,7 +133,15 @@ child_process::child_process(const spawn_spec& spec, line_fn on_line, exit_fn on
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : spec.env)
-    env_strings.push_back(k + "=" + v);
+    if (k != "PWD" || spec.cwd.empty()) env_strings.push_back(k + "=" + v);
+  // sh exports the folder it starts in as PWD (its physical path, when the
+  // PWD it was given names another folder); a program started directly
+  // there must see the same, not ours.
+  if (!spec.cwd.empty()) {
+    std::error_code ec;
+    auto where = std::filesystem::canonical(spec.cwd, ec);
+    env_strings.push_back("PWD=" + (ec ? std::filesystem::absolute(spec.cwd, ec) : where).string());
+  }
   std::vector<char*> envp, argv;
   for (auto& s : env_strings)
     envp.push_back(s.data());

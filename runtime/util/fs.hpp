@@ -23,6 +23,12 @@ std::string read_file(const stdfs::path& file, std::size_t max_bytes = 64u << 20
 // truncated target.
 void atomic_write(const stdfs::path& file, std::string_view content);
 
+// As atomic_write, without the two fsyncs: for files that are made again
+// from durable state whenever they are needed (a prompt written for the
+// agent about to read it). A process killed mid-write still leaves the old
+// or the new content; only a power loss can lose the new one.
+void atomic_replace_cached(const stdfs::path& file, std::string_view content);
+
 // Offset of the first byte that is not valid UTF-8, if any.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 

@@ -12,6 +12,7 @@
 #include "runtime/workflow/action_effects.hpp"
 #include "runtime/workflow/review_decision.hpp"
 #include "runtime/workflow/transitions.hpp"
+#include "runtime/process/shell_command.hpp"
 
 #include <fmt/format.h>
 
@@ -126,7 +127,8 @@ agent_request story_session::prepare_agent(action_type a) {
   req.cwd = cwd_;
   req.prompt_file = s.dir() / "logs" / (req.action + ".prompt.md");
   req.prompt = redact_.apply(req.prompt);
-  fs::atomic_write(req.prompt_file, req.prompt);
+  // Rendered again for every attempt: it needs no fsync (8 of a story's ~50).
+  fs::atomic_replace_cached(req.prompt_file, req.prompt);
   req.session_id = new_session_id();
   // An interrupted refine/research/plan/review continues its Claude session.
   try {
@@ -162,7 +164,7 @@ std::vector<review_check> story_session::review_checks() const {
     if (!cmd) return;
     review_check c;
     c.name = name;
-    c.spec.argv = {"/bin/sh", "-c", *cmd};
+    c.spec.argv = command_argv(*cmd, cwd_.string());
     c.spec.cwd = cwd_;
     c.spec.env = environment_with({{"SDLC_STORY_ID", id_}}, {"CLAUDECODE"});
     c.timeout = t;

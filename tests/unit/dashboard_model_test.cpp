@@ -3,6 +3,9 @@
 #include "runtime/console/dashboard.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
 
 using namespace sdlc;
 
@@ -100,6 +103,36 @@ BOOST_AUTO_TEST_CASE(a_story_held_for_approval_shows_and_comes_back) {
   BOOST_TEST(m.summary(false).find("awaiting-approval") != std::string::npos);
   m.apply(story_waiting{"S-0003", wait_cause::slot, {}, "waiting for a free slot", 2500});
   BOOST_TEST(m.count("queued") == 1); // approved, waiting for a slot
+}
+
+// A frame taller than the terminal cannot be redrawn in place (the cursor
+// cannot go up past the top): on a 10,000-story board the dashboard keeps to
+// the terminal's height, shows what matters now and counts the rest.
+BOOST_AUTO_TEST_CASE(a_big_board_fits_the_terminal_and_shows_what_matters) {
+  dashboard_model m(3, 0);
+  for (int i = 0; i < 10000; ++i)
+    m.add_story(fmt::format("S-{:05}", i), fmt::format("Story {}", i), 4);
+  for (int i : {9000, 42, 7000})
+    m.apply(ev(fmt::format("S-{:05}", i), event_kind::story_started, action_type::none, ""));
+  m.apply(story_finished{"S-05000", story_result::failed, "boom", 2000});
+  m.apply(ev("S-00001", event_kind::story_started, action_type::none, ""));
+  m.apply(story_finished{"S-00001", story_result::done, "", 3000});
+  const int height = 24;
+  auto screen = m.render(100, 5000, false, height);
+  auto lines = static_cast<int>(std::count(screen.begin(), screen.end(), '\n'));
+  BOOST_TEST(lines <= height - 1, screen); // the cursor's line stays on screen
+  for (const char* id : {"S-00042", "S-07000", "S-09000", "S-05000", "S-00001", "S-00000"})
+    BOOST_TEST(screen.find(id) != std::string::npos, id << " shown:\n" << screen);
+  // Board order among those shown: the running S-00042 before S-07000.
+  BOOST_TEST(screen.find("S-00042") < screen.find("S-07000"));
+  BOOST_TEST(screen.find("… 9981 more: 9981 queued") != std::string::npos, screen);
+  // Unlimited (a test, or a terminal that does not say): every story.
+  auto all = m.render(100, 5000, false);
+  BOOST_TEST(std::count(all.begin(), all.end(), '\n') == 10000 + 3);
+  // A small board is drawn whole, with no count line.
+  dashboard_model small(2, 0);
+  small.add_story("S-1", "One", 4);
+  BOOST_TEST(small.render(100, 0, false, height).find("more:") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
