@@ -46,20 +46,24 @@ style style_for(int fd) {
   return s;
 }
 
-int columns(int fd, int fallback) {
+namespace {
+// One side of the terminal: as the tty says, else as the shell's variable
+// says, else the fallback.
+int window_side(int fd, unsigned short winsize::*side, const char* variable, int fallback) {
   struct winsize ws {};
-  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  if (const char* c = std::getenv("COLUMNS"))
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.*side > 0) return ws.*side;
+  if (const char* c = std::getenv(variable))
     if (int n = std::atoi(c); n > 0) return n;
   return fallback;
 }
+} // namespace
+
+int columns(int fd, int fallback) {
+  return window_side(fd, &winsize::ws_col, "COLUMNS", fallback);
+}
 
 int rows(int fd, int fallback) {
-  struct winsize ws {};
-  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) return ws.ws_row;
-  if (const char* c = std::getenv("LINES"))
-    if (int n = std::atoi(c); n > 0) return n;
-  return fallback;
+  return window_side(fd, &winsize::ws_row, "LINES", fallback);
 }
 
 std::size_t display_width(std::string_view s) {
