@@ -2,6 +2,7 @@
 
 #include "actors/merge_queue.hpp"
 #include "runtime/git/worktree_service.hpp"
+#include "runtime/schedule/file_overlaps.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/schedule/watch_pickup.hpp"
 #include "runtime/workflow/approval.hpp"
@@ -42,6 +43,8 @@ struct scheduler_state {
   merge_queue_actor lane;           // with opts.land
   std::set<std::string> landing;    // done stories the lane has not answered for
   std::set<std::string> not_landed; // waiting to land when the run ended (exit 1)
+  // conflicts.policy serialize: what each story touches, as last seen.
+  std::optional<file_overlaps> overlaps;
   static inline const char* name = "scheduler";
 };
 
@@ -295,25 +298,20 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
 }
 
 // After implement/rework a story's branch changed: its overlaps with the
-// other stories are classified again (the others' files are as last seen).
+// other stories are found again (the others' files are as last seen), among
+// the stories sharing its files only.
 void recheck_conflicts(scheduler_ptr self, const std::string& id) {
   auto& st = self->state;
   if (!st.opts.serialize_conflicts || !st.opts.conflicts) return;
-  auto& scan = *st.opts.conflicts;
+  const auto& scan = *st.opts.conflicts;
   try {
-    auto now = files_of(*st.the_board, st.the_board->find(id), scan.base_branch);
+    st.overlaps->update(files_of(*st.the_board, st.the_board->find(id), scan.base_branch));
     st.core->clear_exclusive(id);
-    for (auto& other : scan.stories) {
-      if (other.id == id) {
-        other = now;
+    for (const auto& [other, shared] : st.overlaps->sharing(id)) {
+      if (scan.related(id, other) || !st.core->contains(other) ||
+          st.core->state_of(other) == item_state::done)
         continue;
-      }
-      if (scan.related(id, other.id) || !st.core->contains(other.id) ||
-          st.core->state_of(other.id) == item_state::done)
-        continue;
-      auto c = classify(other, now);
-      if (c.severity == conflict_severity::high)
-        st.core->set_exclusive(id, other.id, fmt::format("{}", fmt::join(c.shared, ", ")));
+      st.core->set_exclusive(id, other, fmt::format("{}", fmt::join(shared, ", ")));
     }
   } catch (const std::exception& e) {
     note(self, id, std::string("conflict re-check failed: ") + e.what());
@@ -356,6 +354,8 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, coordinato
     st.core->keep_open();
     self->delayed_send(self, st.opts.watch_every, atoms::watch::value);
   }
+  if (st.opts.serialize_conflicts && st.opts.conflicts)
+    st.overlaps.emplace(st.opts.conflicts->stories);
   if (st.opts.serialize_conflicts && st.opts.conflicts)
     for (const auto& c : st.opts.conflicts->conflicts)
       if (c.severity == conflict_severity::high)

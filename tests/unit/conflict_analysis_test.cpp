@@ -1,9 +1,13 @@
 #define BOOST_TEST_MODULE conflict_analysis
 // Severity of overlaps and files predicted from a plan: pure.
 #include "runtime/schedule/conflict_analysis.hpp"
+#include "runtime/schedule/file_overlaps.hpp"
 #include "runtime/schedule/scheduler_core.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
+
+#include <random>
 
 using namespace sdlc;
 
@@ -49,4 +53,40 @@ BOOST_AUTO_TEST_CASE(exclusive_stories_never_run_together) {
   BOOST_TEST(core.take_startable() == std::vector<std::string>{"B"});
   core.clear_exclusive("B");
   BOOST_TEST(core.conflicting_running("A").empty());
+}
+
+// The index must find exactly the pairs classify() calls high, with the same
+// shared files, after any sequence of updates (a story's branch changing,
+// emptied, or a story first seen) — checked against classify() over every
+// pair of a random set of 200 stories, 2,000 updates long.
+BOOST_AUTO_TEST_CASE(file_overlaps_equal_classify_over_every_pair) {
+  std::mt19937 rng(5);
+  auto pick = [&](int below) { return std::uniform_int_distribution<int>(0, below - 1)(rng); };
+  auto random_files = [&](const std::string& id) {
+    story_files s{id, {}};
+    for (int k = pick(5); k > 0; --k)
+      s.files.insert(fmt::format("src/m{}/f{}.cpp", pick(4), pick(12)));
+    return s;
+  };
+  std::vector<story_files> stories;
+  for (int i = 0; i < 200; ++i)
+    stories.push_back(random_files(fmt::format("S-{:04}", i)));
+  file_overlaps index(stories);
+  for (int step = 0; step < 2000; ++step) {
+    auto at = static_cast<std::size_t>(pick(static_cast<int>(stories.size()) + 1));
+    if (at == stories.size()) // one the run had not seen
+      stories.push_back(random_files(fmt::format("S-{:04}", 1000 + step)));
+    else
+      stories[at] = random_files(stories[at].id);
+    index.update(stories[at]);
+    const auto& me = stories[at];
+    std::map<std::string, std::vector<std::string>> expected;
+    for (const auto& other : stories) {
+      if (other.id == me.id) continue;
+      auto c = classify(other, me);
+      if (c.severity == conflict_severity::high) expected[other.id] = c.shared;
+    }
+    BOOST_REQUIRE_MESSAGE(index.sharing(me.id) == expected, "step " << step << ": " << me.id);
+  }
+  BOOST_TEST(index.sharing("S-9999").empty()); // unknown: shares nothing
 }
