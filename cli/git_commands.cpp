@@ -20,7 +20,9 @@ namespace sdlc::cli {
 
 int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, bool json) {
   auto b = open_board(g);
-  auto scan = scan_conflicts(b, ids, false); // the named stories among themselves
+  // The named stories among themselves; --json lists every pair, low ones
+  // too (the text shows only those sharing a file or a directory).
+  auto scan = scan_conflicts(b, ids, false, json);
   if (json) {
     nlohmann::ordered_json j;
     auto& stories = j["stories"] = nlohmann::ordered_json::array();

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <regex>
+#include <set>
 
 namespace sdlc {
 
@@ -47,8 +49,39 @@ story_conflict classify(const story_files& a, const story_files& b) {
   return c;
 }
 
-std::vector<story_conflict> pairwise(const std::vector<story_files>& stories) {
+namespace {
+
+// Pairs (i < j) of stories sharing a file or a directory other than the top
+// one — every pair classify() can call medium or high — in input order.
+std::vector<std::pair<std::size_t, std::size_t>>
+overlapping_pairs(const std::vector<story_files>& stories) {
+  std::map<std::string, std::vector<std::size_t>> by_place; // "f:path" / "d:dir" -> stories
+  for (std::size_t i = 0; i < stories.size(); ++i) {
+    std::set<std::string> places;
+    for (const auto& f : stories[i].files) {
+      places.insert("f:" + f);
+      if (auto d = dir_of(f); !d.empty()) places.insert("d:" + d);
+    }
+    for (const auto& p : places)
+      by_place[p].push_back(i);
+  }
+  std::set<std::pair<std::size_t, std::size_t>> pairs;
+  for (const auto& [place, ids] : by_place)
+    for (std::size_t x = 0; x < ids.size(); ++x)
+      for (std::size_t y = x + 1; y < ids.size(); ++y)
+        pairs.emplace(ids[x], ids[y]);
+  return {pairs.begin(), pairs.end()};
+}
+
+} // namespace
+
+std::vector<story_conflict> pairwise(const std::vector<story_files>& stories, bool with_low) {
   std::vector<story_conflict> out;
+  if (!with_low) {
+    for (const auto& [i, j] : overlapping_pairs(stories))
+      out.push_back(classify(stories[i], stories[j]));
+    return out;
+  }
   for (std::size_t i = 0; i < stories.size(); ++i)
     for (std::size_t j = i + 1; j < stories.size(); ++j) {
       auto c = classify(stories[i], stories[j]);

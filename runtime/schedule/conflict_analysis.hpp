@@ -27,7 +27,11 @@ struct story_conflict {
 
 story_conflict classify(const story_files& a, const story_files& b);
 // Every pair with at least one file known on each side, in input order.
-std::vector<story_conflict> pairwise(const std::vector<story_files>& stories);
+// Without `with_low`, only the pairs sharing a file or a directory (medium,
+// high): found through an index of files and directories, so a board whose
+// stories name files costs its overlaps, not its n² pairs (issue 17: 2,000
+// such stories made a million "low" pairs).
+std::vector<story_conflict> pairwise(const std::vector<story_files>& stories, bool with_low = true);
 
 // "S-0002 may conflict with S-0001 (shared: src/api/user.ts)"
 std::string describe(const story_conflict& c);

@@ -68,8 +68,8 @@ story_files files_of(const board& b, const story& s, const std::string& base_bra
   return f;
 }
 
-conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids,
-                             bool with_active) {
+conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active,
+                             bool with_low) {
   auto all = b.scan().stories;
   auto related = closure(all);
   const auto base = git::current_branch(b.project_root());
@@ -87,11 +87,11 @@ conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids
   out.base_branch = base;
   for (const auto* s : chosen)
     out.stories.push_back(files_of(b, story::load(s->file()), base)); // the plan is in the body
-  auto by_id = [&](const std::string& id) {
-    return *std::find_if(chosen.begin(), chosen.end(),
-                         [&](const story* s) { return s->id() == id; });
-  };
-  for (auto& c : pairwise(out.stories)) {
+  std::map<std::string, const story*> chosen_by_id;
+  for (const auto* s : chosen)
+    chosen_by_id.emplace(s->id(), s);
+  auto by_id = [&](const std::string& id) { return chosen_by_id.at(id); };
+  for (auto& c : pairwise(out.stories, with_low)) {
     // Pairs of two stories outside `ids` are not this run's business.
     if (!ids.empty() && !wanted.count(c.a) && !wanted.count(c.b)) continue;
     if (related[c.a].count(c.b) || related[c.b].count(c.a)) continue; // never at once

@@ -27,6 +27,9 @@ struct conflict_scan {
 // `with_active`, unfinished stories outside `ids` that already have a branch
 // are checked against them too. Pairs where both branches exist get a
 // dry-run merge.
-conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active);
+// `with_low`: also list the pairs that share nothing ("low": different
+// directories) — n² of them on a big board; the run does not need them.
+conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active,
+                             bool with_low = false);
 
 } // namespace sdlc

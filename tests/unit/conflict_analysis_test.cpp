@@ -90,3 +90,31 @@ BOOST_AUTO_TEST_CASE(file_overlaps_equal_classify_over_every_pair) {
   }
   BOOST_TEST(index.sharing("S-9999").empty()); // unknown: shares nothing
 }
+
+// Without low pairs, pairwise() goes through an index of files and
+// directories; it must give exactly the medium and high pairs of the full
+// n² comparison, in the same order (top-level files share no directory).
+BOOST_AUTO_TEST_CASE(indexed_pairs_equal_the_full_comparison_without_low) {
+  std::mt19937 rng(11);
+  auto pick = [&](int below) { return std::uniform_int_distribution<int>(0, below - 1)(rng); };
+  std::vector<story_files> stories;
+  for (int i = 0; i < 300; ++i) {
+    story_files s{fmt::format("S-{:04}", i), {}};
+    for (int k = pick(4); k > 0; --k)
+      s.files.insert(pick(6) == 0 ? fmt::format("top{}.md", pick(5))
+                                  : fmt::format("src/m{}/f{}.cpp", pick(30), pick(8)));
+    stories.push_back(s);
+  }
+  std::vector<story_conflict> expected;
+  for (auto& c : pairwise(stories, true))
+    if (c.severity != conflict_severity::low) expected.push_back(c);
+  auto got = pairwise(stories, false);
+  BOOST_REQUIRE(got.size() == expected.size());
+  BOOST_TEST(got.size() > 100u);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    BOOST_TEST(got[i].a == expected[i].a);
+    BOOST_TEST(got[i].b == expected[i].b);
+    BOOST_TEST((got[i].severity == expected[i].severity));
+    BOOST_TEST(got[i].shared == expected[i].shared);
+  }
+}
