@@ -17,11 +17,15 @@
 
 namespace sdlc::git {
 
+// The same holds for the branch the landing moves: a kill inside libgit2's
+// reference update leaves `<common dir>/<ref>.lock` (e.g. refs/heads/main.lock),
+// and every later update of that branch is refused.
 class index_claim {
 public:
   // Claims the index of `repo` (waiting for a live claimant), then clears a
-  // dead claimant's stale index.lock.
-  explicit index_claim(git_repository* repo);
+  // dead claimant's stale index.lock and, with `ref` ("refs/heads/main"),
+  // that reference's stale lock.
+  explicit index_claim(git_repository* repo, const std::string& ref = {});
 
 private:
   std::optional<std::filesystem::file_time_type> dead_claim_at_; // before we take the file
@@ -30,5 +34,7 @@ private:
 
 // What to tell a person when the index is locked and not by a dead claim.
 std::string locked_index_advice(git_repository* repo);
+// The same for a reference's lock ("refs/heads/main").
+std::string locked_ref_advice(git_repository* repo, const std::string& ref);
 
 } // namespace sdlc::git

@@ -114,8 +114,9 @@ std::optional<std::string> advance_branch(const std::filesystem::path& repo_path
   };
   opts.notify_payload = &blocked;
   const auto* tree_obj = reinterpret_cast<const git_object*>(new_tree.get());
-  std::optional<index_claim> claim;
-  if (on_branch) claim.emplace(repo.get());
+  // Before libgit2 locks the index or the branch: a kill inside either
+  // leaves a lock only our next landing can tell is stale.
+  index_claim claim(repo.get(), ref_name);
   if (on_branch) {
     auto dry = opts;
     dry.checkout_strategy |= GIT_CHECKOUT_DRY_RUN;
@@ -141,6 +142,11 @@ std::optional<std::string> advance_branch(const std::filesystem::path& repo_path
   if (rc == GIT_EMODIFIED) {
     std::filesystem::remove(journal);
     return fmt::format("{} moved while the lane was landing; merging again", branch);
+  }
+  if (rc == GIT_ELOCKED) {
+    std::filesystem::remove(journal);
+    throw failure(
+        fmt::format("cannot advance {}: {}", branch, locked_ref_advice(repo.get(), ref_name)));
   }
   check(rc, "advance " + branch);
   git_reference_free(moved);
@@ -194,7 +200,8 @@ std::optional<std::string> finish_interrupted_landing(const std::filesystem::pat
   std::vector<const char*> specs;
   for (const auto& p : paths)
     specs.push_back(p.c_str());
-  index_claim claim(repo.get()); // a kill during the first attempt left its index.lock
+  // A kill during the first attempt left its index.lock (or the branch's lock).
+  index_claim claim(repo.get(), "refs/heads/" + branch);
   git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
   opts.checkout_strategy = GIT_CHECKOUT_FORCE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
   opts.paths = {const_cast<char**>(specs.data()), specs.size()};

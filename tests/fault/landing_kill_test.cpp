@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(kill_9_during_landing_never_leaves_the_base_between_two_sta
 // dead process, so the next `land` clears that lock; a lock under a claim
 // whose process lives, or with no claim at all, is someone else's: kept, and
 // the error says which file and what to do.
-BOOST_AUTO_TEST_CASE(a_dead_landings_index_lock_is_cleared_and_a_live_ones_is_kept) {
+BOOST_AUTO_TEST_CASE(a_dead_landings_locks_are_cleared_and_others_are_kept) {
   test::temp_dir d;
   std::map<std::string, std::string> env{{"NO_COLOR", "1"}};
   auto repo = make_project(d.path, env);
@@ -125,15 +125,30 @@ BOOST_AUTO_TEST_CASE(a_dead_landings_index_lock_is_cleared_and_a_live_ones_is_ke
   BOOST_TEST(test::sdlc(repo, {"land"}, env).exit_code != 0);
   BOOST_TEST(stdfs::exists(lock));
 
-  // A dead claimant's: its lock goes, and the queue lands.
+  // Someone else's lock on the branch the lane moves (no dead claim): kept,
+  // and named in the error.
+  const auto ref_lock = repo / ".git/refs/heads/main.lock";
+  stdfs::remove(lock);
+  stdfs::remove(claim);
+  test::write(ref_lock, "");
+  auto ref_refused = test::sdlc(repo, {"land"}, env);
+  BOOST_TEST(ref_refused.exit_code != 0);
+  BOOST_TEST(ref_refused.err.find(ref_lock.string()) != std::string::npos,
+             ref_refused.out << ref_refused.err);
+  BOOST_TEST(stdfs::exists(ref_lock));
+
+  // A dead claimant's (killed inside a checkout, or inside the branch's
+  // update): its locks go, and the queue lands.
   auto dead = test::spawn_background({"/bin/true"}, repo, env, d.path / "true.out");
   test::wait_exit(dead);
   test::write(claim, "pid " + std::to_string(dead) + "\n");
   std::this_thread::sleep_for(20ms);
   test::write(lock, "");
+  test::write(ref_lock, "");
   auto landed = test::sdlc(repo, {"land"}, env);
   BOOST_TEST(landed.exit_code == 0, landed.out << landed.err);
   BOOST_TEST(!stdfs::exists(lock));
+  BOOST_TEST(!stdfs::exists(ref_lock));
   BOOST_TEST(!stdfs::exists(claim));
   for (int i = 1; i <= 4; ++i)
     BOOST_TEST(stdfs::exists(repo / "src" / ("S-000" + std::to_string(i) + ".txt")), i);

@@ -1,7 +1,9 @@
 #define BOOST_TEST_MODULE worktree
 // The worktree service on real repositories (libgit2 underneath, the git CLI
 // to check what it did).
+#include "runtime/git/checkout_filters.hpp"
 #include "runtime/git/remote_sync.hpp"
+#include "runtime/git/repository.hpp"
 #include "runtime/git/worktree_creation.hpp"
 #include "runtime/git/worktree_ownership.hpp"
 #include "runtime/git/worktree_service.hpp"
@@ -256,4 +258,67 @@ BOOST_FIXTURE_TEST_CASE(a_node_result_travels_through_its_own_ref, repo_fixture)
   // A later job for the branch gets a fresh worktree.
   auto again = ws.prepare(remote, branch, sent);
   BOOST_TEST(test::git(again, {"rev-parse", "HEAD"}) == sent + "\n");
+}
+
+namespace {
+
+// checkout_needs_filters for the tip of `branch`, with the user's global
+// git attributes pointed at an empty folder.
+bool needs_filters(const std::filesystem::path& repo, const std::string& branch) {
+  auto r = git::open(repo);
+  auto tip = git::branch_commit(r.get(), branch);
+  auto tree = git::tree_of(tip.get());
+  return git::checkout_needs_filters(r.get(), tree.get());
+}
+
+} // namespace
+
+// A worktree is checked out without libgit2's filters only when none could
+// apply; a repository whose attributes or config ask for conversion gets
+// exactly what `git worktree add` would write.
+BOOST_FIXTURE_TEST_CASE(filters_apply_exactly_when_attributes_or_config_ask, repo_fixture) {
+  test::temp_dir xdg;
+  ::setenv("XDG_CONFIG_HOME", xdg.path.c_str(), 1);
+  const bool system_wide = std::filesystem::exists("/etc/gitattributes");
+  test::write(repo / "a.txt", "one\ntwo\n");
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "a"});
+  BOOST_TEST(needs_filters(repo, "main") == system_wide); // nothing asks: no filters
+  auto plain = service().ensure("S-0010", "plain");
+  BOOST_TEST(test::read(plain.path / "a.txt") == "one\ntwo\n");
+  BOOST_TEST(test::git(plain.path, {"status", "--porcelain"}).empty());
+
+  // Attributes in a subfolder only: the walk must find them.
+  test::write(repo / "sub/.gitattributes", "*.txt text eol=crlf\n");
+  test::write(repo / "sub/b.txt", "three\nfour\n");
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"commit", "-q", "-m", "crlf in sub"});
+  BOOST_TEST(needs_filters(repo, "main"));
+  auto converted = service().ensure("S-0011", "converted");
+  BOOST_TEST(test::read(converted.path / "sub/b.txt") == "three\r\nfour\r\n");
+  BOOST_TEST(test::read(converted.path / "a.txt") == "one\ntwo\n");
+  BOOST_TEST(test::git(converted.path, {"status", "--porcelain"}).empty());
+  test::git(repo, {"worktree", "add", "-q", (xdg.path / "by-git").string(), "-b", "by-git"});
+  BOOST_TEST(test::read(xdg.path / "by-git/sub/b.txt") ==
+             test::read(converted.path / "sub/b.txt")); // as git writes it
+
+  // Config alone asks too, and so does a global attributes file.
+  test::git(repo, {"rm", "-q", "sub/.gitattributes"});
+  test::git(repo, {"commit", "-q", "-m", "no attributes"});
+  BOOST_TEST(needs_filters(repo, "main") == system_wide);
+  test::git(repo, {"config", "core.autocrlf", "true"});
+  BOOST_TEST(needs_filters(repo, "main"));
+  test::git(repo, {"config", "core.autocrlf", "input"});
+  BOOST_TEST(needs_filters(repo, "main"));
+  test::git(repo, {"config", "core.autocrlf", "false"});
+  test::git(repo, {"config", "core.eol", "crlf"});
+  BOOST_TEST(needs_filters(repo, "main"));
+  test::git(repo, {"config", "--unset", "core.eol"});
+  BOOST_TEST(needs_filters(repo, "main") == system_wide);
+  test::write(xdg.path / "git/attributes", "*.txt ident\n");
+  BOOST_TEST(needs_filters(repo, "main"));
+  std::filesystem::remove(xdg.path / "git/attributes");
+  test::write(repo / ".git/info/attributes", "*.txt ident\n");
+  BOOST_TEST(needs_filters(repo, "main"));
+  ::unsetenv("XDG_CONFIG_HOME");
 }
