@@ -175,16 +175,10 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
   stdfs::create_directories(base_); // libgit2 does not create parents
   git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
   opts.ref = branch.get();
-  {
-    git_commit* tip = nullptr;
-    check(git_commit_lookup(&tip, repo.get(), git_reference_target(branch.get())),
-          "look up " + info.branch);
-    commit_ptr tip_owner(tip);
-    auto tree = tree_of(tip);
-    // Nothing to filter (the usual repository): no attribute lookups, which
-    // cost libgit2 a realpath per file (docs/benchmarks.md).
-    opts.checkout_options.disable_filters = !checkout_needs_filters(repo.get(), tree.get());
-  }
+  // Nothing to filter (the usual repository): no attribute lookups, which
+  // cost libgit2 a realpath per file (docs/benchmarks.md).
+  auto tree = tree_of(branch_commit(repo.get(), info.branch).get());
+  opts.checkout_options.disable_filters = !checkout_needs_filters(repo.get(), tree.get());
   git_worktree* wt = nullptr;
   begin_worktree_add(common_dir, info.name, info.path);
   check(git_worktree_add(&wt, repo.get(), info.name.c_str(), info.path.c_str(), &opts),
