@@ -474,7 +474,7 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   const auto api = api_settings_from(b.cfg().tree);
   const auto gopts = gateway_options_for(b, api);
   gateway gw(gopts);
-  const auto sopts = session_options_for(o, gw, gopts.token, api);
+  auto sopts = session_options_for(o, gw, gopts.token, api);
 
   const bool remote = !s.nodes.nodes.empty();
   system_config sys_cfg(remote, s.nodes.tls, s.nodes.connection_timeout);
@@ -504,14 +504,15 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
 
   scheduler_options so;
   so.fail_fast = o.fail_fast;
-  // A single story keeps its worktree for inspection; a concurrent run
-  // removes done stories' worktrees (their branches stay) unless asked not to.
-  so.keep_worktrees = o.keep_worktrees || n == 1;
   so.budget = api.budget;
   so.serialize_conflicts = s.cfg.conflicts == conflict_policy::serialize;
   so.conflicts = std::move(p.preflight.scan);
   so.restarts = s.cfg.supervision;
   so.land = o.land;
+  // A single story keeps its worktree for inspection; a concurrent run
+  // removes done stories' worktrees (their branches stay) unless asked not
+  // to, or unless the landing lane will need them.
+  sopts.drop_worktree_when_done = !o.keep_worktrees && n > 1 && !o.land;
   if (o.watch) {
     so.watch = o.select;
     so.watch_every = s.cfg.watch_every;

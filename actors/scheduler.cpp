@@ -1,7 +1,6 @@
 #include "actors/scheduler.hpp"
 
 #include "actors/merge_queue.hpp"
-#include "runtime/git/worktree_service.hpp"
 #include "runtime/schedule/file_overlaps.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/schedule/watch_pickup.hpp"
@@ -99,20 +98,6 @@ void step(scheduler_ptr self) {
   }
 }
 
-// A done story's worktree goes (its branch stays), unless kept.
-void drop_worktree(scheduler_ptr self, const std::string& id) {
-  auto& st = self->state;
-  try {
-    auto s = st.the_board->find(id);
-    if (s.str("worktree_path").empty()) return;
-    git::worktree_service(st.the_board->project_root(), st.the_board->cfg().worktree_base_path)
-        .remove_owned(git::worktree_service::name_for(s.id(), s.slug()), s.id(), false);
-    st.the_board->update(s.id(), [](story& x) { x.erase("worktree_path"); });
-  } catch (const std::exception& e) {
-    note(self, id, std::string("worktree kept: ") + e.what());
-  }
-}
-
 // How soon `approve` typed in another terminal is seen: about this long.
 constexpr auto held_poll_interval = std::chrono::milliseconds(500);
 
@@ -207,9 +192,9 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
       st.landing.insert(f.story);
       caf::anon_send(st.lane, atoms::land::value, f.story);
     }
-    // With the lane on, the worktree is the lane's: a conflict is handed
-    // over in it, and it goes once the story has landed.
-    if (!st.opts.keep_worktrees && !st.lane) drop_worktree(self, f.story);
+    // Its worktree went in its own actor (story_session::drop_worktree_if_done);
+    // with the lane on, the worktree is the lane's: a conflict is handed over
+    // in it, and it goes once the story has landed.
     remember_end(self, f.story);
     break;
   case story_result::step_done: // as asked; its worktree stays for the next step

@@ -15,10 +15,9 @@
 namespace sdlc {
 
 struct scheduler_options {
-  bool fail_fast = false;      // stop starting stories after the first failure
-  bool keep_worktrees = false; // keep done stories' worktrees (default: remove, keep the branch)
-  bool write_blocks = true;    // mark dependents of a failed story blocked in their files
-  budget_limits budget;        // the run's limits.maxCostUsd.run
+  bool fail_fast = false;   // stop starting stories after the first failure
+  bool write_blocks = true; // mark dependents of a failed story blocked in their files
+  budget_limits budget;     // the run's limits.maxCostUsd.run
   // conflicts.policy serialize: stories with a high-severity overlap never
   // run at once; `conflicts` holds what each story touched at the start and is
   // re-checked after each implement/rework.

@@ -48,11 +48,15 @@ bool fault_injected(story_ptr self, action_type a) {
   return std::string(spec) == self->state.story_id + ":" + std::string(to_string(a));
 }
 
-// A done story's worktree on any node is dropped (the branch stays on the
-// shared remote and here); the story ends when every node has answered, so
+// A done story's worktree here (unless kept) and on any node is dropped (the
+// branch stays on the shared remote and here); the story ends when every node has answered, so
 // the run does not exit with the requests unsent.
 void finish_done(story_ptr self, const std::string& reason) {
   auto& st = self->state;
+  if (auto kept = st.session->drop_worktree_if_done()) {
+    st.session->log("orchestrator", *kept);
+    emit(self, event_kind::note, action_type::none, *kept);
+  }
   auto nodes = st.pool ? st.pool->up_handles() : std::vector<node_actor>{};
   const auto branch = st.session->current().str("branch");
   if (nodes.empty() || branch.empty()) {

@@ -1,5 +1,7 @@
 #include "runtime/story/board.hpp"
 
+#include "runtime/story/story_cache.hpp"
+
 #include "runtime/util/error.hpp"
 #include "runtime/story/board_index.hpp"
 #include "runtime/story/peer_lock.hpp"
@@ -395,20 +397,23 @@ story board::update(std::string_view id_or_slug, const std::function<void(story&
   return update_file(find(id_or_slug).file(), change);
 }
 
-story board::update_file(const stdfs::path& file, const std::function<void(story&)>& change) {
+story board::update_file(const stdfs::path& file, const std::function<void(story&)>& change,
+                         story_cache* cache) {
   require_writable(file);
   auto id = file.parent_path().filename().string();
   file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", id));
   // And ai-sdlc's, so that the two tools on one board never interleave a
   // write (and we never read a story ai-sdlc is half-way through writing).
   peer_lock peer(file, cfg_.lock_timeout, fmt::format("story {}", id));
-  auto current = story::load(file); // re-read under the lock: the caller's copy may be stale
+  // Re-read under the lock: the caller's copy may be stale.
+  auto current = cache ? cache->load(file) : story::load(file);
   auto before = current.render();
   change(current);
   auto after = current.render();
   if (after != before) {
-    story::parse(after, file); // never write something we could not read back
+    auto back = story::parse(after, file); // never write something we could not read back
     fs::atomic_write(file, after);
+    if (cache) cache->remember(std::move(after), back);
   }
   return current;
 }

@@ -15,6 +15,8 @@
 
 namespace sdlc {
 
+class story_cache;
+
 struct board_problem {
   std::filesystem::path file;
   std::string message;
@@ -71,8 +73,11 @@ public:
   // file is then untouched. Returns the story as written.
   story update(std::string_view id_or_slug, const std::function<void(story&)>& change);
   // The same for a story file already located (no board scan: callers that
-  // touch one story many times, like a story session, use this).
-  story update_file(const std::filesystem::path& file, const std::function<void(story&)>& change);
+  // touch one story many times, like a story session, use this). With a
+  // cache, an unchanged file is not parsed again and what is written is
+  // remembered in it.
+  story update_file(const std::filesystem::path& file, const std::function<void(story&)>& change,
+                    story_cache* cache = nullptr);
 
   // Lock file guarding a story file.
   static std::filesystem::path lock_file_for(const std::filesystem::path& story_file);

@@ -89,7 +89,9 @@ std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
 
 namespace {
 
-void replace_file(const stdfs::path& file, std::string_view content, bool durable) {
+enum class sync { none, file, file_and_directory };
+
+void replace_file(const stdfs::path& file, std::string_view content, sync how) {
   auto dir = file.parent_path();
   auto tmp = dir / temp_name_for(file);
   fd_guard f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
@@ -110,24 +112,28 @@ void replace_file(const stdfs::path& file, std::string_view content, bool durabl
   // Keep the original's permissions when there is one.
   struct stat st {};
   if (::stat(file.c_str(), &st) == 0) ::fchmod(f.fd, st.st_mode & 07777);
-  if (durable && ::fsync(f.fd) != 0) fail("fsync");
+  if (how != sync::none && ::fsync(f.fd) != 0) fail("fsync");
   if (::close(f.fd) != 0) {
     f.fd = -1;
     fail("close");
   }
   f.fd = -1;
   if (::rename(tmp.c_str(), file.c_str()) != 0) fail("rename into place");
-  if (durable) fsync_directory(dir);
+  if (how == sync::file_and_directory) fsync_directory(dir);
 }
 
 } // namespace
 
 void atomic_write(const stdfs::path& file, std::string_view content) {
-  replace_file(file, content, true);
+  replace_file(file, content, sync::file_and_directory);
+}
+
+void atomic_replace(const stdfs::path& file, std::string_view content) {
+  replace_file(file, content, sync::file);
 }
 
 void atomic_replace_cached(const stdfs::path& file, std::string_view content) {
-  replace_file(file, content, false);
+  replace_file(file, content, sync::none);
 }
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view s) {

@@ -101,7 +101,7 @@ void configure(YAML::Emitter& out) {
 
 yaml_document::yaml_document(const yaml_document& other)
     : root_(YAML::Clone(other.root_)), preamble_(other.preamble_), entries_(other.entries_),
-      preserve_(other.preserve_) {
+      preserve_(other.preserve_), edited_(other.edited_) {
   reindex(); // the clone's nodes, not the original's
 }
 
@@ -111,6 +111,7 @@ yaml_document& yaml_document::operator=(const yaml_document& other) {
     preamble_ = other.preamble_;
     entries_ = other.entries_;
     preserve_ = other.preserve_;
+    edited_ = other.edited_;
     reindex();
   }
   return *this;
@@ -121,6 +122,7 @@ yaml_document& yaml_document::operator=(yaml_document&& other) noexcept {
   preamble_ = std::move(other.preamble_);
   entries_ = std::move(other.entries_);
   preserve_ = other.preserve_;
+  edited_ = other.edited_;
   index_ = std::move(other.index_); // handles to the nodes now ours
   indexed_ = other.indexed_;
   other.indexed_ = false;
@@ -195,6 +197,7 @@ std::string yaml_document::render() const {
   std::string source = preamble_;
   for (const auto& e : entries_)
     source += e.raw;
+  if (!edited_) return source; // what the loop below would give, entry by entry
   const YAML::Node before = YAML::Load(source);
   std::string out = preamble_;
   for (auto it = root_.begin(); it != root_.end(); ++it) {

@@ -28,9 +28,12 @@ public:
                              std::size_t first_line = 1);
 
   // The mapping. Mutate freely; render() works out what changed. Taking it
-  // mutable drops the key index until reindex().
+  // mutable drops the key index until reindex(), and is what tells render()
+  // that something may have changed: change values through root() only
+  // (get() is for reading).
   YAML::Node& root() {
     indexed_ = false;
+    edited_ = true;
     return root_;
   }
   const YAML::Node& root() const { return root_; }
@@ -58,6 +61,10 @@ private:
   bool preserve_ = true; // false for flow-style maps we cannot split by line
   std::vector<std::pair<std::string, YAML::Node>> index_;
   bool indexed_ = false;
+  // root() was handed out mutably since parse(). An unedited document renders
+  // as its source without parsing it again (a story is rendered before each
+  // update to see whether the update changed it).
+  bool edited_ = false;
 };
 
 namespace yaml {

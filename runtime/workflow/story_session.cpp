@@ -88,7 +88,7 @@ void story_session::record_agent_process(long pid) {
   const auto dir = file_.parent_path();
   auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
   state.record_process(pid);
-  state.save(dir);
+  state.save_for_this_boot(dir);
   log("orchestrator", fmt::format("agent process {} started (own process group)", pid));
 }
 
@@ -332,6 +332,22 @@ void story_session::run_inline(const decision& d) {
     break;
   }
   log("orchestrator", fmt::format("{}: {}", to_string(d.action), d.reason));
+}
+
+// Done in the story's own actor, not in the scheduler: removing a worktree
+// is blocking git work, and the scheduler's one thread dispatches every story.
+std::optional<std::string> story_session::drop_worktree_if_done() {
+  if (!opts_.drop_worktree_when_done) return std::nullopt;
+  try {
+    auto s = load();
+    if (s.str("worktree_path").empty()) return std::nullopt;
+    git::worktree_service(board_.project_root(), board_.cfg().worktree_base_path)
+        .remove_owned(git::worktree_service::name_for(s.id(), s.slug()), s.id(), false);
+    update([](story& x) { x.erase("worktree_path"); });
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string("worktree kept: ") + e.what();
+  }
 }
 
 } // namespace sdlc

@@ -10,6 +10,7 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/redact.hpp"
 #include "runtime/story/board.hpp"
+#include "runtime/story/story_cache.hpp"
 #include "runtime/workflow/next_action.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
@@ -37,6 +38,9 @@ struct session_options {
   // start for the story (0: its whole workflow), and the one its first must be.
   int max_actions = 0;
   std::optional<action_type> only_action;
+  // A done story's worktree goes (its branch stays): a concurrent run without
+  // --keep-worktrees and without a landing lane (which needs the worktree).
+  bool drop_worktree_when_done = false;
 };
 
 struct review_check {
@@ -100,6 +104,9 @@ public:
   void adopt_remote_commit(const std::string& sha, const std::string& node);
   // Actions that need no agent: block, move_to_done, create_pr.
   void run_inline(const decision& d);
+  // The story is done: its worktree goes when the run asked for that. Returns
+  // why it stays when it could not go (a note for the run; nothing fails).
+  std::optional<std::string> drop_worktree_if_done();
 
 private:
   std::optional<workflow_state> load_checkpoint(const story& s, std::vector<std::string>& notes);
@@ -114,10 +121,11 @@ private:
   std::string content_hash() const;
 
   board board_;
-  story load() const { return story::load(file_); }
+  story load() const { return cache_.load(file_); }
   story update(const std::function<void(story&)>& change) {
-    return board_.update_file(file_, change);
+    return board_.update_file(file_, change, &cache_);
   }
+  mutable story_cache cache_; // the story's last bytes, parsed once
 
   std::string id_;
   std::filesystem::path file_; // located once: a board scan per access is O(board)

@@ -35,6 +35,10 @@ public:
   // the v1.0 shape is an error naming it.
   static std::optional<workflow_state> load(const std::filesystem::path& story_dir);
   void save(const std::filesystem::path& story_dir);
+  // As save(), not made durable (no fsync of the folder): for a change that
+  // means nothing after a reboot — the running agent's pid, which a power
+  // loss ends too. A killed run still finds it (the page cache outlives us).
+  void save_for_this_boot(const std::filesystem::path& story_dir);
 
   std::optional<current_action> interrupted() const;
   std::vector<std::string> completed_actions() const;

@@ -1,10 +1,16 @@
 #define BOOST_TEST_MODULE story
+#include "runtime/config/config.hpp"
+#include "runtime/story/board.hpp"
 #include "runtime/story/story.hpp"
+#include "runtime/story/story_cache.hpp"
+#include "runtime/util/fs.hpp"
 #include "runtime/util/error.hpp"
 
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
+
+#include <fstream>
 
 using namespace sdlc;
 
@@ -89,4 +95,62 @@ BOOST_AUTO_TEST_CASE(safe_names) {
   BOOST_TEST(!is_safe_name("a..b"));
   BOOST_TEST(slugify("Add user login! (v2)") == "add-user-login-v2");
   BOOST_TEST(slugify("???") == "story");
+}
+
+// A story session reads its story ~30 times a run: the cache parses it once
+// per distinct content, and never serves what the file no longer holds.
+BOOST_AUTO_TEST_CASE(story_cache_parses_once_per_content_and_sees_every_edit) {
+  sdlc::test::temp_dir tmp;
+  sdlc::board b(tmp.path, sdlc::load_config(tmp.path, {}), false);
+  b.init();
+  auto file = b.stories_dir() / "S-0001" / "story.md";
+  std::filesystem::create_directories(file.parent_path());
+  const std::string v1 = "---\nid: S-0001\ntitle: One\nstatus: ready\n---\nbody\n";
+  sdlc::fs::atomic_write(file, v1);
+  story_cache cache;
+  for (int i = 0; i < 5; ++i)
+    BOOST_TEST(cache.load(file).title() == "One");
+  BOOST_TEST(cache.parses() == 1u);
+  // Edited behind the cache, same size and within the same clock tick: seen.
+  const std::string v2 = "---\nid: S-0001\ntitle: Two\nstatus: ready\n---\nbody\n";
+  BOOST_TEST(v2.size() == v1.size());
+  { std::ofstream(file, std::ios::binary | std::ios::trunc) << v2; }
+  BOOST_TEST(cache.load(file).title() == "Two");
+  BOOST_TEST(cache.parses() == 2u);
+  // A copy handed out is the caller's to change.
+  auto mine = cache.load(file);
+  mine.set_string("title", "Changed");
+  BOOST_TEST(cache.load(file).title() == "Two");
+  BOOST_TEST(cache.parses() == 2u);
+  // What update_file wrote is remembered: no parse to read it back.
+  auto written = b.update_file(
+      file, [](story& s) { s.set_string("title", "Three"); }, &cache);
+  BOOST_TEST(written.title() == "Three");
+  BOOST_TEST(cache.load(file).title() == "Three");
+  BOOST_TEST(cache.parses() == 2u);
+  BOOST_TEST(story::load(file).title() == "Three");
+}
+
+// The three ways a file is replaced differ only in what they make durable:
+// each gives the new content in one rename, keeps the file's permissions and
+// leaves no working file behind.
+BOOST_AUTO_TEST_CASE(every_replace_is_whole_keeps_permissions_and_leaves_no_temp_file) {
+  sdlc::test::temp_dir tmp;
+  using write_fn = void (*)(const std::filesystem::path&, std::string_view);
+  for (write_fn write :
+       {&sdlc::fs::atomic_write, &sdlc::fs::atomic_replace, &sdlc::fs::atomic_replace_cached}) {
+    auto file = tmp.path / "state.json";
+    write(file, "old\n");
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::group_read);
+    write(file, "new\n");
+    BOOST_TEST(sdlc::fs::read_file(file) == "new\n");
+    BOOST_TEST(((std::filesystem::status(file).permissions() & std::filesystem::perms::all) ==
+                (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                 std::filesystem::perms::group_read)));
+    BOOST_TEST(std::distance(std::filesystem::directory_iterator(tmp.path),
+                             std::filesystem::directory_iterator()) == 1);
+    std::filesystem::remove(file);
+  }
 }

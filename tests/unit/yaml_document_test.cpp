@@ -4,6 +4,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 using sdlc::yaml_document;
 
 namespace {
@@ -131,4 +135,43 @@ BOOST_AUTO_TEST_CASE(bad_yaml_is_a_clear_error) {
   BOOST_TEST(message_of("- a\n- b\n").find("found a list") != std::string::npos);
   BOOST_TEST(message_of("just text\n").find("found the string") != std::string::npos);
   BOOST_TEST(message_of("a: [1, 2\n").find("invalid YAML") != std::string::npos);
+}
+
+// An unedited document renders its source without parsing it again; the full
+// comparison (root() taken, nothing changed) must give the same bytes — over
+// the real ai-sdlc board and the tricky shapes above.
+BOOST_AUTO_TEST_CASE(unedited_render_equals_the_full_comparison) {
+  std::vector<std::string> texts = {tricky,
+                                    "base: &b value\nother: *b\nn: 1\n",
+                                    "{a: 1, b: 2}\n",
+                                    "",
+                                    "# only a comment\n",
+                                    "a: 1\nb: no newline at end"};
+  for (const auto& e : std::filesystem::recursive_directory_iterator(SDLC_CORPUS_DIR)) {
+    if (e.path().filename() != "story.md") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.rfind("---\n", 0) != 0) continue;
+    auto end = text.find("\n---", 4);
+    if (end != std::string::npos) texts.push_back(text.substr(4, end - 3));
+  }
+  BOOST_TEST(texts.size() > 50u); // the corpus is there
+  for (const auto& text : texts) {
+    auto fast = yaml_document::parse(text, "t.yaml");
+    auto full = fast;
+    full.root(); // taken mutably, changed nothing
+    BOOST_TEST(fast.render() == full.render(), text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(copies_and_moves_keep_an_edit_visible) {
+  auto doc = yaml_document::parse(tricky, "t.yaml");
+  doc.root()["last"] = false;
+  yaml_document copy = doc;
+  yaml_document assigned;
+  assigned = doc;
+  yaml_document moved = std::move(copy);
+  for (const auto* d : {&doc, &assigned, &moved})
+    BOOST_TEST(d->render().find("last: false") != std::string::npos);
+  BOOST_TEST(yaml_document::parse(tricky, "t.yaml").render() == tricky);
 }
