@@ -20,7 +20,8 @@
 namespace sdlc {
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, story_event& x) {
-  return f(caf::meta::type_name("sdlc::story_event"), x.story, x.kind, x.action, x.text, x.at_ms);
+  return f(caf::meta::type_name("sdlc::story_event"), x.story, x.kind, x.action, x.text, x.at_ms,
+           x.files_known, x.files);
 }
 
 template <class Inspector>

@@ -513,6 +513,7 @@ int spawn_and_await(run_setup& s, prepared_run& p, std::ostream& out) {
   // removes done stories' worktrees (their branches stay) unless asked not
   // to, or unless the landing lane will need them.
   sopts.drop_worktree_when_done = !o.keep_worktrees && n > 1 && !o.land;
+  if (so.serialize_conflicts && so.conflicts) sopts.conflict_base = so.conflicts->base_branch;
   if (o.watch) {
     so.watch = o.select;
     so.watch_every = s.cfg.watch_every;

@@ -285,21 +285,18 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
 // After implement/rework a story's branch changed: its overlaps with the
 // other stories are found again (the others' files are as last seen), among
 // the stories sharing its files only.
-void recheck_conflicts(scheduler_ptr self, const std::string& id) {
+void recheck_conflicts(scheduler_ptr self, const std::string& id, std::vector<std::string> files) {
   auto& st = self->state;
-  if (!st.opts.serialize_conflicts || !st.opts.conflicts) return;
+  if (!st.opts.serialize_conflicts || !st.opts.conflicts || !st.overlaps) return;
   const auto& scan = *st.opts.conflicts;
-  try {
-    st.overlaps->update(files_of(*st.the_board, st.the_board->find(id), scan.base_branch));
-    st.core->clear_exclusive(id);
-    for (const auto& [other, shared] : st.overlaps->sharing(id)) {
-      if (scan.related(id, other) || !st.core->contains(other) ||
-          st.core->state_of(other) == item_state::done)
-        continue;
-      st.core->set_exclusive(id, other, fmt::format("{}", fmt::join(shared, ", ")));
-    }
-  } catch (const std::exception& e) {
-    note(self, id, std::string("conflict re-check failed: ") + e.what());
+  st.overlaps->update(story_files{
+      id, {std::make_move_iterator(files.begin()), std::make_move_iterator(files.end())}});
+  st.core->clear_exclusive(id);
+  for (const auto& [other, shared] : st.overlaps->sharing(id)) {
+    if (scan.related(id, other) || !st.core->contains(other) ||
+        st.core->state_of(other) == item_state::done)
+      continue;
+    st.core->set_exclusive(id, other, fmt::format("{}", fmt::join(shared, ", ")));
   }
 }
 
@@ -351,8 +348,8 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, coordinato
       [=](atoms::watch) { watch_board(self); },
       [=](landing_event& e) { on_landing(self, e); },
       [=](story_event& e) {
-        if (e.kind == event_kind::action_finished && edits_code(e.action))
-          recheck_conflicts(self, e.story);
+        if (e.kind == event_kind::action_finished && e.files_known)
+          recheck_conflicts(self, e.story, std::move(e.files));
         caf::anon_send(self->state.status, std::move(e));
       },
       [=](usage_report& u) {

@@ -6,6 +6,7 @@
 #include "actors/executor.hpp"
 #include "runtime/agent/agent_command.hpp"
 #include "runtime/remote/branch_handoff.hpp"
+#include "runtime/schedule/conflict_scan.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/workflow/agent_problem.hpp"
 
@@ -142,6 +143,23 @@ bool park_if_limited(story_ptr self, action_type a, const agent_outcome& o) {
   return true;
 }
 
+// In a run that serializes conflicts the scheduler re-checks a story's
+// overlaps after each edit. The files are worked out here, on the story's own
+// thread: git over a big worktree was a fifth of a run on a big repository,
+// all of it on the scheduler's one thread, which dispatches every story.
+void attach_changed_files(story_ptr self, action_type a, story_event& e) {
+  auto& st = self->state;
+  if (!edits_code(a) || !st.opts.conflict_base) return;
+  try {
+    auto f = files_of(st.session->the_board(), st.session->current(), *st.opts.conflict_base);
+    e.files.assign(f.files.begin(), f.files.end());
+    e.files_known = true;
+  } catch (const std::exception& ex) {
+    emit(self, event_kind::note, action_type::none,
+         std::string("conflict re-check failed: ") + ex.what());
+  }
+}
+
 void after_agent(story_ptr self, action_type a, const agent_outcome& o, const std::string& err) {
   auto& st = self->state;
   st.running.reset();
@@ -156,8 +174,12 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
   if (problem.empty()) {
     try {
       st.session->complete(a, o.result_text);
-      emit(self, event_kind::action_finished, a,
-           fmt::format("{} turns, {} tool uses, ${:.4f}", o.num_turns, o.tool_uses, o.cost_usd));
+      story_event done{
+          st.story_id, event_kind::action_finished, a,
+          fmt::format("{} turns, {} tool uses, ${:.4f}", o.num_turns, o.tool_uses, o.cost_usd),
+          time::now_ms()};
+      attach_changed_files(self, a, done);
+      caf::anon_send(st.parent, std::move(done));
       step(self);
       return;
     } catch (const std::exception& e) {

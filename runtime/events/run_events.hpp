@@ -91,11 +91,21 @@ std::ostream& operator<<(std::ostream& out, event_kind k);
 std::ostream& operator<<(std::ostream& out, wait_cause c);
 
 struct story_event {
+  story_event() = default;
+  // What every event has; the files only action_finished sets (below).
+  story_event(std::string story_id, event_kind k, action_type a, std::string what, int64_t at)
+      : story(std::move(story_id)), kind(k), action(a), text(std::move(what)), at_ms(at) {}
+
   std::string story; // "" for the run itself
   event_kind kind = event_kind::note;
   action_type action = action_type::none;
   std::string text;
   int64_t at_ms = 0; // wall clock, ms since the epoch
+  // action_finished of implement/rework in a run that re-checks conflicts:
+  // every file the story's branch and worktree change now (worked out by
+  // the story, so that the scheduler's one thread runs no git).
+  bool files_known = false;
+  std::vector<std::string> files;
 };
 
 // A command agent's own progress report (docs/agents.md).

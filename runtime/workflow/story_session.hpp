@@ -41,6 +41,9 @@ struct session_options {
   // A done story's worktree goes (its branch stays): a concurrent run without
   // --keep-worktrees and without a landing lane (which needs the worktree).
   bool drop_worktree_when_done = false;
+  // The run re-checks conflicts after implement/rework against this branch:
+  // the story reports its changed files with action_finished.
+  std::optional<std::string> conflict_base;
 };
 
 struct review_check {

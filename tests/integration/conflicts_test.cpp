@@ -178,6 +178,58 @@ BOOST_AUTO_TEST_CASE(serialize_never_runs_the_rivals_together) {
   BOOST_TEST(c_start < a_done); // the unrelated story did not wait
 }
 
+// A story whose plan named no file edits one another story predicts: the
+// re-check after its implement (files worked out by the story's own actor)
+// keeps the rival waiting until it is done. Without the re-check the rival
+// would start as soon as its dependency finished, while the editor reviews.
+BOOST_AUTO_TEST_CASE(an_edit_no_plan_predicted_holds_its_rival_after_implement) {
+  project p;
+  p.env["NO_COLOR"] = "1";
+  auto editor = p.add("Surprise editor");
+  auto gate = p.add("Gate");
+  auto rival = p.add("Predicted rival", {"--depends-on", gate});
+  auto file = p.repo / ".ai-sdlc/stories" / rival / "story.md";
+  test::write(file, std::regex_replace(test::read(file), std::regex("\n---\n"),
+                                       "\nfiles: [src/a/x.txt]\n---\n",
+                                       std::regex_constants::format_first_only));
+  test::write(p.d.path / "agent.sh",
+              "#!/bin/sh\n"
+              "case \"$SDLC_STORY_ID:$SDLC_ACTION\" in\n"
+              "  " +
+                  editor +
+                  ":implement) echo more >> src/a/x.txt;;\n"
+                  "  " +
+                  editor +
+                  ":review) sleep 5;;\n"
+                  "  " +
+                  gate +
+                  ":research) sleep 3;;\n"
+                  "esac\n"
+                  "if [ \"$SDLC_ACTION\" = review ]; then\n"
+                  "  printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n'\n"
+                  "else echo done; fi\n");
+  std::filesystem::permissions(p.d.path / "agent.sh", std::filesystem::perms::owner_all);
+  BOOST_REQUIRE(p.sdlc({"config", "agent.command", (p.d.path / "agent.sh").string()}).exit_code ==
+                0);
+  p.commit_board();
+  auto r = p.sdlc({"run", "--concurrent", "3", "--yes"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  for (const auto& id : {editor, gate, rival})
+    BOOST_TEST(p.status_of(id) == "done", id);
+  auto at = [&](const std::string& id, const std::string& what) {
+    std::smatch m;
+    std::regex re("(\\S+) " + id + " " + what);
+    return std::regex_search(r.out, m, re) ? m[1].str() : std::string();
+  };
+  auto editor_done = at(editor, "done"), gate_done = at(gate, "done"),
+       rival_start = at(rival, "started");
+  BOOST_REQUIRE(!editor_done.empty() && !gate_done.empty() && !rival_start.empty());
+  BOOST_TEST(gate_done < editor_done); // the rival was free to start before the editor was done
+  BOOST_TEST(rival_start >= editor_done, "rival started " << rival_start << ", editor done "
+                                                          << editor_done << "\n"
+                                                          << r.out);
+}
+
 BOOST_AUTO_TEST_CASE(the_question_under_a_pseudo_terminal) {
   BOOST_REQUIRE_MESSAGE(test::run({"/bin/sh", "-c", "command -v script"}).exit_code == 0,
                         "`script` (util-linux) is needed for the pseudo-terminal test");
