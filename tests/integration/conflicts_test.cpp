@@ -7,6 +7,7 @@
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <regex>
@@ -70,11 +71,32 @@ case "$SDLC_ACTION" in
 esac
 )sh";
 
-void use_quick_agent(project& p) {
-  test::write(p.d.path / "agent.sh", quick_agent);
+void use_agent(project& p, const std::string& script) {
+  test::write(p.d.path / "agent.sh", script);
   std::filesystem::permissions(p.d.path / "agent.sh", std::filesystem::perms::owner_all);
   BOOST_REQUIRE(p.sdlc({"config", "agent.command", (p.d.path / "agent.sh").string()}).exit_code ==
                 0);
+}
+
+void use_quick_agent(project& p) {
+  use_agent(p, quick_agent);
+}
+
+// Commits the board and runs it three at a time; every story must end done.
+test::run_result run_three_to_done(project& p, const std::vector<std::string>& ids) {
+  p.commit_board();
+  auto r = p.sdlc({"run", "--concurrent", "3", "--yes"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  for (const auto& id : ids)
+    BOOST_TEST(p.status_of(id) == "done", id);
+  return r;
+}
+
+// The time of the run's line "<time> <id> <what>" ("" when there is none).
+std::string time_of(const std::string& out, const std::string& id, const std::string& what) {
+  std::smatch m;
+  std::regex re("(\\S+) " + id + " " + what);
+  return std::regex_search(out, m, re) ? m[1].str() : std::string();
 }
 
 // Two ready stories whose plans both name shared.txt.
@@ -162,15 +184,9 @@ BOOST_AUTO_TEST_CASE(serialize_never_runs_the_rivals_together) {
   auto [a, b] = two_rivals(p);
   auto c = p.add("Unrelated");
   p.env["NO_COLOR"] = "1";
-  p.commit_board();
-  auto r = p.sdlc({"run", "--concurrent", "3", "--yes"});
-  BOOST_TEST(r.exit_code == 0, r.out << r.err);
-  for (const auto& id : {a, b, c})
-    BOOST_TEST(p.status_of(id) == "done", id);
+  auto r = run_three_to_done(p, {a, b, c});
   auto at = [&](const std::string& id, const std::string& what) {
-    std::smatch m;
-    std::regex re("(\\S+) " + id + " " + what);
-    return std::regex_search(r.out, m, re) ? m[1].str() : std::string();
+    return time_of(r.out, id, what);
   };
   auto b_start = at(b, "started"), a_done = at(a, "done"), c_start = at(c, "started");
   BOOST_REQUIRE(!b_start.empty() && !a_done.empty() && !c_start.empty());
@@ -192,34 +208,21 @@ BOOST_AUTO_TEST_CASE(an_edit_no_plan_predicted_holds_its_rival_after_implement) 
   test::write(file, std::regex_replace(test::read(file), std::regex("\n---\n"),
                                        "\nfiles: [src/a/x.txt]\n---\n",
                                        std::regex_constants::format_first_only));
-  test::write(p.d.path / "agent.sh",
-              "#!/bin/sh\n"
-              "case \"$SDLC_STORY_ID:$SDLC_ACTION\" in\n"
-              "  " +
-                  editor +
-                  ":implement) echo more >> src/a/x.txt;;\n"
-                  "  " +
-                  editor +
-                  ":review) sleep 5;;\n"
-                  "  " +
-                  gate +
-                  ":research) sleep 3;;\n"
-                  "esac\n"
-                  "if [ \"$SDLC_ACTION\" = review ]; then\n"
-                  "  printf '```json\\n{\"passed\": true, \"issues\": []}\\n```\\n'\n"
-                  "else echo done; fi\n");
-  std::filesystem::permissions(p.d.path / "agent.sh", std::filesystem::perms::owner_all);
-  BOOST_REQUIRE(p.sdlc({"config", "agent.command", (p.d.path / "agent.sh").string()}).exit_code ==
-                0);
-  p.commit_board();
-  auto r = p.sdlc({"run", "--concurrent", "3", "--yes"});
-  BOOST_TEST(r.exit_code == 0, r.out << r.err);
-  for (const auto& id : {editor, gate, rival})
-    BOOST_TEST(p.status_of(id) == "done", id);
+  // {0}: the editor, {1}: the gate.
+  use_agent(p, fmt::format(R"sh(#!/bin/sh
+case "$SDLC_STORY_ID:$SDLC_ACTION" in
+  {0}:implement) echo more >> src/a/x.txt;;
+  {0}:review) sleep 5;;
+  {1}:research) sleep 3;;
+esac
+if [ "$SDLC_ACTION" = review ]; then
+  printf '```json\n{{"passed": true, "issues": []}}\n```\n'
+else echo done; fi
+)sh",
+                           editor, gate));
+  auto r = run_three_to_done(p, {editor, gate, rival});
   auto at = [&](const std::string& id, const std::string& what) {
-    std::smatch m;
-    std::regex re("(\\S+) " + id + " " + what);
-    return std::regex_search(r.out, m, re) ? m[1].str() : std::string();
+    return time_of(r.out, id, what);
   };
   auto editor_done = at(editor, "done"), gate_done = at(gate, "done"),
        rival_start = at(rival, "started");
