@@ -49,8 +49,8 @@ bool fault_injected(story_ptr self, action_type a) {
 }
 
 // A done story's worktree here (unless kept) and on any node is dropped (the
-// branch stays on the shared remote and here); the story ends when every node has answered, so
-// the run does not exit with the requests unsent.
+// branch stays on the shared remote and here); the story ends when every
+// node has answered, so the run does not exit with the requests unsent.
 void finish_done(story_ptr self, const std::string& reason) {
   auto& st = self->state;
   if (auto kept = st.session->drop_worktree_if_done()) {
