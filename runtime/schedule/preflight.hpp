@@ -20,6 +20,13 @@ struct preflight_outcome {
   bool go = true;                    // false: the user answered no
 };
 
+// What a run prints about its overlaps before it starts: a `warning:` line
+// per high pair and a `note:` line per medium one (worst first, as scanned),
+// at most `shown` of each; the rest are counted in one line apiece. A board
+// of thousands of stories naming the same files printed thousands of lines.
+std::vector<std::string> overlap_report(const std::vector<story_conflict>& conflicts,
+                                        std::size_t shown = 20);
+
 preflight_outcome preflight_conflicts(const board& b, const std::vector<std::string>& ids,
                                       conflict_policy policy, bool yes, bool interactive,
                                       std::istream& in, std::ostream& err);

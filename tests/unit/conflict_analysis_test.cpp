@@ -2,6 +2,7 @@
 // Severity of overlaps and files predicted from a plan: pure.
 #include "runtime/schedule/conflict_analysis.hpp"
 #include "runtime/schedule/file_overlaps.hpp"
+#include "runtime/schedule/preflight.hpp"
 #include "runtime/schedule/scheduler_core.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -117,4 +118,39 @@ BOOST_AUTO_TEST_CASE(indexed_pairs_equal_the_full_comparison_without_low) {
     BOOST_TEST((got[i].severity == expected[i].severity));
     BOOST_TEST(got[i].shared == expected[i].shared);
   }
+}
+
+// A run's start names at most `shown` pairs of each kind and counts the rest:
+// a big board whose stories name the same files printed thousands of lines.
+BOOST_AUTO_TEST_CASE(the_overlap_report_names_the_worst_and_counts_the_rest) {
+  std::vector<story_conflict> all;
+  auto pair = [&](int i, conflict_severity s, const char* what) {
+    story_conflict c;
+    c.a = fmt::format("S-{:04}", i);
+    c.b = fmt::format("S-{:04}", i + 1);
+    c.severity = s;
+    c.shared = {what};
+    all.push_back(c);
+  };
+  for (int i = 0; i < 25; ++i)
+    pair(i, conflict_severity::high, "src/shared.txt");
+  for (int i = 100; i < 103; ++i)
+    pair(i, conflict_severity::medium, "src");
+  pair(200, conflict_severity::low, "");
+
+  auto lines = overlap_report(all, 20);
+  BOOST_REQUIRE(lines.size() == 3u + 20u + 1u); // notes, warnings, one count
+  for (std::size_t i = 0; i < 3; ++i)
+    BOOST_TEST(lines[i].rfind("note: S-010", 0) == 0u, lines[i]);
+  BOOST_TEST(lines[3] == "warning: S-0001 may conflict with S-0000 (shared: src/shared.txt)");
+  BOOST_TEST(lines[22].rfind("warning: S-0020 may conflict with S-0019", 0) == 0u, lines[22]);
+  BOOST_TEST(lines.back() == "warning: … and 5 more pairs sharing a file (`sdlc-actors conflicts` "
+                             "lists them all)");
+
+  auto few = overlap_report(all, 2);
+  BOOST_REQUIRE(few.size() == 2u + 1u + 2u + 1u);
+  BOOST_TEST(few[2] == "note: … and 1 more pair sharing a directory (`sdlc-actors conflicts` "
+                       "lists them all)");
+  BOOST_TEST(few.back().find("and 23 more pairs sharing a file") != std::string::npos);
+  BOOST_TEST(overlap_report({}, 20).empty());
 }
