@@ -268,6 +268,14 @@ std::vector<std::string> scheduler_core::blockers_of(const std::string& id) cons
 }
 
 simulation simulate(const std::vector<schedule_item>& items, int capacity) {
+  std::map<std::string, double> work;
+  for (const auto& it : items)
+    work[it.id] = it.work;
+  return simulate(items, capacity, work);
+}
+
+simulation simulate(const std::vector<schedule_item>& items, int capacity,
+                    const std::map<std::string, double>& actual) {
   scheduler_core core(items, capacity);
   std::map<std::string, const schedule_item*> by_id;
   for (const auto& it : items)
@@ -280,7 +288,7 @@ simulation simulate(const std::vector<schedule_item>& items, int capacity) {
   for (;;) {
     for (const auto& id : core.take_startable()) {
       const auto& it = *by_id.at(id);
-      simulated_start s{id, now, now + it.work, {}};
+      simulated_start s{id, now, now + actual.at(id), {}};
       for (const auto& d : it.depends_on)
         if (finished_at.count(d)) s.waited_for.push_back(d);
       running.push({s.end, id});

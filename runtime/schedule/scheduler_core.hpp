@@ -138,6 +138,11 @@ struct simulation {
 };
 
 simulation simulate(const std::vector<schedule_item>& items, int capacity);
+// The same, choosing by the items' `work` but running each story for
+// `actual` seconds: a live run weighs stories by their count of actions and
+// learns how long they take only as they finish.
+simulation simulate(const std::vector<schedule_item>& items, int capacity,
+                    const std::map<std::string, double>& actual);
 // The same DAG run level by level (each level waits for the slowest of the
 // previous one), as ai-sdlc's parallel mode does.
 simulation simulate_levels(const std::vector<schedule_item>& items, int capacity);

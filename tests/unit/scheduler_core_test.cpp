@@ -58,6 +58,24 @@ BOOST_AUTO_TEST_CASE(cycles_refuse_the_run) {
   }
 }
 
+// Choosing by the weights, running for the actual durations (the best a live
+// run can do, since it cannot know how long an agent takes): A and B start,
+// B ends at 1, A at 5, and its dependent C runs 5 more.
+BOOST_AUTO_TEST_CASE(a_blind_schedule_chooses_by_weight_and_runs_for_the_actual_time) {
+  std::vector<schedule_item> items = {item("A", 1, {}, 1), item("B", 1, {}, 1),
+                                      item("C", 1, {"A"}, 1)};
+  auto blind = simulate(items, 2, {{"A", 5}, {"B", 1}, {"C", 5}});
+  BOOST_TEST(blind.makespan == 10.0);
+  std::map<std::string, double> end;
+  for (const auto& s : blind.starts)
+    end[s.id] = s.end;
+  BOOST_TEST(end["B"] == 1.0);
+  BOOST_TEST(end["C"] == 10.0);
+  // The two-argument form runs each story for its weight.
+  BOOST_TEST(simulate(items, 2).makespan ==
+             simulate(items, 2, {{"A", 1}, {"B", 1}, {"C", 1}}).makespan);
+}
+
 BOOST_AUTO_TEST_CASE(no_level_barrier) {
   // Level 0: A (long) and B (short). C depends only on B. A level-by-level
   // scheduler would make C wait for A; we start C as soon as B is done.

@@ -21,8 +21,6 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <queue>
-#include <tuple>
 #include <iostream>
 #include <random>
 
@@ -38,28 +36,17 @@ long rss_kb() {
   return -1;
 }
 
-// The same schedule as simulate(), chosen the way a live run must choose:
-// without the durations (the run weighs every story by its count of actions,
-// as run_plan does: four here), which it learns only as the stories finish.
+// The schedule a live run can make: it weighs every story by its count of
+// actions (as run_plan does: four here) and learns the durations only as the
+// stories finish.
 double simulate_blind(const std::vector<schedule_item>& items, int capacity) {
   auto blind = items;
-  for (auto& it : blind)
+  std::map<std::string, double> actual;
+  for (auto& it : blind) {
+    actual[it.id] = it.work;
     it.work = 4;
-  scheduler_core core(blind, capacity);
-  std::map<std::string, double> work;
-  for (const auto& it : items)
-    work[it.id] = it.work;
-  using ev = std::pair<double, std::string>; // finish time, id
-  std::priority_queue<ev, std::vector<ev>, std::greater<ev>> running;
-  double now = 0;
-  for (;;) {
-    for (const auto& id : core.take_startable())
-      running.push({now + work.at(id), id});
-    if (running.empty()) return now;
-    std::tie(now, std::ignore) = running.top();
-    core.mark_done(running.top().second);
-    running.pop();
   }
+  return simulate(blind, capacity, actual).makespan;
 }
 
 int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, int min_ms,
