@@ -287,7 +287,7 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
 // the stories sharing its files only.
 void recheck_conflicts(scheduler_ptr self, const std::string& id, std::vector<std::string> files) {
   auto& st = self->state;
-  if (!st.opts.serialize_conflicts || !st.opts.conflicts || !st.overlaps) return;
+  if (!st.overlaps) return; // made exactly when the run serializes conflicts it scanned
   const auto& scan = *st.opts.conflicts;
   st.overlaps->update(story_files{
       id, {std::make_move_iterator(files.begin()), std::make_move_iterator(files.end())}});
