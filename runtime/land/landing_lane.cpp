@@ -6,6 +6,7 @@
 #include "runtime/land/pull_request.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
+#include "runtime/workflow/story_worktree.hpp"
 
 #include <fmt/format.h>
 
@@ -89,15 +90,11 @@ void landing_lane::push_base(std::ostream& out) {
 void landing_lane::tidy(const std::string& id, std::ostream& out) {
   const auto s = board_.find(id);
   const auto root = board_.project_root();
-  if (auto wt = s.str("worktree_path"); !wt.empty()) {
-    try {
-      git::worktree_service(root, board_.cfg().worktree_base_path)
-          .remove_owned(std::filesystem::path(wt).filename().string(), id, false);
-      board_.update(id, [](story& st) { st.erase("worktree_path"); });
+  try {
+    if (auto wt = remove_story_worktree(board_, s); !wt.empty())
       out << fmt::format("{}: removed its worktree {}\n", id, wt);
-    } catch (const error& e) {
-      out << fmt::format("{}: its worktree stays: {}\n", id, e.what());
-    }
+  } catch (const error& e) {
+    out << fmt::format("{}: its worktree stays: {}\n", id, e.what());
   }
   if (!board_.cfg().merge.delete_branch) return;
   if (git::delete_branch_if_merged(root, s.str("branch"), base_))

@@ -11,6 +11,7 @@
 #include "runtime/util/time.hpp"
 #include "runtime/workflow/action_effects.hpp"
 #include "runtime/workflow/review_decision.hpp"
+#include "runtime/workflow/story_worktree.hpp"
 #include "runtime/workflow/transitions.hpp"
 #include "runtime/process/shell_command.hpp"
 
@@ -339,11 +340,7 @@ void story_session::run_inline(const decision& d) {
 std::optional<std::string> story_session::drop_worktree_if_done() {
   if (!opts_.drop_worktree_when_done) return std::nullopt;
   try {
-    auto s = load();
-    if (s.str("worktree_path").empty()) return std::nullopt;
-    git::worktree_service(board_.project_root(), board_.cfg().worktree_base_path)
-        .remove_owned(git::worktree_service::name_for(s.id(), s.slug()), s.id(), false);
-    update([](story& x) { x.erase("worktree_path"); });
+    remove_story_worktree(board_, load(), &cache_);
     return std::nullopt;
   } catch (const std::exception& e) {
     return std::string("worktree kept: ") + e.what();
