@@ -260,7 +260,7 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
       try {
         auto s = st.the_board->find(e.story);
         again.priority = s.priority();
-        again.work = expected_actions(s);
+        again.work = expected_work(s);
       } catch (const std::exception&) {
         // unreadable now: it is taken with defaults, and its start says why
       }

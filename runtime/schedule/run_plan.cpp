@@ -16,16 +16,6 @@
 
 namespace sdlc {
 
-int expected_actions(const story& s) {
-  auto st = s.status();
-  if (st == story_status::done || st == story_status::blocked) return 0;
-  int n = st == story_status::backlog ? 1 : 0;
-  for (auto flag :
-       {"research_complete", "plan_complete", "implementation_complete", "reviews_complete"})
-    n += s.flag(flag) ? 0 : 1;
-  return std::max(1, n);
-}
-
 namespace {
 
 using story_index = std::map<std::string, const story*>;
@@ -207,7 +197,8 @@ run_plan make_run_plan(const board& b, const board_scan& scan, const run_selecti
     for (const auto& d : s->dependencies())
       for (const auto* known : lookup(folded, d))
         it.depends_on.push_back(known->id());
-    it.work = expected_actions(*s);
+    it.work = expected_work(*s);
+    if (auto why = effort_problem(*s)) plan.warnings.push_back(*why);
     plan.titles[it.id] = s->title();
     plan.files[it.id] = s->file();
     plan.expected_actions[it.id] = expected_actions(*s);
@@ -223,8 +214,12 @@ std::string describe_plan(const run_plan& plan, int capacity, double action_seco
   for (auto& it : items)
     it.work *= action_seconds;
   auto sim = simulate(items, capacity);
-  out += fmt::format("plan: {} stories, {} at a time, {:.0f} s per action\n\n", items.size(),
-                     capacity, action_seconds);
+  const bool scaled = std::any_of(plan.items.begin(), plan.items.end(), [&](const auto& it) {
+    return it.work != plan.expected_actions.at(it.id);
+  });
+  out += fmt::format("plan: {} stories, {} at a time, {:.0f} s per action{}\n\n", items.size(),
+                     capacity, action_seconds,
+                     scaled ? " (× 0.5 for a small estimated_effort, × 1.5 for a large one)" : "");
   out += fmt::format(" {:>3}  {:<8} {:>8} {:>8}  {:<7} {}\n", "#", "story", "start", "end",
                      "actions", "waits for");
   int n = 0;

@@ -3,6 +3,7 @@
 // (explicit ids, --auto, --continue, the default ready + in-progress, batch
 // file filters) turned into scheduler items, plus what was left out and why.
 #include "runtime/schedule/scheduler_core.hpp"
+#include "runtime/schedule/story_work.hpp"
 #include "runtime/story/board.hpp"
 
 #include <filesystem>
@@ -25,7 +26,7 @@ struct run_selection {
 };
 
 struct run_plan {
-  std::vector<schedule_item> items; // work = expected actions
+  std::vector<schedule_item> items; // work = expected_work (actions × estimated effort)
   std::map<std::string, std::string> titles;
   std::map<std::string, std::filesystem::path> files; // each item's story file
   std::map<std::string, int> expected_actions;
@@ -33,6 +34,8 @@ struct run_plan {
   // Story files the board cannot read: never silently left out of a run
   // that takes every story of a status (the run names them and exits 2).
   std::vector<board_problem> unreadable;
+  // Values the plan could not use (an unknown estimated_effort), said at the start.
+  std::vector<std::string> warnings;
 };
 
 // Throws bad_input when a selected story depends on one that is not on the
@@ -52,9 +55,6 @@ std::vector<std::string> dependency_blocks_to_lift(const board_scan& scan,
 // or `epic: epic-ID` in its frontmatter, or a label matching `epic-ID` (a
 // glob: `*` matches anything). `epic-ID` and `ID` name the same epic.
 bool in_epic(const story& s, const std::string& epic);
-
-// How many actions a story still needs (refine? research plan implement review).
-int expected_actions(const story& s);
 
 // `run --dry-run`: the simulated schedule with `action_seconds` per action.
 std::string describe_plan(const run_plan& plan, int capacity, double action_seconds);

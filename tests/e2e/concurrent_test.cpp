@@ -327,6 +327,19 @@ BOOST_AUTO_TEST_CASE(dry_run_and_batch_files) {
   BOOST_TEST(plan.out.find("expected makespan") != std::string::npos, plan.out);
   BOOST_TEST(std::regex_search(plan.out, std::regex("S-0003 .* S-0001, S-0002")), plan.out);
   BOOST_TEST(b.status_of("S-0001") == "ready"); // nothing ran
+  BOOST_TEST(plan.err.find("warning:") == std::string::npos, plan.err);
+
+  // An estimate the scheduler cannot use is named with its file, not dropped silently.
+  const auto s3 = b.repo / ".ai-sdlc/stories/S-0003/story.md";
+  const auto kept = test::read(s3);
+  test::write(s3, "---\nestimated_effort: huge\n" + kept.substr(4));
+  auto odd = b.sdlc({"run", "--concurrent", "2", "--dry-run"});
+  test::write(s3, kept);
+  BOOST_TEST(odd.exit_code == 0, odd.err);
+  BOOST_TEST(odd.err.find("warning: S-0003 (" + s3.string() +
+                          "): estimated_effort 'huge' is "
+                          "not small, medium or large") != std::string::npos,
+             odd.err);
 
   test::write(b.d.path / "batch.yaml",
               "stories: [S-0001, S-0004]\nconcurrency: 1\npriorities:\n  S-0004: 1\n"

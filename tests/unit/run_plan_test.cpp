@@ -111,4 +111,41 @@ BOOST_FIXTURE_TEST_CASE(an_epic_takes_its_unfinished_stories_backlog_included, p
   BOOST_TEST(ids_of(plan(epic)) == (std::vector<std::string>{"S-0001", "S-0003"}));
 }
 
+// ai-sdlc's refinement writes estimated_effort: a live run cannot know how
+// long an agent will take, and the estimate is what tells a long story from a
+// short one. Two independent stories at the same priority, one slot: the
+// large one starts first although the id order says otherwise.
+BOOST_AUTO_TEST_CASE(estimated_effort_weighs_a_story_and_an_unknown_one_is_named) {
+  test::temp_dir d;
+  test::make_board(d.path,
+                   {{"S-0001", test::story_text("S-0001", "ready", "estimated_effort: small\n")},
+                    {"S-0002", test::story_text("S-0002", "ready", "estimated_effort: Large\n")},
+                    {"S-0003", test::story_text("S-0003", "in-progress",
+                                                "plan_complete: true\nestimated_effort: medium\n")},
+                    {"S-0004", test::story_text("S-0004", "ready", "estimated_effort: XL\n")},
+                    {"S-0005", test::story_text("S-0005", "ready")}});
+  board b(d.path, load_config(d.path, {}));
+  auto p = make_run_plan(b, {});
+  std::map<std::string, double> work;
+  for (const auto& it : p.items)
+    work[it.id] = it.work;
+  BOOST_TEST(work["S-0001"] == 2.0);             // 4 actions × 0.5
+  BOOST_TEST(work["S-0002"] == 6.0);             // × 1.5, whatever the case
+  BOOST_TEST(work["S-0003"] == 3.0);             // 3 actions left × 1
+  BOOST_TEST(work["S-0004"] == 4.0);             // unknown: weighed as medium, and said
+  BOOST_TEST(work["S-0005"] == 4.0);             // no estimate: medium
+  BOOST_TEST(p.expected_actions["S-0002"] == 4); // the count of actions is unchanged
+  BOOST_REQUIRE(p.warnings.size() == 1u);
+  BOOST_TEST(p.warnings[0].find("S-0004") != std::string::npos);
+  BOOST_TEST(p.warnings[0].find("story.md") != std::string::npos);
+  BOOST_TEST(p.warnings[0].find("estimated_effort 'XL'") != std::string::npos);
+
+  std::vector<schedule_item> two;
+  for (const auto& it : p.items)
+    if (it.id == "S-0001" || it.id == "S-0002") two.push_back(it);
+  scheduler_core core(two, 1);
+  BOOST_TEST(core.take_startable() == (std::vector<std::string>{"S-0002"}));
+  BOOST_TEST(describe_plan(p, 2, 60).find("× 1.5 for a large one") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,10 +2,18 @@
 // library itself (tools/bench/run drives everything and writes the file).
 //
 //   sdlc-bench dag <project> <stories> <capacity> <seed> <action-ms-min> <action-ms-max>
+//                  [--estimates]
 //       makes a random DAG of stories on the board, writes each story's action
 //       duration to <project>/durations.txt (read by the bench agent), and
-//       prints the lower bound and the simulated makespans (ours and
-//       level-by-level) in seconds.
+//       prints the lower bound and the simulated makespans (knowing every
+//       duration, level-by-level, blind, and weighing by estimates) in
+//       seconds. --estimates: each story carries ai-sdlc's estimated_effort,
+//       the third of the duration range its actions fall in (small, medium,
+//       large) — coarse, as a person's estimate is.
+//   sdlc-bench dag-seeds <stories> <capacity> <seeds> <action-ms-min> <action-ms-max>
+//       the same DAG shape for seeds 1..<seeds>, no board: the mean of each
+//       simulated makespan ÷ its lower bound (with estimates exact, and with
+//       a quarter of them one class off).
 //   sdlc-bench board <project> <stories> <seed>
 //       fills the board with a deterministic mix (issue 17's shape): random
 //       priorities, 0-3 dependencies each on earlier stories, statuses mixed
@@ -14,8 +22,8 @@
 //       spawns <count> story actors (not started) and prints the process RSS.
 #include "actors/story_actor.hpp"
 #include "actors/system_config.hpp"
-#include "runtime/schedule/scheduler_core.hpp"
 #include "runtime/story/board.hpp"
+#include "tools/bench/dag_bench.hpp"
 
 #include <caf/all.hpp>
 #include <fmt/format.h>
@@ -34,55 +42,6 @@ long rss_kb() {
   while (std::getline(in, line))
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   return -1;
-}
-
-// The schedule a live run can make: it weighs every story by its count of
-// actions (as run_plan does: four here) and learns the durations only as the
-// stories finish.
-double simulate_blind(const std::vector<schedule_item>& items, int capacity) {
-  auto blind = items;
-  std::map<std::string, double> actual;
-  for (auto& it : blind) {
-    actual[it.id] = it.work;
-    it.work = 4;
-  }
-  return simulate(blind, capacity, actual).makespan;
-}
-
-int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, int min_ms,
-        int max_ms) {
-  board b(root, load_config(root, {}));
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> ms(min_ms, max_ms);
-  std::uniform_int_distribution<int> ndeps(0, 2);
-  std::vector<schedule_item> items;
-  std::ofstream durations(root / "durations.txt");
-  for (int i = 1; i <= n; ++i) {
-    new_story spec;
-    spec.title = fmt::format("Bench story {}", i);
-    spec.status = story_status::ready;
-    spec.priority = 10;
-    // Dependencies only on earlier stories: a DAG by construction.
-    if (i > 1)
-      for (int k = ndeps(rng); k > 0; --k) {
-        std::uniform_int_distribution<int> pick(std::max(1, i - 8), i - 1);
-        auto dep = fmt::format("S-{:04}", pick(rng));
-        if (std::find(spec.depends_on.begin(), spec.depends_on.end(), dep) == spec.depends_on.end())
-          spec.depends_on.push_back(dep);
-      }
-    auto s = b.add(spec);
-    int action_ms = ms(rng);
-    durations << s.id() << " " << action_ms << "\n";
-    // Four agent actions per ready story: research, plan, implement, review.
-    items.push_back({s.id(), 10, spec.depends_on, 4 * action_ms / 1000.0});
-  }
-  auto ours = simulate(items, capacity);
-  auto levels = simulate_levels(items, capacity);
-  std::cout << fmt::format("lower_bound_s {:.3f}\nsimulated_s {:.3f}\nlevels_s {:.3f}\n"
-                           "blind_s {:.3f}\n",
-                           makespan_lower_bound(items, capacity), ours.makespan, levels.makespan,
-                           simulate_blind(items, capacity));
-  return 0;
 }
 
 // Writes the story files itself: `add` reads the whole board for every new
@@ -152,9 +111,13 @@ int actors(const std::filesystem::path& root, int count) {
 int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 1, argv + argc);
   try {
-    if (a.size() == 7 && a[0] == "dag")
-      return dag(a[1], std::stoi(a[2]), std::stoi(a[3]), static_cast<unsigned>(std::stoul(a[4])),
-                 std::stoi(a[5]), std::stoi(a[6]));
+    if ((a.size() == 7 || (a.size() == 8 && a[7] == "--estimates")) && a[0] == "dag")
+      return bench::dag(a[1], std::stoi(a[2]), std::stoi(a[3]),
+                        static_cast<unsigned>(std::stoul(a[4])), std::stoi(a[5]), std::stoi(a[6]),
+                        a.size() == 8);
+    if (a.size() == 6 && a[0] == "dag-seeds")
+      return bench::dag_seeds(std::stoi(a[1]), std::stoi(a[2]), std::stoi(a[3]), std::stoi(a[4]),
+                              std::stoi(a[5]));
     if (a.size() == 3 && a[0] == "actors") return actors(a[1], std::stoi(a[2]));
     if (a.size() == 4 && a[0] == "board")
       return make_board(a[1], std::stoi(a[2]), static_cast<unsigned>(std::stoul(a[3])));
@@ -162,7 +125,8 @@ int main(int argc, char** argv) {
     std::cerr << "sdlc-bench: " << e.what() << "\n";
     return 1;
   }
-  std::cerr << "usage: sdlc-bench dag <project> <n> <capacity> <seed> <min-ms> <max-ms> | actors "
+  std::cerr << "usage: sdlc-bench dag <project> <n> <capacity> <seed> <min-ms> <max-ms> "
+               "[--estimates] | dag-seeds <n> <capacity> <seeds> <min-ms> <max-ms> | actors "
                "<project> <count> | board <project> <n> <seed>\n";
   return 2;
 }
