@@ -264,6 +264,7 @@ std::string details_text(const board& b, const story& s, const term::style& st) 
   row("status", s.str("status"));
   row("priority", s.str("priority"));
   row("type", s.type());
+  row("effort", s.str("estimated_effort")); // as ai-sdlc's details shows it
   row("slug", s.slug());
   row("labels", fmt::format("{}", fmt::join(s.labels(), ", ")));
   row("flags", phase_flags(s));

@@ -64,6 +64,11 @@ BOOST_AUTO_TEST_CASE(init_add_details_status) {
   }
   auto det = test::sdlc(d.path, {"details", "S-0002"});
   BOOST_TEST(det.out.find("depends on    S-0001") != std::string::npos);
+  BOOST_TEST(det.out.find("effort") == std::string::npos, det.out); // none set
+  const auto s2 = d.path / ".ai-sdlc/stories/S-0002/story.md";
+  test::write(s2, "---\nestimated_effort: large\n" + test::read(s2).substr(4));
+  det = test::sdlc(d.path, {"details", "S-0002"});
+  BOOST_TEST(det.out.find("effort        large") != std::string::npos, det.out);
   auto missing = test::sdlc(d.path, {"details", "S-0099"});
   BOOST_TEST(missing.exit_code == 2);
   BOOST_TEST(missing.err.find("no story 'S-0099'") != std::string::npos);
