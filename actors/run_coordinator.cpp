@@ -223,8 +223,8 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
                              "status` lists every problem)\n",
                              printable(u.message));
   p.unreadable_code = p.plan.unreadable.empty() ? 0 : static_cast<int>(exit_code::bad_input);
-  for (const auto& w : p.plan.warnings)
-    std::cerr << "warning: " << printable(w) << "\n";
+  for (const auto& [id, why] : p.plan.warnings)
+    std::cerr << "warning: " << printable(why) << "\n";
   if (o.dry_run) {
     out << describe_plan(p.plan, s.concurrency, o.action_seconds);
     return p.unreadable_code;

@@ -168,6 +168,8 @@ void watch_board(scheduler_ptr self) {
       st.told_waiting.erase(item.id);
       note(self, item.id,
            again ? "taken again: its story changed" : "picked up: " + plan.titles[item.id]);
+      if (auto w = plan.warnings.find(item.id); w != plan.warnings.end())
+        note(self, item.id, "warning: " + w->second);
     }
     st.watch_problem.clear();
   } catch (const std::exception& e) {

@@ -198,7 +198,7 @@ run_plan make_run_plan(const board& b, const board_scan& scan, const run_selecti
       for (const auto* known : lookup(folded, d))
         it.depends_on.push_back(known->id());
     it.work = expected_work(*s);
-    if (auto why = effort_problem(*s)) plan.warnings.push_back(*why);
+    if (auto why = effort_problem(*s)) plan.warnings[it.id] = *why;
     plan.titles[it.id] = s->title();
     plan.files[it.id] = s->file();
     plan.expected_actions[it.id] = expected_actions(*s);

@@ -34,8 +34,8 @@ struct run_plan {
   // Story files the board cannot read: never silently left out of a run
   // that takes every story of a status (the run names them and exits 2).
   std::vector<board_problem> unreadable;
-  // Values the plan could not use (an unknown estimated_effort), said at the start.
-  std::vector<std::string> warnings;
+  // Values the plan could not use (an unknown estimated_effort): id, why.
+  std::map<std::string, std::string> warnings;
 };
 
 // Throws bad_input when a selected story depends on one that is not on the

@@ -106,6 +106,9 @@ BOOST_AUTO_TEST_CASE(stories_added_or_unblocked_during_the_run_are_run) {
   auto fourth = p.add("Fourth", "blocked");
   std::this_thread::sleep_for(1s); // a few looks: a blocked story is not taken
   BOOST_TEST(p.actions(fourth, "research") == 0);
+  // An estimate the scheduler cannot use is said when the story joins the run.
+  const auto fourth_file = p.repo / ".ai-sdlc/stories" / fourth / "story.md";
+  test::write(fourth_file, "---\nestimated_effort: huge\n" + test::read(fourth_file).substr(4));
   BOOST_TEST(p.sdlc({"unblock", fourth}).exit_code == 0);
   BOOST_TEST(test::eventually([&] { return p.status_of(fourth) == "done"; }),
              test::read(p.run_log));
@@ -120,6 +123,8 @@ BOOST_AUTO_TEST_CASE(stories_added_or_unblocked_during_the_run_are_run) {
   auto log = test::read(p.run_log);
   BOOST_TEST(log.find("watching the board every 300 ms") != std::string::npos, log);
   BOOST_TEST(log.find(second + " picked up: Second") != std::string::npos, log);
+  BOOST_TEST(log.find(fourth + " warning: " + fourth + " (") != std::string::npos, log);
+  BOOST_TEST(log.find("estimated_effort 'huge'") != std::string::npos, log);
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_story_is_not_retried_on_every_look_until_it_changes) {

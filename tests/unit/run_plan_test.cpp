@@ -136,9 +136,9 @@ BOOST_AUTO_TEST_CASE(estimated_effort_weighs_a_story_and_an_unknown_one_is_named
   BOOST_TEST(work["S-0005"] == 4.0);             // no estimate: medium
   BOOST_TEST(p.expected_actions["S-0002"] == 4); // the count of actions is unchanged
   BOOST_REQUIRE(p.warnings.size() == 1u);
-  BOOST_TEST(p.warnings[0].find("S-0004") != std::string::npos);
-  BOOST_TEST(p.warnings[0].find("story.md") != std::string::npos);
-  BOOST_TEST(p.warnings[0].find("estimated_effort 'XL'") != std::string::npos);
+  BOOST_TEST(p.warnings["S-0004"].find("S-0004 (") == 0u);
+  BOOST_TEST(p.warnings["S-0004"].find("story.md") != std::string::npos);
+  BOOST_TEST(p.warnings["S-0004"].find("estimated_effort 'XL'") != std::string::npos);
 
   std::vector<schedule_item> two;
   for (const auto& it : p.items)
