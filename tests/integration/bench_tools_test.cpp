@@ -1,0 +1,81 @@
+#define BOOST_TEST_MODULE bench_tools
+// tools/bench: the benchmark tools run nowhere else in CI, so they could rot
+// unseen. sdlc-bench's DAG (with estimates) and seed means on a small input,
+// and every bench script parsed by bash.
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+using namespace sdlc;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+std::map<std::string, double> figures(const std::string& out) {
+  std::map<std::string, double> f;
+  std::istringstream in(out);
+  std::string key;
+  double value = 0;
+  while (in >> key >> value)
+    f[key] = value;
+  return f;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(bench_tools_suite)
+
+BOOST_AUTO_TEST_CASE(sdlc_bench_dag_writes_a_board_and_sane_makespans) {
+  test::temp_dir d;
+  BOOST_REQUIRE(test::sdlc(d.path, {"init"}).exit_code == 0);
+  auto r = test::run(
+      {SDLC_BENCH_BIN, "dag", d.path.string(), "6", "2", "42", "200", "1000", "--estimates"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto f = figures(r.out);
+  for (auto key : {"lower_bound_s", "simulated_s", "levels_s", "blind_s", "estimated_s"})
+    BOOST_TEST(f.count(key) == 1u, key << " in " << r.out);
+  // No schedule beats the lower bound; a level barrier never beats the DAG.
+  for (auto key : {"simulated_s", "levels_s", "blind_s", "estimated_s"})
+    BOOST_TEST(f[key] >= f["lower_bound_s"] - 1e-9, key << " in " << r.out);
+  BOOST_TEST(f["levels_s"] >= f["simulated_s"] - 1e-9, r.out);
+  auto durations = test::read(d.path / "durations.txt");
+  BOOST_TEST(std::count(durations.begin(), durations.end(), '\n') == 6);
+  auto story = test::read(d.path / ".ai-sdlc/stories/S-0006/story.md");
+  BOOST_TEST(story.find("estimated_effort: ") != std::string::npos, story);
+  auto plan = test::sdlc(d.path, {"run", "--dry-run", "--concurrent", "2"});
+  BOOST_TEST(plan.exit_code == 0, plan.err);
+  BOOST_TEST(plan.err.find("warning:") == std::string::npos, plan.err); // estimates it can use
+}
+
+BOOST_AUTO_TEST_CASE(sdlc_bench_dag_seeds_gives_means_at_or_above_one) {
+  auto r = test::run({SDLC_BENCH_BIN, "dag-seeds", "30", "4", "3", "200", "1000"});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  auto f = figures(r.out);
+  BOOST_TEST(f["seeds"] == 3);
+  for (auto key : {"knowing_mean", "blind_mean", "estimated_mean", "estimated_rough_mean"}) {
+    BOOST_TEST(f.count(key) == 1u, key << " in " << r.out);
+    BOOST_TEST(f[key] >= 1.0, key << " in " << r.out);
+  }
+  auto bad = test::run({SDLC_BENCH_BIN, "dag-seeds", "30"});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err.find("usage: sdlc-bench") != std::string::npos, bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(every_bench_script_parses) {
+  int scripts = 0;
+  for (const auto& e : stdfs::directory_iterator(stdfs::path(SDLC_SOURCE_DIR) / "tools/bench")) {
+    if (!e.is_regular_file() || e.path().has_extension()) continue; // .cpp, .hpp, .sh
+    auto first = test::read(e.path()).substr(0, 20);
+    if (first.rfind("#!/usr/bin/env bash", 0) != 0) continue;
+    ++scripts;
+    auto r = test::run({"/bin/bash", "-n", e.path().string()});
+    BOOST_TEST(r.exit_code == 0, e.path() << ": " << r.err);
+  }
+  BOOST_TEST(scripts >= 8); // run, live, board, dag-pairs, approval, landing, remote, rate-limit
+}
+
+BOOST_AUTO_TEST_SUITE_END()
