@@ -53,6 +53,12 @@ nlohmann::ordered_json story_summary(const board& b, const story& s, const decis
   else
     j["priority"] = nullptr;
   j["type"] = s.type();
+  // As given (ai-sdlc writes small|medium|large; a hand-edit may not): the
+  // run's plan names a value it cannot weigh.
+  if (auto effort = s.str("estimated_effort"); !effort.empty())
+    j["estimated_effort"] = effort;
+  else
+    j["estimated_effort"] = nullptr;
   j["labels"] = s.labels();
   j["flags"] = {{"research", s.flag("research_complete")},
                 {"plan", s.flag("plan_complete")},

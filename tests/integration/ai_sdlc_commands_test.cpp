@@ -249,3 +249,59 @@ BOOST_AUTO_TEST_CASE(ai_sdlc_reads_the_statuses_an_sdlc_actors_run_wrote) {
     BOOST_TEST(ours["status"] == "done", id);
   }
 }
+
+// ai-sdlc's `refine` writes `estimated_effort` from its agent's answer; the
+// scheduler weighs a story by it. Here the real ai-sdlc refines two stories
+// against the stand-in API, and our plan weighs them by what it wrote.
+BOOST_AUTO_TEST_CASE(the_effort_ai_sdlc_refine_writes_weighs_our_plan) {
+  test::temp_dir d;
+  auto repo = d.path / "repo";
+  std::map<std::string, std::string> env{{"NO_COLOR", "1"}, {"HOME", (d.path / "home").string()}};
+  stdfs::create_directories(d.path / "home");
+  test::make_git_repo(repo);
+  const auto ai = test::ai_sdlc();
+  BOOST_REQUIRE(test::run({ai, "init", "--quick"}, repo, env).exit_code == 0);
+  for (const char* title : {"Rename a flag", "Rewrite the cache"})
+    BOOST_REQUIRE(test::run({ai, "add", title}, repo, env).exit_code == 0);
+  auto stories = nlohmann::json::parse(test::sdlc(repo, {"status", "--json"}, env).out)["stories"];
+  BOOST_REQUIRE(stories.size() == 2u);
+  const std::string small = stories[0]["id"], large = stories[1]["id"];
+  // ai-sdlc reads the effort line of the answer in any case and writes it lowercase.
+  test::stub_api api(
+      "stories:\n"
+      "  " +
+          small +
+          ":\n    refine:\n      text: \"## Summary\\nOne flag.\\n\\neffort: small\\n\"\n"
+          "  " +
+          large + ":\n    refine:\n      text: \"## Summary\\nThe cache.\\n\\nEffort: Large\\n\"\n",
+      d.path);
+  for (const auto& id : {small, large}) {
+    auto to_api = env;
+    to_api["ANTHROPIC_BASE_URL"] = api.url() + "/s/" + id + "/refine"; // the stub's story prefix
+    to_api["ANTHROPIC_API_KEY"] = "sk-test";
+    auto refine = test::run({ai, "run", "--story", id, "--step", "refine"}, repo, to_api);
+    BOOST_REQUIRE_MESSAGE(refine.exit_code == 0, id << ": " << refine.out << refine.err);
+  }
+  const auto file_of = [&](const std::string& id) {
+    return test::read(repo / ".ai-sdlc/stories" / id / "story.md");
+  };
+  BOOST_TEST(has(file_of(small), "estimated_effort: small\n"), file_of(small));
+  BOOST_TEST(has(file_of(large), "estimated_effort: large\n"), file_of(large));
+
+  auto details = nlohmann::json::parse(test::sdlc(repo, {"details", large, "--json"}, env).out);
+  BOOST_TEST(details["estimated_effort"] == "large");
+  BOOST_TEST(details["status"] == "ready"); // refine's own move, which we read as it wrote it
+  auto plan = test::sdlc(repo, {"run", "--dry-run", "--concurrent", "2"}, env);
+  BOOST_REQUIRE_MESSAGE(plan.exit_code == 0, plan.out << plan.err);
+  BOOST_TEST(!has(plan.out + plan.err, "warning:"), plan.out << plan.err);
+  BOOST_TEST(has(plan.out, "× 0.5 for a small estimated_effort, × 1.5 for a large one"), plan.out);
+  // 4 actions of 60 s each, scaled: the small story ends at 2:00, the large at 6:00.
+  const auto row_of = [&](const std::string& id) {
+    auto at = plan.out.find("  " + id + " ");
+    return at == std::string::npos ? std::string()
+                                   : plan.out.substr(at, plan.out.find('\n', at) - at);
+  };
+  BOOST_TEST(has(row_of(small), " 2:00 "), row_of(small));
+  BOOST_TEST(has(row_of(large), " 6:00 "), row_of(large));
+  BOOST_TEST(has(plan.out, "expected makespan 6:00"), plan.out);
+}

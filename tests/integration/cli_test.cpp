@@ -60,6 +60,7 @@ BOOST_AUTO_TEST_CASE(init_add_details_status) {
     BOOST_TEST(j["id"] == "S-0001");
     BOOST_TEST(j["priority"] == 5);
     BOOST_TEST(j["type"] == "bug");
+    BOOST_TEST(j["estimated_effort"].is_null());
     BOOST_TEST(j["next_action"]["action"] == "research");
   }
   auto det = test::sdlc(d.path, {"details", "S-0002"});
@@ -69,6 +70,8 @@ BOOST_AUTO_TEST_CASE(init_add_details_status) {
   test::write(s2, "---\nestimated_effort: large\n" + test::read(s2).substr(4));
   det = test::sdlc(d.path, {"details", "S-0002"});
   BOOST_TEST(det.out.find("effort        large") != std::string::npos, det.out);
+  auto det_json = nlohmann::json::parse(test::sdlc(d.path, {"details", "S-0002", "--json"}).out);
+  BOOST_TEST(det_json["estimated_effort"] == "large");
   auto missing = test::sdlc(d.path, {"details", "S-0099"});
   BOOST_TEST(missing.exit_code == 2);
   BOOST_TEST(missing.err.find("no story 'S-0099'") != std::string::npos);
