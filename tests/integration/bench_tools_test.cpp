@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE bench_tools
 // tools/bench: the benchmark tools run nowhere else in CI, so they could rot
 // unseen. sdlc-bench's DAG (with estimates) and seed means on a small input,
-// and every bench script parsed by bash.
+// the scripts' shared lib.sh used for real, and every bench script parsed by bash.
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -68,14 +68,40 @@ BOOST_AUTO_TEST_CASE(sdlc_bench_dag_seeds_gives_means_at_or_above_one) {
 BOOST_AUTO_TEST_CASE(every_bench_script_parses) {
   int scripts = 0;
   for (const auto& e : stdfs::directory_iterator(stdfs::path(SDLC_SOURCE_DIR) / "tools/bench")) {
-    if (!e.is_regular_file() || e.path().has_extension()) continue; // .cpp, .hpp, .sh
+    auto ext = e.path().extension();
+    if (!e.is_regular_file() || ext == ".cpp" || ext == ".hpp") continue;
     auto first = test::read(e.path()).substr(0, 20);
     if (first.rfind("#!/usr/bin/env bash", 0) != 0) continue;
     ++scripts;
     auto r = test::run({"/bin/bash", "-n", e.path().string()});
     BOOST_TEST(r.exit_code == 0, e.path() << ": " << r.err);
   }
-  BOOST_TEST(scripts >= 8); // run, live, board, dag-pairs, approval, landing, remote, rate-limit
+  // run, live, board, dag-pairs, approval, landing, remote, rate-limit, lib.sh
+  BOOST_TEST(scripts >= 9);
+}
+
+// lib.sh is what run, dag-pairs, live and remote measure with: its project
+// must be a board that runs, and its arithmetic what their tables print.
+BOOST_AUTO_TEST_CASE(the_scripts_shared_project_is_a_board_that_runs) {
+  test::temp_dir d;
+  const auto build = stdfs::path(SDLC_BENCH_BIN).parent_path();
+  BOOST_REQUIRE(stdfs::exists(build / "sdlc-actors"));
+  const auto p = d.path / "p";
+  auto r = test::run({"/bin/bash", "-c",
+                      "set -euo pipefail; here=\"$1\"; . \"$here/lib.sh\"; "
+                      "project \"$2\" \"$here/noop-agent.sh\" 3; "
+                      "(cd \"$2\" && \"$bin\" add One --status ready > /dev/null); "
+                      "commit_board \"$2\"; (cd \"$2\" && \"$bin\" run --auto > /dev/null); "
+                      "echo \"ratio $(ratio 3 2) elapsed $(elapsed 1 2.5)\"",
+                      "lib", (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench").string(), p.string()},
+                     ".", {{"BUILD_DIR", build.string()}, {"NO_COLOR", "1"}});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(r.out == "ratio 1.500 elapsed 1.50\n");
+  auto status = test::sdlc(p, {"status", "--json"});
+  BOOST_TEST(status.out.find("\"status\": \"done\"") != std::string::npos, status.out);
+  BOOST_TEST(test::read(p / ".ai-sdlc.json").find("\"maxConcurrent\": 3") != std::string::npos);
+  BOOST_TEST(test::git(p, {"ls-files"}).find(".ai-sdlc/stories/S-0001/story.md") !=
+             std::string::npos); // commit_board
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Shared by the benchmark scripts, which source it after setting `here` (their
+# own folder): where the build is, timing, and the project every benchmark
+# starts from, so that their figures are measured the same way.
+repo_root=$(cd "$here/../.." && pwd)
+build=${BUILD_DIR:-$repo_root/build}
+bin=$build/sdlc-actors
+bench=$build/sdlc-bench
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+# figure <file> <key>: the value sdlc-bench printed for <key>.
+figure() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+
+# project <dir> <agent> [max-concurrent]: a git repository with one empty
+# commit and a board (`init`) whose agent is the command <agent>.
+project() {
+  mkdir -p "$1"
+  git -C "$1" init -q -b main
+  git -C "$1" -c user.email=b@b -c user.name=bench commit -q --allow-empty -m init
+  (cd "$1" && "$bin" init > /dev/null && "$bin" config agent.command "$2" > /dev/null &&
+    "$bin" config limits.maxConcurrent "${3:-16}" > /dev/null)
+}
+commit_board() { git -C "$1" add -A && git -C "$1" -c user.email=b@b -c user.name=bench commit -q -m board; }
+
+# dag_run <dir> [--estimates]: the 30-story benchmark DAG (seed 42, actions
+# of 0.2-1.0 s, stories carrying estimates or not) run at --concurrent 4.
+# Prints the measured makespan in seconds; sdlc-bench's figures for the same
+# DAG (lower bound, simulations) are in <dir>.txt, the run's output in <dir>.log.
+dag_run() {
+  local p=$1 t0 t1
+  project "$p" "$here/agent.sh"
+  "$bench" dag "$p" 30 4 42 200 1000 ${2:-} > "$p.txt"
+  commit_board "$p"
+  t0=$(now)
+  (cd "$p" && BENCH_DURATIONS="$p/durations.txt" "$bin" run --concurrent 4 > "$p.log")
+  t1=$(now)
+  elapsed "$t0" "$t1"
+}
