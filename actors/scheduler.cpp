@@ -257,16 +257,12 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
   switch (e.kind) {
   case landing_kind::sent_back:
     if (!st.core->closed()) {
-      schedule_item again;
-      again.id = e.story;
+      double work = 1.0; // unreadable now: weighed as one action, and its start says why
       try {
-        auto s = st.the_board->find(e.story);
-        again.priority = s.priority();
-        again.work = expected_work(s);
+        work = expected_work(st.the_board->find(e.story));
       } catch (const std::exception&) {
-        // unreadable now: it is taken with defaults, and its start says why
       }
-      st.core->admit(again);
+      st.core->readmit(e.story, work);
       st.told_waiting.erase(e.story);
     }
     break;

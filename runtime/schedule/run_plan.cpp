@@ -197,11 +197,12 @@ run_plan make_run_plan(const board& b, const board_scan& scan, const run_selecti
     for (const auto& d : s->dependencies())
       for (const auto* known : lookup(folded, d))
         it.depends_on.push_back(known->id());
-    it.work = expected_work(*s);
+    const int actions = expected_actions(*s);
+    it.work = expected_work(actions, s->str("estimated_effort"));
     if (auto why = effort_problem(*s)) plan.warnings[it.id] = *why;
     plan.titles[it.id] = s->title();
     plan.files[it.id] = s->file();
-    plan.expected_actions[it.id] = expected_actions(*s);
+    plan.expected_actions[it.id] = actions;
     plan.items.push_back(std::move(it));
   }
   return plan;

@@ -140,6 +140,16 @@ void scheduler_core::admit(schedule_item item) {
   }
 }
 
+void scheduler_core::readmit(const std::string& id, double work) {
+  schedule_item item;
+  if (auto known = items_.find(id); known != items_.end())
+    item = known->second;
+  else
+    item.id = id;
+  item.work = work;
+  admit(std::move(item));
+}
+
 std::vector<std::string> scheduler_core::ready_now() const {
   std::vector<std::string> ready;
   for (const auto& r : ready_)

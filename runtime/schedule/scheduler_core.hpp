@@ -53,6 +53,11 @@ public:
   // changed since (unblocked, edited), is taken (again) as waiting. A story
   // running or held is left alone. Throws bad_input on a cycle, changing nothing.
   void admit(schedule_item item);
+  // A story this run finished goes back to work (landing sent it back for
+  // rework): waiting again with its place in the plan kept (its priority,
+  // as a batch file may have set it, and its dependencies), weighed by the
+  // `work` it has left. A story the core does not know is admitted as new.
+  void readmit(const std::string& id, double work);
   // run --watch: the run is not finished while nothing runs; only close() ends it.
   void keep_open() { open_ = true; }
   // Stop starting anything (graceful shutdown, --fail-fast).

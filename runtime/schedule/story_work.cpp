@@ -29,9 +29,12 @@ std::optional<double> effort_factor(const std::string& estimated_effort) {
   return std::nullopt;
 }
 
+double expected_work(int actions, const std::string& estimated_effort) {
+  return actions * effort_factor(estimated_effort).value_or(1.0);
+}
+
 double expected_work(const story& s) {
-  auto factor = s.has("estimated_effort") ? effort_factor(s.str("estimated_effort")) : std::nullopt;
-  return expected_actions(s) * factor.value_or(1.0);
+  return expected_work(expected_actions(s), s.str("estimated_effort"));
 }
 
 std::optional<std::string> effort_problem(const story& s) {

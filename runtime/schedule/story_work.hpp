@@ -20,8 +20,11 @@ int expected_actions(const story& s);
 // for any other value.
 std::optional<double> effort_factor(const std::string& estimated_effort);
 
-// expected_actions × effort_factor; a story with no estimate, or one that is
-// not small, medium or large, weighs as medium.
+// actions × effort_factor(estimated_effort); no estimate (""), or one that
+// is not small, medium or large, weighs as medium. The one weighting of the
+// live run, its dry run and the benchmark's simulation of them.
+double expected_work(int actions, const std::string& estimated_effort);
+// expected_work(expected_actions(s), its estimated_effort).
 double expected_work(const story& s);
 
 // Why a story's estimate is not used ("S-0003 (…/story.md): …; …"), or

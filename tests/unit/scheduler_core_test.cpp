@@ -30,6 +30,25 @@ BOOST_AUTO_TEST_CASE(priority_then_critical_path_then_id) {
   BOOST_TEST(core.finished());
 }
 
+// Landing sends a done story back to rework: it keeps the priority its plan
+// gave it (a batch file's, not its file's) and its dependencies, and is
+// weighed by what it has left.
+BOOST_AUTO_TEST_CASE(a_story_sent_back_keeps_its_place_in_the_plan) {
+  scheduler_core core({item("A", 5), item("B", 1, {"A"}, 2)}, 1);
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"A"});
+  core.mark_done("A");
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"B"});
+  core.mark_done("B");
+  core.readmit("A", 0.5);
+  BOOST_TEST((core.state_of("A") == item_state::waiting));
+  BOOST_TEST(core.weight_of("A") == 2.5); // its own 0.5, then B still after it
+  core.admit(item("C", 3));
+  BOOST_TEST(core.ready_now() == (std::vector<std::string>{"C", "A"})); // priority 5 kept
+  core.readmit("Z", 2); // not in the plan: taken as new
+  BOOST_TEST((core.state_of("Z") == item_state::waiting));
+  BOOST_TEST(core.weight_of("Z") == 2.0);
+}
+
 BOOST_AUTO_TEST_CASE(ties_broken_by_id) {
   scheduler_core core({item("S-3", 5), item("S-1", 5), item("S-2", 5)}, 3);
   BOOST_TEST(core.take_startable() == (std::vector<std::string>{"S-1", "S-2", "S-3"}));

@@ -73,7 +73,7 @@ double simulate_live(const std::vector<schedule_item>& items, int capacity,
   for (auto& it : live) {
     actual[it.id] = it.work;
     auto e = estimate.find(it.id);
-    it.work = 4 * (e == estimate.end() ? 1.0 : effort_factor(e->second).value_or(1.0));
+    it.work = expected_work(4, e == estimate.end() ? std::string() : e->second);
   }
   return simulate(live, capacity, actual).makespan;
 }
