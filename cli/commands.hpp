@@ -44,6 +44,9 @@ int cmd_approve(const global_options& g, const std::string& id);
 int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool dry_run, bool json);
 int cmd_migrate(const global_options& g, bool dry_run, bool no_backup, bool force);
 int cmd_feedback(const global_options& g, const std::string& id, const std::string& text);
+// notify --test: one notification through every configured channel.
+int cmd_notify(const global_options& g, const std::string& event, const std::string& story,
+               bool json);
 int cmd_config(const global_options& g, const std::optional<std::string>& key,
                const std::optional<std::string>& value, bool unset, bool check, bool json);
 

@@ -24,7 +24,9 @@ struct cli_values {
   bool active = false, json = false, dot = false;
   std::string html; // report --html FILE
   std::string id;
-  std::string text; // feedback
+  std::string text;                   // feedback
+  bool test = false;                  // notify --test
+  std::string event = "run_finished"; // notify --event
   bool reset = false;
   std::optional<std::string> key, value;
   bool unset = false;
@@ -411,6 +413,18 @@ void tree_commands(CLI::App& app, cli_values& v) {
   report->footer("Read from the run's journal, .ai-sdlc/runs/<run-id>/events.jsonl "
                  "(docs/report.md).");
   report->callback([&] { v.run = [&] { return cmd_report(v.g, v.id, v.json, v.html); }; });
+
+  auto* notify = app.add_subcommand(
+      "notify", "Send a test notification through the configured channels (notification.*) "
+                "and say which of them delivered it");
+  notify->add_flag("--test", v.test, "Send the test notification (what notify does)")->required();
+  notify->add_option("--event", v.event, "Its kind, as notification.events names them")
+      ->capture_default_str();
+  notify->add_option("--story", v.id, "A story it names (id or slug), with its title");
+  notify->add_flag("--json", v.json, "Machine-readable output");
+  notify->footer("Each channel is used as a run uses it: console, file, command, webhook "
+                 "(docs/notifications.md). Exit 1 when a channel did not deliver it.");
+  notify->callback([&] { v.run = [&] { return cmd_notify(v.g, v.event, v.id, v.json); }; });
 }
 
 // Runs the chosen command; every error is a message and an exit code.

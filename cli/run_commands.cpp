@@ -4,6 +4,7 @@
 #include "runtime/config/config.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
+#include "runtime/notify/notify_test.hpp"
 #include "runtime/report/run_history.hpp"
 #include "runtime/report/run_journal.hpp"
 #include "runtime/report/report_html.hpp"
@@ -103,6 +104,25 @@ int cmd_runs(const global_options& g, bool json) {
   else
     std::cout << runs_text(runs);
   return 0;
+}
+
+int cmd_notify(const global_options& g, const std::string& event, const std::string& story,
+               bool json) {
+  auto b = open_board(g);
+  auto kind = notification_kind_named(event);
+  if (!kind) {
+    std::string known;
+    for (auto k : all_notification_kinds())
+      known += (known.empty() ? "" : ", ") + std::string(to_string(k));
+    throw bad_input(fmt::format("--event {}: no such notification; one of {}", event, known));
+  }
+  // The console's line goes to stderr with --json, so stdout stays JSON.
+  auto r = send_test_notification(b, *kind, story, json ? std::cerr : std::cout);
+  if (json)
+    std::cout << notify_test_json(r).dump(2) << "\n";
+  else
+    std::cout << notify_test_text(r, term::style_for(1));
+  return r.delivered() ? 0 : static_cast<int>(exit_code::failure);
 }
 
 int cmd_report(const global_options& g, const std::string& run_id, bool json,

@@ -265,3 +265,63 @@ BOOST_AUTO_TEST_CASE(a_webhook_answering_500_is_retried_once_and_the_run_goes_on
   // Alpha still went all the way.
   BOOST_TEST(has(p.sdlc({"status", "--json"}).out, "\"done\""));
 }
+
+// `notify --test` takes the way a run's notification takes, once, and says
+// which channel delivered it and which did not (and which key to fix).
+BOOST_AUTO_TEST_CASE(notify_test_goes_through_every_channel_and_names_the_one_that_failed) {
+  {
+    hook_server hook(answer::ok);
+    project p(hook.url(), false);
+    auto r = p.sdlc({"notify", "--test", "--event", "story_blocked", "--story", "s-0001"});
+    BOOST_TEST(r.exit_code == 0, r.out << r.err);
+    BOOST_TEST(has(r.out, "[ACTION REQUIRED] [story_blocked] S-0001: Alpha - a test"), r.out);
+    for (const char* channel : {"console", "file", "command", "webhook http://127.0.0.1:"})
+      BOOST_TEST(has(r.out, std::string("  ") + channel), channel << " in " << r.out);
+    BOOST_TEST(!has(r.out, "not delivered"), r.out);
+    BOOST_REQUIRE(hook.calls() == 1u);
+    const auto got = hook.received()[0];
+    BOOST_TEST(got["event"] == "story_blocked");
+    BOOST_TEST(got["storyId"] == "S-0001");
+    BOOST_TEST(got["title"] == "Alpha");
+    BOOST_REQUIRE(p.commanded().size() == 1u);
+    BOOST_TEST(p.commanded()[0].second == "story_blocked"); // SDLC_EVENT, as in a run
+    BOOST_TEST(has(test::read(p.repo / ".ai-sdlc/notifications.log"), "\"run\":\"test\""));
+    BOOST_TEST(!has(r.out + r.err, secret));
+
+    // A kind notification.events leaves out: sent, with a note that a run would not.
+    p.set("notification.events", "[run_finished]");
+    r = p.sdlc({"notify", "--test", "--event", "awaiting_approval"});
+    BOOST_TEST(r.exit_code == 0, r.out << r.err);
+    BOOST_TEST(has(r.out, "notification.events does not have awaiting_approval"), r.out);
+
+    auto bad = p.sdlc({"notify", "--test", "--event", "story_exploded"});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(has(bad.err, "--event story_exploded: no such notification; one of story_blocked"),
+               bad.err);
+    bad = p.sdlc({"notify", "--test", "--story", "S-0042"});
+    BOOST_TEST(bad.exit_code == 2);
+    BOOST_TEST(has(bad.err, "no story 'S-0042'"), bad.err);
+    BOOST_TEST(p.sdlc({"notify"}).exit_code == 2); // --test is what it does: asked for
+
+    p.set("notification.enabled", "false");
+    auto off = p.sdlc({"notify", "--test"});
+    BOOST_TEST(off.exit_code == 1);
+    BOOST_TEST(has(off.err, "notification.enabled is false (.ai-sdlc.json)"), off.err);
+  }
+  hook_server failing(answer::error);
+  project p(failing.url(), false);
+  auto r = p.sdlc({"notify", "--test", "--json"});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  auto j = nlohmann::json::parse(r.out);
+  BOOST_TEST(j["delivered"] == false);
+  BOOST_TEST(j["sent"]["event"] == "run_finished");
+  BOOST_REQUIRE(j["channels"].size() == 4u);
+  BOOST_TEST(j["channels"][2]["delivered"] == true); // the command, beside the failing webhook
+  BOOST_TEST(j["channels"][3]["problem"] == "HTTP 500; retried: HTTP 500");
+  BOOST_TEST(j["channels"][3]["key"] == "notification.webhookUrl");
+  BOOST_TEST(has(r.err, "[INFO] [run_finished]")); // the console's line, off stdout
+  BOOST_TEST(!has(r.out + r.err, secret));
+  auto text = p.sdlc({"notify", "--test"});
+  BOOST_TEST(has(text.out, "not delivered: HTTP 500; retried: HTTP 500 (notification.webhookUrl)"),
+             text.out);
+}
