@@ -20,6 +20,7 @@
 #include <csignal>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <thread>
 
@@ -159,32 +160,77 @@ BOOST_AUTO_TEST_CASE(a_wrong_token_is_refused_and_nothing_runs) {
   BOOST_TEST(listed.out.find("DOWN  refused: wrong token") != std::string::npos, listed.out);
 }
 
+namespace {
+
+struct client_heard {
+  bool connected = false;
+  bool answered = false; // to the job or to info: either is a failure of the node
+  std::string refusal;   // the job's error
+};
+
+// A CAF client that sends a job without the hello. It runs in a child process
+// that ends with _exit: CAF 0.17's middleman can leave its BASP broker and
+// the node's proxy in a reference cycle when an actor system goes down with
+// the connection still open (LeakSanitizer saw that once in CI, all of it
+// inside CAF's io). This client is the test's own stand-in for a hostile
+// peer, so its exit is not what is checked; the node's process is.
+client_heard skip_the_hello(uint16_t port, const remote_job& rj) {
+  int out[2];
+  BOOST_REQUIRE(::pipe(out) == 0);
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) { // no Boost.Test in here
+    ::close(out[0]);
+    std::string said = "unconnected";
+    system_config cfg(true);
+    caf::actor_system sys{cfg};
+    if (auto node = sys.middleman().remote_actor<node_actor>("127.0.0.1", port)) {
+      bool answered = false;
+      std::string refusal;
+      caf::scoped_actor self{sys};
+      self->request(*node, 10s, rj)
+          .receive([&](agent_outcome&) { answered = true; },
+                   [&](caf::error& e) { refusal = sys.render(e); });
+      self->request(*node, 10s, atoms::info::value)
+          .receive([&](node_info&) { answered = true; }, [&](caf::error&) {});
+      said = (answered ? "answered\n" : "refused\n") + refusal;
+    }
+    (void)!::write(out[1], said.data(), said.size());
+    ::_exit(0);
+  }
+  ::close(out[1]);
+  std::string said;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;)
+    said.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  BOOST_REQUIRE_MESSAGE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                        "the client process ended with status " << status);
+  client_heard h;
+  h.connected = said != "unconnected";
+  h.answered = said.rfind("answered", 0) == 0;
+  if (auto nl = said.find('\n'); nl != std::string::npos) h.refusal = said.substr(nl + 1);
+  return h;
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_CASE(a_client_that_skips_the_hello_is_refused) {
   test::temp_dir d;
   test::remote_board rb(d.path);
   auto& a = rb.start_node("nodeA", 1);
-  system_config cfg(true);
-  caf::actor_system sys{cfg};
-  auto node = sys.middleman().remote_actor<node_actor>("127.0.0.1", static_cast<uint16_t>(a.port));
-  BOOST_REQUIRE(node);
   remote_job rj;
   rj.job.story = "S-0001";
   rj.job.action = action_type::implement;
   rj.job.argv = {"/bin/sh", "-c", "touch " + (d.path / "ran").string()};
   rj.repo_url = rb.remote.string();
   rj.branch = "main";
-  std::string refusal;
-  bool answered = false;
-  {
-    caf::scoped_actor self{sys};
-    self->request(*node, 10s, rj)
-        .receive([&](agent_outcome&) { answered = true; },
-                 [&](caf::error& e) { refusal = sys.render(e); });
-    self->request(*node, 10s, atoms::info::value)
-        .receive([&](node_info&) { answered = true; }, [&](caf::error&) {});
-  }
-  BOOST_TEST(!answered);
-  BOOST_TEST(refusal.find("not authenticated") != std::string::npos, refusal);
+  auto heard = skip_the_hello(static_cast<uint16_t>(a.port), rj);
+  BOOST_REQUIRE(heard.connected);
+  BOOST_TEST(!heard.answered);
+  BOOST_TEST(heard.refusal.find("not authenticated") != std::string::npos, heard.refusal);
   BOOST_TEST(!stdfs::exists(d.path / "ran"));
   BOOST_TEST(worktrees_on(a.workdir) == 0);
   BOOST_TEST(test::read(a.out).find("refused a job") != std::string::npos, test::read(a.out));
