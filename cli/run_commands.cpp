@@ -4,7 +4,7 @@
 #include "runtime/config/config.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
-#include "runtime/notify/notify_test.hpp"
+#include "runtime/notify/test_notification.hpp"
 #include "runtime/report/run_history.hpp"
 #include "runtime/report/run_journal.hpp"
 #include "runtime/report/report_html.hpp"

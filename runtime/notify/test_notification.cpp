@@ -1,4 +1,4 @@
-#include "runtime/notify/notify_test.hpp"
+#include "runtime/notify/test_notification.hpp"
 
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
