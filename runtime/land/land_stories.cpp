@@ -1,6 +1,5 @@
 #include "runtime/land/land_stories.hpp"
 
-#include "runtime/land/pull_request.hpp"
 #include "runtime/util/error.hpp"
 
 #include <fmt/format.h>
@@ -45,7 +44,7 @@ land_report land_stories(board& b, const land_options& o, std::ostream& out) {
   auto lane = open_lane(b, o.dry_run);
   land_report report;
   report.base = lane->base();
-  report.pull_requests = landing_target_for(b) == landing_target::github;
+  report.pull_requests = lane->opens_pull_requests();
   for (const auto& n : lane->notes())
     out << n << "\n";
   for (const auto& s : candidates(b, o))

@@ -53,6 +53,9 @@ public:
   // The pull requests opened since the last call, (story, URL): each is
   // announced once (a notification, the journal).
   virtual std::vector<std::pair<std::string, std::string>> take_opened() { return {}; }
+  // Lands through pull requests (merge.target github, or auto with a GitHub
+  // remote) rather than merging locally: open_lane decided, once.
+  virtual bool opens_pull_requests() const { return false; }
 };
 
 // Whether the story's work is on the base: landed by the local lane

@@ -25,6 +25,7 @@ public:
   std::set<std::string> pending() const override { return pending_; }
   const std::vector<std::vector<std::string>>& batches() const override { return batches_; }
   const std::vector<std::string>& notes() const override { return notes_; }
+  bool opens_pull_requests() const override { return true; }
   std::chrono::milliseconds poll_after() const override { return poll_after_; }
   std::vector<std::pair<std::string, std::string>> take_opened() override {
     return std::exchange(opened_, {});
