@@ -206,15 +206,26 @@ void worktree_service::prune_stale(const std::string& name) {
   check(git_worktree_prune(wt.get(), &popts), "prune worktree metadata " + name);
 }
 
-void worktree_service::remove_named(const std::string& name, bool force, const std::string& id) {
-  auto repo = open(root_);
+namespace {
+
+// One open of the repository and one hold of the worktree lock for the whole
+// removal: the ownership check, the check for unsaved work and the prune
+// see the same worktree (a removal is on the critical path of every story).
+void remove_worktree(const stdfs::path& root, const std::string& name, const std::string& id,
+                     bool force, bool only_ours) {
+  auto repo = open(root);
   auto lock = worktree_lock(repo.get());
   git_worktree* raw = nullptr;
   if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0)
     throw bad_input(fmt::format("{} has no worktree named {}", id, name));
   worktree_ptr wt(raw);
   stdfs::path path = git_worktree_path(wt.get());
-  if (!force && stdfs::exists(path)) {
+  const bool exists = stdfs::exists(path);
+  if (only_ours && exists && !owned_worktree(path, git_repository_commondir(repo.get())))
+    throw bad_input(fmt::format("{} was not made by sdlc-actors for this repository (no {} "
+                                "naming it); left alone",
+                                path.string(), worktree_marker_name));
+  if (!force && exists) {
     auto dirty = unsaved_files(path);
     if (!dirty.empty())
       throw bad_input(fmt::format("the worktree of {} has uncommitted changes or untracked files "
@@ -229,21 +240,14 @@ void worktree_service::remove_named(const std::string& name, bool force, const s
   stdfs::remove_all(path, ec);
 }
 
+} // namespace
+
+void worktree_service::remove_named(const std::string& name, bool force, const std::string& id) {
+  remove_worktree(root_, name, id, force, false);
+}
+
 void worktree_service::remove_owned(const std::string& name, const std::string& id, bool force) {
-  stdfs::path path;
-  {
-    auto repo = open(root_);
-    git_worktree* raw = nullptr;
-    if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0)
-      throw bad_input(fmt::format("{} has no worktree named {}", id, name));
-    worktree_ptr wt(raw);
-    path = git_worktree_path(wt.get());
-  }
-  if (stdfs::exists(path) && !owned_worktree(path, common_dir()))
-    throw bad_input(fmt::format("{} was not made by sdlc-actors for this repository (no {} "
-                                "naming it); left alone",
-                                path.string(), worktree_marker_name));
-  remove_named(name, force, id);
+  remove_worktree(root_, name, id, force, true);
 }
 
 stdfs::path worktree_service::common_dir() const {
