@@ -53,6 +53,21 @@ void make_old_board(const stdfs::path& repo) {
   test::write(sdlc / "done/notes.txt", "not a story\n");
 }
 
+// A project the real ai-sdlc made (`init --quick`) with the stories it added.
+struct ai_sdlc_board {
+  test::temp_dir d;
+  stdfs::path repo = d.path / "repo";
+  std::map<std::string, std::string> env{{"NO_COLOR", "1"}, {"HOME", (d.path / "home").string()}};
+  std::string ai = test::ai_sdlc();
+  explicit ai_sdlc_board(std::initializer_list<const char*> titles) {
+    stdfs::create_directories(d.path / "home");
+    test::make_git_repo(repo);
+    BOOST_REQUIRE(test::run({ai, "init", "--quick"}, repo, env).exit_code == 0);
+    for (const char* title : titles)
+      BOOST_REQUIRE(test::run({ai, "add", title}, repo, env).exit_code == 0);
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(add_file_takes_title_and_body_from_the_file) {
@@ -205,15 +220,11 @@ BOOST_AUTO_TEST_CASE(story_logs_rotate_by_size_and_count) {
 // main checkout, two at once in worktrees), read back by ai-sdlc: its
 // `status` and `details` show what ours show.
 BOOST_AUTO_TEST_CASE(ai_sdlc_reads_the_statuses_an_sdlc_actors_run_wrote) {
-  test::temp_dir d;
-  auto repo = d.path / "repo";
-  std::map<std::string, std::string> env{{"NO_COLOR", "1"}, {"HOME", (d.path / "home").string()}};
-  stdfs::create_directories(d.path / "home");
-  test::make_git_repo(repo);
-  const auto ai = test::ai_sdlc();
-  BOOST_REQUIRE(test::run({ai, "init", "--quick"}, repo, env).exit_code == 0);
-  for (const char* title : {"One", "Two", "Three"})
-    BOOST_REQUIRE(test::run({ai, "add", title}, repo, env).exit_code == 0);
+  ai_sdlc_board b({"One", "Two", "Three"});
+  const auto& d = b.d;
+  const auto& repo = b.repo;
+  const auto& env = b.env;
+  const auto& ai = b.ai;
   auto agent = d.path / "agent.sh";
   test::write(agent, "#!/bin/sh\n"
                      "case \"$SDLC_ACTION\" in\n"
@@ -254,15 +265,11 @@ BOOST_AUTO_TEST_CASE(ai_sdlc_reads_the_statuses_an_sdlc_actors_run_wrote) {
 // scheduler weighs a story by it. Here the real ai-sdlc refines two stories
 // against the stand-in API, and our plan weighs them by what it wrote.
 BOOST_AUTO_TEST_CASE(the_effort_ai_sdlc_refine_writes_weighs_our_plan) {
-  test::temp_dir d;
-  auto repo = d.path / "repo";
-  std::map<std::string, std::string> env{{"NO_COLOR", "1"}, {"HOME", (d.path / "home").string()}};
-  stdfs::create_directories(d.path / "home");
-  test::make_git_repo(repo);
-  const auto ai = test::ai_sdlc();
-  BOOST_REQUIRE(test::run({ai, "init", "--quick"}, repo, env).exit_code == 0);
-  for (const char* title : {"Rename a flag", "Rewrite the cache"})
-    BOOST_REQUIRE(test::run({ai, "add", title}, repo, env).exit_code == 0);
+  ai_sdlc_board b({"Rename a flag", "Rewrite the cache"});
+  const auto& d = b.d;
+  const auto& repo = b.repo;
+  const auto& env = b.env;
+  const auto& ai = b.ai;
   auto stories = nlohmann::json::parse(test::sdlc(repo, {"status", "--json"}, env).out)["stories"];
   BOOST_REQUIRE(stories.size() == 2u);
   const std::string small = stories[0]["id"], large = stories[1]["id"];
