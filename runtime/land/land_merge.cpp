@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -22,6 +24,21 @@ commit_ptr lookup(git_repository* repo, const std::string& sha) {
   git_commit* c = nullptr;
   check(git_commit_lookup(&c, repo, &oid), "look up commit " + sha);
   return commit_ptr(c);
+}
+
+// Whether `file` holds the first bytes of the blob and no more: libgit2's
+// checkout writes a file in place (open with O_TRUNC, then write), so a kill
+// there leaves it empty or cut short. Finishing it loses nothing, since
+// every byte it holds is in what replaces it.
+bool cut_short_of(git_repository* repo, const git_oid& blob_id, const std::filesystem::path& file) {
+  git_blob* raw = nullptr;
+  if (git_blob_lookup(&raw, repo, &blob_id) != 0) return false;
+  std::unique_ptr<git_blob, deleter<git_blob, git_blob_free>> blob(raw);
+  const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
+  const auto have = fs::read_file(file);
+  return have.size() < size &&
+         std::equal(have.begin(), have.end(),
+                    static_cast<const char*>(git_blob_rawcontent(blob.get())));
 }
 
 } // namespace
@@ -174,8 +191,9 @@ std::optional<std::string> finish_interrupted_landing(const std::filesystem::pat
   auto old_tree = tree_of(lookup(repo.get(), old_tip).get());
   auto new_tree = tree_of(lookup(repo.get(), new_tip).get());
   // The kill may have come in the middle of the checkout: a file the landing
-  // changes is either still as before or already as after (ours to finish),
-  // or something else (a person's edit since: refuse, and say which).
+  // changes is still as before, already as after, or cut short in the
+  // writing (ours to finish), or something else (a person's edit since:
+  // refuse, and say which).
   git_diff* raw = nullptr;
   check(git_diff_tree_to_tree(&raw, repo.get(), old_tree.get(), new_tree.get(), nullptr),
         "list what the interrupted landing changes");
@@ -190,7 +208,8 @@ std::optional<std::string> finish_interrupted_landing(const std::filesystem::pat
     if (!std::filesystem::exists(file)) continue; // absent: before an add, or after a delete
     git_oid now_id;
     check(git_odb_hashfile(&now_id, file.c_str(), GIT_OBJECT_BLOB), "read " + path);
-    if (!git_oid_equal(&now_id, &d->old_file.id) && !git_oid_equal(&now_id, &d->new_file.id))
+    if (!git_oid_equal(&now_id, &d->old_file.id) && !git_oid_equal(&now_id, &d->new_file.id) &&
+        !cut_short_of(repo.get(), d->new_file.id, file))
       foreign.push_back(path);
   }
   if (!foreign.empty())

@@ -293,6 +293,39 @@ BOOST_AUTO_TEST_CASE(landing_again_after_a_crash_neither_duplicates_nor_leaves_f
   BOOST_TEST(!stdfs::exists(p.repo / ".git/sdlc-actors-landing"));
 }
 
+// libgit2's checkout writes a file in place, so a kill inside it leaves the
+// file cut short (fault_landing_kill met one, empty): the next land finishes
+// it, since every byte there is in what replaces it. Anything else in its
+// place is a person's: kept, named, and the landing waits.
+BOOST_AUTO_TEST_CASE(a_file_a_killed_checkout_cut_short_is_finished_and_an_edit_is_kept) {
+  lane_project p;
+  p.done_story("Twice", {{"src/twice.txt", "twice, all of it\n"}});
+  BOOST_REQUIRE(p.sdlc({"land"}).exit_code == 0);
+  const auto tip = p.main_tip();
+  auto parent = test::git(p.repo, {"rev-parse", "main~1"});
+  parent = parent.substr(0, parent.find('\n'));
+  const auto journal = p.repo / ".git/sdlc-actors-landing";
+  const auto file = p.repo / "src/twice.txt";
+  test::git(p.repo, {"rm", "-q", "--cached", "src/twice.txt"}); // the index as before
+  for (const std::string cut : {"", "twice, a"}) {
+    test::write(file, cut);
+    test::write(journal, parent + " " + tip + "\n");
+    auto r = p.sdlc({"land"});
+    BOOST_TEST(r.exit_code == 0, r.out << r.err);
+    BOOST_TEST(has(r.out, "finished an interrupted landing"), r.out);
+    BOOST_TEST(test::read(file) == "twice, all of it\n");
+    BOOST_TEST(!stdfs::exists(journal));
+    test::git(p.repo, {"rm", "-q", "--cached", "src/twice.txt"});
+  }
+  test::write(file, "twice, mine\n"); // not a beginning of what lands
+  test::write(journal, parent + " " + tip + "\n");
+  auto r = p.sdlc({"land"});
+  BOOST_TEST(r.exit_code != 0);
+  BOOST_TEST(has(r.err, "src/twice.txt changed since"), r.out << r.err);
+  BOOST_TEST(test::read(file) == "twice, mine\n");
+  BOOST_TEST(stdfs::exists(journal));
+}
+
 // What landing writes (merged_at, merge_sha, a REJECTED review for a culprit)
 // is read by the real ai-sdlc, and the base only ever moves forward: the tip
 // before landing stays an ancestor of the tip after it.
