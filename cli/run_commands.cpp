@@ -110,12 +110,9 @@ int cmd_notify(const global_options& g, const std::string& event, const std::str
                bool json) {
   auto b = open_board(g);
   auto kind = notification_kind_named(event);
-  if (!kind) {
-    std::string known;
-    for (auto k : all_notification_kinds())
-      known += (known.empty() ? "" : ", ") + std::string(to_string(k));
-    throw bad_input(fmt::format("--event {}: no such notification; one of {}", event, known));
-  }
+  if (!kind)
+    throw bad_input(fmt::format("--event {}: no such notification; one of {}", event,
+                                fmt::join(notification_kind_names(), ", ")));
   // The console's line goes to stderr with --json, so stdout stays JSON.
   auto r = send_test_notification(b, *kind, story, json ? std::cerr : std::cout);
   if (json)

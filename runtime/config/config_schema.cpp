@@ -39,14 +39,6 @@ const std::set<std::string> not_acted_on = {
     "logging.level",   // story logs hold every decision and agent event
 };
 
-// notification.events: the kinds runtime/notify sends, named as it names them.
-std::vector<std::string> notification_event_names() {
-  std::vector<std::string> out;
-  for (auto k : all_notification_kinds())
-    out.emplace_back(to_string(k));
-  return out;
-}
-
 const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"theme", {"auto", "light", "dark", "none"}},
     {"settingSources", {"user", "project", "local"}},
@@ -58,7 +50,8 @@ const std::map<std::string, std::vector<std::string>> allowed_values = {
     {"conflicts.policy", {"serialize", "warn", "ignore"}},
     {"ticketing.provider", {"none", "github", "jira"}},
     {"notification.channels", {"console", "file", "command", "webhook"}},
-    {"notification.events", notification_event_names()},
+    // The kinds runtime/notify sends, named as it names them.
+    {"notification.events", notification_kind_names()},
 };
 
 enum class kind { string, whole, number, boolean };

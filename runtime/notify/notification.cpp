@@ -60,6 +60,13 @@ std::optional<notification_kind> notification_kind_named(std::string_view name) 
   return std::nullopt;
 }
 
+std::vector<std::string> notification_kind_names() {
+  std::vector<std::string> out;
+  for (auto k : all_notification_kinds())
+    out.emplace_back(to_string(k));
+  return out;
+}
+
 const std::vector<notification_kind>& all_notification_kinds() {
   static const std::vector<notification_kind> all = [] {
     std::vector<notification_kind> v;

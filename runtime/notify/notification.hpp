@@ -37,6 +37,8 @@ std::ostream& operator<<(std::ostream& out, notification_kind k);
 std::optional<notification_kind> notification_kind_named(std::string_view name);
 // Every kind, in declaration order (the default of notification.events).
 const std::vector<notification_kind>& all_notification_kinds();
+// Their names, in the same order (what notification.events and --event take).
+std::vector<std::string> notification_kind_names();
 // Whether a person has to act (ai-sdlc's actionRequired).
 bool needs_action(notification_kind k);
 

@@ -42,9 +42,10 @@ notify_test_result send_test_notification(const board& b, notification_kind kind
   r.in_events = std::find(s.events.begin(), s.events.end(), kind_name) != s.events.end();
   if (s.uses("console")) {
     console << console_line(r.sent) << "\n";
-    r.console = true;
+    r.channels.push_back({"console", std::nullopt});
   }
-  r.channels = deliver_to_channels(r.sent, s, b.sdlc_dir() / s.file_path, b.project_root());
+  for (auto& d : deliver_to_channels(r.sent, s, b.sdlc_dir() / s.file_path, b.project_root()))
+    r.channels.push_back(std::move(d));
   return r;
 }
 
@@ -60,14 +61,11 @@ std::string key_of(const std::string& channel) {
 } // namespace
 
 std::string notify_test_text(const notify_test_result& r, const term::style& st) {
-  std::vector<channel_delivery> rows;
-  if (r.console) rows.push_back({"console", std::nullopt});
-  rows.insert(rows.end(), r.channels.begin(), r.channels.end());
   std::size_t width = 0;
-  for (const auto& d : rows)
+  for (const auto& d : r.channels)
     width = std::max(width, d.channel.size());
   std::string out;
-  for (const auto& d : rows)
+  for (const auto& d : r.channels)
     out += fmt::format("  {:<{}}  {}\n", d.channel, width,
                        d.problem
                            ? st.red("not delivered: ") + *d.problem + " (" + key_of(d.channel) + ")"
@@ -80,7 +78,6 @@ std::string notify_test_text(const notify_test_result& r, const term::style& st)
 
 nlohmann::json notify_test_json(const notify_test_result& r) {
   nlohmann::json channels = nlohmann::json::array();
-  if (r.console) channels.push_back({{"channel", "console"}, {"delivered", true}});
   for (const auto& d : r.channels) {
     nlohmann::json c{{"channel", d.channel}, {"delivered", !d.problem}};
     if (d.problem) {

@@ -17,10 +17,9 @@ class board;
 
 struct notify_test_result {
   notification sent;
-  bool console = false;  // the console channel printed it
-  bool in_events = true; // notification.events has its kind: a run would send it
-  std::vector<channel_delivery> channels;
-  bool delivered() const; // by every channel
+  bool in_events = true;                  // notification.events has its kind: a run would send it
+  std::vector<channel_delivery> channels; // the console first when it printed the line
+  bool delivered() const;                 // by every channel
 };
 
 // Sends a notification of `kind` (naming `story_id` and its title when not
