@@ -63,6 +63,25 @@ BOOST_FIXTURE_TEST_CASE(commits_the_agents_changes_on_the_story_branch, repo_fix
   BOOST_TEST(test::git(repo, {"rev-parse", "--abbrev-ref", "HEAD"}) == "main\n"); // main untouched
 }
 
+// The commit is `git add -A` in one pass over the tree: what git would stage
+// is staged (a file of the base deleted, a tracked file that .gitignore
+// matches changed, a new file in a new folder) and an ignored new file is not.
+BOOST_FIXTURE_TEST_CASE(commit_all_stages_what_git_add_all_would, repo_fixture) {
+  test::write(repo / "build/keep.txt", "tracked\n");
+  test::write(repo / ".gitignore", "build/\n");
+  test::git(repo, {"add", "-A", "-f"});
+  test::git(repo, {"commit", "-q", "-m", "tracked under an ignored folder"});
+  auto wt = service().ensure("S-0004", "z");
+  std::filesystem::remove(wt.path / "README.md");
+  test::write(wt.path / "build/keep.txt", "changed\n");
+  test::write(wt.path / "build/new.o", "ignored\n");
+  test::write(wt.path / "deep/er/new.txt", "new\n");
+  BOOST_REQUIRE(worktree_service::commit_all(wt.path, "S-0004: implement").has_value());
+  BOOST_TEST(test::git(repo, {"diff", "--name-status", "main", "ai-sdlc/S-0004-z"}) ==
+             "D\tREADME.md\nM\tbuild/keep.txt\nA\tdeep/er/new.txt\n");
+  BOOST_TEST(test::git(wt.path, {"status", "--porcelain"}).empty());
+}
+
 // A SIGKILLed agent leaves edits and half-written temp files (Claude Code's
 // Write makes "<file>.tmp.<pid>.<hex>" before its rename); all of them go, or
 // the redone action would commit them.
