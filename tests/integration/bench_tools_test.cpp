@@ -76,8 +76,25 @@ BOOST_AUTO_TEST_CASE(every_bench_script_parses) {
     auto r = test::run({"/bin/bash", "-n", e.path().string()});
     BOOST_TEST(r.exit_code == 0, e.path() << ": " << r.err);
   }
-  // run, live, board, dag-pairs, approval, landing, remote, rate-limit, lib.sh
-  BOOST_TEST(scripts >= 9);
+  // run, live, board, dag-pairs, approval, landing, remote, rate-limit,
+  // overhead-fs, lib.sh
+  BOOST_TEST(scripts >= 10);
+}
+
+// overhead-fs removes what it makes in the folders it is given, so it must
+// refuse before making anything when a folder is wrong.
+BOOST_AUTO_TEST_CASE(overhead_fs_refuses_a_bad_call_before_it_makes_anything) {
+  const auto script = (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench/overhead-fs").string();
+  test::temp_dir d;
+  auto usage = test::run({script, "1"}, d.path);
+  BOOST_TEST(usage.exit_code == 2);
+  BOOST_TEST(usage.err.find("usage: tools/bench/overhead-fs") != std::string::npos, usage.err);
+  const auto missing = d.path / "no-such-folder";
+  auto bad = test::run({script, "1", missing.string()}, d.path, {{"TMPDIR", d.path.string()}});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err.find(missing.string() + " is not a writable folder") != std::string::npos,
+             bad.err);
+  BOOST_TEST(stdfs::is_empty(d.path)); // no board template made
 }
 
 // lib.sh is what run, dag-pairs, live and remote measure with: its project

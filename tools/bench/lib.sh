@@ -38,3 +38,28 @@ dag_run() {
   t1=$(now)
   elapsed "$t0" "$t1"
 }
+
+# overhead_board <dir>: the overhead benchmark's project, 200 stories ready.
+# The board stays untracked, so each worktree checks out only the project (an
+# empty one): what is measured is the orchestration.
+overhead_board() {
+  project "$1" "$here/noop-agent.sh"
+  for i in $(seq 200); do (cd "$1" && "$bin" add "Story $i" --status ready > /dev/null); done
+}
+# overhead_run <dir> <log>: runs that board at --concurrent 8; prints seconds.
+overhead_run() {
+  local t0 t1
+  t0=$(now)
+  (cd "$1" && "$bin" run --concurrent 8 > "$2")
+  t1=$(now)
+  elapsed "$t0" "$t1"
+}
+# agents_alone: the floor under the overhead figure on this machine, the same
+# 800 no-op agent processes (4 per story), 8 at a time, started by xargs.
+agents_alone() {
+  local t0 t1
+  t0=$(now)
+  seq 800 | SDLC_ACTION=plan xargs -P8 -n1 "$here/noop-agent.sh" > /dev/null
+  t1=$(now)
+  elapsed "$t0" "$t1"
+}
