@@ -50,13 +50,18 @@ bool process_alive(long pid) {
 }
 
 std::string self_command_line() {
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!raw.empty() && raw.back() == '\0')
-    raw.pop_back();
-  for (auto& c : raw)
-    if (c == '\0') c = ' ';
-  return raw.size() > 200 ? raw.substr(0, 200) + "..." : raw;
+  // Read once: every lock taken writes it into its file, and it does not
+  // change while the process runs (9 reads of /proc per story before).
+  static const std::string line = [] {
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!raw.empty() && raw.back() == '\0')
+      raw.pop_back();
+    for (auto& c : raw)
+      if (c == '\0') c = ' ';
+    return raw.size() > 200 ? raw.substr(0, 200) + "..." : raw;
+  }();
+  return line;
 }
 
 std::optional<lock_holder> file_lock::read_holder(const std::filesystem::path& lock_file) {
