@@ -352,8 +352,7 @@ std::optional<std::string> worktree_service::commit_all(const stdfs::path& workt
   // One pass over the working tree, as `git add -A`: libgit2's add_all walks
   // the index-to-workdir diff with untracked files, so it stages new and
   // changed files and removes deleted ones. A git_index_update_all after it
-  // walked the whole tree a second time to find nothing more (a fifth of a
-  // story's git on a big repository).
+  // walked the whole tree a second time to find nothing more.
   check(git_index_add_all(index.get(), &all, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr),
         "stage changes and deletions");
   check(git_index_write(index.get()), "write the index");
