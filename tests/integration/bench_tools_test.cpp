@@ -108,12 +108,13 @@ BOOST_AUTO_TEST_CASE(the_scripts_shared_project_is_a_board_that_runs) {
                       "set -euo pipefail; here=\"$1\"; . \"$here/lib.sh\"; "
                       "project \"$2\" \"$here/noop-agent.sh\" 3; "
                       "(cd \"$2\" && \"$bin\" add One --status ready > /dev/null); "
-                      "commit_board \"$2\"; (cd \"$2\" && \"$bin\" run --auto > /dev/null); "
-                      "echo \"ratio $(ratio 3 2) elapsed $(elapsed 1 2.5)\"",
+                      "commit_board \"$2\"; (cd \"$2\" && \"$bin\" run --auto > \"$2.log\"); "
+                      "echo \"ratio $(ratio 3 2) elapsed $(elapsed 1 2.5)\"; "
+                      "echo \"per story $(per_story_ms 5.22 200) done $(stories_done \"$2.log\")\"",
                       "lib", (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench").string(), p.string()},
                      ".", {{"BUILD_DIR", build.string()}, {"NO_COLOR", "1"}});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
-  BOOST_TEST(r.out == "ratio 1.500 elapsed 1.50\n");
+  BOOST_TEST(r.out == "ratio 1.500 elapsed 1.50\nper story 26.1 done 1\n");
   auto status = test::sdlc(p, {"status", "--json"});
   BOOST_TEST(status.out.find("\"status\": \"done\"") != std::string::npos, status.out);
   BOOST_TEST(test::read(p / ".ai-sdlc.json").find("\"maxConcurrent\": 3") != std::string::npos);

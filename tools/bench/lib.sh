@@ -12,6 +12,10 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 # figure <file> <key>: the value sdlc-bench printed for <key>.
 figure() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+# per_story_ms <seconds> <stories>: milliseconds per story, one decimal.
+per_story_ms() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.1f", a * 1000 / n }'; }
+# stories_done <log>: how many stories a run's output reports done.
+stories_done() { grep -c ' done: done' "$1" || true; }
 
 # project <dir> <agent> [max-concurrent]: a git repository with one empty
 # commit and a board (`init`) whose agent is the command <agent>.
@@ -39,12 +43,13 @@ dag_run() {
   elapsed "$t0" "$t1"
 }
 
-# overhead_board <dir>: the overhead benchmark's project, 200 stories ready.
+# overhead_board <dir>: the overhead benchmark's project, its stories ready.
 # The board stays untracked, so each worktree checks out only the project (an
 # empty one): what is measured is the orchestration.
+overhead_stories=200
 overhead_board() {
   project "$1" "$here/noop-agent.sh"
-  for i in $(seq 200); do (cd "$1" && "$bin" add "Story $i" --status ready > /dev/null); done
+  for i in $(seq "$overhead_stories"); do (cd "$1" && "$bin" add "Story $i" --status ready > /dev/null); done
 }
 # overhead_run <dir> <log>: runs that board at --concurrent 8; prints seconds.
 overhead_run() {
@@ -55,11 +60,11 @@ overhead_run() {
   elapsed "$t0" "$t1"
 }
 # agents_alone: the floor under the overhead figure on this machine, the same
-# 800 no-op agent processes (4 per story), 8 at a time, started by xargs.
+# no-op agent processes (4 per story), 8 at a time, started by xargs.
 agents_alone() {
   local t0 t1
   t0=$(now)
-  seq 800 | SDLC_ACTION=plan xargs -P8 -n1 "$here/noop-agent.sh" > /dev/null
+  seq $((overhead_stories * 4)) | SDLC_ACTION=plan xargs -P8 -n1 "$here/noop-agent.sh" > /dev/null
   t1=$(now)
   elapsed "$t0" "$t1"
 }
