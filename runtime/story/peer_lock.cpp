@@ -1,5 +1,6 @@
 #include "runtime/story/peer_lock.hpp"
 
+#include "runtime/story/lock_refresher.hpp"
 #include "runtime/util/error.hpp"
 
 #include <fmt/format.h>
@@ -8,8 +9,8 @@
 #include <optional>
 #include <cstring>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
-#include <utime.h>
 
 namespace sdlc {
 
@@ -65,23 +66,11 @@ peer_lock::peer_lock(const stdfs::path& file, std::chrono::milliseconds timeout,
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(100));
   }
-  refresher_ = std::thread([this] { refresh_until_released(); });
-}
-
-void peer_lock::refresh_until_released() {
-  std::unique_lock<std::mutex> lock(mu_);
-  // Half the stale limit, as proper-lockfile does: never taken for stale while held.
-  while (!cv_.wait_for(lock, peer_lock_stale / 2, [&] { return released_; }))
-    ::utime(dir_.c_str(), nullptr);
+  lock_refresher::shared().hold(dir_);
 }
 
 peer_lock::~peer_lock() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    released_ = true;
-  }
-  cv_.notify_all();
-  if (refresher_.joinable()) refresher_.join();
+  lock_refresher::shared().release(dir_);
   ::rmdir(dir_.c_str());
 }
 

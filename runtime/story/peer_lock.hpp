@@ -5,11 +5,8 @@
 // created atomically with mkdir, its mtime refreshed while held, stale — and
 // taken over — when its mtime is older than 10 s, removed on release.
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
 #include <string>
-#include <thread>
 
 namespace sdlc {
 
@@ -32,12 +29,7 @@ public:
   static bool stale(const std::filesystem::path& lock_dir);
 
 private:
-  void refresh_until_released();
   std::filesystem::path dir_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool released_ = false;
-  std::thread refresher_;
 };
 
 } // namespace sdlc
