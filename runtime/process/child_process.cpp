@@ -3,6 +3,7 @@
 #include "runtime/util/fs.hpp"
 
 #include "runtime/util/error.hpp"
+#include "runtime/util/reusable_threads.hpp"
 
 #include <fmt/format.h>
 
@@ -19,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 extern char** environ;
@@ -163,7 +165,8 @@ child_process::child_process(const spawn_spec& spec, line_fn on_line, exit_fn on
   }
   pidfd_ = pidfd_open(pid_);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  reader_ = std::thread([this, o = out[0], e = err[0]] { read_loop(o, e); });
+  reader_done_ =
+      reusable_threads::shared().run([this, o = out[0], e = err[0]] { read_loop(o, e); });
 }
 
 child_process::~child_process() {
@@ -172,7 +175,7 @@ child_process::~child_process() {
     uint64_t one = 1;
     (void)!::write(wake_fd_, &one, sizeof one);
   }
-  if (reader_.joinable()) reader_.join();
+  if (reader_done_.valid()) reader_done_.wait();
   if (pidfd_ >= 0) ::close(pidfd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }

@@ -17,8 +17,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <future>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace sdlc {
@@ -67,7 +67,7 @@ private:
   std::atomic<bool> killed_{false};
   line_fn on_line_;
   exit_fn on_exit_;
-  std::thread reader_;
+  std::future<void> reader_done_; // read_loop on a reusable thread
 };
 
 // Kills every process of group `pgid` (SIGKILL); true if the group existed.
