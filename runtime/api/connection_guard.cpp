@@ -1,10 +1,10 @@
 #include "runtime/api/connection_guard.hpp"
 
+#include "runtime/util/reusable_threads.hpp"
 #include "runtime/util/sockets.hpp"
 
 #include <httplib.h>
 
-#include <deque>
 #include <functional>
 #include <sys/socket.h>
 #include <vector>
@@ -86,61 +86,23 @@ void connection_guard::loop() {
 
 namespace {
 
-class growing_pool : public httplib::TaskQueue {
+// httplib's view of a pool: it hands in each accepted connection and calls
+// shutdown() when the server stops, then deletes the queue.
+class connection_pool : public httplib::TaskQueue {
 public:
-  explicit growing_pool(std::size_t max_threads) : max_(max_threads) {}
-  ~growing_pool() override { shutdown(); }
-
-  void enqueue(std::function<void()> fn) override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stop_) return; // the server stopped accepting before this
-      jobs_.push_back(std::move(fn));
-      if (jobs_.size() > idle_ && threads_.size() < max_) threads_.emplace_back([this] { work(); });
-    }
-    cv_.notify_one();
-  }
-
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stop_) return;
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_)
-      t.join();
-  }
+  explicit connection_pool(std::size_t max_threads)
+      : threads_(std::chrono::seconds(30), max_threads) {}
+  void enqueue(std::function<void()> fn) override { threads_.post(std::move(fn)); }
+  void shutdown() override { threads_.shutdown(); }
 
 private:
-  void work() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      ++idle_;
-      cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-      --idle_;
-      if (jobs_.empty()) return; // stopping, nothing left
-      auto fn = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      fn();
-      lock.lock();
-    }
-  }
-
-  std::size_t max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
-  std::size_t idle_ = 0;
-  bool stop_ = false;
+  reusable_threads threads_;
 };
 
 } // namespace
 
 httplib::TaskQueue* make_growing_pool(std::size_t max_threads) {
-  return new growing_pool(max_threads);
+  return new connection_pool(max_threads);
 }
 
 } // namespace sdlc

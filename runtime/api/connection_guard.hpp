@@ -55,8 +55,9 @@ private:
   std::thread thread_;
 };
 
-// A task queue for httplib::Server that starts a thread whenever every
-// existing one is busy (up to `max_threads`); idle threads wait for work.
+// A task queue for httplib::Server over reusable_threads: a thread for every
+// connection while they number fewer than `max_threads` (a connection holds
+// its thread as long as it is open), idle threads end after 30 s.
 httplib::TaskQueue* make_growing_pool(std::size_t max_threads);
 
 } // namespace sdlc

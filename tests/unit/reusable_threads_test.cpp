@@ -37,4 +37,42 @@ BOOST_AUTO_TEST_CASE(an_idle_thread_takes_the_next_task) {
   BOOST_TEST((first_id != std::this_thread::get_id()));
 }
 
+// The gateway's use: at the cap a task waits for a thread to come free.
+BOOST_AUTO_TEST_CASE(at_the_cap_a_task_waits_for_a_free_thread) {
+  reusable_threads pool(5s, 1);
+  std::promise<void> released;
+  auto release = released.get_future().share();
+  auto first = pool.run([release] { release.wait(); });
+  auto second = pool.run([] {});
+  BOOST_TEST((second.wait_for(100ms) == std::future_status::timeout));
+  released.set_value();
+  BOOST_TEST((second.wait_for(5s) == std::future_status::ready));
+  BOOST_TEST((first.wait_for(0s) == std::future_status::ready));
+}
+
+// shutdown() is the join: what was queued runs, every thread has ended when it
+// returns, and nothing is taken after it.
+BOOST_AUTO_TEST_CASE(shutdown_runs_what_was_queued_then_refuses) {
+  reusable_threads pool(5s, 1);
+  std::promise<void> released;
+  auto release = released.get_future().share();
+  std::atomic<int> ran{0};
+  pool.post([release, &ran] {
+    release.wait();
+    ++ran;
+  });
+  pool.post([&ran] { ++ran; });
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(50ms);
+    released.set_value();
+  });
+  pool.shutdown();
+  releaser.join();
+  BOOST_TEST(ran.load() == 2);
+  BOOST_TEST(!pool.post([&ran] { ++ran; }));
+  auto refused = pool.run([] {});
+  BOOST_CHECK_THROW(refused.get(), std::future_error);
+  BOOST_TEST(ran.load() == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,6 +17,16 @@ per_story_ms() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.1f", a * 1000 / n }'
 # stories_done <log>: how many stories a run's output reports done.
 stories_done() { grep -c ' done: done' "$1" || true; }
 
+# settle [seconds]: writes back what is dirty, then waits (QUIET=<s>, else
+# the default given). ext4 without a journal, like this machine's root, will
+# not reuse an inode deleted less than 60 s ago and walks past every such one
+# when it allocates, so a run right after another pays for the other's
+# deletions (docs/benchmarks.md, "What the file system adds").
+settle() {
+  sync
+  sleep "${QUIET:-${1:-0}}"
+}
+
 # project <dir> <agent> [max-concurrent]: a git repository with one empty
 # commit and a board (`init`) whose agent is the command <agent>.
 project() {
