@@ -406,14 +406,19 @@ story board::update_file(const stdfs::path& file, const std::function<void(story
   // write (and we never read a story ai-sdlc is half-way through writing).
   peer_lock peer(file, cfg_.lock_timeout, fmt::format("story {}", id));
   // Re-read under the lock: the caller's copy may be stale.
-  auto current = cache ? cache->load(file) : story::load(file);
-  auto before = current.render();
+  auto text = fs::read_file(file, max_story_bytes);
+  auto current = cache ? cache->parse(text, file) : story::parse(text, file);
+  // What the change is compared with: a write is skipped only when it would
+  // not change what a render gives (a file written by hand is not rewritten
+  // for its formatting alone). The render of a file we wrote is its text.
+  std::optional<std::string> known = cache ? cache->render_of(text, file) : std::nullopt;
+  auto before = known ? std::move(*known) : current.render();
   change(current);
   auto after = current.render();
   if (after != before) {
     auto back = story::parse(after, file); // never write something we could not read back
     fs::atomic_write(file, after);
-    if (cache) cache->remember(std::move(after), back);
+    if (cache) cache->remember(std::move(after), std::move(back));
   }
   return current;
 }

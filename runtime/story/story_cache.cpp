@@ -15,12 +15,20 @@ story story_cache::parse(std::string text, const std::filesystem::path& file) {
   ++parses_;
   text_ = std::move(text);
   story_ = s;
+  rendered_ = false;
   return s;
 }
 
-void story_cache::remember(std::string text, const story& parsed) {
+void story_cache::remember(std::string text, story parsed) {
   text_ = std::move(text);
-  story_ = parsed;
+  story_ = std::move(parsed);
+  rendered_ = true;
+}
+
+std::optional<std::string> story_cache::render_of(const std::string& text,
+                                                  const std::filesystem::path& file) const {
+  if (rendered_ && story_ && story_->file() == file && text == text_) return text_;
+  return std::nullopt;
 }
 
 } // namespace sdlc

@@ -10,6 +10,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 using namespace sdlc;
@@ -129,6 +131,44 @@ BOOST_AUTO_TEST_CASE(story_cache_parses_once_per_content_and_sees_every_edit) {
   BOOST_TEST(cache.load(file).title() == "Three");
   BOOST_TEST(cache.parses() == 2u);
   BOOST_TEST(story::load(file).title() == "Three");
+  // The text it wrote stands for its own render; a person's bytes do not.
+  const auto ours = sdlc::fs::read_file(file);
+  BOOST_TEST((cache.render_of(ours, file) == std::optional<std::string>(ours)));
+  BOOST_TEST(!cache.render_of(v2, file));
+}
+
+// A change that changes nothing is not written: not after our own write (the
+// render is taken from the cache), and not to a file laid out by hand, which
+// keeps its layout until a change that matters.
+BOOST_AUTO_TEST_CASE(an_update_that_changes_nothing_does_not_write) {
+  sdlc::test::temp_dir tmp;
+  sdlc::board b(tmp.path, sdlc::load_config(tmp.path, {}), false);
+  b.init();
+  auto file = b.stories_dir() / "S-0001" / "story.md";
+  std::filesystem::create_directories(file.parent_path());
+  const std::string by_hand = "---\nid:    S-0001\ntitle:   One\nstatus: ready\n---\nbody\n";
+  sdlc::fs::atomic_write(file, by_hand);
+  auto inode = [&] {
+    struct stat st {};
+    ::stat(file.c_str(), &st);
+    return st.st_ino;
+  };
+  story_cache cache;
+  const auto hand_inode = inode();
+  b.update_file(
+      file, [](story& s) { s.set_string("title", "One"); }, &cache);
+  BOOST_TEST(inode() == hand_inode);
+  BOOST_TEST(sdlc::fs::read_file(file) == by_hand);
+  b.update_file(
+      file, [](story& s) { s.set_string("title", "Two"); }, &cache);
+  const auto ours = inode();
+  BOOST_TEST(ours != hand_inode);
+  b.update_file(
+      file, [](story& s) { s.set_string("title", "Two"); }, &cache);
+  BOOST_TEST(inode() == ours);
+  b.update_file(file, [](story& s) { s.set_string("title", "Two"); }); // no cache: same answer
+  BOOST_TEST(inode() == ours);
+  BOOST_TEST(story::load(file).title() == "Two");
 }
 
 // The three ways a file is replaced differ only in what they make durable:
