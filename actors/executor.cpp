@@ -153,7 +153,13 @@ executor_actor::behavior_type executor_behavior(executor_ptr self, agent_listene
 
 executor_actor spawn_executor(caf::actor_system& sys, agent_listener_actor story,
                               agent_listener_actor display) {
-  return sys.spawn<caf::detached>(executor_behavior, std::move(story), std::move(display));
+  // Pooled, not detached: nothing here waits for the process (its reader,
+  // a kept thread, does and sends what it saw), and a detached actor cost a
+  // thread start per action (docs/benchmarks.md). What does block is short:
+  // posix_spawn returns once the child has exec'd, and the state's
+  // child_process waits for its reader only after the group is dead (at most
+  // the reader's 200 ms for pipes a stray grandchild holds open).
+  return sys.spawn(executor_behavior, std::move(story), std::move(display));
 }
 
 std::chrono::milliseconds reply_limit(const agent_job& job, std::chrono::milliseconds slack) {

@@ -7,7 +7,8 @@
 
 namespace sdlc {
 
-// Spawns an executor (detached: it owns a process and a reader thread).
+// Spawns an executor: it owns one agent process at a time, whose output a
+// kept thread reads (runtime/process/child_process).
 // Every notable agent event goes to `story` (logged, pid checkpointed) and
 // to `display` (shown); either may be empty.
 executor_actor spawn_executor(caf::actor_system& sys, agent_listener_actor story,
