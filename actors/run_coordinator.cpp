@@ -246,9 +246,14 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   if (o.use_worktree) {
     // Leftovers of earlier runs first (stale metadata, dead pids, stale
     // locks, done worktrees beyond the limits), then room for this run.
+    // From the scan's values, not a parse of each story (a second at
+    // 10,000): the lift above changed statuses, not worktrees.
+    std::set<std::string> with_worktree;
+    for (const auto& st : scan.stories)
+      if (!st.str("worktree_path").empty()) with_worktree.insert(st.id());
     int fresh = 0;
     for (const auto& it : p.plan.items)
-      if (b.find(it.id).str("worktree_path").empty()) ++fresh;
+      if (!with_worktree.count(it.id)) ++fresh;
     cleanup_options co;
     co.room_for = std::min(fresh, s.concurrency);
     auto report = cleanup_board(b, co);

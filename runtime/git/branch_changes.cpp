@@ -20,9 +20,12 @@ std::vector<std::string> sorted(std::set<std::string> s) {
 } // namespace
 
 bool branch_exists(const std::filesystem::path& repo_path, const std::string& branch) {
-  auto repo = open(repo_path);
+  return branch_exists(open(repo_path).get(), branch);
+}
+
+bool branch_exists(git_repository* repo, const std::string& branch) {
   git_reference* raw = nullptr;
-  if (git_branch_lookup(&raw, repo.get(), branch.c_str(), GIT_BRANCH_LOCAL) != 0) return false;
+  if (git_branch_lookup(&raw, repo, branch.c_str(), GIT_BRANCH_LOCAL) != 0) return false;
   git_reference_free(raw);
   return true;
 }
@@ -39,19 +42,23 @@ std::string current_branch(const std::filesystem::path& repo_path) {
 
 std::vector<std::string> changed_files(const std::filesystem::path& repo_path,
                                        const std::string& base, const std::string& branch) {
-  auto repo = open(repo_path);
-  auto tip = branch_commit(repo.get(), branch);
-  auto base_tip = branch_commit(repo.get(), base);
+  return changed_files(open(repo_path).get(), base, branch);
+}
+
+std::vector<std::string> changed_files(git_repository* repo, const std::string& base,
+                                       const std::string& branch) {
+  auto tip = branch_commit(repo, branch);
+  auto base_tip = branch_commit(repo, base);
   git_oid mb;
-  check(git_merge_base(&mb, repo.get(), git_commit_id(tip.get()), git_commit_id(base_tip.get())),
+  check(git_merge_base(&mb, repo, git_commit_id(tip.get()), git_commit_id(base_tip.get())),
         fmt::format("find where {} left {}", branch, base));
   git_commit* raw = nullptr;
-  check(git_commit_lookup(&raw, repo.get(), &mb), "look up the merge base");
+  check(git_commit_lookup(&raw, repo, &mb), "look up the merge base");
   commit_ptr base_commit(raw);
   auto from = tree_of(base_commit.get());
   auto to = tree_of(tip.get());
   git_diff* d = nullptr;
-  check(git_diff_tree_to_tree(&d, repo.get(), from.get(), to.get(), nullptr),
+  check(git_diff_tree_to_tree(&d, repo, from.get(), to.get(), nullptr),
         "diff " + branch + " against " + base);
   diff_ptr diff(d);
   check(git_diff_find_similar(diff.get(), nullptr), "find renames");

@@ -3,6 +3,8 @@
 // changed since the branch left the base, uncommitted changes in a worktree,
 // and a dry-run merge of two branches (libgit2 merges trees in memory; no
 // working tree is touched).
+#include <git2.h>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,11 +13,16 @@
 namespace sdlc::git {
 
 bool branch_exists(const std::filesystem::path& repo, const std::string& branch);
+// The same in a repository already open: a caller asking about thousands of
+// stories opens it once (an open reads three config files).
+bool branch_exists(git_repository* repo, const std::string& branch);
 // The branch the main checkout is on (the base story branches start from).
 std::string current_branch(const std::filesystem::path& repo);
 // Files changed on `branch` against its merge base with `base` (both paths of
 // a rename), sorted.
 std::vector<std::string> changed_files(const std::filesystem::path& repo, const std::string& base,
+                                       const std::string& branch);
+std::vector<std::string> changed_files(git_repository* repo, const std::string& base,
                                        const std::string& branch);
 // Files with uncommitted changes in `worktree`, untracked ones included, sorted.
 std::vector<std::string> uncommitted_files(const std::filesystem::path& worktree);

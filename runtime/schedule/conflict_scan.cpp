@@ -1,6 +1,7 @@
 #include "runtime/schedule/conflict_scan.hpp"
 
 #include "runtime/git/branch_changes.hpp"
+#include "runtime/git/repository.hpp"
 #include "runtime/git/worktree_service.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -50,11 +51,16 @@ bool conflict_scan::related(const std::string& a, const std::string& b) const {
 }
 
 story_files files_of(const board& b, const story& s, const std::string& base_branch) {
+  return files_of(b, s, base_branch, git::open(b.project_root()).get());
+}
+
+story_files files_of(const board& b, const story& s, const std::string& base_branch,
+                     git_repository* repo) {
   story_files f{s.id(), {}};
   const auto root = b.project_root();
   const auto branch = branch_of(s);
-  if (branch != base_branch && git::branch_exists(root, branch))
-    for (auto& p : git::changed_files(root, base_branch, branch))
+  if (branch != base_branch && git::branch_exists(repo, branch))
+    for (auto& p : git::changed_files(repo, base_branch, branch))
       f.files.insert(std::move(p));
   if (auto wt = s.str("worktree_path"); !wt.empty() && std::filesystem::exists(root / wt))
     for (auto& p : git::uncommitted_files(root / wt))
@@ -73,20 +79,26 @@ conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids
   auto all = b.scan().stories;
   auto related = closure(all);
   const auto base = git::current_branch(b.project_root());
+  // One open for every story's branch questions: a run on 10,000 stories
+  // asked them of ~4,000, each opening the repository again (a second).
+  auto repo = git::open(b.project_root());
+  std::set<std::string> listed;
+  for (const auto& s : all)
+    listed.insert(s.id());
   std::set<std::string> wanted;
-  for (const auto& id : ids)
-    wanted.insert(b.find(id).id());
+  for (const auto& id : ids) // an id as the board spells it needs no lookup (a parse)
+    wanted.insert(listed.count(id) ? id : b.find(id).id());
   std::vector<const story*> chosen;
   for (const auto& s : all) {
     bool in = ids.empty() || wanted.count(s.id());
     if (s.status() == story_status::done && !(in && !ids.empty())) continue; // unless named
-    bool active = with_active && !in && git::branch_exists(b.project_root(), branch_of(s));
+    bool active = with_active && !in && git::branch_exists(repo.get(), branch_of(s));
     if (in || active) chosen.push_back(&s);
   }
   conflict_scan out;
   out.base_branch = base;
-  for (const auto* s : chosen)
-    out.stories.push_back(files_of(b, story::load(s->file()), base)); // the plan is in the body
+  for (const auto* s : chosen) // the whole story: the plan is in the body
+    out.stories.push_back(files_of(b, story::load(s->file()), base, repo.get()));
   std::map<std::string, const story*> chosen_by_id;
   for (const auto* s : chosen)
     chosen_by_id.emplace(s->id(), s);
@@ -96,8 +108,8 @@ conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids
     if (!ids.empty() && !wanted.count(c.a) && !wanted.count(c.b)) continue;
     if (related[c.a].count(c.b) || related[c.b].count(c.a)) continue; // never at once
     auto ba = branch_of(*by_id(c.a)), bb = branch_of(*by_id(c.b));
-    if (c.severity != conflict_severity::low && git::branch_exists(b.project_root(), ba) &&
-        git::branch_exists(b.project_root(), bb))
+    if (c.severity != conflict_severity::low && git::branch_exists(repo.get(), ba) &&
+        git::branch_exists(repo.get(), bb))
       c.merge_conflicts = git::merge_conflicts(b.project_root(), ba, bb);
     out.conflicts.push_back(std::move(c));
   }

@@ -6,6 +6,8 @@
 #include "runtime/schedule/conflict_analysis.hpp"
 #include "runtime/story/board.hpp"
 
+#include <git2.h>
+
 #include <map>
 #include <set>
 #include <string>
@@ -14,6 +16,9 @@
 namespace sdlc {
 
 story_files files_of(const board& b, const story& s, const std::string& base_branch);
+// The same with the project's repository already open.
+story_files files_of(const board& b, const story& s, const std::string& base_branch,
+                     git_repository* repo);
 
 struct conflict_scan {
   std::vector<story_files> stories;
