@@ -31,9 +31,12 @@ bool branch_exists(git_repository* repo, const std::string& branch) {
 }
 
 std::string current_branch(const std::filesystem::path& repo_path) {
-  auto repo = open(repo_path);
+  return current_branch(open(repo_path).get());
+}
+
+std::string current_branch(git_repository* repo) {
   git_reference* raw = nullptr;
-  check(git_repository_head(&raw, repo.get()), "read HEAD");
+  check(git_repository_head(&raw, repo), "read HEAD");
   ref_ptr head(raw);
   const char* name = nullptr;
   if (git_branch_name(&name, head.get()) != 0 || !name) return "HEAD";

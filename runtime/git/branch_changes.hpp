@@ -18,6 +18,7 @@ bool branch_exists(const std::filesystem::path& repo, const std::string& branch)
 bool branch_exists(git_repository* repo, const std::string& branch);
 // The branch the main checkout is on (the base story branches start from).
 std::string current_branch(const std::filesystem::path& repo);
+std::string current_branch(git_repository* repo);
 // Files changed on `branch` against its merge base with `base` (both paths of
 // a rename), sorted.
 std::vector<std::string> changed_files(const std::filesystem::path& repo, const std::string& base,

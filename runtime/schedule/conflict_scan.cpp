@@ -78,10 +78,10 @@ conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids
                              bool with_low) {
   auto all = b.scan().stories;
   auto related = closure(all);
-  const auto base = git::current_branch(b.project_root());
   // One open for every story's branch questions: a run on 10,000 stories
   // asked them of ~4,000, each opening the repository again (a second).
   auto repo = git::open(b.project_root());
+  const auto base = git::current_branch(repo.get());
   std::set<std::string> listed;
   for (const auto& s : all)
     listed.insert(s.id());

@@ -397,11 +397,15 @@ story board::update(std::string_view id_or_slug, const std::function<void(story&
   return update_file(find(id_or_slug).file(), change);
 }
 
+void board::release_story_lock(const stdfs::path& story_file) noexcept {
+  file_lock::remove_if_free(lock_file_for(story_file));
+}
+
 story board::update_file(const stdfs::path& file, const std::function<void(story&)>& change,
-                         story_cache* cache) {
+                         story_cache* cache, file_lock::on_release lock_file) {
   require_writable(file);
   auto id = file.parent_path().filename().string();
-  file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", id));
+  file_lock lock(lock_file_for(file), cfg_.lock_timeout, fmt::format("story {}", id), lock_file);
   // And ai-sdlc's, so that the two tools on one board never interleave a
   // write (and we never read a story ai-sdlc is half-way through writing).
   peer_lock peer(file, cfg_.lock_timeout, fmt::format("story {}", id));

@@ -7,6 +7,7 @@
 #include "runtime/config/config.hpp"
 #include "runtime/story/board_index.hpp"
 #include "runtime/story/story.hpp"
+#include "runtime/util/file_lock.hpp"
 
 #include <functional>
 #include <string>
@@ -75,9 +76,13 @@ public:
   // The same for a story file already located (no board scan: callers that
   // touch one story many times, like a story session, use this). With a
   // cache, an unchanged file is not parsed again and what is written is
-  // remembered in it.
+  // remembered in it. `lock` keep_file leaves the story's lock file for the
+  // caller's next write; the caller removes it when done (release_story_lock).
   story update_file(const std::filesystem::path& file, const std::function<void(story&)>& change,
-                    story_cache* cache = nullptr);
+                    story_cache* cache = nullptr,
+                    file_lock::on_release lock = file_lock::on_release::remove_file);
+  // Removes the lock file that keep_file writes left, unless it is held now.
+  static void release_story_lock(const std::filesystem::path& story_file) noexcept;
 
   // Lock file guarding a story file.
   static std::filesystem::path lock_file_for(const std::filesystem::path& story_file);

@@ -90,9 +90,18 @@ bool file_lock::held(const std::filesystem::path& lock_file) {
   return taken;
 }
 
+void file_lock::remove_if_free(const std::filesystem::path& lock_file) noexcept {
+  int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return;
+  // Unlinked under the lock, as a release does: an acquirer that opened the
+  // file before sees the inode change after its flock and starts again.
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, lock_file)) ::unlink(lock_file.c_str());
+  ::close(fd);
+}
+
 file_lock::file_lock(std::filesystem::path lock_file, std::chrono::milliseconds timeout,
-                     std::string what)
-    : path_(std::move(lock_file)) {
+                     std::string what, on_release release)
+    : path_(std::move(lock_file)), release_(release) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + timeout;
   auto pause = std::chrono::milliseconds(1);
@@ -141,7 +150,14 @@ file_lock::~file_lock() {
     // Unlink while still holding the lock so no one can acquire a file that is
     // about to disappear (acquirers re-check the inode after flock) — and
     // only our own file: if someone replaced it, the new one is theirs.
-    if (same_file(fd_, path_)) ::unlink(path_.c_str());
+    // A kept file is emptied instead, so that it names no holder.
+    if (release_ == on_release::keep_file) {
+      if (::ftruncate(fd_, 0) != 0) {
+        // Diagnostic content only: flock is what protects.
+      }
+    } else if (same_file(fd_, path_)) {
+      ::unlink(path_.c_str());
+    }
     ::close(fd_);
   }
 }

@@ -6,7 +6,11 @@
 // also carries the holder's pid, start time and command line: that is how a
 // timeout names who holds the lock, and how a lock left behind by a dead process
 // is recognised (and simply taken over). The holder unlinks the file on release,
-// so a clean board has no lock files.
+// so a clean board has no lock files — except that a writer which takes the
+// same lock many times in a row (a story session) may keep the file, emptied,
+// between its writes and remove it when it is done (remove_if_free): on a
+// disk, a new inode and a deletion per write were a fifth of a story's
+// file-system cost (docs/benchmarks.md).
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -23,9 +27,15 @@ struct lock_holder {
 
 class file_lock {
 public:
+  enum class on_release {
+    remove_file, // the file goes with the lock
+    keep_file,   // emptied (it names no holder) and left for the next take
+  };
+
   // Blocks up to `timeout`. `what` describes the protected thing for errors
   // ("story S-0001"). Throws sdlc::error on timeout, naming the holder.
-  file_lock(std::filesystem::path lock_file, std::chrono::milliseconds timeout, std::string what);
+  file_lock(std::filesystem::path lock_file, std::chrono::milliseconds timeout, std::string what,
+            on_release release = on_release::remove_file);
   ~file_lock();
   file_lock(const file_lock&) = delete;
   file_lock& operator=(const file_lock&) = delete;
@@ -36,10 +46,14 @@ public:
   static std::optional<lock_holder> read_holder(const std::filesystem::path& lock_file);
   // Whether some process holds the flock on `lock_file` right now.
   static bool held(const std::filesystem::path& lock_file);
+  // Removes a kept lock file unless someone holds it now (then its holder
+  // decides). Never creates the file, never waits, never throws.
+  static void remove_if_free(const std::filesystem::path& lock_file) noexcept;
 
 private:
   std::filesystem::path path_;
   int fd_ = -1;
+  on_release release_ = on_release::remove_file;
   std::optional<lock_holder> took_over_;
 };
 

@@ -38,6 +38,10 @@ story_session::story_session(board b, std::string story_id, session_options opts
   redact_.add(opts_.gateway_token);
 }
 
+story_session::~story_session() {
+  board::release_story_lock(file_);
+}
+
 // A new run log named by the time (as ai-sdlc names them); the story's
 // oldest ones beyond logging.maxFiles go.
 void story_session::open_log() {

@@ -55,6 +55,10 @@ struct review_check {
 class story_session {
 public:
   story_session(board b, std::string story_id, session_options opts);
+  // Removes the story's lock file that the session's writes kept.
+  ~story_session();
+  story_session(const story_session&) = delete;
+  story_session& operator=(const story_session&) = delete;
 
   const std::string& id() const { return id_; }
   const std::filesystem::path& cwd() const { return cwd_; }
@@ -125,8 +129,14 @@ private:
 
   board board_;
   story load() const { return cache_.load(file_); }
+  // The lock file stays between the session's writes (seven a story): a new
+  // inode and a deletion each was a fifth of a story's file-system cost. Not
+  // when the agent works in the main checkout, where its `git add -A` could
+  // commit the file.
   story update(const std::function<void(story&)>& change) {
-    return board_.update_file(file_, change, &cache_);
+    return board_.update_file(file_, change, &cache_,
+                              opts_.use_worktree ? file_lock::on_release::keep_file
+                                                 : file_lock::on_release::remove_file);
   }
   mutable story_cache cache_; // the story's last bytes, parsed once
 

@@ -67,6 +67,8 @@ BOOST_AUTO_TEST_CASE(command_agent_takes_a_story_to_done) {
   auto r = p.sdlc({"run", "--auto", "--story", "S-0001", "--worktree"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(p.the_story().str("status") == "done");
+  // The session kept its story's lock file between writes, and removed it.
+  BOOST_TEST(!std::filesystem::exists(p.repo / ".ai-sdlc/stories/S-0001/.story.md.lock"));
   BOOST_TEST(p.calls_of("research") == 1);
   BOOST_TEST(p.calls_of("implement") == 1);
   BOOST_TEST(p.calls_of("review") == 1);
@@ -104,6 +106,7 @@ BOOST_AUTO_TEST_CASE(an_agent_that_always_fails_ends_blocked) {
   BOOST_TEST(s.str("status") == "blocked");
   BOOST_TEST(s.str("blocked_reason").find("research failed 4 times") != std::string::npos);
   BOOST_TEST(s.str("last_error").find("exited with code 1") != std::string::npos);
+  BOOST_TEST(!std::filesystem::exists(p.repo / ".ai-sdlc/stories/S-0001/.story.md.lock"));
 }
 
 BOOST_AUTO_TEST_CASE(dirty_main_checkout_needs_force) {

@@ -10,6 +10,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <thread>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,11 @@ void write(const stdfs::path& p, const std::string& content) {
   stdfs::create_directories(p.parent_path());
   std::ofstream out(p, std::ios::binary);
   out << content;
+}
+
+unsigned long inode_of(const stdfs::path& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 ? static_cast<unsigned long>(st.st_ino) : 0;
 }
 
 run_result run(const std::vector<std::string>& argv, const stdfs::path& cwd,

@@ -77,6 +77,9 @@ run_result sdlc(const stdfs::path& project, const std::vector<std::string>& args
 
 std::string read(const stdfs::path& p);
 void write(const stdfs::path& p, const std::string& content);
+// The file's inode number (0 when it is missing): a file replaced or made
+// anew has another one.
+unsigned long inode_of(const stdfs::path& p);
 
 // Copies ../shared/corpus/ai-sdlc into `dest` (writable). Fails the test when
 // the corpus is missing: no silent skip.

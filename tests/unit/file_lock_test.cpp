@@ -117,3 +117,55 @@ BOOST_AUTO_TEST_CASE(a_holder_never_removes_a_lock_file_it_does_not_hold) {
   { file_lock again(path, std::chrono::milliseconds(0), "the board"); }
   BOOST_TEST(!std::filesystem::exists(path)); // ours: removed on release
 }
+
+// A story session keeps its lock file between writes (no new inode per
+// write); the file then names no holder, and goes when the session is done.
+BOOST_AUTO_TEST_CASE(a_kept_lock_file_names_no_holder_and_goes_when_free) {
+  test::temp_dir d;
+  auto path = d.path / ".story.md.lock";
+  const auto keep = file_lock::on_release::keep_file;
+  auto inode = [&] { return test::inode_of(path); };
+  { file_lock l(path, 1s, "story S-0001", keep); }
+  BOOST_REQUIRE(std::filesystem::exists(path));
+  BOOST_TEST(std::filesystem::file_size(path) == 0u);
+  BOOST_TEST(!file_lock::read_holder(path));
+  BOOST_TEST(!file_lock::held(path));
+  const auto first = inode();
+  {
+    file_lock l(path, 1s, "story S-0001", keep);
+    BOOST_TEST(inode() == first); // taken again without a new file
+    BOOST_TEST(file_lock::read_holder(path)->pid == ::getpid());
+    file_lock::remove_if_free(path); // held: its holder decides
+    BOOST_TEST(std::filesystem::exists(path));
+  }
+  file_lock::remove_if_free(path);
+  BOOST_TEST(!std::filesystem::exists(path));
+  file_lock::remove_if_free(path); // nothing there: nothing made
+  BOOST_TEST(!std::filesystem::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(kept_and_removed_lock_files_still_exclude_each_other) {
+  test::temp_dir d;
+  auto path = d.path / ".x.lock";
+  int inside = 0, max_inside = 0, total = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      const auto release =
+          t % 2 ? file_lock::on_release::keep_file : file_lock::on_release::remove_file;
+      for (int i = 0; i < 200; ++i) {
+        {
+          file_lock l(path, 10s, "x", release);
+          int now = ++inside; // unsynchronised on purpose: the lock must serialise us
+          max_inside = std::max(max_inside, now);
+          ++total;
+          --inside;
+        }
+        if (t == 3) file_lock::remove_if_free(path);
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  BOOST_TEST(max_inside == 1);
+  BOOST_TEST(total == 800);
+}

@@ -10,8 +10,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <sys/stat.h>
-
 #include <fstream>
 
 using namespace sdlc;
@@ -148,11 +146,7 @@ BOOST_AUTO_TEST_CASE(an_update_that_changes_nothing_does_not_write) {
   std::filesystem::create_directories(file.parent_path());
   const std::string by_hand = "---\nid:    S-0001\ntitle:   One\nstatus: ready\n---\nbody\n";
   sdlc::fs::atomic_write(file, by_hand);
-  auto inode = [&] {
-    struct stat st {};
-    ::stat(file.c_str(), &st);
-    return st.st_ino;
-  };
+  auto inode = [&] { return sdlc::test::inode_of(file); };
   story_cache cache;
   const auto hand_inode = inode();
   b.update_file(
