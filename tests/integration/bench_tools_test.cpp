@@ -77,8 +77,8 @@ BOOST_AUTO_TEST_CASE(every_bench_script_parses) {
     BOOST_TEST(r.exit_code == 0, e.path() << ": " << r.err);
   }
   // run, live, board, dag-pairs, approval, landing, remote, rate-limit,
-  // overhead-fs, lib.sh
-  BOOST_TEST(scripts >= 10);
+  // overhead-fs, fs-cost, lib.sh
+  BOOST_TEST(scripts >= 11);
 }
 
 // overhead-fs removes what it makes in the folders it is given, so it must
@@ -123,3 +123,57 @@ BOOST_AUTO_TEST_CASE(the_scripts_shared_project_is_a_board_that_runs) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// fs-cost's figures are only as good as its attribution: a sample goes to the
+// innermost frame of ours, and is counted as an inode allocation, an fsync
+// or a deletion by its kernel frames.
+BOOST_AUTO_TEST_CASE(fs_cost_attributes_file_system_samples_to_their_caller) {
+  test::temp_dir d;
+  test::write(d.path / "perf.txt", "caf.actor 100/101\n"
+                                   "\tffff __ext4_new_inode\n"
+                                   "\tffff ext4_create\n"
+                                   "\t5555 sdlc::file_lock::file_lock(std::filesystem::path)\n"
+                                   "\t5555 sdlc::board::update_file(story&)\n"
+                                   "\n"
+                                   "caf.actor 100/102\n"
+                                   "\tffff ext4_sync_file\n"
+                                   "\t5555 sdlc::fs::(anonymous namespace)::replace_file\n"
+                                   "\t5555 sdlc::workflow_state::save(path const&)\n"
+                                   "\t5555 sdlc::story_session::prepare_agent(action_type)\n"
+                                   "\n"
+                                   "caf.actor 100/102\n"
+                                   "\tffff ext4_evict_inode\n"
+                                   "\tffff do_unlinkat\n"
+                                   "\t5555 sdlc::board::update_file(story&)\n"
+                                   "\n"
+                                   "noop-agent.sh 200/200\n"
+                                   "\tffff do_syscall_64\n");
+  auto r = test::run({"/usr/bin/awk", "-v", "hz=100", "-v", "n=10", "-f",
+                      (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench/fs-cost.awk").string(),
+                      (d.path / "perf.txt").string()});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.out.find("4 samples at 100 Hz, 3 in the file system (75.0 %)") != std::string::npos,
+             r.out);
+  // samples, ms CPU per story (1 / 100 Hz / 10 stories), new inode, fsync, delete
+  BOOST_TEST(r.out.find("1         1.00          1       0       0  our lock files") !=
+                 std::string::npos,
+             r.out);
+  BOOST_TEST(r.out.find("1         1.00          0       1       0  checkpoint") !=
+                 std::string::npos,
+             r.out);
+  BOOST_TEST(r.out.find("1         1.00          0       0       1  story writes") !=
+                 std::string::npos,
+             r.out);
+}
+
+BOOST_AUTO_TEST_CASE(fs_cost_refuses_a_bad_folder_before_it_makes_anything) {
+  test::temp_dir d;
+  const auto missing = d.path / "no-such-folder";
+  auto bad =
+      test::run({(stdfs::path(SDLC_SOURCE_DIR) / "tools/bench/fs-cost").string(), missing.string()},
+                d.path, {{"TMPDIR", d.path.string()}});
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err.find(missing.string() + " is not a writable folder") != std::string::npos,
+             bad.err);
+  BOOST_TEST(stdfs::is_empty(d.path));
+}
