@@ -18,6 +18,15 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
+// libgit2 creates .git/worktrees/<name> and branches without coordinating
+// with another creator; serialise every worktree change of a repository (and
+// every edit of .git/info/exclude), across threads and processes.
+file_lock worktree_lock(git_repository* repo) {
+  return file_lock(std::filesystem::path(git_repository_commondir(repo)) /
+                       "sdlc-actors-worktrees.lock",
+                   std::chrono::seconds(60), "the repository's worktrees");
+}
+
 // Keeps the worktrees folder out of the main checkout's `git status` without
 // touching any tracked file (.git/info/exclude is local to the clone).
 void exclude_locally(git_repository* repo, const std::string& pattern) {
@@ -46,6 +55,7 @@ void worktree_service::exclude_base(git_repository* repo) const {
 
 stdfs::path worktree_service::scratch_dir(const std::string& name) const {
   auto repo = open(root_);
+  auto lock = worktree_lock(repo.get()); // exclude_base reads, then rewrites
   exclude_base(repo.get());
   return base_ / name;
 }
@@ -113,17 +123,6 @@ git_oid merged_start(git_repository* repo, const git_oid& base,
   return current;
 }
 
-} // namespace
-
-namespace {
-// libgit2 creates .git/worktrees/<name> and branches without coordinating
-// with another creator; serialise every worktree change of a repository,
-// across threads and processes.
-file_lock worktree_lock(git_repository* repo) {
-  return file_lock(std::filesystem::path(git_repository_commondir(repo)) /
-                       "sdlc-actors-worktrees.lock",
-                   std::chrono::seconds(60), "the repository's worktrees");
-}
 } // namespace
 
 worktree_info worktree_service::ensure(const std::string& id, const std::string& slug,
