@@ -42,6 +42,18 @@ story_session::~story_session() {
   board::release_story_lock(file_);
 }
 
+story story_session::update(const std::function<void(story&)>& change) {
+  auto s = board_.update_file(file_, change, &cache_,
+                              opts_.use_worktree ? file_lock::on_release::keep_file
+                                                 : file_lock::on_release::remove_file);
+  // A story at rest is written no more by this session: its lock file goes
+  // now, not when the session ends, so that a run killed after its last
+  // write leaves none (the next run would find nothing to clean up).
+  if (s.status() == story_status::done || s.status() == story_status::blocked)
+    board::release_story_lock(file_);
+  return s;
+}
+
 // A new run log named by the time (as ai-sdlc names them); the story's
 // oldest ones beyond logging.maxFiles go.
 void story_session::open_log() {

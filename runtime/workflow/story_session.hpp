@@ -132,12 +132,8 @@ private:
   // The lock file stays between the session's writes (seven a story): a new
   // inode and a deletion each was a fifth of a story's file-system cost. Not
   // when the agent works in the main checkout, where its `git add -A` could
-  // commit the file.
-  story update(const std::function<void(story&)>& change) {
-    return board_.update_file(file_, change, &cache_,
-                              opts_.use_worktree ? file_lock::on_release::keep_file
-                                                 : file_lock::on_release::remove_file);
-  }
+  // commit the file, and not once the story is at rest (story_session.cpp).
+  story update(const std::function<void(story&)>& change);
   mutable story_cache cache_; // the story's last bytes, parsed once
 
   std::string id_;

@@ -77,8 +77,8 @@ BOOST_AUTO_TEST_CASE(every_bench_script_parses) {
     BOOST_TEST(r.exit_code == 0, e.path() << ": " << r.err);
   }
   // run, live, board, dag-pairs, approval, landing, remote, rate-limit,
-  // overhead-fs, fs-cost, lib.sh
-  BOOST_TEST(scripts >= 11);
+  // overhead-fs, overhead-pairs, fs-cost, lib.sh
+  BOOST_TEST(scripts >= 12);
 }
 
 // overhead-fs removes what it makes in the folders it is given, so it must
@@ -175,5 +175,28 @@ BOOST_AUTO_TEST_CASE(fs_cost_refuses_a_bad_folder_before_it_makes_anything) {
   BOOST_TEST(bad.exit_code == 2);
   BOOST_TEST(bad.err.find(missing.string() + " is not a writable folder") != std::string::npos,
              bad.err);
+  BOOST_TEST(stdfs::is_empty(d.path));
+}
+
+// overhead-pairs removes its runs from the folder it is given: a wrong call
+// is refused before it makes anything.
+BOOST_AUTO_TEST_CASE(overhead_pairs_refuses_a_bad_call_before_it_makes_anything) {
+  const auto script = (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench/overhead-pairs").string();
+  test::temp_dir d;
+  const std::map<std::string, std::string> env = {{"TMPDIR", d.path.string()}};
+  auto usage = test::run({script, "1", d.path.string()}, d.path, env);
+  BOOST_TEST(usage.exit_code == 2);
+  BOOST_TEST(usage.err.find("usage: tools/bench/overhead-pairs") != std::string::npos, usage.err);
+  const auto missing = d.path / "no-such-folder";
+  auto bad = test::run({script, "1", missing.string(), SDLC_BIN, SDLC_BIN}, d.path, env);
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err.find(missing.string() + " is not a writable folder") != std::string::npos,
+             bad.err);
+  const auto no_build = d.path / "sdlc-actors";
+  auto not_a_build =
+      test::run({script, "1", d.path.string(), SDLC_BIN, no_build.string()}, d.path, env);
+  BOOST_TEST(not_a_build.exit_code == 2);
+  BOOST_TEST(not_a_build.err.find(no_build.string() + " is not an executable") != std::string::npos,
+             not_a_build.err);
   BOOST_TEST(stdfs::is_empty(d.path));
 }
