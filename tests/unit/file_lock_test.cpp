@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <functional>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -69,25 +70,48 @@ BOOST_AUTO_TEST_CASE(lock_of_a_killed_process_is_taken_over) {
   BOOST_TEST(file_lock::read_holder(path)->pid == ::getpid());
 }
 
-BOOST_AUTO_TEST_CASE(threads_are_mutually_excluded) {
-  test::temp_dir d;
-  auto path = d.path / ".x.lock";
-  int inside = 0, max_inside = 0, total = 0;
+namespace {
+
+struct exclusion {
+  int max_inside = 0;
+  int total = 0;
+};
+
+// Four threads take the lock 200 times each and count who is inside with no
+// synchronisation of their own: the lock must serialise them. Thread t
+// releases as `release_of(t)` says, then calls `after_each(t)`.
+exclusion four_threads_taking(const std::filesystem::path& path,
+                              const std::function<file_lock::on_release(int)>& release_of,
+                              const std::function<void(int)>& after_each) {
+  int inside = 0;
+  exclusion out;
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&] {
+    threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {
-        file_lock l(path, 10s, "x");
-        int now = ++inside; // unsynchronised on purpose: the lock must serialise us
-        max_inside = std::max(max_inside, now);
-        ++total;
-        --inside;
+        {
+          file_lock l(path, 10s, "x", release_of(t));
+          int now = ++inside; // unsynchronised on purpose
+          out.max_inside = std::max(out.max_inside, now);
+          ++out.total;
+          --inside;
+        }
+        after_each(t);
       }
     });
   for (auto& t : threads)
     t.join();
-  BOOST_TEST(max_inside == 1);
-  BOOST_TEST(total == 800);
+  return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(threads_are_mutually_excluded) {
+  test::temp_dir d;
+  auto r = four_threads_taking(
+      d.path / ".x.lock", [](int) { return file_lock::on_release::remove_file; }, [](int) {});
+  BOOST_TEST(r.max_inside == 1);
+  BOOST_TEST(r.total == 800);
 }
 
 BOOST_AUTO_TEST_CASE(leftovers_of_killed_writers_are_recognised_by_name) {
@@ -146,26 +170,15 @@ BOOST_AUTO_TEST_CASE(a_kept_lock_file_names_no_holder_and_goes_when_free) {
 
 BOOST_AUTO_TEST_CASE(kept_and_removed_lock_files_still_exclude_each_other) {
   test::temp_dir d;
-  auto path = d.path / ".x.lock";
-  int inside = 0, max_inside = 0, total = 0;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&, t] {
-      const auto release =
-          t % 2 ? file_lock::on_release::keep_file : file_lock::on_release::remove_file;
-      for (int i = 0; i < 200; ++i) {
-        {
-          file_lock l(path, 10s, "x", release);
-          int now = ++inside; // unsynchronised on purpose: the lock must serialise us
-          max_inside = std::max(max_inside, now);
-          ++total;
-          --inside;
-        }
+  const auto path = d.path / ".x.lock";
+  auto r = four_threads_taking(
+      path,
+      [](int t) {
+        return t % 2 ? file_lock::on_release::keep_file : file_lock::on_release::remove_file;
+      },
+      [&](int t) {
         if (t == 3) file_lock::remove_if_free(path);
-      }
-    });
-  for (auto& t : threads)
-    t.join();
-  BOOST_TEST(max_inside == 1);
-  BOOST_TEST(total == 800);
+      });
+  BOOST_TEST(r.max_inside == 1);
+  BOOST_TEST(r.total == 800);
 }
