@@ -9,7 +9,7 @@
 // so a clean board has no lock files — except that a writer which takes the
 // same lock many times in a row (a story session) may keep the file, emptied,
 // between its writes and remove it when it is done (remove_if_free): on a
-// disk, a new inode and a deletion per write were a fifth of a story's
+// disk, a new inode and a deletion per write were an eighth of a story's
 // file-system cost (docs/benchmarks.md).
 #include <chrono>
 #include <filesystem>

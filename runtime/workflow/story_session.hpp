@@ -130,7 +130,7 @@ private:
   board board_;
   story load() const { return cache_.load(file_); }
   // The lock file stays between the session's writes (seven a story): a new
-  // inode and a deletion each was a fifth of a story's file-system cost. Not
+  // inode and a deletion each was an eighth of a story's file-system cost. Not
   // when the agent works in the main checkout, where its `git add -A` could
   // commit the file, and not once the story is at rest (story_session.cpp).
   story update(const std::function<void(story&)>& change);
