@@ -57,15 +57,18 @@ dag_run() {
 # The board stays untracked, so each worktree checks out only the project (an
 # empty one): what is measured is the orchestration.
 overhead_stories=200
+# What the overhead benchmark runs on that board (run, overhead-fs, fs-cost and
+# overhead-pairs all measure this one command).
+overhead_args=(run --concurrent 8)
 overhead_board() {
   project "$1" "$here/noop-agent.sh"
   for i in $(seq "$overhead_stories"); do (cd "$1" && "$bin" add "Story $i" --status ready > /dev/null); done
 }
-# overhead_run <dir> <log>: runs that board at --concurrent 8; prints seconds.
+# overhead_run <dir> <log>: runs that board (overhead_args); prints seconds.
 overhead_run() {
   local t0 t1
   t0=$(now)
-  (cd "$1" && "$bin" run --concurrent 8 > "$2")
+  (cd "$1" && "$bin" "${overhead_args[@]}" > "$2")
   t1=$(now)
   elapsed "$t0" "$t1"
 }
