@@ -181,7 +181,10 @@ BOOST_AUTO_TEST_CASE(both_tools_write_one_story_and_no_ai_sdlc_write_is_lost) {
   std::thread sdlc_writer([&] {
     while (!done) {
       try {
-        b.update_file(file, [&](story& s) { s.set_number("sdlc_edits", ++ours); });
+        // Half of them as a run's story session writes: keeping our lock file.
+        b.update_file(
+            file, [&](story& s) { s.set_number("sdlc_edits", ++ours); }, nullptr,
+            ours % 2 ? file_lock::on_release::keep_file : file_lock::on_release::remove_file);
       } catch (const std::exception& e) {
         problems.push_back(e.what());
       }
@@ -216,8 +219,15 @@ BOOST_AUTO_TEST_CASE(both_tools_write_one_story_and_no_ai_sdlc_write_is_lost) {
   BOOST_TEST(missing == 0, missing << " of " << rounds << " ai-sdlc writes lost");
   BOOST_TEST_MESSAGE(ours << " sdlc-actors writes beside " << rounds << " ai-sdlc writes");
   BOOST_TEST(!stdfs::exists(peer_lock::dir_for(file)));
+  // ai-sdlc reads the story beside the lock file a session keeps.
+  b.update_file(
+      file, [](story& s) { s.set_string("sdlc_note", "kept"); }, nullptr,
+      file_lock::on_release::keep_file);
+  BOOST_REQUIRE(stdfs::exists(board::lock_file_for(file)));
   auto details = test::run({p.ai, "details", "S-0001"}, p.repo, p.env);
   BOOST_TEST(details.exit_code == 0, details.err);
+  board::release_story_lock(file);
+  BOOST_TEST(!stdfs::exists(board::lock_file_for(file)));
 }
 
 BOOST_AUTO_TEST_CASE(a_dead_ai_sdlc_lock_is_taken_over_and_a_live_one_is_waited_for) {
