@@ -28,7 +28,12 @@ void scheduler_core::link() {
   dependents_.clear();
   weight_.clear();
   // Dependencies outside the plan are treated as satisfied (done earlier).
-  for (auto& [id, it] : items_) {
+  // In id order, so that each story's dependents are listed in id order.
+  std::vector<std::string> ids(order_);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const auto& id : ids) {
+    auto& it = items_.at(id);
     std::vector<std::string> inside;
     for (const auto& d : declared_.at(id))
       if (items_.count(d) && std::find(inside.begin(), inside.end(), d) == inside.end())
@@ -287,14 +292,14 @@ simulation simulate(const std::vector<schedule_item>& items, int capacity) {
 simulation simulate(const std::vector<schedule_item>& items, int capacity,
                     const std::map<std::string, double>& actual) {
   scheduler_core core(items, capacity);
-  std::map<std::string, const schedule_item*> by_id;
+  std::unordered_map<std::string, const schedule_item*> by_id;
   for (const auto& it : items)
     by_id[it.id] = &it;
   simulation sim;
   using ev = std::pair<double, std::string>; // finish time, id
   std::priority_queue<ev, std::vector<ev>, std::greater<ev>> running;
   double now = 0;
-  std::map<std::string, double> finished_at;
+  std::unordered_map<std::string, double> finished_at;
   for (;;) {
     for (const auto& id : core.take_startable()) {
       const auto& it = *by_id.at(id);
@@ -317,10 +322,10 @@ simulation simulate(const std::vector<schedule_item>& items, int capacity,
 
 simulation simulate_levels(const std::vector<schedule_item>& items, int capacity) {
   // Level = longest dependency chain above a story.
-  std::map<std::string, const schedule_item*> by_id;
+  std::unordered_map<std::string, const schedule_item*> by_id;
   for (const auto& it : items)
     by_id[it.id] = &it;
-  std::map<std::string, int> level;
+  std::unordered_map<std::string, int> level;
   std::function<int(const std::string&)> level_of = [&](const std::string& id) -> int {
     if (auto l = level.find(id); l != level.end()) return l->second;
     int lv = 0;
