@@ -25,6 +25,7 @@
 #include "runtime/util/printable.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/workflow/cleanup.hpp"
+#include "runtime/workflow/leftover_agents.hpp"
 #include "runtime/workflow/transitions.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
@@ -198,7 +199,12 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   migrate_legacy_workflow_state(b);
   // One orchestrator per board (and a killed run's lock file goes now, even
   // if there is nothing to do).
-  if (!o.dry_run) p.lock = acquire_run_lock(b, o.force_unlock);
+  if (!o.dry_run) {
+    p.lock = acquire_run_lock(b, o.force_unlock);
+    // Before any story starts: a killed run's agents must not edit on.
+    for (const auto& note : stop_leftover_agents(b))
+      out << note << "\n";
+  }
   if (o.land) open_lane(b, true); // detached HEAD, rebase: refused before anything runs
   auto scan = b.scan();
   auto lift = o.dry_run ? std::vector<std::string>{} : dependency_blocks_to_lift(scan, o.select);

@@ -86,6 +86,7 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg) {
   }
   set["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1";
   set["SDLC_STORY_ID"] = req.story_id;
+  if (!req.board_mark.empty()) set[board_env] = req.board_mark;
   set["SDLC_ACTION"] = req.action;
   set["SDLC_WORKTREE"] = req.cwd.string();
   // CLAUDECODE marks "running inside Claude Code"; a nested CLI refuses or

@@ -10,8 +10,13 @@
 
 namespace sdlc {
 
+// Marks every process a run starts for a story with the board it works for
+// (runtime/workflow/leftover_agents finds a killed run's processes by it).
+inline constexpr char board_env[] = "SDLC_BOARD";
+
 struct agent_request {
   std::string story_id;
+  std::string board_mark; // SDLC_BOARD: the board's folder
   std::string action;
   std::string prompt;
   std::filesystem::path cwd;         // the story's worktree (or the project)

@@ -10,6 +10,7 @@
 #include "runtime/util/text.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/workflow/action_effects.hpp"
+#include "runtime/workflow/leftover_agents.hpp"
 #include "runtime/workflow/review_decision.hpp"
 #include "runtime/workflow/story_worktree.hpp"
 #include "runtime/workflow/transitions.hpp"
@@ -36,6 +37,7 @@ story_session::story_session(board b, std::string story_id, session_options opts
     env[k] = v;
   redact_ = redactor_for(env);
   redact_.add(opts_.gateway_token);
+  board_mark_ = board_mark(board_);
 }
 
 story_session::~story_session() {
@@ -101,11 +103,10 @@ void story_session::checkpoint_start(action_type a, const std::string& session_i
   state.save(dir);
 }
 
+// Logged, not checkpointed: the next run finds a killed run's agents by the
+// board in their environment (leftover_agents), including one started just
+// before the kill, which a checkpointed pid would not have named yet.
 void story_session::record_agent_process(long pid) {
-  const auto dir = file_.parent_path();
-  auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
-  state.record_process(pid);
-  state.save_for_this_boot(dir);
   log("orchestrator", fmt::format("agent process {} started (own process group)", pid));
 }
 
@@ -139,6 +140,7 @@ agent_request story_session::prepare_agent(action_type a) {
   }
   agent_request req;
   req.story_id = s.id();
+  req.board_mark = board_mark_;
   req.action = std::string(to_string(a));
   req.prompt = render_prompt(board_.sdlc_dir(), req.action, values);
   req.cwd = cwd_;
@@ -183,7 +185,8 @@ std::vector<review_check> story_session::review_checks() const {
     c.name = name;
     c.spec.argv = command_argv(*cmd, cwd_.string());
     c.spec.cwd = cwd_;
-    c.spec.env = environment_with({{"SDLC_STORY_ID", id_}}, {"CLAUDECODE"});
+    c.spec.env =
+        environment_with({{"SDLC_STORY_ID", id_}, {board_env, board_mark_}}, {"CLAUDECODE"});
     c.timeout = t;
     out.push_back(std::move(c));
   };

@@ -150,6 +150,7 @@ private:
   std::vector<std::string> checks_failed_;
   std::string remote_commit_; // set by adopt_remote_commit, used once by complete()
   redactor redact_;           // every text from an agent passes it before it is written
+  std::string board_mark_;    // SDLC_BOARD of every process started for the story
 };
 
 } // namespace sdlc

@@ -79,11 +79,6 @@ void workflow_state::save(const std::filesystem::path& story_dir) {
   fs::atomic_write(file_in(story_dir), doc_.dump(2) + "\n");
 }
 
-void workflow_state::save_for_this_boot(const std::filesystem::path& story_dir) {
-  doc_["timestamp"] = time::now_iso8601();
-  fs::atomic_replace(file_in(story_dir), doc_.dump(2) + "\n");
-}
-
 std::optional<current_action> workflow_state::interrupted() const {
   auto it = doc_.find("currentAction");
   if (it == doc_.end() || !it->is_object() || !it->contains("type") || !(*it)["type"].is_string())
@@ -108,13 +103,6 @@ void workflow_state::record_session(const std::string& session_id, const std::st
   ca["sessionId"] = session_id;
   ca["worktree"] = worktree;
   if (!base_commit.empty()) ca["baseCommit"] = base_commit;
-}
-
-void workflow_state::record_process(long pid) {
-  auto& ca = doc_["currentAction"];
-  if (!ca.is_object()) return;
-  ca["pid"] = pid;
-  ca["pgid"] = pid;
 }
 
 void workflow_state::forget_process() {

@@ -20,7 +20,7 @@ class board;
 // it (ai-sdlc's `currentAction`, with our fields).
 struct current_action {
   std::string type;        // the action, as ai-sdlc names it
-  std::optional<long> pid; // the agent's process group (its leader's pid)
+  std::optional<long> pid; // its agent's process group, in an older checkpoint
   std::string session_id;  // the Claude session it runs in
   std::string worktree;
   std::string base_commit; // implement/rework: the worktree's HEAD when it started
@@ -35,10 +35,6 @@ public:
   // the v1.0 shape is an error naming it.
   static std::optional<workflow_state> load(const std::filesystem::path& story_dir);
   void save(const std::filesystem::path& story_dir);
-  // As save(), not made durable (no fsync of the folder): for a change that
-  // means nothing after a reboot — the running agent's pid, which a power
-  // loss ends too. A killed run still finds it (the page cache outlives us).
-  void save_for_this_boot(const std::filesystem::path& story_dir);
 
   std::optional<current_action> interrupted() const;
   std::vector<std::string> completed_actions() const;
@@ -58,9 +54,10 @@ public:
   // What the running action runs in (before its agent starts).
   void record_session(const std::string& session_id, const std::string& worktree,
                       const std::string& base_commit);
-  // Its agent's process group (pid == pgid: every agent leads its own).
-  void record_process(long pid);
-  // The recorded process is gone (cleanup): the action stays interrupted.
+  // A checkpoint written before 2026-12-04 may name its agent's process
+  // (pid == pgid); now a run finds them by their environment
+  // (leftover_agents). Cleanup forgets a dead one: the action stays
+  // interrupted.
   void forget_process();
 
   const nlohmann::ordered_json& json() const { return doc_; }

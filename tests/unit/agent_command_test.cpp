@@ -59,8 +59,10 @@ BOOST_AUTO_TEST_CASE(command_agent_and_prompts) {
   req.action = "implement";
   req.cwd = d.path;
   req.prompt_file = d.path / "p.md";
+  req.board_mark = "host:/p/.ai-sdlc";
   auto spec = build_agent_spawn(req, cfg);
   BOOST_TEST(spec.argv == (std::vector<std::string>{"/bin/sh", "-c", "./my-agent --fast"}));
+  BOOST_TEST(spec.env.at("SDLC_BOARD") == "host:/p/.ai-sdlc"); // leftover_agents finds it by it
   BOOST_TEST(spec.env.at("SDLC_PROMPT_FILE") == (d.path / "p.md").string());
   BOOST_TEST(spec.env.at("SDLC_ACTION") == "implement");
   BOOST_TEST(spec.env.at("SDLC_WORKTREE") == d.path.string());

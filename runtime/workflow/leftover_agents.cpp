@@ -1,0 +1,43 @@
+#include "runtime/workflow/leftover_agents.hpp"
+
+#include "runtime/agent/agent_command.hpp"
+#include "runtime/process/child_process.hpp"
+#include "runtime/process/marked_processes.hpp"
+#include "runtime/story/board.hpp"
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <unistd.h>
+
+namespace sdlc {
+
+std::string board_mark(const board& b) {
+  // The host too: a worker node runs jobs of another machine's run, whose
+  // board may have the same path as a board here.
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::filesystem::weakly_canonical(b.sdlc_dir()).string();
+}
+
+std::vector<std::string> stop_leftover_agents(const board& b) {
+  std::map<pid_t, std::string> groups; // pgid -> its story
+  for (const auto& p : processes_marked(board_env, board_mark(b)))
+    if (p.pgid > 1) groups.emplace(p.pgid, p.env("SDLC_STORY_ID"));
+  std::vector<std::string> notes;
+  for (const auto& [pgid, story] : groups) {
+    const auto who = story.empty() ? std::string("(no story)") : story;
+    if (!stop_process_group(pgid, std::chrono::seconds(5)))
+      throw failure(fmt::format("{}: process group {} left by an interrupted run does not die "
+                                "after SIGKILL; stop it (kill -9 -{}) and run again",
+                                who, pgid, pgid));
+    notes.push_back(
+        fmt::format("{}: stopped agent process group {} left by an interrupted run", who, pgid));
+  }
+  return notes;
+}
+
+} // namespace sdlc

@@ -1,0 +1,28 @@
+#pragma once
+// A run killed with SIGKILL cannot stop what it started: each agent (and a
+// review's build or test command) leads its own process group, which outlives
+// the run and may go on editing the story's worktree. Every such process
+// carries the board it works for in its environment (SDLC_BOARD, beside
+// SDLC_STORY_ID). The next run, once it holds the board's run lock — so no
+// live run of this board owns any of them —, stops every group so marked
+// before a story starts: none of their edits can land after the interrupted
+// action's edits are discarded. Found in /proc, not through a pid written to
+// the checkpoint, so a run killed between a spawn and that write leaves
+// nothing behind either.
+#include <string>
+#include <vector>
+
+namespace sdlc {
+
+class board;
+
+// What SDLC_BOARD holds for this board's processes: "<host>:<its folder>".
+std::string board_mark(const board& b);
+
+// Stops every process group marked with this board; one note per group
+// ("S-0001: stopped agent process group 123 left by an interrupted run").
+// Call only while holding the board's run lock. Throws sdlc::failure naming a
+// group that does not die.
+std::vector<std::string> stop_leftover_agents(const board& b);
+
+} // namespace sdlc
