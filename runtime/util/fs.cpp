@@ -89,7 +89,7 @@ std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
 
 namespace {
 
-enum class sync { none, file, file_and_directory };
+enum class sync { none, file_and_directory };
 
 void replace_file(const stdfs::path& file, std::string_view content, sync how) {
   auto dir = file.parent_path();
@@ -126,10 +126,6 @@ void replace_file(const stdfs::path& file, std::string_view content, sync how) {
 
 void atomic_write(const stdfs::path& file, std::string_view content) {
   replace_file(file, content, sync::file_and_directory);
-}
-
-void atomic_replace(const stdfs::path& file, std::string_view content) {
-  replace_file(file, content, sync::file);
 }
 
 void atomic_replace_cached(const stdfs::path& file, std::string_view content) {

@@ -23,11 +23,6 @@ std::string read_file(const stdfs::path& file, std::size_t max_bytes = 64u << 20
 // truncated target.
 void atomic_write(const stdfs::path& file, std::string_view content);
 
-// As atomic_write, without the fsync of the directory: a power loss leaves
-// the old or the new content (never a truncated file), and may lose the new
-// one. For records that mean nothing after a reboot (a running agent's pid).
-void atomic_replace(const stdfs::path& file, std::string_view content);
-
 // As atomic_write, without the two fsyncs: for files that are made again
 // from durable state whenever they are needed (a prompt written for the
 // agent about to read it). A process killed mid-write still leaves the old
