@@ -16,7 +16,7 @@ inline constexpr char board_env[] = "SDLC_BOARD";
 
 struct agent_request {
   std::string story_id;
-  std::string board_mark; // SDLC_BOARD: the board's folder
+  std::string board_mark; // SDLC_BOARD: "<host>:<the board's folder>"
   std::string action;
   std::string prompt;
   std::filesystem::path cwd;         // the story's worktree (or the project)

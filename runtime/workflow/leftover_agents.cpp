@@ -23,20 +23,21 @@ std::string board_mark(const board& b) {
   return std::string(host) + ":" + std::filesystem::weakly_canonical(b.sdlc_dir()).string();
 }
 
+std::string stop_left_over_group(pid_t pgid, const std::string& who) {
+  if (!stop_process_group(pgid, std::chrono::seconds(5)))
+    throw failure(fmt::format("{}: process group {} left by an interrupted run does not die after "
+                              "SIGKILL; stop it (kill -9 -{}) and run again",
+                              who, pgid, pgid));
+  return fmt::format("{}: stopped agent process group {} left by an interrupted run", who, pgid);
+}
+
 std::vector<std::string> stop_leftover_agents(const board& b) {
   std::map<pid_t, std::string> groups; // pgid -> its story
   for (const auto& p : processes_marked(board_env, board_mark(b)))
     if (p.pgid > 1) groups.emplace(p.pgid, p.env("SDLC_STORY_ID"));
   std::vector<std::string> notes;
-  for (const auto& [pgid, story] : groups) {
-    const auto who = story.empty() ? std::string("(no story)") : story;
-    if (!stop_process_group(pgid, std::chrono::seconds(5)))
-      throw failure(fmt::format("{}: process group {} left by an interrupted run does not die "
-                                "after SIGKILL; stop it (kill -9 -{}) and run again",
-                                who, pgid, pgid));
-    notes.push_back(
-        fmt::format("{}: stopped agent process group {} left by an interrupted run", who, pgid));
-  }
+  for (const auto& [pgid, story] : groups)
+    notes.push_back(stop_left_over_group(pgid, story.empty() ? "(no story)" : story));
   return notes;
 }
 

@@ -10,6 +10,7 @@
 // the checkpoint, so a run killed between a spawn and that write leaves
 // nothing behind either.
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace sdlc {
@@ -18,6 +19,12 @@ class board;
 
 // What SDLC_BOARD holds for this board's processes: "<host>:<its folder>".
 std::string board_mark(const board& b);
+
+// Stops group `pgid`, left running by an interrupted run for story `who`, and
+// waits until it is gone: its edits are discarded next, and none may land
+// after that. Returns the note saying so; throws sdlc::failure naming the
+// group when it does not die.
+std::string stop_left_over_group(pid_t pgid, const std::string& who);
 
 // Stops every process group marked with this board; one note per group
 // ("S-0001: stopped agent process group 123 left by an interrupted run").

@@ -8,6 +8,7 @@
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/workflow/action_effects.hpp"
+#include "runtime/workflow/leftover_agents.hpp"
 #include "runtime/workflow/transitions.hpp"
 
 #include <fmt/format.h>
@@ -79,17 +80,11 @@ bool story_session::resume_interrupted(const workflow_state& state, const story&
     notes.push_back(
         fmt::format("{}: '{}' had finished before the interruption; recorded it", id_, cur->type));
   }
+  // A checkpoint of an older version names its agent; the run has stopped
+  // what it found by its environment already (leftover_agents).
   if (cur->pid && process_group_alive(static_cast<pid_t>(*cur->pid)) &&
-      is_agent_of_story(*cur->pid, id_)) {
-    const long pid = *cur->pid;
-    // Its edits are discarded next: none may land after that.
-    if (!stop_process_group(static_cast<pid_t>(pid), std::chrono::seconds(5)))
-      throw failure(fmt::format("{}: agent process group {} left by the interrupted run does not "
-                                "die after SIGKILL; stop it (kill -9 -{}) and run again",
-                                id_, pid, pid));
-    notes.push_back(
-        fmt::format("{}: stopped agent process group {} left by the interrupted run", id_, pid));
-  }
+      is_agent_of_story(*cur->pid, id_))
+    notes.push_back(stop_left_over_group(static_cast<pid_t>(*cur->pid), id_));
   return interrupted_edit;
 }
 
