@@ -63,6 +63,7 @@ int cmd_cleanup(const global_options& g, bool dry_run, bool force, bool json) {
   o.dry_run = dry_run;
   o.force = force;
   o.remove_done = true;
+  o.stop_leftovers = true;
   auto report = cleanup_board(b, o);
   if (json) {
     auto j = nlohmann::ordered_json::array();

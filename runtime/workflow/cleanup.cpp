@@ -5,6 +5,8 @@
 #include "runtime/util/error.hpp"
 #include "runtime/story/peer_lock.hpp"
 #include "runtime/util/file_lock.hpp"
+#include "runtime/story/run_lock.hpp"
+#include "runtime/workflow/leftover_agents.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/workflow/workflow_state.hpp"
 
@@ -14,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
 #include <unistd.h>
 
@@ -22,7 +25,10 @@ namespace sdlc {
 namespace stdfs = std::filesystem;
 
 std::string cleanup_action::kind() const {
-  auto past = verb == "remove" ? "removed" : verb == "prune" ? "pruned" : verb + "ed";
+  auto past = verb == "remove"  ? "removed"
+              : verb == "prune" ? "pruned"
+              : verb == "stop"  ? "stopped"
+                                : verb + "ed";
   return past + " " + object;
 }
 
@@ -106,6 +112,7 @@ public:
     done_worktrees();
     orphaned_folders();
     run_lock();
+    if (o_.stop_leftovers) leftover_processes();
     for (const auto& s : all_)
       story_leftovers(s);
     killed_writers();
@@ -232,6 +239,36 @@ private:
       }
     add("remove", "stale lock", b_.rel(lock), true,
         fmt::format("left by run pid {}, which is gone", holder->pid));
+  }
+
+  // What a killed run left running: only while no live run holds the board
+  // (its processes are its own), and holding the run lock meanwhile, so that
+  // no run can start an agent between the look and the kill.
+  void leftover_processes() {
+    const auto path = run_lock_file(b_);
+    std::unique_ptr<file_lock> lock;
+    if (o_.dry_run) {
+      if (file_lock::held(path)) return;
+    } else {
+      try {
+        lock = std::make_unique<file_lock>(path, std::chrono::milliseconds(0), "the board");
+      } catch (const error&) {
+        return;
+      }
+    }
+    for (const auto& g : find_leftover_agents(b_)) {
+      const auto what = fmt::format("{} ({})", g.pgid, g.story);
+      if (o_.dry_run) {
+        add("stop", "agent process group", what, true, "left by an interrupted run");
+        continue;
+      }
+      try {
+        stop_left_over_group(g.pgid, g.story);
+        add("stop", "agent process group", what, true, "left by an interrupted run");
+      } catch (const error& e) {
+        add("stop", "agent process group", what, false, e.what());
+      }
+    }
   }
 
   // 5. A story pointing at a worktree that is gone, its stale lock, a dead

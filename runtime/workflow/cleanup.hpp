@@ -4,7 +4,8 @@
 // maxAgeDays / maxTotalSizeMb), prunes git's metadata of deleted worktree
 // folders, removes worktree folders git no longer knows and worktrees of
 // stories no longer on the board, clears story fields that point at missing
-// worktrees, stale lock files and dead agent pids in checkpoints. Says what it
+// worktrees, stale lock files and dead agent pids in checkpoints, and stops
+// what a killed run left running (leftover_agents). Says what it
 // did; touches nothing else. `cleanup` runs it all; `run` reconciles at start.
 //
 // It deletes only what sdlc-actors provably made for this repository
@@ -23,10 +24,13 @@ struct cleanup_options {
   bool force = false;       // also remove our worktrees that hold unsaved work
   bool remove_done = false; // every done story's worktree (cleanup), else only to meet the limits
   int room_for = 0;         // worktrees about to be made (a run's new stories)
+  // What a killed run left running, when no live run holds the board
+  // (`cleanup`; a run stops them itself, before its cleanup).
+  bool stop_leftovers = false;
 };
 
 struct cleanup_action {
-  std::string verb;   // remove | prune | clear
+  std::string verb;   // remove | prune | clear | stop
   std::string object; // e.g. "worktree", "stale worktree metadata"
   std::string what;   // the path, story or lock
   bool done = true;   // false: reported, left (e.g. uncommitted changes)

@@ -31,13 +31,20 @@ std::string stop_left_over_group(pid_t pgid, const std::string& who) {
   return fmt::format("{}: stopped agent process group {} left by an interrupted run", who, pgid);
 }
 
-std::vector<std::string> stop_leftover_agents(const board& b) {
+std::vector<leftover_group> find_leftover_agents(const board& b) {
   std::map<pid_t, std::string> groups; // pgid -> its story
   for (const auto& p : processes_marked(board_env, board_mark(b)))
     if (p.pgid > 1) groups.emplace(p.pgid, p.env("SDLC_STORY_ID"));
-  std::vector<std::string> notes;
+  std::vector<leftover_group> out;
   for (const auto& [pgid, story] : groups)
-    notes.push_back(stop_left_over_group(pgid, story.empty() ? "(no story)" : story));
+    out.push_back({pgid, story.empty() ? "(no story)" : story});
+  return out;
+}
+
+std::vector<std::string> stop_leftover_agents(const board& b) {
+  std::vector<std::string> notes;
+  for (const auto& g : find_leftover_agents(b))
+    notes.push_back(stop_left_over_group(g.pgid, g.story));
   return notes;
 }
 

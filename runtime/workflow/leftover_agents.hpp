@@ -26,6 +26,13 @@ std::string board_mark(const board& b);
 // group when it does not die.
 std::string stop_left_over_group(pid_t pgid, const std::string& who);
 
+// The process groups marked with this board, each with its story.
+struct leftover_group {
+  pid_t pgid = 0;
+  std::string story; // "(no story)" when the mark carries none
+};
+std::vector<leftover_group> find_leftover_agents(const board& b);
+
 // Stops every process group marked with this board; one note per group
 // ("S-0001: stopped agent process group 123 left by an interrupted run").
 // Call only while holding the board's run lock. Throws sdlc::failure naming a

@@ -230,21 +230,20 @@ esac
   BOOST_TEST(commits == "S-0001: implement — Append once\n");
 }
 
-// A run killed just after it started an agent, before any file could name it:
-// the agent goes on in its own process group. The next run finds it by the
-// board in its environment and stops it before a story starts; a process
-// marked with another board is left alone.
-BOOST_AUTO_TEST_CASE(the_next_run_stops_an_agent_no_checkpoint_names_and_only_its_boards) {
+namespace {
+
+// A board of one story whose agent, until `release` exists, writes its pid to
+// agent.pid and hangs on; `start_hanging_run` starts a run and waits for it.
+struct hanging_board {
   test::temp_dir d;
-  auto repo = d.path / "repo";
-  const auto marker = fmt::format("leftover{}", std::random_device{}());
+  std::filesystem::path repo = d.path / "repo";
+  std::string marker = fmt::format("leftover{}", std::random_device{}());
   std::map<std::string, std::string> env = {{"RUN_MARKER", marker},
                                             {"NO_COLOR", "1"},
                                             {"RELEASE", (d.path / "release").string()},
                                             {"AGENT_PID", (d.path / "agent.pid").string()}};
-  auto sdlc = [&](const std::vector<std::string>& a) { return test::sdlc(repo, a, env); };
-  // Until `release` exists an agent says who it is and hangs on.
-  test::make_command_agent_board(repo, d.path / "agent.sh", R"sh(#!/bin/sh
+  hanging_board() {
+    test::make_command_agent_board(repo, d.path / "agent.sh", R"sh(#!/bin/sh
 if [ ! -f "$RELEASE" ]; then echo $$ > "$AGENT_PID.tmp"; mv "$AGENT_PID.tmp" "$AGENT_PID"; exec sleep 300; fi
 case "$SDLC_ACTION" in
   implement|rework) echo done > "$SDLC_STORY_ID.txt"; echo implemented;;
@@ -252,16 +251,39 @@ case "$SDLC_ACTION" in
   *) echo "notes for $SDLC_ACTION";;
 esac
 )sh",
-                                 env);
-  BOOST_REQUIRE(sdlc({"add", "Hanging story", "--status", "ready"}).exit_code == 0);
-  test::git(repo, {"add", "-A"});
-  test::git(repo, {"commit", "-q", "-m", "board"});
+                                   env);
+    BOOST_REQUIRE(sdlc({"add", "Hanging story", "--status", "ready"}).exit_code == 0);
+    test::git(repo, {"add", "-A"});
+    test::git(repo, {"commit", "-q", "-m", "board"});
+  }
+  test::run_result sdlc(const std::vector<std::string>& a) { return test::sdlc(repo, a, env); }
+  // The run's pid; its agent's pid in `hung`.
+  int start_hanging_run(int& hung) {
+    int pid = test::spawn_background({SDLC_BIN, "run", "--concurrent", "2"}, repo, env,
+                                     d.path / "run0.out");
+    BOOST_REQUIRE_MESSAGE(
+        test::eventually([&] { return std::filesystem::exists(d.path / "agent.pid"); }),
+        test::read(d.path / "run0.out"));
+    hung = std::stoi(test::read(d.path / "agent.pid"));
+    return pid;
+  }
+};
+
+} // namespace
+
+// A run killed just after it started an agent, before any file could name it:
+// the agent goes on in its own process group. The next run finds it by the
+// board in its environment and stops it before a story starts; a process
+// marked with another board is left alone.
+BOOST_AUTO_TEST_CASE(the_next_run_stops_an_agent_no_checkpoint_names_and_only_its_boards) {
+  hanging_board h;
+  auto& d = h.d;
   // Processes of a story with the same id, each in its own session, marked
   // with another board of this machine and with this board's path on another
   // machine (a worker node here runs jobs of other machines' runs).
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  const auto here = std::filesystem::canonical(repo / ".ai-sdlc").string();
+  const auto here = std::filesystem::canonical(h.repo / ".ai-sdlc").string();
   auto marked = [&](const std::string& board) {
     return test::spawn_background({"/usr/bin/setsid", "sleep", "300"}, d.path,
                                   {{"SDLC_BOARD", board}, {"SDLC_STORY_ID", "S-0001"}});
@@ -269,29 +291,50 @@ esac
   test::child_guard other_board(marked(std::string(host) + ":" + d.path.string() + "/o/.ai-sdlc"));
   test::child_guard other_host(marked("elsewhere:" + here));
 
-  test::child_guard run0(test::spawn_background({SDLC_BIN, "run", "--concurrent", "2"}, repo, env,
-                                                d.path / "run0.out"));
-  BOOST_REQUIRE_MESSAGE(
-      test::eventually([&] { return std::filesystem::exists(d.path / "agent.pid"); }),
-      test::read(d.path / "run0.out"));
-  const int agent = std::stoi(test::read(d.path / "agent.pid"));
+  int hung = 0;
+  test::child_guard run0(h.start_hanging_run(hung));
   ::kill(run0.pid(), SIGKILL);
   run0.wait();
-  BOOST_REQUIRE_MESSAGE(::kill(agent, 0) == 0, "the killed run's agent should still run");
-  auto state = json::parse(test::read(repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
+  BOOST_REQUIRE_MESSAGE(::kill(hung, 0) == 0, "the killed run's agent should still run");
+  auto state = json::parse(test::read(h.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
   BOOST_TEST(state["currentAction"].is_object(), state.dump()); // interrupted
   BOOST_TEST(!state["currentAction"].contains("pid"), state.dump());
 
   test::write(d.path / "release", "");
-  auto r = sdlc({"run", "--concurrent", "2"});
+  auto r = h.sdlc({"run", "--concurrent", "2"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
   BOOST_TEST(
       r.out.find(fmt::format("S-0001: stopped agent process group {} left by an interrupted run",
-                             agent)) != std::string::npos,
+                             hung)) != std::string::npos,
       r.out);
-  BOOST_TEST(story::load(repo / ".ai-sdlc/stories/S-0001/story.md").str("status") == "done");
-  BOOST_TEST(test::none_alive_with_env(marker), "orphans");
+  BOOST_TEST(story::load(h.repo / ".ai-sdlc/stories/S-0001/story.md").str("status") == "done");
+  BOOST_TEST(test::none_alive_with_env(h.marker), "orphans");
   BOOST_TEST(!other_board.wait_for(0ms).has_value(), "another board's process was stopped");
   BOOST_TEST(!other_host.wait_for(0ms).has_value(),
              "another machine's board's process was stopped");
+}
+
+// `cleanup` stops what a killed run left running (`--dry-run` names it), and
+// never a live run's agents.
+BOOST_AUTO_TEST_CASE(cleanup_stops_a_killed_runs_agent_never_a_live_runs) {
+  hanging_board h;
+  int hung = 0;
+  test::child_guard run0(h.start_hanging_run(hung));
+  auto live = h.sdlc({"cleanup"});
+  BOOST_TEST(live.exit_code == 0, live.out << live.err);
+  BOOST_TEST(live.out.find("agent process group") == std::string::npos, live.out);
+  BOOST_TEST(::kill(hung, 0) == 0, "a live run's agent was stopped");
+
+  ::kill(run0.pid(), SIGKILL);
+  run0.wait();
+  const auto group = fmt::format("agent process group: {} (S-0001)", hung);
+  auto dry = h.sdlc({"cleanup", "--dry-run"});
+  BOOST_TEST(dry.out.find("would stop " + group) != std::string::npos, dry.out);
+  BOOST_TEST(::kill(hung, 0) == 0, "--dry-run stopped it");
+  auto r = h.sdlc({"cleanup"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(r.out.find("stopped " + group + " — left by an interrupted run") != std::string::npos,
+             r.out);
+  BOOST_TEST(test::none_alive_with_env(h.marker), "orphans");
+  BOOST_TEST(!std::filesystem::exists(h.repo / ".ai-sdlc/run.lock"));
 }
