@@ -353,7 +353,8 @@ void tree_commands(CLI::App& app, cli_values& v) {
 
   auto* cleanup = app.add_subcommand(
       "cleanup", "Remove done stories' worktrees, stale worktree metadata, orphaned folders, "
-                 "stale locks and dead pids in state");
+                 "stale locks and dead pids in state; stop what a killed run left running "
+                 "(never while a run is live)");
   cleanup->add_flag("--dry-run,-n", v.dry_run, "Say what would be done, change nothing");
   cleanup->add_flag("--force", v.cleanup_force,
                     "Also remove sdlc-actors' worktrees that hold uncommitted or untracked work");
