@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <dirent.h>
 #include <set>
@@ -88,9 +89,8 @@ std::vector<marked_process> processes_marked(const std::string& name, const std:
     marked_process p;
     p.pid = static_cast<pid_t>(n);
     p.environment = environment_of(p.pid);
-    bool marked = false;
-    for (const auto& kv : p.environment)
-      marked = marked || kv == mark;
+    const bool marked =
+        std::find(p.environment.begin(), p.environment.end(), mark) != p.environment.end();
     stat_fields f;
     if (!marked || !read_stat(p.pid, f) || f.state == 'Z' || f.pgid == own_group) continue;
     p.pgid = f.pgid;

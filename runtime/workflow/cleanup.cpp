@@ -258,12 +258,8 @@ private:
     }
     for (const auto& g : find_leftover_agents(b_)) {
       const auto what = fmt::format("{} ({})", g.pgid, g.story);
-      if (o_.dry_run) {
-        add("stop", "agent process group", what, true, "left by an interrupted run");
-        continue;
-      }
       try {
-        stop_left_over_group(g.pgid, g.story);
+        if (!o_.dry_run) stop_left_over_group(g.pgid, g.story);
         add("stop", "agent process group", what, true, "left by an interrupted run");
       } catch (const error& e) {
         add("stop", "agent process group", what, false, e.what());
