@@ -11,6 +11,12 @@
 
 namespace sdlc {
 
+namespace {
+void insert_sorted(std::vector<std::string>& ids, const std::string& id) {
+  ids.insert(std::lower_bound(ids.begin(), ids.end(), id), id);
+}
+} // namespace
+
 scheduler_core::scheduler_core(std::vector<schedule_item> items, int capacity)
     : capacity_(capacity < 1 ? 1 : capacity) {
   for (auto& it : items) {
@@ -27,6 +33,7 @@ void scheduler_core::link() {
   std::map<std::string, std::vector<std::string>> edges;
   dependents_.clear();
   weight_.clear();
+  outside_dependents_.clear();
   // Dependencies outside the plan are treated as satisfied (done earlier).
   // In id order, so that each story's dependents are listed in id order.
   std::vector<std::string> ids(order_);
@@ -34,10 +41,9 @@ void scheduler_core::link() {
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (const auto& id : ids) {
     auto& it = items_.at(id);
-    std::vector<std::string> inside;
     for (const auto& d : declared_.at(id))
-      if (items_.count(d) && std::find(inside.begin(), inside.end(), d) == inside.end())
-        inside.push_back(d);
+      if (!items_.count(d)) outside_dependents_[d].insert(id);
+    auto inside = inside_of(declared_.at(id));
     it.depends_on = inside;
     edges[id] = inside;
     for (const auto& d : inside)
@@ -124,32 +130,135 @@ void scheduler_core::set_state(const std::string& id, item_state s) {
   update_ready(id);
 }
 
+std::vector<std::string> scheduler_core::inside_of(const std::vector<std::string>& declared,
+                                                   const std::string& joining) const {
+  std::vector<std::string> inside;
+  for (const auto& d : declared)
+    if ((items_.count(d) || d == joining) &&
+        std::find(inside.begin(), inside.end(), d) == inside.end())
+      inside.push_back(d);
+  return inside;
+}
+
+void scheduler_core::refuse_cycle_through(const std::string& id,
+                                          const std::vector<std::string>& inside,
+                                          const std::set<std::string>& gaining) const {
+  // The plan had no cycle, so any the change makes passes through `id`: its
+  // members are all among what `id` then depends on, transitively.
+  std::map<std::string, std::vector<std::string>> edges;
+  std::vector<std::string> stack{id};
+  while (!stack.empty()) {
+    auto x = std::move(stack.back());
+    stack.pop_back();
+    if (edges.count(x)) continue;
+    auto deps = x == id            ? inside
+                : gaining.count(x) ? inside_of(declared_.at(x), id)
+                                   : items_.at(x).depends_on;
+    stack.insert(stack.end(), deps.begin(), deps.end());
+    edges.emplace(std::move(x), std::move(deps));
+  }
+  for (const auto& issue : dependency_graph(std::move(edges)).issues())
+    if (issue.kind == dependency_issue::cycle)
+      throw bad_input(issue.message() + "; the run cannot start");
+}
+
+void scheduler_core::reweigh_upstream(std::vector<std::string> stale) {
+  // A weight is a story's work plus the heaviest chain downstream, so a
+  // change moves weights upstream only, and only as far as one changes:
+  // admitting a light story under a long-known chain stops at its parents.
+  // A story may be weighed again when a later change reaches it; in a DAG
+  // this ends with every weight as link() would give it.
+  while (!stale.empty()) {
+    const auto x = std::move(stale.back());
+    stale.pop_back();
+    double down = 0;
+    if (auto d = dependents_.find(x); d != dependents_.end())
+      for (const auto& dep : d->second)
+        down = std::max(down, weight_.at(dep));
+    const double w = items_.at(x).work + down;
+    if (w == weight_.at(x)) continue;
+    ready_.erase(rank_of(x)); // its place in the start order moves with its weight
+    weight_[x] = w;
+    update_ready(x);
+    const auto& deps = items_.at(x).depends_on;
+    stale.insert(stale.end(), deps.begin(), deps.end());
+  }
+}
+
 void scheduler_core::admit(schedule_item item) {
-  if (auto it = state_.find(item.id);
+  const std::string id = item.id;
+  if (auto it = state_.find(id);
       it != state_.end() && (it->second == item_state::running || it->second == item_state::held))
     return; // a story the run is working on, or holding, is not taken twice
-  auto before = *this;
-  try {
-    if (!items_.count(item.id)) {
-      position_.emplace(item.id, order_.size());
-      order_.push_back(item.id);
+  // Only what the story touches is redone — its dependencies, the stories
+  // that named it while it was outside the plan, the weights upstream — so
+  // an admit costs its neighbours, not the board (issue 17).
+  const bool known = items_.count(id) != 0;
+  auto inside = inside_of(item.depends_on, id);
+  std::set<std::string> gaining; // they named `id` before it joined: now they wait for it
+  if (auto o = outside_dependents_.find(id); !known && o != outside_dependents_.end())
+    gaining = o->second;
+  // A cycle through `id` needs a story below it: itself, one that named it,
+  // or its dependencies changed under the ones that already wait for it.
+  if (!gaining.empty() || std::find(inside.begin(), inside.end(), id) != inside.end() ||
+      (known && !dependents_[id].empty() && inside != items_.at(id).depends_on))
+    refuse_cycle_through(id, inside, gaining); // throws before anything changed
+
+  std::vector<std::string> reweigh{id};
+  if (known) {
+    set_state(id, item_state::waiting);
+    ready_.erase(rank_of(id)); // its priority and weight may change
+    for (const auto& d : items_.at(id).depends_on) {
+      auto& of = dependents_[d];
+      if (auto at = std::lower_bound(of.begin(), of.end(), id); at != of.end() && *at == id)
+        of.erase(at);
+      reweigh.push_back(d);
     }
-    declared_[item.id] = item.depends_on;
-    items_[item.id] = item;
-    state_[item.id] = item_state::waiting;
-    reason_.erase(item.id);
-    link();
-  } catch (...) {
-    *this = std::move(before);
-    throw;
+    for (const auto& d : declared_.at(id))
+      if (auto o = outside_dependents_.find(d); o != outside_dependents_.end()) {
+        o->second.erase(id);
+        if (o->second.empty()) outside_dependents_.erase(o);
+      }
+  } else {
+    position_.emplace(id, order_.size());
+    order_.push_back(id);
+    state_[id] = item_state::waiting;
+    ++counts_[static_cast<std::size_t>(item_state::waiting)];
+    weight_[id] = 0;
   }
+  touch(id);
+  for (const auto& d : item.depends_on)
+    if (!items_.count(d) && d != id) outside_dependents_[d].insert(id);
+  int unmet = 0; // `inside` does not hold `id`: that was a cycle
+  for (const auto& d : inside) {
+    insert_sorted(dependents_[d], id);
+    unmet += state_.at(d) != item_state::done;
+  }
+  unmet_[id] = unmet;
+  declared_[id] = std::move(item.depends_on);
+  item.depends_on = std::move(inside);
+  items_[id] = std::move(item);
+  reason_.erase(id);
+  for (const auto& e : gaining) {
+    items_.at(e).depends_on = inside_of(declared_.at(e), id);
+    insert_sorted(dependents_[id], e);
+    ++unmet_.at(e); // `id` is waiting
+    update_ready(e);
+    touch(e);
+  }
+  if (!gaining.empty()) outside_dependents_.erase(id);
+  const auto& now_inside = items_.at(id).depends_on; // they gained `id` below them
+  reweigh.insert(reweigh.end(), now_inside.begin(), now_inside.end());
+  reweigh_upstream(std::move(reweigh));
+  update_ready(id);
 }
 
 void scheduler_core::readmit(const std::string& id, double work) {
   schedule_item item;
-  if (auto known = items_.find(id); known != items_.end())
+  if (auto known = items_.find(id); known != items_.end()) {
     item = known->second;
-  else
+    item.depends_on = declared_.at(id); // as given: one outside the plan may join later
+  } else
     item.id = id;
   item.work = work;
   admit(std::move(item));

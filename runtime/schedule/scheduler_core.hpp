@@ -96,6 +96,15 @@ private:
   // event costs its story's neighbours, not the board (issue 17).
   void set_state(const std::string& id, item_state s);
   void rebuild_index(); // after link(): counts, unmet, ready from scratch
+  // `declared` without the ids outside the plan (they count as done) and
+  // repeats; `joining` counts as inside (the story being admitted).
+  std::vector<std::string> inside_of(const std::vector<std::string>& declared,
+                                     const std::string& joining = {}) const;
+  // Throws bad_input naming the cycle if `id` depending on `inside`, and the
+  // stories in `gaining` depending on `id`, would close one.
+  void refuse_cycle_through(const std::string& id, const std::vector<std::string>& inside,
+                            const std::set<std::string>& gaining) const;
+  void reweigh_upstream(std::vector<std::string> stale);
   // Start order: priority, then the heavier critical path, then id.
   struct rank {
     long priority;
@@ -123,6 +132,7 @@ private:
   by_id<std::string> reason_;
   by_id<double> weight_;
   by_id<std::vector<std::string>> dependents_;          // in id order
+  by_id<std::set<std::string>> outside_dependents_;     // not in the plan -> who named it
   by_id<std::map<std::string, std::string>> exclusive_; // id -> other -> why
   by_id<int> unmet_;                                    // dependencies inside the plan not done
   std::set<rank> ready_;                                // waiting, every dependency done

@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
+#include <set>
 
 using namespace sdlc;
 
@@ -306,4 +308,107 @@ BOOST_AUTO_TEST_CASE(touched_stories_cover_every_changed_reason) {
   }
   BOOST_TEST(steps > 100);
   BOOST_TEST(checked > 10000);
+}
+
+// run --watch and landing admit stories one at a time, and the core redoes
+// only what each one touches. After every event — a new story, one named by
+// others before it joined, changed dependencies, a cycle refused, a story
+// sent back, finished, held — it must equal a core built from scratch on the
+// same plan: the same states, weights, blockers and start order; and every
+// waiting story whose reason moved must have been touched.
+BOOST_AUTO_TEST_CASE(admits_equal_a_plan_built_from_scratch) {
+  std::mt19937 rng(41);
+  auto pick = [&](int below) { return std::uniform_int_distribution<int>(0, below - 1)(rng); };
+  const int n = 300;
+  auto id_of = [](int i) { return fmt::format("S-{:03}", i); };
+  std::vector<std::string> order; // the plan in input order, as the core keeps it
+  std::map<std::string, schedule_item> given;
+  std::set<std::string> done, held;
+  auto plan_with = [&](const schedule_item* change) {
+    std::vector<schedule_item> items;
+    for (const auto& id : order)
+      items.push_back(change && change->id == id ? *change : given.at(id));
+    if (change && !given.count(change->id)) items.push_back(*change);
+    return items;
+  };
+  for (int i = 0; i < n / 3; ++i) { // acyclic to start: dependencies on earlier ones
+    schedule_item it{id_of(i), pick(5), {}, 1.0 + pick(4)};
+    for (int k = pick(3); k > 0 && i > 0; --k)
+      it.depends_on.push_back(id_of(pick(i)));
+    order.push_back(it.id);
+    given[it.id] = it;
+  }
+  scheduler_core core(plan_with(nullptr), 4);
+  core.keep_open();
+  auto reason = [&](const std::string& id) {
+    return fmt::format("deps {}", fmt::join(core.blockers_of(id), ","));
+  };
+  std::map<std::string, std::string> told;
+  int admitted = 0, refused = 0, sent_back = 0, checked = 0;
+  for (int step = 0; step < 1500; ++step) {
+    const int roll = pick(10);
+    if (roll < 5) { // any story, new or known, naming any others: later ones, cycles
+      schedule_item it{id_of(pick(n)), pick(5), {}, 1.0 + pick(4)};
+      for (int k = pick(4); k > 0; --k)
+        it.depends_on.push_back(id_of(pick(n)));
+      bool cyclic = false;
+      try {
+        scheduler_core check(plan_with(&it), 1);
+      } catch (const sdlc::error&) {
+        cyclic = true;
+      }
+      if (held.count(it.id)) {
+        core.admit(it); // held: not taken twice, nothing changes
+      } else if (cyclic) {
+        BOOST_CHECK_THROW(core.admit(it), sdlc::error);
+        ++refused;
+      } else {
+        core.admit(it);
+        if (!given.count(it.id)) order.push_back(it.id);
+        given[it.id] = it;
+        done.erase(it.id);
+        ++admitted;
+      }
+    } else if (roll < 7 && !done.empty()) { // landing sent it back
+      auto id = *std::next(done.begin(), pick(static_cast<int>(done.size())));
+      const double work = 1.0 + pick(4);
+      core.readmit(id, work);
+      given[id].work = work;
+      done.erase(id);
+      ++sent_back;
+    } else if (auto ready = core.ready_now(); roll < 9 && !ready.empty()) {
+      auto id = ready[static_cast<std::size_t>(pick(static_cast<int>(ready.size())))];
+      core.mark_done(id);
+      done.insert(id);
+    } else if (!held.empty()) { // approved
+      core.mark_waiting(*held.begin());
+      held.erase(held.begin());
+    } else if (!ready.empty()) {
+      core.hold(ready.front());
+      held.insert(ready.front());
+    }
+    for (const auto& id : core.take_touched())
+      told[id] = reason(id);
+
+    scheduler_core ref(plan_with(nullptr), 4);
+    for (const auto& id : done)
+      ref.mark_done(id);
+    for (const auto& id : held)
+      ref.hold(id);
+    BOOST_REQUIRE(core.ids() == order);
+    BOOST_REQUIRE_MESSAGE(core.ready_now() == ref.ready_now(), "start order at step " << step);
+    for (const auto& id : order) {
+      BOOST_REQUIRE_MESSAGE(core.state_of(id) == ref.state_of(id), id << " at step " << step);
+      BOOST_REQUIRE_MESSAGE(core.weight_of(id) == ref.weight_of(id), id << " at step " << step);
+      BOOST_REQUIRE(core.blockers_of(id) == ref.blockers_of(id));
+      if (core.state_of(id) == item_state::waiting) {
+        BOOST_REQUIRE_MESSAGE(told[id] == reason(id), id << " not touched at step " << step);
+        ++checked;
+      }
+    }
+  }
+  BOOST_TEST(admitted > 300);
+  BOOST_TEST(refused > 10);
+  BOOST_TEST(sent_back > 50);
+  BOOST_TEST(checked > 50000);
 }

@@ -18,6 +18,10 @@
 //       fills the board with a deterministic mix (issue 17's shape): random
 //       priorities, 0-3 dependencies each on earlier stories, statuses mixed
 //       (backlog, ready, in-progress, done, blocked; the phase flags to match).
+//   sdlc-bench events <stories> <seed>
+//       what one event of a live run costs the scheduler's core: a story
+//       finishing, sent back by landing, picked up by --watch (µs, stories
+//       touched), on a plan of <stories> half done.
 //   sdlc-bench actors <project> <count>
 //       spawns <count> story actors (not started) and prints the process RSS.
 #include "actors/story_actor.hpp"
@@ -118,6 +122,8 @@ int main(int argc, char** argv) {
     if (a.size() == 6 && a[0] == "dag-seeds")
       return bench::dag_seeds(std::stoi(a[1]), std::stoi(a[2]), std::stoi(a[3]), std::stoi(a[4]),
                               std::stoi(a[5]));
+    if (a.size() == 3 && a[0] == "events")
+      return bench::events(std::stoi(a[1]), static_cast<unsigned>(std::stoul(a[2])));
     if (a.size() == 3 && a[0] == "actors") return actors(a[1], std::stoi(a[2]));
     if (a.size() == 4 && a[0] == "board")
       return make_board(a[1], std::stoi(a[2]), static_cast<unsigned>(std::stoul(a[3])));
@@ -126,7 +132,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cerr << "usage: sdlc-bench dag <project> <n> <capacity> <seed> <min-ms> <max-ms> "
-               "[--estimates] | dag-seeds <n> <capacity> <seeds> <min-ms> <max-ms> | actors "
-               "<project> <count> | board <project> <n> <seed>\n";
+               "[--estimates] | dag-seeds <n> <capacity> <seeds> <min-ms> <max-ms> | events "
+               "<n> <seed> | actors <project> <count> | board <project> <n> <seed>\n";
   return 2;
 }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -134,6 +135,65 @@ int dag_seeds(int n, int capacity, int seeds, int min_ms, int max_ms) {
   std::cout << fmt::format("seeds {}\nknowing_mean {:.4f}\nblind_mean {:.4f}\n"
                            "estimated_mean {:.4f}\nestimated_rough_mean {:.4f}\n",
                            seeds, knowing / seeds, blind / seeds, estimated / seeds, rough / seeds);
+  return 0;
+}
+
+int events(int n, unsigned seed) {
+  // issue 17's board shape: 0-3 dependencies each on any earlier story.
+  std::mt19937 rng(seed);
+  auto pick = [&](int below) { return std::uniform_int_distribution<int>(0, below - 1)(rng); };
+  auto id_of = [](int i) { return fmt::format("S-{:06}", i); };
+  std::vector<schedule_item> items;
+  for (int i = 0; i < n; ++i) {
+    schedule_item it{id_of(i), pick(1000), {}, 1.0 + pick(8)};
+    for (int k = pick(4); k > 0 && i > 0; --k)
+      it.depends_on.push_back(id_of(pick(i)));
+    items.push_back(std::move(it));
+  }
+  scheduler_core core(items, 16);
+  core.keep_open();
+  core.take_touched();
+  std::vector<std::string> done;
+  while (static_cast<int>(done.size()) < n / 2) {
+    auto started = core.take_startable();
+    if (started.empty()) break;
+    for (auto& id : started) {
+      core.mark_done(id);
+      done.push_back(std::move(id));
+    }
+  }
+  core.take_touched();
+  using clock = std::chrono::steady_clock;
+  const int rounds = 200;
+  // Each event as the scheduler actor pays it: the change, then the reasons
+  // of the waiting stories it touched.
+  auto measure = [&](const char* name, auto&& event) {
+    std::size_t touched = 0;
+    auto t0 = clock::now();
+    for (int r = 0; r < rounds; ++r) {
+      event(r);
+      touched += core.take_touched().size();
+    }
+    auto us = std::chrono::duration<double, std::micro>(clock::now() - t0).count() / rounds;
+    std::cout << fmt::format("{}_us {:.1f}\n{}_touched {:.1f}\n", name, us, name,
+                             static_cast<double>(touched) / rounds);
+  };
+  std::vector<std::string> running;
+  measure("finish", [&](int) {
+    if (running.empty()) running = core.take_startable();
+    if (running.empty()) return;
+    core.mark_done(running.back());
+    running.pop_back();
+  });
+  measure("readmit", [&](int) {
+    core.readmit(done[static_cast<std::size_t>(pick(static_cast<int>(done.size())))], 2.0);
+  });
+  measure("admit", [&](int r) {
+    schedule_item it{fmt::format("W-{:06}", r), pick(1000), {}, 1.0 + pick(8)};
+    for (int k = pick(4); k > 0; --k)
+      it.depends_on.push_back(id_of(pick(n)));
+    core.admit(std::move(it));
+  });
   return 0;
 }
 

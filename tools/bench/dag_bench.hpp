@@ -17,4 +17,10 @@ int dag(const std::filesystem::path& root, int n, int capacity, unsigned seed, i
 // from the shape's typical one.
 int dag_seeds(int n, int capacity, int seeds, int min_ms, int max_ms);
 
+// What one event of a live run costs the scheduler's core on an n-story plan
+// (issue 17: its story's neighbours, not the board): the mean microseconds
+// and stories touched of a story finishing, of one sent back by landing
+// (readmit) and of one picked up by `run --watch` (admit), half the plan done.
+int events(int n, unsigned seed);
+
 } // namespace sdlc::bench
