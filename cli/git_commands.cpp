@@ -7,6 +7,7 @@
 #include "runtime/land/land_stories.hpp"
 #include "runtime/story/run_lock.hpp"
 #include "runtime/workflow/cleanup.hpp"
+#include "runtime/workflow/leftover_agents.hpp"
 #include "runtime/schedule/conflict_scan.hpp"
 
 #include <fmt/format.h>
@@ -87,6 +88,11 @@ int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool 
   auto b = open_board(g);
   // Landing moves the base branch and rewrites stories: not beside a live run.
   auto lock = dry_run ? nullptr : acquire_run_lock(b, false);
+  // As `run` does, once the lock is ours: a check (or agent) a killed `land`
+  // or run left running must not go on in the landing's folder.
+  if (lock)
+    for (const auto& note : stop_leftover_agents(b))
+      (json ? std::cerr : std::cout) << note << "\n";
   std::ostringstream progress;
   auto report = land_stories(b, {ids, dry_run}, json ? progress : std::cout);
   bool all_landed =

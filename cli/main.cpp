@@ -380,7 +380,9 @@ void tree_commands(CLI::App& app, cli_values& v) {
   land->footer("Exit code 0 when every story landed (or none waited), 1 when one conflicts, "
                "fails the checks or waits. merge.batchSize stories are tested together "
                "(default 8). The main checkout follows the branch only where you have no "
-               "uncommitted change; otherwise landing waits and says which files.");
+               "uncommitted change; otherwise landing waits and says which files. A check a "
+               "killed land or run left running (SDLC_BOARD in its environment) is stopped "
+               "first.");
   land->callback([&] { v.run = [&] { return cmd_land(v.g, v.conflict_ids, v.dry_run, v.json); }; });
 
   auto* logs = app.add_subcommand("logs", "Show a story's latest log (ai-sdlc's flags)");

@@ -13,6 +13,9 @@ namespace sdlc {
 // Marks every process a run starts for a story with the board it works for
 // (runtime/workflow/leftover_agents finds a killed run's processes by it).
 inline constexpr char board_env[] = "SDLC_BOARD";
+// Marks the landing lane's build and test commands instead of SDLC_STORY_ID:
+// the stories of the batch they test, comma-separated.
+inline constexpr char landing_env[] = "SDLC_LANDING";
 
 struct agent_request {
   std::string story_id;

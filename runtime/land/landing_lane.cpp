@@ -6,6 +6,7 @@
 #include "runtime/land/pull_request.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
+#include "runtime/workflow/leftover_agents.hpp"
 #include "runtime/workflow/story_worktree.hpp"
 
 #include <fmt/format.h>
@@ -194,7 +195,8 @@ std::vector<landed_story> landing_lane::step_once(std::ostream& out) {
       git::worktree_service(root, board_.cfg().worktree_base_path).scratch_dir(".landing");
   git::export_commit(root, merged.tip, scratch);
   out << fmt::format("testing {} on {}\n", fmt::join(batch, ", "), base_);
-  auto failed = run_land_checks(board_.cfg(), scratch);
+  auto failed = run_land_checks(board_.cfg(), scratch,
+                                {board_mark(board_), fmt::format("{}", fmt::join(batch, ","))});
   std::filesystem::remove_all(scratch);
   if (failed) {
     auto why = fmt::format("{} failed ({}): {}\n{}", failed->name, failed->how, failed->command,

@@ -257,12 +257,13 @@ private:
       }
     }
     for (const auto& g : find_leftover_agents(b_)) {
-      const auto what = fmt::format("{} ({})", g.pgid, g.story);
+      const auto group = g.what + " process group";
+      const auto which = fmt::format("{} ({})", g.pgid, g.story);
       try {
-        if (!o_.dry_run) stop_left_over_group(g.pgid, g.story);
-        add("stop", "agent process group", what, true, "left by an interrupted run");
+        if (!o_.dry_run) stop_left_over_group(g.pgid, g.story, g.what);
+        add("stop", group, which, true, "left by an interrupted run");
       } catch (const error& e) {
-        add("stop", "agent process group", what, false, e.what());
+        add("stop", group, which, false, e.what());
       }
     }
   }

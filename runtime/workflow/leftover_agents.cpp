@@ -23,28 +23,38 @@ std::string board_mark(const board& b) {
   return std::string(host) + ":" + std::filesystem::weakly_canonical(b.sdlc_dir()).string();
 }
 
-std::string stop_left_over_group(pid_t pgid, const std::string& who) {
+std::string stop_left_over_group(pid_t pgid, const std::string& who, const std::string& what) {
   if (!stop_process_group(pgid, std::chrono::seconds(5)))
     throw failure(fmt::format("{}: process group {} left by an interrupted run does not die after "
                               "SIGKILL; stop it (kill -9 -{}) and run again",
                               who, pgid, pgid));
-  return fmt::format("{}: stopped agent process group {} left by an interrupted run", who, pgid);
+  return fmt::format("{}: stopped {} process group {} left by an interrupted run", who, what, pgid);
 }
 
 std::vector<leftover_group> find_leftover_agents(const board& b) {
-  std::map<pid_t, std::string> groups; // pgid -> its story
-  for (const auto& p : processes_marked(board_env, board_mark(b)))
-    if (p.pgid > 1) groups.emplace(p.pgid, p.env("SDLC_STORY_ID"));
+  std::map<pid_t, leftover_group> groups; // by pgid: one note per group, in order
+  for (const auto& p : processes_marked(board_env, board_mark(b))) {
+    if (p.pgid <= 1 || groups.count(p.pgid)) continue;
+    leftover_group g{p.pgid, p.env("SDLC_STORY_ID")};
+    if (auto batch = p.env(landing_env); !batch.empty()) {
+      g.what = "landing check";
+      g.story.clear();
+      for (char c : batch) // "S-1,S-2" -> "S-1, S-2"
+        g.story += c == ',' ? std::string(", ") : std::string(1, c);
+    }
+    if (g.story.empty()) g.story = "(no story)";
+    groups.emplace(p.pgid, std::move(g));
+  }
   std::vector<leftover_group> out;
-  for (const auto& [pgid, story] : groups)
-    out.push_back({pgid, story.empty() ? "(no story)" : story});
+  for (auto& [pgid, g] : groups)
+    out.push_back(std::move(g));
   return out;
 }
 
 std::vector<std::string> stop_leftover_agents(const board& b) {
   std::vector<std::string> notes;
   for (const auto& g : find_leftover_agents(b))
-    notes.push_back(stop_left_over_group(g.pgid, g.story));
+    notes.push_back(stop_left_over_group(g.pgid, g.story, g.what));
   return notes;
 }
 
