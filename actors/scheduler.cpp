@@ -200,6 +200,10 @@ void on_finished(scheduler_ptr self, const story_finished& f) {
     remember_end(self, f.story);
     break;
   case story_result::step_done: // as asked; its worktree stays for the next step
+  case story_result::step_failed:
+    // A failed step blocks nothing (its retries are left): it ends the run
+    // with exit code 1, as any failure does.
+    if (f.result == story_result::step_failed) st.any_failed = true;
     st.core->mark_done(f.story);
     remember_end(self, f.story);
     break;

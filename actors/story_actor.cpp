@@ -80,9 +80,16 @@ void finish_done(story_ptr self, const std::string& reason) {
 bool step_limit_reached(story_ptr self, action_type next) {
   auto& st = self->state;
   if (st.opts.max_actions > 0 && st.agent_actions >= st.opts.max_actions) {
-    finish(self, story_result::step_done,
-           fmt::format("next: {} (`run --story {}` runs it; `--auto` runs the rest)",
-                       to_string(next), st.story_id));
+    // A failed action is not a step done: the run's exit code says so. The
+    // story is not blocked (retries are left); the next run tries it again.
+    if (st.last_failure)
+      finish(self, story_result::step_failed,
+             fmt::format("{}; next: {} again (`run --story {}` retries it)", *st.last_failure,
+                         to_string(next), st.story_id));
+    else
+      finish(self, story_result::step_done,
+             fmt::format("next: {} (`run --story {}` runs it; `--auto` runs the rest)",
+                         to_string(next), st.story_id));
     return true;
   }
   if (st.agent_actions == 0 && st.opts.only_action && *st.opts.only_action != next) {

@@ -23,7 +23,8 @@ struct story_state {
   bool stopping = false; // shutdown: kill the agent now
   bool draining = false; // drain: finish the current action, then stop
   std::optional<action_type> running;
-  int agent_actions = 0;  // started by this incarnation (step mode stops after max_actions)
+  int agent_actions = 0; // started by this incarnation (step mode stops after max_actions)
+  std::optional<std::string> last_failure; // the last action failed: how (step mode says so)
   api_usage usage_before; // the gateway's count for this story and action when it started
   executor_actor executor;
   std::deque<review_check> pending_checks;

@@ -180,6 +180,7 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
           time::now_ms()};
       attach_changed_files(self, a, done);
       caf::anon_send(st.parent, std::move(done));
+      st.last_failure.reset();
       step(self);
       return;
     } catch (const std::exception& e) {
@@ -188,6 +189,7 @@ void after_agent(story_ptr self, action_type a, const agent_outcome& o, const st
   }
   if (!st.draining && park_if_limited(self, a, o)) return;
   emit(self, event_kind::action_failed, a, problem);
+  st.last_failure = fmt::format("{} failed: {}", to_string(a), problem);
   bool blocked = false;
   try {
     blocked = st.session->fail(a, problem);

@@ -264,7 +264,7 @@ std::string dashboard_model::story_line(const dashboard_story& s, int width,
   if (s.state == "running" && s.node != "local") tail = "@" + s.node + " " + tail;
   auto line = left + pad(s.title, static_cast<std::size_t>(title_w)) + " " +
               term::fit(tail, static_cast<std::size_t>(tail_w));
-  if (s.state == "failed" || s.state == "blocked")
+  if (s.state == "failed" || s.state == "blocked" || s.state == "step-failed")
     line = st.red(line);
   else if (s.state == "done" || s.state == "landed")
     line = st.green(line);
@@ -285,7 +285,7 @@ std::vector<std::size_t> dashboard_model::shown(int rows) const {
   auto interest = [&](const dashboard_story& s) {
     if (s.state == "running") return 0;
     if (s.state == awaiting_approval) return 1;
-    if (s.state == "failed" || s.state == "blocked") return 2;
+    if (s.state == "failed" || s.state == "blocked" || s.state == "step-failed") return 2;
     if (s.state == "done" || s.state == "landed") return 3;
     return 4;
   };

@@ -20,6 +20,8 @@ std::string_view to_string(story_result r) {
     return "awaiting-approval";
   case story_result::step_done:
     return "step-done";
+  case story_result::step_failed:
+    return "step-failed";
   }
   return "?";
 }

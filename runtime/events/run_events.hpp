@@ -23,6 +23,7 @@ enum class story_result : uint8_t {
   stopped,           // no action applies and it is neither done nor blocked
   awaiting_approval, // its plan waits for a person; the run holds it, and goes on
   step_done,         // step mode: the one action asked for is done; more remain
+  step_failed,       // step mode: the one action asked for failed, retries left (not blocked)
 };
 
 enum class event_kind : uint8_t {

@@ -10,9 +10,12 @@ std::string problem_of(const agent_outcome& o, bool command_agent,
   if (!o.killed_reason.empty()) return o.killed_reason;
   if (o.signal != 0) return fmt::format("agent killed by signal {}", o.signal);
   if (o.exit_code != 0)
-    return fmt::format("agent exited with code {}{}", o.exit_code,
-                       o.api_error_status ? fmt::format(" (API error {})", o.api_error_status)
-                                          : "");
+    // Claude says why in its error result ("Not logged in · Please run
+    // /login"): that is what a person needs, not only the code.
+    return fmt::format("agent exited with code {}{}{}", o.exit_code,
+                       o.api_error_status ? fmt::format(" (API error {})", o.api_error_status) : "",
+                       o.is_error && !o.result_text.empty() ? ": " + o.result_text.substr(0, 300)
+                                                            : "");
   if (!command_agent && !o.saw_result) return "agent ended without a result";
   if (o.is_error)
     return fmt::format("agent reported an error{}: {}",

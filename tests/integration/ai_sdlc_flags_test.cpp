@@ -16,13 +16,15 @@ namespace stdfs = std::filesystem;
 namespace {
 
 // Approves every review, or rejects every one with `reject`; each review
-// leaves a line in reviews.log so a test can count them.
+// leaves a line in reviews.log so a test can count them. The action named by
+// FAIL_ACTION fails.
 std::string agent(bool reject = false) {
   const std::string verdict = reject
                                   ? "{\"passed\": false, \"issues\": [{\"severity\": \"major\", "
                                     "\"category\": \"implementation\", \"description\": \"no\"}]}"
                                   : "{\"passed\": true, \"issues\": []}";
   return "#!/bin/sh\n"
+         "if [ \"$SDLC_ACTION\" = \"$FAIL_ACTION\" ]; then echo broken >&2; exit 1; fi\n"
          "case \"$SDLC_ACTION\" in\n"
          "  review) echo \"$SDLC_STORY_ID\" >> \"$REVIEWS_LOG\"; printf '```json\\n" +
          verdict +
@@ -216,6 +218,28 @@ BOOST_AUTO_TEST_CASE(bare_run_story_and_step_do_one_action_as_in_ai_sdlc) {
   auto none = p.sdlc({"run", "--story", a});
   BOOST_TEST(none.exit_code == 0, none.out << none.err);
   BOOST_TEST(has(none.out, "nothing to run: " + a + " has no action to run: done"), none.out);
+}
+
+// The one action of a step that fails is not a step done: the run says
+// step-failed with the problem and exits 1 (ai-sdlc exits 0 here). The story
+// is not blocked, and the next run tries the action again.
+BOOST_AUTO_TEST_CASE(a_step_whose_action_fails_says_so_and_exits_1) {
+  project p;
+  auto a = p.add("Ready one");
+  p.commit();
+  p.env["FAIL_ACTION"] = "research";
+  auto failed = p.sdlc({"run"});
+  BOOST_TEST(failed.exit_code == 1, failed.out << failed.err);
+  BOOST_TEST(has(failed.out, "step-failed"), failed.out);
+  BOOST_TEST(has(failed.out, "research failed: "), failed.out);
+  BOOST_TEST(!has(failed.out, "step-done"), failed.out);
+  BOOST_TEST(p.status_of(a) == "ready");
+  p.env.erase("FAIL_ACTION");
+  auto again = p.sdlc({"run"});
+  BOOST_TEST(again.exit_code == 0, again.out << again.err);
+  BOOST_TEST(has(again.out, "step-done"), again.out);
+  BOOST_TEST(
+      has(test::read(p.repo / ".ai-sdlc/stories" / a / "story.md"), "research_complete: true"));
 }
 
 BOOST_AUTO_TEST_CASE(flags_without_an_equivalent_exit_2_naming_the_way_here) {

@@ -37,6 +37,12 @@ BOOST_AUTO_TEST_CASE(problems_as_a_table) {
   rows.push_back(
       {"exit code with API error", o, false, "", "agent exited with code 1 (API error 529)"});
   o = ok();
+  o.exit_code = 1;
+  o.is_error = true;
+  o.result_text = "Not logged in · Please run /login";
+  rows.push_back({"exit code with Claude's reason", o, false, "",
+                  "agent exited with code 1: Not logged in · Please run /login"});
+  o = ok();
   o.saw_result = false;
   rows.push_back({"claude without a result", o, false, "", "agent ended without a result"});
   rows.push_back({"command agent owes no result", o, true, "", ""});
