@@ -182,16 +182,14 @@ summary_read read_summary(const stdfs::path& file, std::optional<file_identity> 
 }
 
 // What the index should hold after a scan: every story kept, by file.
-std::map<std::string, index_entry> entries_of(const std::vector<stdfs::path>& files,
-                                              const std::vector<std::optional<story>>& loaded,
-                                              const std::map<std::string, file_identity>& kept) {
+std::map<std::string, index_entry>
+entries_of(const std::vector<stdfs::path>& files, const std::vector<std::optional<story>>& loaded,
+           const std::vector<std::optional<file_identity>>& kept) {
   std::map<std::string, index_entry> entries;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    auto it = kept.find(files[i].string());
-    if (it != kept.end() && loaded[i])
-      entries.emplace(it->first, index_entry{it->second, loaded[i]->fields(),
-                                             loaded[i]->last_review_decision()});
-  }
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (kept[i])
+      entries.emplace(files[i].string(), index_entry{*kept[i], loaded[i]->fields(),
+                                                     loaded[i]->last_review_decision()});
   return entries;
 }
 
@@ -237,10 +235,14 @@ board_scan board::scan(scan_depth depth) const {
       crashed[i] = std::current_exception();
     }
   });
-  std::map<std::string, file_identity> kept;
+  std::size_t kept = 0; // keep[i] from here on: set only for a story read
   for (std::size_t i = 0; i < files.size(); ++i)
-    if (keep[i] && loaded[i]) kept.emplace(files[i].string(), *keep[i]);
-  if (index_file && !index.holds_exactly(kept)) index.save(entries_of(files, loaded, kept));
+    if (keep[i] && !loaded[i])
+      keep[i].reset();
+    else
+      kept += keep[i] ? 1 : 0;
+  if (index_file && !index.holds_exactly(files, keep, kept))
+    index.save(entries_of(files, loaded, keep));
   out.parsed = parsed;
   out.stories.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {

@@ -83,23 +83,38 @@ board_index board_index::load(const stdfs::path& index_file, const stdfs::path& 
   } catch (const std::exception&) {
     // Unreadable: the same.
   }
+  idx.index_paths();
   return idx;
 }
 
-index_entry* board_index::find(const std::string& file, const file_identity& id) {
-  auto it = entries_.find(file);
-  return it != entries_.end() && it->second.identity == id ? &it->second : nullptr;
+void board_index::index_paths() {
+  by_path_.clear();
+  by_path_.reserve(entries_.size());
+  for (auto& [file, e] : entries_)
+    by_path_.emplace(file, &e);
 }
 
-bool board_index::holds_exactly(const std::map<std::string, file_identity>& kept) const {
-  return kept.size() == entries_.size() &&
-         std::equal(kept.begin(), kept.end(), entries_.begin(), [](auto& a, auto& b) {
-           return a.first == b.first && a.second == b.second.identity;
-         });
+index_entry* board_index::find(const std::string& file, const file_identity& id) {
+  auto it = by_path_.find(file);
+  return it != by_path_.end() && it->second->identity == id ? it->second : nullptr;
+}
+
+bool board_index::holds_exactly(const std::vector<stdfs::path>& files,
+                                const std::vector<std::optional<file_identity>>& kept,
+                                std::size_t count) const {
+  if (count != entries_.size()) return false;
+  // Paths are unique: as many, each held with its identity, is the same set.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!kept[i]) continue;
+    auto it = by_path_.find(files[i].native());
+    if (it == by_path_.end() || it->second->identity != *kept[i]) return false;
+  }
+  return true;
 }
 
 void board_index::save(std::map<std::string, index_entry> entries) {
   entries_ = std::move(entries);
+  index_paths();
   if (file_.empty()) return;
   auto bytes = encode_index(board_, entries_);
   try {

@@ -227,6 +227,14 @@ BOOST_AUTO_TEST_CASE(unchanged_stories_come_from_the_index_and_changed_ones_are_
   // A story removed is gone, whatever the index held.
   stdfs::remove_all(b.stories_dir() / "S-0003");
   BOOST_TEST(b.scan().stories.size() == 2u);
+  // The index now holds what is settled: S-0001 (S-0002 was just changed).
+  BOOST_TEST(board_index::load(index_of(b), b.sdlc_dir()).size() == 1u);
+  // A scan that finds what the index holds does not write it again (an
+  // atomic write would give it a new inode).
+  const auto written = identity_of(index_of(b));
+  BOOST_REQUIRE(written);
+  b.scan();
+  BOOST_TEST(identity_of(index_of(b))->inode == written->inode);
 
   // A damaged index is only a slower scan.
   test::write(index_of(b), "not cbor at all");
