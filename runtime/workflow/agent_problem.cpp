@@ -1,8 +1,20 @@
 #include "runtime/workflow/agent_problem.hpp"
 
+#include "runtime/util/fs.hpp"
+
 #include <fmt/format.h>
 
 namespace sdlc {
+
+namespace {
+// The first 300 bytes of what the agent said, never half a character: the
+// problem goes into the story file, which must stay valid UTF-8.
+std::string said(const std::string& text) {
+  auto out = text.substr(0, 300);
+  if (auto bad = fs::find_invalid_utf8(out)) out.resize(*bad);
+  return out;
+}
+} // namespace
 
 std::string problem_of(const agent_outcome& o, bool command_agent,
                        const std::string& transport_error) {
@@ -14,13 +26,12 @@ std::string problem_of(const agent_outcome& o, bool command_agent,
     // /login"): that is what a person needs, not only the code.
     return fmt::format("agent exited with code {}{}{}", o.exit_code,
                        o.api_error_status ? fmt::format(" (API error {})", o.api_error_status) : "",
-                       o.is_error && !o.result_text.empty() ? ": " + o.result_text.substr(0, 300)
-                                                            : "");
+                       o.is_error && !o.result_text.empty() ? ": " + said(o.result_text) : "");
   if (!command_agent && !o.saw_result) return "agent ended without a result";
   if (o.is_error)
     return fmt::format("agent reported an error{}: {}",
                        o.api_error_status ? fmt::format(" (API {})", o.api_error_status) : "",
-                       o.result_text.substr(0, 300));
+                       said(o.result_text));
   return {};
 }
 

@@ -59,6 +59,19 @@ BOOST_AUTO_TEST_CASE(problems_as_a_table) {
   }
 }
 
+// What the agent said is cut to 300 bytes, never inside a character: the
+// problem is written to the story file, which must stay valid UTF-8.
+BOOST_AUTO_TEST_CASE(the_agents_words_are_cut_between_characters) {
+  agent_outcome o;
+  o.exit_code = 0;
+  o.saw_result = true;
+  o.is_error = true;
+  o.result_text = std::string(299, 'x') + "\u00b7 and more";
+  BOOST_TEST(problem_of(o, false, "") == "agent reported an error: " + std::string(299, 'x'));
+  o.exit_code = 1;
+  BOOST_TEST(problem_of(o, false, "") == "agent exited with code 1: " + std::string(299, 'x'));
+}
+
 BOOST_AUTO_TEST_CASE(a_check_passes_only_when_it_ended_by_itself_with_zero) {
   agent_outcome o;
   o.exit_code = 0;
