@@ -17,8 +17,27 @@ stdfs::path journal_entry(const stdfs::path& common_dir, const std::string& name
   return common_dir / "sdlc-actors-adding" / name;
 }
 
+// libgit2 writes a worktree's `.git` file in place (open with O_EXCL, then
+// write): a kill between the two leaves it empty or cut short. What it holds
+// then is the start of the link into `metadata`, and the folder is still ours.
+bool torn_link_into(const stdfs::path& folder, const stdfs::path& metadata) {
+  std::error_code ec;
+  if (!stdfs::is_regular_file(stdfs::symlink_status(folder / ".git", ec))) return false;
+  std::string text;
+  try {
+    text = fs::read_file(folder / ".git", 4096);
+  } catch (const std::exception&) {
+    return false;
+  }
+  for (const auto& m : {metadata, canonical_or_same(metadata)})
+    for (const char* end : {"/\n", "\n"})
+      if (("gitdir: " + m.string() + end).rfind(text, 0) == 0) return true;
+  return false;
+}
+
 // The folder is ours to delete when it is what libgit2 began there: nothing,
-// or a `.git` link into the metadata being undone (plus checked-out files).
+// or a `.git` link into the metadata being undone, whole or torn (plus
+// checked-out files).
 void require_ours(const stdfs::path& folder, const stdfs::path& metadata) {
   if (!stdfs::exists(folder / ".git")) {
     if (stdfs::is_empty(folder)) return;
@@ -26,7 +45,7 @@ void require_ours(const stdfs::path& folder, const stdfs::path& metadata) {
                               "files and no .git link; move it away and run again",
                               folder.string()));
   }
-  if (gitdir_link(folder) != canonical_or_same(metadata))
+  if (gitdir_link(folder) != canonical_or_same(metadata) && !torn_link_into(folder, metadata))
     throw failure(fmt::format("{} was being made a worktree when a run was killed, but its .git "
                               "links to another repository; move it away and run again",
                               folder.string()));

@@ -167,6 +167,38 @@ BOOST_FIXTURE_TEST_CASE(an_add_killed_during_its_checkout_is_redone, repo_fixtur
   BOOST_TEST(git::read_worktree_marker(wt.path).has_value());
 }
 
+// libgit2 writes the .git file in place: a kill between its open and its
+// write (the fault test met it under ASan at 337 ms) leaves it empty or cut
+// short. That folder is still ours, and the add is redone; a .git that links
+// elsewhere is still refused.
+BOOST_FIXTURE_TEST_CASE(an_add_killed_while_libgit2_wrote_the_git_file_is_redone, repo_fixture) {
+  const auto common = repo / ".git";
+  int n = 0;
+  for (std::string torn : {std::string(), std::string("gitdir: "),
+                           "gitdir: " + (common / "worktrees/S-0008-t").string()}) {
+    BOOST_TEST_CONTEXT("a .git holding '" << torn << "'") {
+      const auto name = "S-0008-t";
+      const auto folder = repo / ".ai-sdlc/worktrees" / name;
+      git::begin_worktree_add(common, name, folder);
+      std::filesystem::create_directories(common / "worktrees" / name);
+      test::write(folder / ".git", torn);
+      auto wt = service().ensure("S-0008", "t");
+      BOOST_TEST(wt.created);
+      BOOST_TEST(std::filesystem::exists(wt.path / "README.md"));
+      BOOST_TEST(service().list().at(0).valid);
+      BOOST_TEST(!std::filesystem::exists(common / "sdlc-actors-adding"));
+      service().remove("S-0008", "t", true);
+      ++n;
+    }
+  }
+  BOOST_TEST(n == 3);
+  const auto folder = repo / ".ai-sdlc/worktrees/S-0009-o";
+  git::begin_worktree_add(common, "S-0009-o", folder);
+  test::write(folder / ".git", "gitdir: /elsewhere/.git/worktrees/S-0009-o\n");
+  BOOST_CHECK_THROW(service().ensure("S-0009", "o"), sdlc::error);
+  BOOST_TEST(std::filesystem::exists(folder / ".git"));
+}
+
 // The journal names a folder that holds someone's files and no .git link:
 // nothing is deleted, and the error says what to move.
 BOOST_FIXTURE_TEST_CASE(an_interrupted_add_never_deletes_a_folder_it_did_not_make, repo_fixture) {
