@@ -73,8 +73,14 @@ bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name
   stdfs::path folder = trim(fs::read_file(entry, 4096));
   auto metadata = common_dir / "worktrees" / name;
   if (stdfs::exists(metadata / "gitdir")) {
-    auto linked = trim(fs::read_file(metadata / "gitdir", 4096));
-    if (canonical_or_same(linked) != canonical_or_same(folder / ".git"))
+    const auto text = fs::read_file(metadata / "gitdir", 4096);
+    const auto linked = trim(text);
+    // Written in place too (see torn_link_into): cut short, it is the start
+    // of the path to this folder's .git.
+    bool torn = false;
+    for (const auto& f : {folder, canonical_or_same(folder)})
+      torn = torn || ((f / ".git").string() + "\n").rfind(text, 0) == 0;
+    if (!torn && canonical_or_same(linked) != canonical_or_same(folder / ".git"))
       throw failure(fmt::format("the worktree metadata {} names {}, not {}; run `git worktree "
                                 "prune` or remove it, then run again",
                                 metadata.string(), linked, folder.string()));

@@ -192,6 +192,15 @@ BOOST_FIXTURE_TEST_CASE(an_add_killed_while_libgit2_wrote_the_git_file_is_redone
     }
   }
   BOOST_TEST(n == 3);
+  // Killed later, while it wrote the metadata's own link back (also in place).
+  const auto name = "S-0008-t";
+  const auto torn_folder = repo / ".ai-sdlc/worktrees" / name;
+  git::begin_worktree_add(common, name, torn_folder);
+  std::filesystem::create_directories(common / "worktrees" / name);
+  test::write(torn_folder / ".git", "gitdir: " + (common / "worktrees" / name).string() + "\n");
+  test::write(common / "worktrees" / name / "gitdir", torn_folder.string().substr(0, 12));
+  BOOST_TEST(service().ensure("S-0008", "t").created);
+  BOOST_TEST(service().list().at(0).valid);
   const auto folder = repo / ".ai-sdlc/worktrees/S-0009-o";
   git::begin_worktree_add(common, "S-0009-o", folder);
   test::write(folder / ".git", "gitdir: /elsewhere/.git/worktrees/S-0009-o\n");
