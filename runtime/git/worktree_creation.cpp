@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 namespace sdlc::git {
 
 namespace stdfs = std::filesystem;
@@ -17,9 +20,17 @@ stdfs::path journal_entry(const stdfs::path& common_dir, const std::string& name
   return common_dir / "sdlc-actors-adding" / name;
 }
 
-// libgit2 writes a worktree's `.git` file in place (open with O_EXCL, then
-// write): a kill between the two leaves it empty or cut short. What it holds
-// then is the start of the link into `metadata`, and the folder is still ours.
+// libgit2 writes a worktree's `.git` file and its metadata's `gitdir` in
+// place (open with O_EXCL, then write): a kill between the two leaves the file
+// empty or cut short. What it holds then is the start of what libgit2 meant
+// to write, one of `whole`.
+bool is_start_of_one(const std::string& text, const std::vector<std::string>& whole) {
+  for (const auto& w : whole)
+    if (w.rfind(text, 0) == 0) return true;
+  return false;
+}
+
+// A `.git` link into `metadata`, torn: the folder is still ours.
 bool torn_link_into(const stdfs::path& folder, const stdfs::path& metadata) {
   std::error_code ec;
   if (!stdfs::is_regular_file(stdfs::symlink_status(folder / ".git", ec))) return false;
@@ -29,10 +40,17 @@ bool torn_link_into(const stdfs::path& folder, const stdfs::path& metadata) {
   } catch (const std::exception&) {
     return false;
   }
+  std::vector<std::string> whole;
   for (const auto& m : {metadata, canonical_or_same(metadata)})
     for (const char* end : {"/\n", "\n"})
-      if (("gitdir: " + m.string() + end).rfind(text, 0) == 0) return true;
-  return false;
+      whole.push_back("gitdir: " + m.string() + end);
+  return is_start_of_one(text, whole);
+}
+
+// The metadata's `gitdir`, torn: it was to name this folder's `.git`.
+bool torn_gitdir_of(const std::string& text, const stdfs::path& folder) {
+  return is_start_of_one(text, {(folder / ".git").string() + "\n",
+                                (canonical_or_same(folder) / ".git").string() + "\n"});
 }
 
 // The folder is ours to delete when it is what libgit2 began there: nothing,
@@ -75,12 +93,8 @@ bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name
   if (stdfs::exists(metadata / "gitdir")) {
     const auto text = fs::read_file(metadata / "gitdir", 4096);
     const auto linked = trim(text);
-    // Written in place too (see torn_link_into): cut short, it is the start
-    // of the path to this folder's .git.
-    bool torn = false;
-    for (const auto& f : {folder, canonical_or_same(folder)})
-      torn = torn || ((f / ".git").string() + "\n").rfind(text, 0) == 0;
-    if (!torn && canonical_or_same(linked) != canonical_or_same(folder / ".git"))
+    if (!torn_gitdir_of(text, folder) &&
+        canonical_or_same(linked) != canonical_or_same(folder / ".git"))
       throw failure(fmt::format("the worktree metadata {} names {}, not {}; run `git worktree "
                                 "prune` or remove it, then run again",
                                 metadata.string(), linked, folder.string()));

@@ -28,6 +28,7 @@ landing_lane::landing_lane(board& b, bool dry_run)
     : board_(b), dry_run_(dry_run), queue_(static_cast<std::size_t>(b.cfg().merge.batch_size)) {
   const auto root = b.project_root();
   base_ = git::current_branch(root);
+  board_mark_ = board_mark(b);
   if (base_ == "HEAD")
     throw bad_input("the main checkout is on a detached HEAD: check out the branch stories land "
                     "on (git switch main), then land");
@@ -196,7 +197,7 @@ std::vector<landed_story> landing_lane::step_once(std::ostream& out) {
   git::export_commit(root, merged.tip, scratch);
   out << fmt::format("testing {} on {}\n", fmt::join(batch, ", "), base_);
   auto failed = run_land_checks(board_.cfg(), scratch,
-                                {board_mark(board_), fmt::format("{}", fmt::join(batch, ","))});
+                                {board_mark_, fmt::format("{}", fmt::join(batch, ","))});
   std::filesystem::remove_all(scratch);
   if (failed) {
     auto why = fmt::format("{} failed ({}): {}\n{}", failed->name, failed->how, failed->command,

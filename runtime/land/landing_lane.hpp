@@ -58,6 +58,7 @@ private:
   board& board_;
   bool dry_run_;
   std::string base_;
+  std::string board_mark_; // what a landing check's processes carry (leftover_agents)
   std::string tip_;
   git::merge_strategy strategy_;
   landing_queue queue_;

@@ -56,7 +56,7 @@ void scheduler_core::link() {
   std::function<double(const std::string&)> weigh = [&](const std::string& id) -> double {
     if (auto w = weight_.find(id); w != weight_.end()) return w->second;
     double down = 0;
-    for (const auto& dep : dependents_[id])
+    for (const auto& dep : dependents_of(id))
       down = std::max(down, weigh(dep));
     return weight_[id] = items_[id].work + down;
   };
@@ -109,12 +109,18 @@ std::vector<std::string> scheduler_core::take_touched() {
   return out;
 }
 
+const std::vector<std::string>& scheduler_core::dependents_of(const std::string& id) const {
+  static const std::vector<std::string> none;
+  auto d = dependents_.find(id);
+  return d == dependents_.end() ? none : d->second;
+}
+
 void scheduler_core::set_state(const std::string& id, item_state s) {
   auto& cur = state_.at(id);
   const auto was = cur;
   if (was == s) return;
   touch(id); // its dependents and partners wait on it: their reasons move with it
-  for (const auto& dep : dependents_[id])
+  for (const auto& dep : dependents_of(id))
     touch(dep);
   if (auto ex = exclusive_.find(id); ex != exclusive_.end())
     for (const auto& [other, _] : ex->second)
@@ -123,7 +129,7 @@ void scheduler_core::set_state(const std::string& id, item_state s) {
   ++counts_[static_cast<std::size_t>(s)];
   cur = s;
   if ((was == item_state::done) != (s == item_state::done))
-    for (const auto& dep : dependents_[id]) {
+    for (const auto& dep : dependents_of(id)) {
       unmet_.at(dep) += s == item_state::done ? -1 : 1;
       update_ready(dep);
     }
@@ -201,7 +207,7 @@ void scheduler_core::admit(schedule_item item) {
   // A cycle through `id` needs a story below it: itself, one that named it,
   // or its dependencies changed under the ones that already wait for it.
   if (!gaining.empty() || std::find(inside.begin(), inside.end(), id) != inside.end() ||
-      (known && !dependents_[id].empty() && inside != items_.at(id).depends_on))
+      (known && !dependents_of(id).empty() && inside != items_.at(id).depends_on))
     refuse_cycle_through(id, inside, gaining); // throws before anything changed
 
   std::vector<std::string> reweigh{id};
@@ -314,7 +320,7 @@ scheduler_core::mark_failed(const std::string& id, const std::string& why, item_
   while (!stack.empty()) {
     auto cur = stack.back();
     stack.pop_back();
-    for (const auto& dep : dependents_[cur]) {
+    for (const auto& dep : dependents_of(cur)) {
       if (state_.at(dep) != item_state::waiting) continue;
       set_state(dep, item_state::blocked);
       reason_[dep] = fmt::format("dependency {} {}", cur,

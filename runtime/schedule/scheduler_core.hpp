@@ -119,6 +119,8 @@ private:
   rank rank_of(const std::string& id) const;
   void update_ready(const std::string& id);
   void touch(const std::string& id);
+  // Read-only: operator[] would add an empty entry for every story looked at.
+  const std::vector<std::string>& dependents_of(const std::string& id) const;
 
   // Keyed by id without order: a lookup hashes the id once instead of
   // comparing it down a tree (a seventh of a 100,000-story dry run was those
