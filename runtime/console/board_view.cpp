@@ -292,7 +292,9 @@ std::string details_text(const board& b, const story& s, const term::style& st) 
     if (auto state = workflow_state::load(s.dir())) {
       auto done = state->completed_actions();
       row("completed", done.empty() ? "-" : fmt::format("{}", fmt::join(done, ", ")));
-      if (auto cur = state->interrupted()) row("interrupted", cur->type);
+      if (auto cur = state->interrupted())
+        row(cur->failed ? "failed" : "interrupted",
+            cur->failed ? failed_attempts_text(*cur, 1 + b.cfg().action_retries) : cur->type);
       if (auto u = state->usage_total(); u.calls > 0 || u.cost_usd > 0)
         row("cost", fmt::format("${:.4f} ({} API calls, tokens in {} / out {})", u.cost_usd,
                                 u.calls, u.input + u.cache_read + u.cache_creation, u.output));

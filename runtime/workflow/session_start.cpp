@@ -71,7 +71,11 @@ bool story_session::resume_interrupted(const workflow_state& state, const story&
   auto cur = state.interrupted();
   if (!cur) return false;
   bool interrupted_edit = cur->type == "implement" || cur->type == "rework";
-  notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, cur->type));
+  if (cur->failed)
+    notes.push_back(fmt::format("{}: {} failed in an earlier run; trying again", id_,
+                                failed_attempts_text(*cur, 1 + board_.cfg().action_retries)));
+  else
+    notes.push_back(fmt::format("{}: resuming; '{}' was interrupted", id_, cur->type));
   // Killed after the action's effect reached the story but before the
   // checkpoint said so: record it now instead of running it again.
   if (auto a = parse_action(cur->type); a && effect_recorded_in_story(*a, s)) {
@@ -134,7 +138,9 @@ bool story_session::prepare_worktree(const story& s, const std::optional<workflo
   // the last commit, so it is applied exactly once.
   if (interrupted_edit) {
     git::worktree_service::discard_uncommitted(cwd_);
-    notes.push_back(fmt::format("{}: discarded the interrupted action's uncommitted edits", id_));
+    notes.push_back(fmt::format("{}: discarded the uncommitted edits of '{}' (redone from the "
+                                "last commit)",
+                                id_, state->interrupted()->type));
   }
   update([&](story& st) {
     st.set_string("branch", wt.branch);

@@ -152,7 +152,8 @@ agent_request story_session::prepare_agent(action_type a) {
   // An interrupted refine/research/plan/review continues its Claude session.
   try {
     auto state = workflow_state::load(s.dir());
-    if (auto cur = state ? state->interrupted() : std::nullopt) {
+    // A failed attempt starts afresh: what went on in its session may be why it failed.
+    if (auto cur = state ? state->interrupted() : std::nullopt; cur && !cur->failed) {
       const auto& sid = cur->session_id;
       if (should_resume(req.action, cur->type, claude_session_exists(sid, req.cwd),
                         board_.cfg().agent.command.has_value())) {
@@ -281,15 +282,24 @@ void story_session::complete(action_type a, const std::string& raw_text) {
       }
     });
   }
-  failures_.erase(a);
-  checkpoint_done(a);
+  checkpoint_done(a); // and with it the action's count of failed attempts
   log("orchestrator",
       fmt::format("{} finished{}", to_string(a), outcome.empty() ? "" : ": " + outcome));
 }
 
+// The count lives in the checkpoint, not in this session: a bare `run` is a
+// new session each time, and must block the story as `run --auto` would.
+int story_session::checkpoint_failure(action_type a, const std::string& error) {
+  const auto dir = file_.parent_path();
+  auto state = workflow_state::load(dir).value_or(workflow_state::fresh(id_));
+  const int n = state.record_failure(std::string(to_string(a)), id_, file_, error);
+  state.save(dir);
+  return n;
+}
+
 bool story_session::fail(action_type a, const std::string& raw_error) {
   const auto error = redact_.apply(raw_error);
-  int n = ++failures_[a];
+  const int n = checkpoint_failure(a, error);
   const int allowed = 1 + board_.cfg().action_retries;
   log("orchestrator",
       fmt::format("{} failed (attempt {} of {}): {}", to_string(a), n, allowed, error));

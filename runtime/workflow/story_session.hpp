@@ -125,6 +125,7 @@ private:
   bool edit_committed_before_interruption(const workflow_state& state) const;
   void checkpoint_start(action_type a, const std::string& session_id);
   void checkpoint_done(action_type a);
+  int checkpoint_failure(action_type a, const std::string& error);
   std::string content_hash() const;
 
   board board_;
@@ -145,7 +146,6 @@ private:
   std::filesystem::path log_path_;
   std::ofstream log_;
   std::uintmax_t log_bytes_ = 0; // written to log_path_ by this session
-  std::map<action_type, int> failures_;
   std::vector<std::pair<std::string, std::string>> check_results_; // name -> summary
   std::vector<std::string> checks_failed_;
   std::string remote_commit_; // set by adopt_remote_commit, used once by complete()

@@ -41,6 +41,11 @@ nlohmann::ordered_json action_entry(const std::string& type, const std::string& 
 
 } // namespace
 
+std::string failed_attempts_text(const current_action& a, int allowed) {
+  if (a.failed_attempts <= 0) return a.type;
+  return fmt::format("{} ({} of {} attempts)", a.type, a.failed_attempts, allowed);
+}
+
 std::filesystem::path workflow_state::file_in(const std::filesystem::path& story_dir) {
   return story_dir / ".workflow-state.json";
 }
@@ -93,6 +98,9 @@ std::optional<current_action> workflow_state::interrupted() const {
   out.session_id = text("sessionId");
   out.worktree = text("worktree");
   out.base_commit = text("baseCommit");
+  if (ca.contains("failedAttempts") && ca["failedAttempts"].is_number_integer())
+    out.failed_attempts = ca["failedAttempts"].get<int>();
+  out.failed = ca.contains("failed") && ca["failed"].is_boolean() && ca["failed"].get<bool>();
   return out;
 }
 
@@ -110,6 +118,11 @@ void workflow_state::forget_process() {
   if (!ca.is_object()) return;
   ca.erase("pid");
   ca.erase("pgid");
+}
+
+void workflow_state::forget_failed_attempts() {
+  auto& ca = doc_["currentAction"];
+  if (ca.is_object()) ca.erase("failedAttempts");
 }
 
 std::vector<std::string> workflow_state::completed_actions() const {
@@ -130,7 +143,24 @@ std::optional<std::string> workflow_state::content_hash() const {
 
 void workflow_state::start_action(const std::string& type, const std::string& story_id,
                                   const std::filesystem::path& story_file) {
-  doc_["currentAction"] = action_entry(type, story_id, story_file, "startedAt");
+  auto entry = action_entry(type, story_id, story_file, "startedAt");
+  if (auto cur = interrupted(); cur && cur->type == type && cur->failed_attempts > 0)
+    entry["failedAttempts"] = cur->failed_attempts;
+  doc_["currentAction"] = std::move(entry);
+}
+
+int workflow_state::record_failure(const std::string& type, const std::string& story_id,
+                                   const std::filesystem::path& story_file,
+                                   const std::string& error) {
+  auto cur = interrupted();
+  const bool same = cur && cur->type == type;
+  auto& ca = doc_["currentAction"];
+  if (!same) ca = action_entry(type, story_id, story_file, "startedAt");
+  const int n = (same ? cur->failed_attempts : 0) + 1;
+  ca["failedAttempts"] = n;
+  ca["failed"] = true;
+  ca["lastFailure"] = error;
+  return n;
 }
 
 void workflow_state::complete_action(const std::string& type, const std::string& story_id,

@@ -24,7 +24,15 @@ struct current_action {
   std::string session_id;  // the Claude session it runs in
   std::string worktree;
   std::string base_commit; // implement/rework: the worktree's HEAD when it started
+  // Attempts of this action that failed (ours: `failedAttempts`). Kept across
+  // runs, so a bare `run` (one step) counts them as `run --auto` does.
+  int failed_attempts = 0;
+  bool failed = false; // the last attempt ended in a failure, not a kill
 };
+
+// "research (1 of 4 attempts)": a failed action and how many of the
+// `allowed` attempts it has used (its name alone once unblock reset them).
+std::string failed_attempts_text(const current_action& a, int allowed);
 
 class workflow_state {
 public:
@@ -40,8 +48,12 @@ public:
   std::vector<std::string> completed_actions() const;
   std::optional<std::string> content_hash() const;
 
+  // A new attempt of the current action keeps its count of failed attempts.
   void start_action(const std::string& type, const std::string& story_id,
                     const std::filesystem::path& story_file);
+  // The current action failed; returns its failed attempts, this one counted.
+  int record_failure(const std::string& type, const std::string& story_id,
+                     const std::filesystem::path& story_file, const std::string& error);
   void complete_action(const std::string& type, const std::string& story_id,
                        const std::filesystem::path& story_file);
   void set_content_hash(const std::string& hash);
@@ -59,6 +71,9 @@ public:
   // (leftover_agents). Cleanup forgets a dead one: the action stays
   // interrupted.
   void forget_process();
+  // `unblock --reset-retries`: the current action's failed attempts start at
+  // zero again (it still ran and failed: it starts a fresh session).
+  void forget_failed_attempts();
 
   const nlohmann::ordered_json& json() const { return doc_; }
 

@@ -242,6 +242,52 @@ BOOST_AUTO_TEST_CASE(a_step_whose_action_fails_says_so_and_exits_1) {
       has(test::read(p.repo / ".ai-sdlc/stories" / a / "story.md"), "research_complete: true"));
 }
 
+// A bare run is a new session each time, yet it counts a failing action's
+// attempts as `run --auto` does: the checkpoint keeps them, so the story is
+// blocked after retry.maxRetries + 1 failures instead of retried forever. The
+// next run says the action failed, not that it was interrupted.
+BOOST_AUTO_TEST_CASE(bare_runs_count_a_failing_actions_attempts_and_then_block_it) {
+  project p;
+  auto a = p.add("Keeps failing");
+  p.commit();
+  p.env["FAIL_ACTION"] = "research";
+  p.env["SDLC_CONFIG__RETRY__MAX_RETRIES"] = "1";
+  auto first = p.sdlc({"run"});
+  BOOST_TEST(first.exit_code == 1, first.out << first.err);
+  BOOST_TEST(p.status_of(a) == "ready");
+  auto shown = p.sdlc({"details", a});
+  BOOST_TEST(has(shown.out, "research (1 of 2 attempts)"), shown.out);
+  BOOST_TEST(!has(shown.out, "interrupted"), shown.out);
+
+  auto second = p.sdlc({"run"});
+  BOOST_TEST(has(second.out, "research (1 of 2 attempts) failed in an earlier run"), second.out);
+  BOOST_TEST(!has(second.out, "was interrupted"), second.out);
+  BOOST_TEST(p.status_of(a) == "blocked", second.out);
+  BOOST_TEST(
+      has(test::read(p.repo / ".ai-sdlc/stories" / a / "story.md"), "research failed 2 times"));
+
+  // Unblocked, its count kept (as ai-sdlc keeps its retry counts): one more
+  // failure blocks it again. --reset-retries gives it its attempts back.
+  BOOST_TEST(p.sdlc({"unblock", a}).exit_code == 0);
+  auto third = p.sdlc({"run"});
+  BOOST_TEST(p.status_of(a) == "blocked", third.out);
+  BOOST_TEST(has(third.out, "research (2 of 2 attempts) failed in an earlier run"), third.out);
+  BOOST_TEST(p.sdlc({"unblock", a, "--reset-retries"}).exit_code == 0);
+  auto fourth = p.sdlc({"run"});
+  BOOST_TEST(has(fourth.out, "research failed in an earlier run"), fourth.out);
+  BOOST_TEST(p.status_of(a) == "ready", fourth.out);
+
+  // Fixed, the action runs; its count ends with it.
+  p.env.erase("FAIL_ACTION");
+  BOOST_TEST(p.sdlc({"unblock", a}).exit_code != 0); // not blocked: nothing to unblock
+  auto fixed = p.sdlc({"run", "--story", a});
+  BOOST_TEST(fixed.exit_code == 0, fixed.out << fixed.err);
+  BOOST_TEST(
+      has(test::read(p.repo / ".ai-sdlc/stories" / a / "story.md"), "research_complete: true"));
+  BOOST_TEST(
+      !has(test::read(p.repo / ".ai-sdlc/stories" / a / ".workflow-state.json"), "failedAttempts"));
+}
+
 BOOST_AUTO_TEST_CASE(flags_without_an_equivalent_exit_2_naming_the_way_here) {
   project p;
   auto a = p.add("Untouched");

@@ -41,6 +41,39 @@ BOOST_AUTO_TEST_CASE(checkpoints_round_trip_and_keep_unknown_fields) {
   BOOST_TEST(*back.content_hash() == "abc");
 }
 
+// A failed action's attempts are counted in the file, across runs: each
+// retry starts the same action again and keeps the count; finishing it, or
+// starting another action, ends it. A failure is told from a kill.
+BOOST_AUTO_TEST_CASE(failed_attempts_are_counted_until_the_action_finishes) {
+  test::temp_dir d;
+  const auto file = d.path / "story.md";
+  auto st = workflow_state::fresh("S-1");
+  st.start_action("research", "S-1", file);
+  BOOST_TEST(st.record_failure("research", "S-1", file, "exit 1") == 1);
+  st.save(d.path);
+  auto cur = workflow_state::load(d.path)->interrupted();
+  BOOST_REQUIRE(cur.has_value());
+  BOOST_TEST(cur->failed);
+  BOOST_TEST(cur->failed_attempts == 1);
+  BOOST_TEST(workflow_state::load(d.path)->json()["currentAction"]["lastFailure"] == "exit 1");
+
+  st = *workflow_state::load(d.path); // the next run
+  st.start_action("research", "S-1", file);
+  cur = st.interrupted();
+  BOOST_TEST(!cur->failed); // running again: a kill now is an interruption
+  BOOST_TEST(cur->failed_attempts == 1);
+  BOOST_TEST(st.record_failure("research", "S-1", file, "exit 2") == 2);
+
+  st.start_action("plan", "S-1", file); // another action: its own count
+  BOOST_TEST(st.interrupted()->failed_attempts == 0);
+  BOOST_TEST(st.record_failure("plan", "S-1", file, "x") == 1);
+  st.complete_action("plan", "S-1", file);
+  BOOST_TEST(!st.interrupted().has_value());
+  // A failure with no action started (a checkpoint lost) still counts, whole.
+  BOOST_TEST(st.record_failure("review", "S-1", file, "y") == 1);
+  BOOST_TEST(st.json()["currentAction"]["storyId"] == "S-1");
+}
+
 BOOST_AUTO_TEST_CASE(corrupt_state_is_a_clear_error) {
   test::temp_dir d;
   test::write(d.path / ".workflow-state.json", "{not json");
