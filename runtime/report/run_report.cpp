@@ -1,7 +1,7 @@
 #include "runtime/report/run_report.hpp"
 
 #include "runtime/console/dashboard.hpp"
-#include "runtime/schedule/scheduler_core.hpp"
+#include "runtime/schedule/simulation.hpp"
 
 #include <fmt/format.h>
 

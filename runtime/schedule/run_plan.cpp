@@ -1,6 +1,7 @@
 #include "runtime/schedule/run_plan.hpp"
 
 #include "runtime/console/dashboard.hpp"
+#include "runtime/schedule/simulation.hpp"
 #include "runtime/story/dependency_graph.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/text.hpp"
@@ -102,25 +103,63 @@ std::vector<const story*> chosen_stories(const board& b, const run_selection& se
 // nor in this run keep their dependents out of it (they could never start).
 void keep_reachable(std::set<std::string>& in_plan, const story_index& by_id,
                     const folded_index& folded, run_plan& plan) {
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (const auto& id : std::vector<std::string>(in_plan.begin(), in_plan.end())) {
-      for (const auto& dep : by_id.at(id)->dependencies()) {
-        const auto& found = lookup(folded, dep);
-        if (found.empty())
-          throw bad_input(fmt::format("{} depends on {}, which is not on the board; fix its "
-                                      "dependencies before running",
-                                      id, dep));
-        const auto& d = *found.front();
-        if (d.status() == story_status::done || in_plan.count(d.id())) continue;
-        in_plan.erase(id);
-        plan.skipped.emplace_back(id,
-                                  fmt::format("it depends on {}, which is {} and not in this run",
-                                              d.id(), d.str("status")));
-        changed = true;
+  // The first dependency of `id` that is neither done nor in the plan, in
+  // its own order; nullptr when there is none. A dependency not on the board
+  // refuses the run.
+  auto blocking = [&](const std::string& id) -> const story* {
+    for (const auto& dep : by_id.at(id)->dependencies()) {
+      const auto& found = lookup(folded, dep);
+      if (found.empty())
+        throw bad_input(fmt::format("{} depends on {}, which is not on the board; fix its "
+                                    "dependencies before running",
+                                    id, dep));
+      const auto& d = *found.front();
+      if (d.status() != story_status::done && !in_plan.count(d.id())) return &d;
+    }
+    return nullptr;
+  };
+  // A worklist, not passes over the plan until nothing changes: a story is
+  // looked at again only when a story it waits for leaves the plan.
+  std::unordered_map<std::string, std::vector<std::string>> waiting_for; // dependency -> stories
+  std::set<std::string> dropped;
+  std::vector<std::string> left;
+  auto drop = [&](const std::string& id) {
+    in_plan.erase(id);
+    dropped.insert(id);
+    left.push_back(id);
+  };
+  for (const auto& id : std::vector<std::string>(in_plan.begin(), in_plan.end())) {
+    if (!in_plan.count(id)) continue;
+    if (blocking(id)) {
+      drop(id);
+      continue;
+    }
+    for (const auto& dep : by_id.at(id)->dependencies())
+      waiting_for[lookup(folded, dep).front()->id()].push_back(id);
+  }
+  while (!left.empty()) {
+    const auto gone = std::move(left.back());
+    left.pop_back();
+    if (auto w = waiting_for.find(gone); w != waiting_for.end())
+      for (const auto& id : w->second)
+        if (in_plan.count(id) && blocking(id)) drop(id);
+  }
+  // Each named by a dependency of its own outside the plan, the first in its
+  // order that was never in it (the cause) before one that left it: the same
+  // words whatever order the worklist took.
+  for (const auto& id : dropped) {
+    const story* named = nullptr;
+    for (const auto& dep : by_id.at(id)->dependencies()) {
+      const auto& d = *lookup(folded, dep).front();
+      if (d.status() == story_status::done || in_plan.count(d.id())) continue;
+      if (!dropped.count(d.id())) {
+        named = &d;
         break;
       }
+      if (!named) named = &d;
     }
+    plan.skipped.emplace_back(id, fmt::format("it depends on {}, which is {} and not in this run",
+                                              named->id(), named->str("status")));
   }
 }
 

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <queue>
 
 namespace sdlc {
 
@@ -395,92 +394,6 @@ std::vector<std::string> scheduler_core::blockers_of(const std::string& id) cons
   for (const auto& d : items_.at(id).depends_on)
     if (state_.at(d) != item_state::done) out.push_back(d);
   return out;
-}
-
-simulation simulate(const std::vector<schedule_item>& items, int capacity) {
-  std::map<std::string, double> work;
-  for (const auto& it : items)
-    work[it.id] = it.work;
-  return simulate(items, capacity, work);
-}
-
-simulation simulate(const std::vector<schedule_item>& items, int capacity,
-                    const std::map<std::string, double>& actual) {
-  scheduler_core core(items, capacity);
-  std::unordered_map<std::string, const schedule_item*> by_id;
-  for (const auto& it : items)
-    by_id[it.id] = &it;
-  simulation sim;
-  using ev = std::pair<double, std::string>; // finish time, id
-  std::priority_queue<ev, std::vector<ev>, std::greater<ev>> running;
-  double now = 0;
-  std::unordered_map<std::string, double> finished_at;
-  for (;;) {
-    for (const auto& id : core.take_startable()) {
-      const auto& it = *by_id.at(id);
-      simulated_start s{id, now, now + actual.at(id), {}};
-      for (const auto& d : it.depends_on)
-        if (finished_at.count(d)) s.waited_for.push_back(d);
-      running.push({s.end, id});
-      sim.starts.push_back(s);
-    }
-    if (running.empty()) break;
-    auto [t, id] = running.top();
-    running.pop();
-    now = t;
-    finished_at[id] = t;
-    core.mark_done(id);
-    sim.makespan = std::max(sim.makespan, t);
-  }
-  return sim;
-}
-
-simulation simulate_levels(const std::vector<schedule_item>& items, int capacity) {
-  // Level = longest dependency chain above a story.
-  std::unordered_map<std::string, const schedule_item*> by_id;
-  for (const auto& it : items)
-    by_id[it.id] = &it;
-  std::unordered_map<std::string, int> level;
-  std::function<int(const std::string&)> level_of = [&](const std::string& id) -> int {
-    if (auto l = level.find(id); l != level.end()) return l->second;
-    int lv = 0;
-    for (const auto& d : by_id[id]->depends_on)
-      if (by_id.count(d)) lv = std::max(lv, level_of(d) + 1);
-    return level[id] = lv;
-  };
-  int max_level = 0;
-  for (const auto& it : items)
-    max_level = std::max(max_level, level_of(it.id));
-  simulation sim;
-  double level_start = 0;
-  for (int lv = 0; lv <= max_level; ++lv) {
-    std::vector<schedule_item> in_level;
-    for (const auto& it : items)
-      if (level[it.id] == lv) {
-        auto copy = it;
-        copy.depends_on.clear();
-        in_level.push_back(copy);
-      }
-    auto part = simulate(in_level, capacity);
-    for (auto s : part.starts) {
-      s.start += level_start;
-      s.end += level_start;
-      sim.starts.push_back(s);
-    }
-    level_start += part.makespan;
-  }
-  sim.makespan = level_start;
-  return sim;
-}
-
-double makespan_lower_bound(const std::vector<schedule_item>& items, int capacity) {
-  scheduler_core core(items, capacity);
-  double total = 0, critical = 0;
-  for (const auto& it : items) {
-    total += it.work;
-    critical = std::max(critical, core.weight_of(it.id));
-  }
-  return std::max(critical, total / std::max(1, capacity));
 }
 
 } // namespace sdlc

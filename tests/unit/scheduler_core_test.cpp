@@ -1,5 +1,6 @@
 #define BOOST_TEST_MODULE scheduler_core
 #include "runtime/schedule/scheduler_core.hpp"
+#include "runtime/schedule/simulation.hpp"
 #include "runtime/util/error.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -169,6 +170,74 @@ BOOST_AUTO_TEST_CASE(a_closed_run_ends_with_a_story_still_held) {
 // every waiting story whose dependencies are done, by priority, then heavier
 // critical path, then id — checked at every step of a random 2,000-story run
 // with failures, holds and capacity changes.
+// The simulations' bookkeeping (positions, levels and the critical path
+// computed without recursion) against their definitions on a random DAG:
+// the lower bound from the core's own weights, levels as the longest chain
+// above a story, each level simulated alone after the one before.
+BOOST_AUTO_TEST_CASE(simulations_on_a_random_dag_equal_their_definitions) {
+  std::mt19937 rng(53);
+  std::vector<schedule_item> items;
+  for (int i = 0; i < 600; ++i) {
+    auto it =
+        item(fmt::format("S-{:04}", i).c_str(), std::uniform_int_distribution<long>(1, 5)(rng));
+    it.work = std::uniform_real_distribution<double>(0.1, 3.0)(rng);
+    for (int k = std::uniform_int_distribution<int>(0, 3)(rng); k > 0 && i > 0; --k)
+      it.depends_on.push_back(
+          fmt::format("S-{:04}", std::uniform_int_distribution<int>(0, i - 1)(rng)));
+    if (i % 50 == 7) it.depends_on.push_back("OUTSIDE"); // not in the plan: done
+    items.push_back(it);
+  }
+  for (int capacity : {1, 3, 8}) {
+    BOOST_TEST_CONTEXT("capacity " << capacity) {
+      scheduler_core core(items, capacity);
+      double total = 0, critical = 0;
+      for (const auto& it : items) {
+        total += it.work;
+        critical = std::max(critical, core.weight_of(it.id));
+      }
+      BOOST_TEST(makespan_lower_bound(items, capacity) == std::max(critical, total / capacity));
+
+      std::map<std::string, int> level;
+      std::map<std::string, const schedule_item*> by_id;
+      for (const auto& it : items)
+        by_id[it.id] = &it;
+      for (const auto& it : items) { // ids only name earlier stories: one pass
+        int lv = 0;
+        for (const auto& d : it.depends_on)
+          if (by_id.count(d)) lv = std::max(lv, level.at(d) + 1);
+        level[it.id] = lv;
+      }
+      const int levels = std::max_element(level.begin(), level.end(),
+                                          [](auto& a, auto& b) { return a.second < b.second; })
+                             ->second +
+                         1;
+      double expected = 0;
+      for (int lv = 0; lv < levels; ++lv) {
+        std::vector<schedule_item> in_level;
+        for (auto it : items)
+          if (level[it.id] == lv) {
+            it.depends_on.clear();
+            in_level.push_back(it);
+          }
+        expected += simulate(in_level, capacity).makespan;
+      }
+      auto by_levels = simulate_levels(items, capacity);
+      BOOST_TEST(by_levels.makespan == expected);
+      BOOST_TEST(by_levels.starts.size() == items.size());
+
+      auto sim = simulate(items, capacity);
+      BOOST_TEST(sim.starts.size() == items.size());
+      std::map<std::string, double> end;
+      for (const auto& s : sim.starts)
+        end[s.id] = s.end;
+      for (const auto& s : sim.starts)
+        for (const auto& d : by_id.at(s.id)->depends_on)
+          if (end.count(d)) BOOST_TEST(s.start >= end.at(d), s.id << " before " << d);
+      BOOST_TEST(sim.makespan >= makespan_lower_bound(items, capacity));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(choices_on_a_random_dag_equal_the_reference) {
   std::mt19937 rng(17);
   std::vector<schedule_item> items;

@@ -1,6 +1,6 @@
 #include "tools/bench/dag_bench.hpp"
 
-#include "runtime/schedule/scheduler_core.hpp"
+#include "runtime/schedule/simulation.hpp"
 #include "runtime/schedule/story_work.hpp"
 #include "runtime/story/board.hpp"
 
