@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <map>
+#include <unordered_map>
 #include <random>
 #include <tuple>
 #include <unistd.h>
@@ -274,7 +275,7 @@ board_scan board::scan(scan_depth depth) const {
   for (const auto& k : keyed)
     sorted.push_back(std::move(out.stories[k.second]));
   out.stories = std::move(sorted);
-  std::map<std::string, const story*> first;
+  std::unordered_map<std::string, const story*> first; // only looked up: no order needed
   for (const auto& s : out.stories) {
     auto [it, fresh] = first.emplace(ascii_lower(s.id()), &s);
     if (!fresh)

@@ -177,6 +177,9 @@ story story::from_fields(const std::filesystem::path& file, frontmatter_fields f
   s.summary_ = true;
   s.fields_ = std::move(fields);
   s.last_review_decision_ = std::move(last_review_decision);
+  s.summary_id_ = field(s.fields_, "id").scalar;
+  s.summary_status_ =
+      parse_status(field(s.fields_, "status").scalar).value_or(story_status::backlog);
   return s;
 }
 
@@ -218,15 +221,23 @@ std::string story::last_review_decision() const {
   return {};
 }
 
+// A summary answers from its fields without copying a value; a full story
+// works the value out of its YAML.
+template <class F> auto story::read(const std::string& key, F&& f) const {
+  if (summary_) return f(field(fields_, key));
+  return f(value_of(fm_.get(key)));
+}
+
 story_status story::status() const {
+  if (summary_) return summary_status_;
   return parse_status(str("status")).value_or(story_status::backlog);
 }
 
 long story::priority() const {
   // validate() refused any other priority than none or a plain number.
-  auto v = value("priority");
-  if (!v.is_number) return std::numeric_limits<long>::max();
-  return static_cast<long>(v.number);
+  return read("priority", [](const frontmatter_value& v) {
+    return v.is_number ? static_cast<long>(v.number) : std::numeric_limits<long>::max();
+  });
 }
 
 std::vector<std::string> story::dependencies() const {
@@ -235,13 +246,6 @@ std::vector<std::string> story::dependencies() const {
     for (const auto& d : list(key))
       if (std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
   return out;
-}
-
-// A summary answers from its fields without copying a value; a full story
-// works the value out of its YAML.
-template <class F> auto story::read(const std::string& key, F&& f) const {
-  if (summary_) return f(field(fields_, key));
-  return f(value_of(fm_.get(key)));
 }
 
 frontmatter_value story::value(const std::string& key) const {

@@ -46,7 +46,7 @@ public:
   const std::filesystem::path& file() const { return file_; }
   std::filesystem::path dir() const { return file_.parent_path(); }
 
-  std::string id() const { return str("id"); }
+  std::string id() const { return summary_ ? summary_id_ : str("id"); }
   std::string title() const { return str("title"); }
   std::string slug() const { return str("slug"); }
   std::string type() const { return str("type"); }
@@ -109,6 +109,11 @@ private:
   bool summary_ = false;
   frontmatter_fields fields_;        // a summary's values
   std::string last_review_decision_; // a summary's
+  // A summary never changes, and planning a 100,000-story board asks each
+  // one its id and status several times: a lookup by key each was a tenth
+  // of the dry run.
+  std::string summary_id_;
+  story_status summary_status_ = story_status::backlog;
 };
 
 // Ids and slugs name folders: refuse anything that could leave the board.
