@@ -4,7 +4,8 @@
 // (a wait lasts until the story's next event that ends it: another wait, its
 // start, an action), cost by action, reworks; the run's makespan against its
 // lower bound max(critical path, Σ work ÷ concurrency) over the measured story
-// durations (scheduler_core's definition), and the critical path itself.
+// durations (makespan_lower_bound in runtime/schedule/simulation), and the
+// critical path itself.
 #include <nlohmann/json.hpp>
 
 #include <cstdint>

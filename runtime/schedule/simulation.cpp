@@ -63,9 +63,9 @@ simulation run_simulation(const std::vector<schedule_item>& items, int capacity,
   return sim;
 }
 
-// Each item's level: the longest chain of dependencies above it, in
-// topological order without recursion (a 100,000-story chain is deep).
-std::vector<int> levels_of(const std::vector<std::vector<std::size_t>>& deps) {
+// Every item after its dependencies (Kahn's order), without recursion: a
+// 100,000-story chain is deep. Items in a cycle are left out.
+std::vector<std::size_t> topological_order(const std::vector<std::vector<std::size_t>>& deps) {
   const auto n = deps.size();
   std::vector<std::vector<std::size_t>> dependents(n);
   std::vector<std::size_t> unmet(n, 0);
@@ -74,19 +74,18 @@ std::vector<int> levels_of(const std::vector<std::vector<std::size_t>>& deps) {
       dependents[d].push_back(i);
       ++unmet[i];
     }
-  std::vector<int> level(n, 0);
-  std::vector<std::size_t> ready;
+  std::vector<std::size_t> order, ready;
+  order.reserve(n);
   for (std::size_t i = 0; i < n; ++i)
     if (unmet[i] == 0) ready.push_back(i);
   while (!ready.empty()) {
     auto i = ready.back();
     ready.pop_back();
-    for (auto k : dependents[i]) {
-      level[k] = std::max(level[k], level[i] + 1);
+    order.push_back(i);
+    for (auto k : dependents[i])
       if (--unmet[k] == 0) ready.push_back(k);
-    }
   }
-  return level;
+  return order;
 }
 
 } // namespace
@@ -101,7 +100,12 @@ simulation simulate(const std::vector<schedule_item>& items, int capacity,
 }
 
 simulation simulate_levels(const std::vector<schedule_item>& items, int capacity) {
-  const auto level = levels_of(inside_dependencies(items, positions(items)));
+  // A story's level: the longest chain of dependencies above it.
+  const auto deps = inside_dependencies(items, positions(items));
+  std::vector<int> level(items.size(), 0);
+  for (auto i : topological_order(deps))
+    for (auto d : deps[i])
+      level[i] = std::max(level[i], level[d] + 1);
   const int max_level = level.empty() ? 0 : *std::max_element(level.begin(), level.end());
   std::vector<std::vector<schedule_item>> by_level(static_cast<std::size_t>(max_level) + 1);
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -128,27 +132,16 @@ double makespan_lower_bound(const std::vector<schedule_item>& items, int capacit
   // The critical path as the scheduler weighs it (own work plus the heaviest
   // chain downstream), from the stories nothing waits for up.
   const auto deps = inside_dependencies(items, positions(items));
-  const auto n = items.size();
-  std::vector<std::size_t> waiting_on(n, 0); // dependents not yet weighed
-  for (const auto& ds : deps)
-    for (auto d : ds)
-      ++waiting_on[d];
-  std::vector<double> down(n, 0), weight(n, 0);
-  std::vector<std::size_t> ready;
-  for (std::size_t i = 0; i < n; ++i)
-    if (waiting_on[i] == 0) ready.push_back(i);
+  std::vector<double> down(items.size(), 0); // the heaviest chain below each
   double total = 0, critical = 0;
   for (const auto& it : items)
     total += it.work;
-  while (!ready.empty()) {
-    auto i = ready.back();
-    ready.pop_back();
-    weight[i] = items[i].work + down[i];
-    critical = std::max(critical, weight[i]);
-    for (auto d : deps[i]) {
-      down[d] = std::max(down[d], weight[i]);
-      if (--waiting_on[d] == 0) ready.push_back(d);
-    }
+  const auto order = topological_order(deps);
+  for (auto i = order.rbegin(); i != order.rend(); ++i) {
+    const double weight = items[*i].work + down[*i];
+    critical = std::max(critical, weight);
+    for (auto d : deps[*i])
+      down[d] = std::max(down[d], weight);
   }
   return std::max(critical, total / std::max(1, capacity));
 }
