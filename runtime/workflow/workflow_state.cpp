@@ -81,6 +81,13 @@ std::optional<workflow_state> workflow_state::load(const std::filesystem::path& 
 
 void workflow_state::save(const std::filesystem::path& story_dir) {
   doc_["timestamp"] = time::now_iso8601();
+  // ai-sdlc refuses a checkpoint without context.sdlcRoot ("Invalid state
+  // file") and `run --continue` stops there; its own are in
+  // <sdlcRoot>/stories/<ID>.
+  auto& context = doc_["context"];
+  if (context.is_object() && !context.contains("sdlcRoot") &&
+      story_dir.parent_path().filename() == "stories")
+    context["sdlcRoot"] = std::filesystem::absolute(story_dir).parent_path().parent_path().string();
   fs::atomic_write(file_in(story_dir), doc_.dump(2) + "\n");
 }
 

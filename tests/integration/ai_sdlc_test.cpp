@@ -404,3 +404,29 @@ BOOST_AUTO_TEST_CASE(ai_sdlc_reads_a_board_with_run_journals_and_report_settings
   BOOST_TEST(test::read(heard).find("\"event\":\"run_finished\"") != std::string::npos);
   BOOST_TEST(stdfs::exists(p.repo / ".ai-sdlc/notifications.log"));
 }
+
+// A failed action leaves our fields in the checkpoint's currentAction
+// (failedAttempts, failed, lastFailure): ai-sdlc still loads and validates
+// that checkpoint, and resumes from it.
+BOOST_AUTO_TEST_CASE(ai_sdlc_resumes_from_a_checkpoint_that_counts_failed_attempts) {
+  ai_project p;
+  test::write(p.d.path / "agent.sh", "#!/bin/sh\necho 'no answer' >&2\nexit 1\n");
+  stdfs::permissions(p.d.path / "agent.sh", stdfs::perms::owner_all);
+  BOOST_REQUIRE(p.sdlc({"config", "agent.command", (p.d.path / "agent.sh").string()}).exit_code ==
+                0);
+  test::git(p.repo, {"add", "-A"});
+  test::git(p.repo, {"commit", "-q", "-m", "board"});
+  auto r = p.sdlc({"run", "--story", "S-0001"});
+  BOOST_TEST(r.exit_code == 1, r.out + r.err);
+  const auto state =
+      json::parse(test::read(p.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
+  BOOST_TEST(state["currentAction"]["failedAttempts"] == 1, state.dump(2));
+  BOOST_TEST(state["currentAction"]["failed"] == true);
+  auto resumed =
+      test::run({p.ai, "run", "--continue", "--story", "S-0001", "--dry-run"}, p.repo, p.env);
+  BOOST_TEST(resumed.exit_code == 0, resumed.out + resumed.err);
+  BOOST_TEST(resumed.out.find("Resuming workflow from checkpoint") != std::string::npos,
+             resumed.out + resumed.err);
+  BOOST_TEST((resumed.out + resumed.err).find("Invalid state file") == std::string::npos,
+             resumed.out + resumed.err);
+}

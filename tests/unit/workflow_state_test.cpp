@@ -74,6 +74,23 @@ BOOST_AUTO_TEST_CASE(failed_attempts_are_counted_until_the_action_finishes) {
   BOOST_TEST(st.json()["currentAction"]["storyId"] == "S-1");
 }
 
+// ai-sdlc refuses a checkpoint without context.sdlcRoot: ours name it, and
+// one that ai-sdlc wrote keeps its own.
+BOOST_AUTO_TEST_CASE(a_saved_checkpoint_names_its_sdlc_root_as_ai_sdlc_requires) {
+  test::temp_dir d;
+  const auto dir = d.path / ".ai-sdlc/stories/S-1";
+  std::filesystem::create_directories(dir);
+  workflow_state::fresh("S-1").save(dir);
+  BOOST_TEST(workflow_state::load(dir)->json()["context"]["sdlcRoot"] ==
+             (d.path / ".ai-sdlc").string());
+  test::write(dir / ".workflow-state.json",
+              R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":null,)"
+              R"("completedActions":[],"context":{"sdlcRoot":"/theirs"}})");
+  auto theirs = *workflow_state::load(dir);
+  theirs.save(dir);
+  BOOST_TEST(workflow_state::load(dir)->json()["context"]["sdlcRoot"] == "/theirs");
+}
+
 BOOST_AUTO_TEST_CASE(corrupt_state_is_a_clear_error) {
   test::temp_dir d;
   test::write(d.path / ".workflow-state.json", "{not json");
