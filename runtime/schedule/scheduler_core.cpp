@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <functional>
+#include <unordered_map>
 
 namespace sdlc {
 
@@ -51,17 +51,32 @@ void scheduler_core::link() {
   for (const auto& issue : dependency_graph(edges).issues())
     if (issue.kind == dependency_issue::cycle)
       throw bad_input(issue.message() + "; the run cannot start");
-  // Critical-path weight: own work plus the heaviest chain downstream.
-  std::function<double(const std::string&)> weigh = [&](const std::string& id) -> double {
-    if (auto w = weight_.find(id); w != weight_.end()) return w->second;
+  weigh_all();
+  rebuild_index();
+}
+
+void scheduler_core::weigh_all() {
+  // Critical-path weight: own work plus the heaviest chain downstream. Sinks
+  // first, then each story once all its dependents are weighed, so a board
+  // that is one long chain needs no stack frame per story.
+  std::unordered_map<std::string, std::size_t> unweighed;
+  std::vector<std::string> ready;
+  for (const auto& [id, it] : items_) {
+    const auto n = dependents_of(id).size();
+    unweighed.emplace(id, n);
+    if (n == 0) ready.push_back(id);
+  }
+  while (!ready.empty()) {
+    const auto id = std::move(ready.back());
+    ready.pop_back();
     double down = 0;
     for (const auto& dep : dependents_of(id))
-      down = std::max(down, weigh(dep));
-    return weight_[id] = items_[id].work + down;
-  };
-  for (const auto& id : order_)
-    weigh(id);
-  rebuild_index();
+      down = std::max(down, weight_.at(dep));
+    const auto& it = items_.at(id);
+    weight_[id] = it.work + down;
+    for (const auto& d : it.depends_on)
+      if (--unweighed.at(d) == 0) ready.push_back(d);
+  }
 }
 
 void scheduler_core::rebuild_index() {

@@ -90,7 +90,8 @@ public:
   void touch_all();
 
 private:
-  void link(); // dependencies inside the plan, dependents, critical-path weights
+  void link();      // dependencies inside the plan, dependents, critical-path weights
+  void weigh_all(); // after the dependents are known: every weight from scratch
   // Every state change goes through here: it keeps the per-state counts, each
   // story's count of dependencies not done, and the ready set, so that an
   // event costs its story's neighbours, not the board (issue 17).

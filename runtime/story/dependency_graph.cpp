@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <functional>
 #include <set>
 
 namespace sdlc {
@@ -40,67 +39,48 @@ const std::vector<std::string>& dependency_graph::dependencies_of(const std::str
   return it == deps_.end() ? none : it->second;
 }
 
-std::vector<std::string> dependency_graph::dependents_of(const std::string& id) const {
-  std::vector<std::string> out;
-  auto key = ascii_upper(id);
-  for (const auto& [s, deps] : deps_)
-    if (std::find(deps.begin(), deps.end(), key) != deps.end()) out.push_back(s);
-  return out;
-}
-
 std::vector<dependency_issue> dependency_graph::issues() const {
   std::vector<dependency_issue> out;
   for (const auto& [id, deps] : deps_)
     for (const auto& d : deps)
       if (!deps_.count(d)) out.push_back({dependency_issue::missing, {id, d}});
-  // Cycles: DFS with colours; each back edge yields the cycle on the stack.
+  // Cycles: DFS with colours; each back edge yields the cycle on the path.
+  // The walk keeps its own stack: a board that is one long chain would
+  // overflow the thread's stack with a frame per story.
   enum colour { white, grey, black };
   std::map<std::string, colour> seen;
-  std::vector<std::string> stack;
+  std::vector<std::string> path;
+  std::vector<std::size_t> next; // per path entry: the dependency to look at next
   std::set<std::set<std::string>> reported;
-  std::function<void(const std::string&)> visit = [&](const std::string& id) {
-    seen[id] = grey;
-    stack.push_back(id);
-    for (const auto& d : dependencies_of(id)) {
+  for (const auto& [root, _] : deps_) {
+    if (seen[root] != white) continue;
+    seen[root] = grey;
+    path.push_back(root);
+    next.push_back(0);
+    while (!path.empty()) {
+      const auto& deps = dependencies_of(path.back());
+      if (next.back() == deps.size()) {
+        seen[path.back()] = black;
+        path.pop_back();
+        next.pop_back();
+        continue;
+      }
+      const auto& d = deps[next.back()++];
       if (!deps_.count(d)) continue;
-      if (seen[d] == grey) {
-        auto from = std::find(stack.begin(), stack.end(), d);
-        std::vector<std::string> cyc(from, stack.end());
+      auto& c = seen[d];
+      if (c == grey) {
+        std::vector<std::string> cyc(std::find(path.begin(), path.end(), d), path.end());
         cyc.push_back(d);
         std::set<std::string> members(cyc.begin(), cyc.end());
         if (reported.insert(members).second) out.push_back({dependency_issue::cycle, cyc});
-      } else if (seen[d] == white) {
-        visit(d);
+      } else if (c == white) {
+        c = grey;
+        path.push_back(d);
+        next.push_back(0);
       }
     }
-    stack.pop_back();
-    seen[id] = black;
-  };
-  for (const auto& [id, _] : deps_)
-    if (seen[id] == white) visit(id);
+  }
   return out;
-}
-
-std::vector<std::string> dependency_graph::topological_order() const {
-  std::map<std::string, int> pending;
-  for (const auto& [id, deps] : deps_) {
-    int n = 0;
-    for (const auto& d : deps)
-      n += deps_.count(d) ? 1 : 0;
-    pending[id] = n;
-  }
-  std::vector<std::string> order;
-  std::set<std::string> ready;
-  for (const auto& [id, n] : pending)
-    if (n == 0) ready.insert(id);
-  while (!ready.empty()) {
-    auto id = *ready.begin();
-    ready.erase(ready.begin());
-    order.push_back(id);
-    for (const auto& dep : dependents_of(id))
-      if (--pending[dep] == 0) ready.insert(dep);
-  }
-  return order;
 }
 
 } // namespace sdlc

@@ -23,10 +23,7 @@ public:
   explicit dependency_graph(std::map<std::string, std::vector<std::string>> edges);
 
   const std::vector<std::string>& dependencies_of(const std::string& id) const;
-  std::vector<std::string> dependents_of(const std::string& id) const;
   std::vector<dependency_issue> issues() const;
-  // Ids so that every story comes after its dependencies (stories in cycles are left out).
-  std::vector<std::string> topological_order() const;
 
 private:
   std::map<std::string, std::vector<std::string>> deps_; // upper-cased ids

@@ -481,3 +481,19 @@ BOOST_AUTO_TEST_CASE(admits_equal_a_plan_built_from_scratch) {
   BOOST_TEST(sent_back > 50);
   BOOST_TEST(checked > 50000);
 }
+
+// Weights are the work down the longest chain; a board that is one chain of
+// 200,000 stories must be weighed without recursing once per link.
+BOOST_AUTO_TEST_CASE(a_chain_of_200000_stories_is_weighed_without_recursion) {
+  const int n = 200000;
+  std::vector<schedule_item> items;
+  for (int i = 0; i < n; ++i)
+    items.push_back(
+        {fmt::format("S-{:06}", i), 1,
+         i ? std::vector<std::string>{fmt::format("S-{:06}", i - 1)} : std::vector<std::string>{},
+         1});
+  scheduler_core core(std::move(items), 4);
+  BOOST_TEST(core.weight_of("S-000000") == double(n));
+  BOOST_TEST(core.weight_of(fmt::format("S-{:06}", n - 1)) == 1.0);
+  BOOST_TEST(core.take_startable() == std::vector<std::string>{"S-000000"});
+}
