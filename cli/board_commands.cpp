@@ -141,11 +141,7 @@ int cmd_details(const global_options& g, const std::string& id, bool json) {
 
 int cmd_unblock(const global_options& g, const std::string& id, bool reset_retries) {
   auto b = open_board(g);
-  auto s = b.update(id, [&](story& st) { unblock(st, reset_retries); });
-  if (auto state = reset_retries ? workflow_state::load(s.dir()) : std::nullopt) {
-    state->forget_failed_attempts();
-    state->save(s.dir());
-  }
+  auto s = unblock_story(b, id, reset_retries);
   fmt::print("{} is {} again{}\n", s.id(), s.str("status"),
              reset_retries ? " (retry counters reset)" : "");
   return 0;

@@ -1,7 +1,9 @@
 #include "runtime/workflow/transitions.hpp"
 
+#include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/time.hpp"
+#include "runtime/workflow/workflow_state.hpp"
 
 #include <fmt/format.h>
 
@@ -19,6 +21,18 @@ void unblock(story& s, bool reset_retries) {
     for (auto key : {"retry_count", "implementation_retry_count", "refinement_count"})
       if (s.has(key)) s.set_number(key, 0);
   s.set_string("updated", time::today());
+}
+
+story unblock_story(board& b, std::string_view id, bool reset_retries) {
+  return b.update(id, [&](story& st) {
+    unblock(st, reset_retries);
+    // Saved before the story: a crash between the two leaves it blocked with
+    // its count at zero, and the same command finishes the job.
+    if (auto state = reset_retries ? workflow_state::load(st.dir()) : std::nullopt) {
+      state->forget_failed_attempts();
+      state->save(st.dir());
+    }
+  });
 }
 
 void block(story& s, const std::string& reason) {

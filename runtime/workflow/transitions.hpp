@@ -4,11 +4,19 @@
 
 namespace sdlc {
 
+class board;
+
 // blocked -> ready (or in-progress when planning or implementation is done);
 // clears blocked_reason and last_error; with `reset_retries`, zeroes the retry
 // counters so the workflow tries again from scratch. Throws bad_input when the
 // story is not blocked.
 void unblock(story& s, bool reset_retries);
+
+// `unblock` on the board: under the story's lock, and with `reset_retries`
+// also the failed attempts its checkpoint counts. The checkpoint is read
+// before anything is written, so a corrupt one fails the command (naming the
+// file) with the story still blocked. Returns the story as written.
+story unblock_story(board& b, std::string_view id, bool reset_retries);
 
 // Marks a story blocked with a reason (the workflow's own `block` action).
 void block(story& s, const std::string& reason);

@@ -136,6 +136,29 @@ BOOST_AUTO_TEST_CASE(lock_timeout_names_story_and_holder) {
   BOOST_TEST(test::read(file).find("status: ready\n") != std::string::npos);
 }
 
+// unblock --reset-retries also zeroes the checkpoint's failed attempts; a
+// corrupt checkpoint fails the command before anything is written, naming the
+// file, so the story is not left half-unblocked.
+BOOST_AUTO_TEST_CASE(unblock_reset_retries_refuses_a_corrupt_checkpoint_before_writing) {
+  test::temp_dir d;
+  test::make_board(d.path, {{"S-0001", test::story_text("S-0001", "blocked")}});
+  const auto file = d.path / ".ai-sdlc/stories/S-0001/story.md";
+  const auto checkpoint = file.parent_path() / ".workflow-state.json";
+  test::write(checkpoint, "{ not json");
+  const auto before = test::read(file);
+  auto r = test::sdlc(d.path, {"unblock", "S-0001", "--reset-retries"});
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find(checkpoint.string()) != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("move the file aside") != std::string::npos, r.err);
+  BOOST_TEST(test::read(file) == before);
+  BOOST_TEST(test::read(checkpoint) == "{ not json");
+  // Once moved aside, the same command unblocks it.
+  std::filesystem::rename(checkpoint, file.parent_path() / "aside.json");
+  r = test::sdlc(d.path, {"unblock", "S-0001", "--reset-retries"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(test::read(file).find("status: ready\n") != std::string::npos);
+}
+
 // status --dot: the dependency graph as Graphviz reads it — a node per story
 // coloured by status, an edge from each dependency to its dependent, a
 // missing dependency dashed — and Debian's `dot` renders it to SVG.
