@@ -182,15 +182,17 @@ summary_read read_summary(const stdfs::path& file, std::optional<file_identity> 
   return out;
 }
 
-// What the index should hold after a scan: every story kept, by file.
-std::map<std::string, index_entry>
-entries_of(const std::vector<stdfs::path>& files, const std::vector<std::optional<story>>& loaded,
-           const std::vector<std::optional<file_identity>>& kept) {
-  std::map<std::string, index_entry> entries;
+// What the index should hold after a scan: every story kept (summaries).
+std::vector<index_entry_view> entries_of(const std::vector<stdfs::path>& files,
+                                         const std::vector<std::optional<story>>& loaded,
+                                         const std::vector<std::optional<file_identity>>& kept,
+                                         std::size_t count) {
+  std::vector<index_entry_view> entries;
+  entries.reserve(count);
   for (std::size_t i = 0; i < files.size(); ++i)
     if (kept[i])
-      entries.emplace(files[i].string(), index_entry{*kept[i], loaded[i]->fields(),
-                                                     loaded[i]->last_review_decision()});
+      entries.push_back({&files[i].native(), &*kept[i], &loaded[i]->summary_fields(),
+                         &loaded[i]->summary_review_decision()});
   return entries;
 }
 
@@ -243,7 +245,7 @@ board_scan board::scan(scan_depth depth) const {
     else
       kept += keep[i] ? 1 : 0;
   if (index_file && !index.holds_exactly(files, keep, kept))
-    index.save(entries_of(files, loaded, keep));
+    index.save(entries_of(files, loaded, keep, kept));
   out.parsed = parsed;
   out.stories.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {

@@ -112,11 +112,11 @@ bool board_index::holds_exactly(const std::vector<stdfs::path>& files,
   return true;
 }
 
-void board_index::save(std::map<std::string, index_entry> entries) {
-  entries_ = std::move(entries);
-  index_paths();
+void board_index::save(std::vector<index_entry_view> entries) {
+  by_path_.clear();
+  entries_.clear();
   if (file_.empty()) return;
-  auto bytes = encode_index(board_, entries_);
+  auto bytes = encode_index(board_, std::move(entries));
   try {
     std::error_code ec;
     stdfs::create_directories(file_.parent_path(), ec);

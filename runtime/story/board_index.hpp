@@ -56,6 +56,15 @@ struct index_entry {
   std::string last_review_decision;
 };
 
+// What a scan writes of one story: references into the stories it read, so
+// writing the index does not copy every story's values first.
+struct index_entry_view {
+  const std::string* file;
+  const file_identity* identity;
+  const frontmatter_fields* fields;
+  const std::string* last_review_decision;
+};
+
 class board_index {
 public:
   board_index() = default;
@@ -83,9 +92,10 @@ public:
                      const std::vector<std::optional<file_identity>>& kept,
                      std::size_t count) const;
 
-  // Replaces the whole content with `entries` and writes it atomically.
-  // Failing to write costs the next scan time, never this command.
-  void save(std::map<std::string, index_entry> entries);
+  // Replaces the file's content with `entries` (in any order) atomically.
+  // The entries in memory are dropped: a scan has moved their values out
+  // already. Failing to write costs the next scan time, never this command.
+  void save(std::vector<index_entry_view> entries);
 
   std::size_t size() const { return entries_.size(); }
 

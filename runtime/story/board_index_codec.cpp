@@ -191,21 +191,31 @@ bool decoder::end_story() {
 } // namespace
 
 std::vector<std::uint8_t> encode_index(const std::string& board,
-                                       const std::map<std::string, index_entry>& entries) {
+                                       std::vector<index_entry_view> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& x, const auto& y) { return *x.file < *y.file; });
+  // The tree is the peak of a first scan's memory: sized once, not doubled.
+  std::size_t values = 2;
+  for (const auto& e : entries) {
+    values += 8;
+    for (const auto& f : *e.fields)
+      values += 6 + f.second.items.size();
+  }
   auto a = nlohmann::json::array();
+  a.get_ref<nlohmann::json::array_t&>().reserve(values);
   a.push_back(format_version);
   a.push_back(board);
-  for (const auto& [file, e] : entries) {
-    const auto& id = e.identity;
-    a.push_back(file);
+  for (const auto& e : entries) {
+    const auto& id = *e.identity;
+    a.push_back(*e.file);
     a.push_back(id.device);
     a.push_back(id.inode);
     a.push_back(id.size);
     a.push_back(id.mtime_ns);
     a.push_back(id.ctime_ns);
-    a.push_back(e.last_review_decision);
-    a.push_back(e.fields.size());
-    for (const auto& [key, v] : e.fields) {
+    a.push_back(*e.last_review_decision);
+    a.push_back(e.fields->size());
+    for (const auto& [key, v] : *e.fields) {
       a.push_back(key);
       a.push_back(static_cast<int>(v.k));
       a.push_back(v.scalar);
@@ -216,7 +226,21 @@ std::vector<std::uint8_t> encode_index(const std::string& board,
         a.push_back(item);
     }
   }
-  return nlohmann::json::to_cbor(a);
+  auto bytes = nlohmann::json::to_cbor(a);
+  // nlohmann destroys an array by first moving its elements onto a stack of
+  // their own (against deep recursion): for this flat one, a second copy of
+  // every value at the peak. Cleared, they are destroyed where they are.
+  a.get_ref<nlohmann::json::array_t&>().clear();
+  return bytes;
+}
+
+std::vector<std::uint8_t> encode_index(const std::string& board,
+                                       const std::map<std::string, index_entry>& entries) {
+  std::vector<index_entry_view> views;
+  views.reserve(entries.size());
+  for (const auto& [file, e] : entries)
+    views.push_back({&file, &e.identity, &e.fields, &e.last_review_decision});
+  return encode_index(board, std::move(views));
 }
 
 std::optional<std::map<std::string, index_entry>> decode_index(const std::string& bytes,

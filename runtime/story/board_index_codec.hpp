@@ -20,6 +20,9 @@
 
 namespace sdlc {
 
+// Written in path order, as decode_index gives them back.
+std::vector<std::uint8_t> encode_index(const std::string& board,
+                                       std::vector<index_entry_view> entries);
 std::vector<std::uint8_t> encode_index(const std::string& board,
                                        const std::map<std::string, index_entry>& entries);
 

@@ -199,6 +199,17 @@ frontmatter_fields story::fields() const {
   return out;
 }
 
+const frontmatter_fields& story::summary_fields() const {
+  if (!summary_) throw std::logic_error(file_.string() + ": summary_fields of a full story");
+  return fields_;
+}
+
+const std::string& story::summary_review_decision() const {
+  if (!summary_)
+    throw std::logic_error(file_.string() + ": summary_review_decision of a full story");
+  return last_review_decision_;
+}
+
 story story::summary() const {
   return from_fields(file_, fields(), last_review_decision());
 }

@@ -42,6 +42,10 @@ public:
   bool is_summary() const { return summary_; }
   // Every top-level value, by key (a full story works them out).
   frontmatter_fields fields() const;
+  // A summary's values and decision without a copy (the board index writes
+  // them for every story). Only for summaries: throws std::logic_error.
+  const frontmatter_fields& summary_fields() const;
+  const std::string& summary_review_decision() const;
 
   const std::filesystem::path& file() const { return file_; }
   std::filesystem::path dir() const { return file_.parent_path(); }
