@@ -90,8 +90,11 @@ public:
   void touch_all();
 
 private:
-  void link();      // dependencies inside the plan, dependents, critical-path weights
-  void weigh_all(); // after the dependents are known: every weight from scratch
+  void link(); // dependencies inside the plan, dependents, critical-path weights
+  // After the dependents are known: every weight from scratch. Returns how
+  // many stories it weighed (fewer than all: a cycle).
+  std::size_t weigh_all();
+  [[noreturn]] void refuse_cycles() const; // throws bad_input naming a cycle
   // Every state change goes through here: it keeps the per-state counts, each
   // story's count of dependencies not done, and the ready set, so that an
   // event costs its story's neighbours, not the board (issue 17).
