@@ -66,9 +66,11 @@ std::string read_file(const stdfs::path& file, std::size_t max_bytes) {
     throw bad_input(fmt::format("{} is {:.1f} MiB, larger than the {} MiB limit; is it really a "
                                 "story? Move it off the board or split it",
                                 file.string(), st.st_size / 1048576.0, max_bytes >> 20));
-  // Files in /proc report size 0: read until EOF, growing as needed.
+  // Files in /proc report size 0: read until EOF, growing as needed. One
+  // byte more than the size, so that the read finding EOF has room: else a
+  // full buffer was doubled first (a 43 MB board index zero-filled 86 MB).
   std::string out;
-  out.resize(st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 4096);
+  out.resize(st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 4096);
   std::size_t got = 0;
   for (;;) {
     if (got == out.size()) {
