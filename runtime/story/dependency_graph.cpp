@@ -49,34 +49,41 @@ std::vector<dependency_issue> dependency_graph::issues() const {
   // overflow the thread's stack with a frame per story.
   enum colour { white, grey, black };
   std::map<std::string, colour> seen;
-  std::vector<std::string> path;
-  std::vector<std::size_t> next; // per path entry: the dependency to look at next
+  // Each path entry: the story, its dependencies, the next one to look at.
+  struct step {
+    const std::string* id;
+    const std::vector<std::string>* deps;
+    std::size_t next;
+  };
+  std::vector<step> path;
   std::set<std::set<std::string>> reported;
-  for (const auto& [root, _] : deps_) {
+  for (const auto& [root, root_deps] : deps_) {
     if (seen[root] != white) continue;
     seen[root] = grey;
-    path.push_back(root);
-    next.push_back(0);
+    path.push_back({&root, &root_deps, 0});
     while (!path.empty()) {
-      const auto& deps = dependencies_of(path.back());
-      if (next.back() == deps.size()) {
-        seen[path.back()] = black;
+      auto& top = path.back();
+      if (top.next == top.deps->size()) {
+        seen[*top.id] = black;
         path.pop_back();
-        next.pop_back();
         continue;
       }
-      const auto& d = deps[next.back()++];
-      if (!deps_.count(d)) continue;
+      const auto& d = (*top.deps)[top.next++];
+      auto found = deps_.find(d);
+      if (found == deps_.end()) continue;
       auto& c = seen[d];
       if (c == grey) {
-        std::vector<std::string> cyc(std::find(path.begin(), path.end(), d), path.end());
+        std::vector<std::string> cyc;
+        auto from =
+            std::find_if(path.begin(), path.end(), [&](const step& s) { return *s.id == d; });
+        for (auto it = from; it != path.end(); ++it)
+          cyc.push_back(*it->id);
         cyc.push_back(d);
         std::set<std::string> members(cyc.begin(), cyc.end());
         if (reported.insert(members).second) out.push_back({dependency_issue::cycle, cyc});
       } else if (c == white) {
         c = grey;
-        path.push_back(d);
-        next.push_back(0);
+        path.push_back({&found->first, &found->second, 0});
       }
     }
   }
