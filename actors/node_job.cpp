@@ -79,6 +79,7 @@ caf::result<agent_outcome> run(job_ptr self, remote_job& rj) {
                 o.commit = s.ctx->workspace->commit_and_push(wt, rj.repo_url, rj.branch,
                                                              s.ctx->name, rj.commit_message);
             } catch (const std::exception& e) {
+              s.ctx->log(fmt::format("{} {}: {}", rj.job.story, label, e.what()));
               o.killed_reason = fmt::format("node {}: {}", s.ctx->name, e.what());
             }
             s.ctx->gateways->job_ended(rj.job.story);
@@ -87,6 +88,7 @@ caf::result<agent_outcome> run(job_ptr self, remote_job& rj) {
           },
           [=](caf::error& err) mutable {
             auto& s = self->state;
+            s.ctx->log(fmt::format("{} {}: {}", rj.job.story, label, self->system().render(err)));
             s.ctx->gateways->job_ended(rj.job.story);
             promise.deliver(failed_outcome(s.ctx->name, self->system().render(err)));
             self->quit();

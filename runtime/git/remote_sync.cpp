@@ -1,5 +1,6 @@
 #include "runtime/git/remote_sync.hpp"
 
+#include "runtime/git/remote_race.hpp"
 #include "runtime/git/repository.hpp"
 #include "runtime/util/error.hpp"
 
@@ -7,6 +8,7 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 
 namespace sdlc::git {
 
@@ -35,9 +37,41 @@ int credentials(git_credential** out, const char*, const char* user, unsigned in
 
 // A ref the remote refused (not a fast-forward, protected): libgit2 reports
 // it here, not in git_remote_push's return code.
+struct refusal {
+  std::string ref;
+  std::string status;
+};
+
 int push_update(const char* ref, const char* status, void* payload) {
-  if (status) *static_cast<std::string*>(payload) = fmt::format("{} was refused: {}", ref, status);
+  if (status) *static_cast<refusal*>(payload) = {ref, status};
   return 0;
+}
+
+// A failure that another writer of the remote caused (remote_race.hpp).
+struct remote_race_error : error {
+  explicit remote_race_error(const std::string& message) : error(exit_code::failure, message) {}
+};
+
+void check_remote(int rc, const std::string& what) {
+  if (rc >= 0) return;
+  const git_error* e = git_error_last();
+  if (e && e->message && is_remote_race(rc, e->klass, e->message))
+    throw remote_race_error(fmt::format("git: {} failed: {}", what, e->message));
+  check(rc, what);
+}
+
+// Runs `attempt` again while it fails on a race with another writer of the
+// remote; the last failure is reported when the retries run out.
+template <class Attempt> auto retrying_races(Attempt&& attempt) {
+  for (int retry = 1;; ++retry) {
+    try {
+      return attempt();
+    } catch (const remote_race_error&) {
+      auto delay = race_retry_delay(retry);
+      if (!delay) throw;
+      std::this_thread::sleep_for(*delay);
+    }
+  }
 }
 
 // An anonymous remote for `url` as given: no url.<base>.insteadOf rewriting.
@@ -71,18 +105,25 @@ namespace {
 
 void push_spec(const std::filesystem::path& repo_dir, const std::string& url, std::string spec,
                const std::string& what) {
-  std::lock_guard<std::mutex> lock(sync_mutex());
-  auto repo = open(repo_dir);
-  auto remote = anonymous_remote(repo.get(), url);
-  char* specs[] = {spec.data()};
-  git_strarray refspecs = {specs, 1};
-  git_push_options opts = GIT_PUSH_OPTIONS_INIT;
-  opts.callbacks.credentials = credentials;
-  std::string refused;
-  opts.callbacks.push_update_reference = push_update;
-  opts.callbacks.payload = &refused;
-  check(git_remote_push(remote.get(), &refspecs, &opts), fmt::format("{} to {}", what, url));
-  if (!refused.empty()) throw failure(fmt::format("{} to {}: {}", what, url, refused));
+  retrying_races([&] {
+    std::lock_guard<std::mutex> lock(sync_mutex());
+    auto repo = open(repo_dir);
+    auto remote = anonymous_remote(repo.get(), url);
+    char* specs[] = {spec.data()};
+    git_strarray refspecs = {specs, 1};
+    git_push_options opts = GIT_PUSH_OPTIONS_INIT;
+    opts.callbacks.credentials = credentials;
+    refusal refused;
+    opts.callbacks.push_update_reference = push_update;
+    opts.callbacks.payload = &refused;
+    check_remote(git_remote_push(remote.get(), &refspecs, &opts),
+                 fmt::format("{} to {}", what, url));
+    if (refused.status.empty()) return;
+    auto message =
+        fmt::format("{} to {}: {} was refused: {}", what, url, refused.ref, refused.status);
+    if (is_refused_by_race(refused.status)) throw remote_race_error(message);
+    throw failure(message);
+  });
 }
 
 } // namespace
@@ -112,36 +153,39 @@ std::optional<std::string> fetch_branch(const std::filesystem::path& repo_dir,
 
 std::optional<std::string> fetch_ref(const std::filesystem::path& repo_dir, const std::string& url,
                                      const std::string& want) {
-  std::lock_guard<std::mutex> lock(sync_mutex());
-  auto repo = open(repo_dir);
-  auto remote = anonymous_remote(repo.get(), url);
-  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
-  opts.callbacks.credentials = credentials;
-  check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &opts.callbacks, nullptr, nullptr),
+  const auto target = "refs/sdlc/fetched/" + want.substr(want.find('/') + 1);
+  return retrying_races([&]() -> std::optional<std::string> {
+    std::lock_guard<std::mutex> lock(sync_mutex());
+    auto repo = open(repo_dir);
+    auto remote = anonymous_remote(repo.get(), url);
+    git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
+    opts.callbacks.credentials = credentials;
+    check_remote(
+        git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &opts.callbacks, nullptr, nullptr),
         "connect to " + url);
-  const git_remote_head** heads = nullptr;
-  size_t n = 0;
-  check(git_remote_ls(&heads, &n, remote.get()), "list the branches of " + url);
-  bool present = false;
-  for (size_t i = 0; i < n; ++i)
-    present |= want == heads[i]->name;
-  git_remote_disconnect(remote.get());
-  if (!present) return std::nullopt;
-  auto target = "refs/sdlc/fetched/" + want.substr(want.find('/') + 1);
-  auto spec = fmt::format("+{}:{}", want, target);
-  char* specs[] = {spec.data()};
-  git_strarray refspecs = {specs, 1};
-  check(git_remote_fetch(remote.get(), &refspecs, &opts, nullptr),
-        fmt::format("fetch {} from {}", want, url));
-  auto tip = tip_of(repo.get(), target);
-  // Callers keep the commit, not the ref: a staging ref left behind would pile
-  // up in the user's repository, one per fetched result.
-  git_reference* staged = nullptr;
-  if (git_reference_lookup(&staged, repo.get(), target.c_str()) == 0) {
-    ref_ptr owner(staged);
-    check(git_reference_delete(staged), "delete " + target);
-  }
-  return tip;
+    const git_remote_head** heads = nullptr;
+    size_t n = 0;
+    check(git_remote_ls(&heads, &n, remote.get()), "list the branches of " + url);
+    bool present = false;
+    for (size_t i = 0; i < n; ++i)
+      present |= want == heads[i]->name;
+    git_remote_disconnect(remote.get());
+    if (!present) return std::nullopt;
+    auto spec = fmt::format("+{}:{}", want, target);
+    char* specs[] = {spec.data()};
+    git_strarray refspecs = {specs, 1};
+    check_remote(git_remote_fetch(remote.get(), &refspecs, &opts, nullptr),
+                 fmt::format("fetch {} from {}", want, url));
+    auto tip = tip_of(repo.get(), target);
+    // Callers keep the commit, not the ref: a staging ref left behind would
+    // pile up in the user's repository, one per fetched result.
+    git_reference* staged = nullptr;
+    if (git_reference_lookup(&staged, repo.get(), target.c_str()) == 0) {
+      ref_ptr owner(staged);
+      check(git_reference_delete(staged), "delete " + target);
+    }
+    return tip;
+  });
 }
 
 void set_branch(const std::filesystem::path& repo_dir, const std::string& branch,

@@ -4,7 +4,9 @@
 // orchestrator pushes the branch a node should work on and fetches what the
 // node pushed back; a node fetches, works, commits and pushes. Calls in one
 // process are serialized: libgit2 takes ref locks that concurrent fetches of
-// the same repository would trip over.
+// the same repository would trip over. Other processes write the remote at
+// the same time (the nodes, the orchestrator): a push or fetch that fails on
+// a race with one of them is tried again (remote_race.hpp).
 #include <filesystem>
 #include <optional>
 #include <string>

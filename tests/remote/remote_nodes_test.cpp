@@ -125,8 +125,8 @@ BOOST_AUTO_TEST_CASE(a_batch_spreads_over_two_nodes_and_every_branch_comes_back)
       ++jobs;
     return jobs;
   };
-  BOOST_TEST(count(a) == 2, test::read(a.out));
-  BOOST_TEST(count(b) == 2, test::read(b.out));
+  BOOST_TEST(count(a) == 2, test::read(a.out) << "\nthe run said:\n" << r.out << r.err);
+  BOOST_TEST(count(b) == 2, test::read(b.out) << "\nthe run said:\n" << r.out << r.err);
   // Done stories leave no worktree on the nodes; the branches stay on the
   // shared remote, and no node result ref is left there.
   BOOST_TEST(worktrees_on(a.workdir) == 0);
