@@ -39,9 +39,10 @@ struct scheduler_state {
   // last problem the board had (said once, not every look).
   std::map<std::string, file_stamp> ended_stamp;
   std::string watch_problem;
-  merge_queue_actor lane;           // with opts.land
-  std::set<std::string> landing;    // done stories the lane has not answered for
-  std::set<std::string> not_landed; // waiting to land when the run ended (exit 1)
+  std::optional<board_listing> watched; // the board as of the last plan
+  merge_queue_actor lane;               // with opts.land
+  std::set<std::string> landing;        // done stories the lane has not answered for
+  std::set<std::string> not_landed;     // waiting to land when the run ended (exit 1)
   // conflicts.policy serialize: what each story touches, as last seen.
   std::optional<file_overlaps> overlaps;
   static inline const char* name = "scheduler";
@@ -153,23 +154,38 @@ void remember_end(scheduler_ptr self, const std::string& id) {
 
 // run --watch: the run's selection on the board as it is now; what is new,
 // or changed since it ended, joins the run.
+void pick_up_from_board(scheduler_ptr self) {
+  auto& st = self->state;
+  auto plan = make_run_plan(*st.the_board, *st.opts.watch);
+  std::map<std::string, file_stamp> now;
+  for (const auto& it : plan.items)
+    if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(plan.files[it.id]);
+  for (auto& item : watch_pickup(plan.items, *st.core, st.ended_stamp, now)) {
+    bool again = st.core->contains(item.id);
+    st.core->admit(item);
+    st.ended_stamp.erase(item.id);
+    st.told_waiting.erase(item.id);
+    note(self, item.id,
+         again ? "taken again: its story changed" : "picked up: " + plan.titles[item.id]);
+    if (auto w = plan.warnings.find(item.id); w != plan.warnings.end())
+      note(self, item.id, "warning: " + w->second);
+  }
+}
+
+// run --watch: one look at the board, planned again only when a story file
+// changed since the last plan (a story ending writes its file, so what it
+// frees is seen).
 void watch_board(scheduler_ptr self) {
   auto& st = self->state;
   if (st.core->closed()) return;
   try {
-    auto plan = make_run_plan(*st.the_board, *st.opts.watch);
-    std::map<std::string, file_stamp> now;
-    for (const auto& it : plan.items)
-      if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(plan.files[it.id]);
-    for (auto& item : watch_pickup(plan.items, *st.core, st.ended_stamp, now)) {
-      bool again = st.core->contains(item.id);
-      st.core->admit(item);
-      st.ended_stamp.erase(item.id);
-      st.told_waiting.erase(item.id);
-      note(self, item.id,
-           again ? "taken again: its story changed" : "picked up: " + plan.titles[item.id]);
-      if (auto w = plan.warnings.find(item.id); w != plan.warnings.end())
-        note(self, item.id, "warning: " + w->second);
+    // Taken before the plan's scan reads the files: a write during the scan
+    // shows in the next look's listing.
+    auto listing = st.the_board->listing();
+    if (!st.watched || !unchanged_since(*st.watched, listing)) {
+      st.watched.reset(); // until a plan of this board is made
+      pick_up_from_board(self);
+      st.watched = std::move(listing);
     }
     st.watch_problem.clear();
   } catch (const std::exception& e) {

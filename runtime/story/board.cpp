@@ -291,6 +291,15 @@ board_scan board::scan(scan_depth depth) const {
   return out;
 }
 
+board_listing board::listing() const {
+  board_listing out;
+  out.taken_at_ns = now_ns();
+  std::vector<board_problem> problems;
+  out.files = story_files(problems);
+  out.problems = problems.size();
+  return out;
+}
+
 story board::find(std::string_view id_or_slug) const {
   if (!is_safe_name(id_or_slug))
     throw bad_input(fmt::format("'{}' is not a story id or slug (letters, digits, '-', '_', '.' "

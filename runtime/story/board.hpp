@@ -6,6 +6,7 @@
 // lock, applies the change and replaces the file atomically.
 #include "runtime/config/config.hpp"
 #include "runtime/story/board_index.hpp"
+#include "runtime/story/board_listing.hpp"
 #include "runtime/story/story.hpp"
 #include "runtime/util/file_lock.hpp"
 
@@ -60,6 +61,8 @@ public:
   std::vector<std::filesystem::path> init();
 
   board_scan scan(scan_depth depth = scan_depth::summary) const;
+  // The story files a scan would read, by identity, without reading them.
+  board_listing listing() const;
 
   // By id (any case) or slug. Throws bad_input for an unsafe name, an unknown
   // story or an ambiguous slug.

@@ -86,7 +86,10 @@ BOOST_AUTO_TEST_CASE(stories_added_or_unblocked_during_the_run_are_run) {
       test::spawn_background({SDLC_BIN, "run", "--watch"}, p.repo, p.env, p.run_log));
   BOOST_REQUIRE_MESSAGE(test::eventually([&] { return p.status_of(first) == "done"; }),
                         test::read(p.run_log));
-  BOOST_TEST(!run.wait_for(1s).has_value()); // nothing left to do, and it stays up
+  // Nothing left to do, and it stays up. Long enough for the board to
+  // settle (board_listing): the later looks find nothing changed and do not
+  // plan, and what is added next must still be seen.
+  BOOST_TEST(!run.wait_for(3s).has_value());
 
   auto second = p.add("Second");
   BOOST_TEST(test::eventually([&] { return p.status_of(second) == "done"; }),
@@ -139,7 +142,7 @@ BOOST_AUTO_TEST_CASE(a_failed_story_is_not_retried_on_every_look_until_it_change
                         test::read(p.run_log));
   const int tries = p.actions(broken, "implement");
   BOOST_TEST(tries >= 1);
-  std::this_thread::sleep_for(2s); // six looks
+  std::this_thread::sleep_for(3s); // ten looks, the later ones on a settled board
   BOOST_TEST(p.actions(broken, "implement") == tries, test::read(p.run_log));
   // Fixed by a person (here: retitled) and unblocked: taken again.
   BOOST_TEST(p.fix(broken));

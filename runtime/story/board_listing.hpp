@@ -1,0 +1,31 @@
+#pragma once
+// Which story files a board has, each by its identity (board_index.hpp), and
+// when that was looked at: a cheap way to know that nothing a scan would read
+// has changed. run --watch looks at a 10,000-story board every few seconds,
+// and planning it again each time cost more than half a second of CPU (the
+// index read and decoded, every story rebuilt, the plan made) while nothing
+// changed; the listing is one lstat per story.
+#include "runtime/story/board_index.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace sdlc {
+
+struct board_listing {
+  // In the board's listing order; no identity for a link (not vetted here).
+  std::vector<std::pair<std::filesystem::path, std::optional<file_identity>>> files;
+  std::size_t problems = 0;     // unreadable entries where a story should be
+  std::int64_t taken_at_ns = 0; // wall clock, taken before the listing
+};
+
+// Whether `now` shows the board as `before` did, such that a scan now reads
+// exactly what a scan made right after `before` read: the same files with the
+// same identities, each of them settled when `before` was taken (a write
+// since then would have moved its timestamps), no link and no problem.
+bool unchanged_since(const board_listing& before, const board_listing& now);
+
+} // namespace sdlc
