@@ -63,13 +63,19 @@ void check_remote(int rc, const std::string& what) {
 // Runs `attempt` again while it fails on a race with another writer of the
 // remote; the last failure is reported when the retries run out.
 template <class Attempt> auto retrying_races(Attempt&& attempt) {
+  std::chrono::milliseconds waited{0};
   for (int retry = 1;; ++retry) {
     try {
       return attempt();
-    } catch (const remote_race_error&) {
+    } catch (const remote_race_error& e) {
       auto delay = race_retry_delay(retry);
-      if (!delay) throw;
+      if (!delay)
+        throw failure(fmt::format("{} (tried {} times in {} ms: another process kept changing "
+                                  "the remote's refs, or left a lock file behind; run again once "
+                                  "it is done, or remove a lock file no process holds)",
+                                  e.what(), retry, waited.count()));
       std::this_thread::sleep_for(*delay);
+      waited += *delay;
     }
   }
 }

@@ -17,14 +17,26 @@
 using namespace sdlc;
 namespace stdfs = std::filesystem;
 
-BOOST_AUTO_TEST_CASE(pushes_and_fetches_survive_another_process_deleting_refs_beside_them) {
+namespace {
+
+// A repository with one commit on main, and a bare remote that has it.
+struct shared_remote {
   test::temp_dir d;
-  const auto repo = d.path / "repo";
-  test::make_git_repo(repo);
-  const auto remote = (d.path / "remote.git").string();
-  test::git(d.path, {"init", "-q", "--bare", remote});
-  test::git(repo, {"push", "-q", remote, "main"});
-  const auto sha = *git::branch_tip(repo, "main");
+  stdfs::path repo = d.path / "repo";
+  std::string remote = (d.path / "remote.git").string();
+  std::string sha;
+  shared_remote() {
+    test::make_git_repo(repo);
+    test::git(d.path, {"init", "-q", "--bare", remote});
+    test::git(repo, {"push", "-q", remote, "main"});
+    sha = git::branch_tip(repo, "main").value_or("");
+  }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(pushes_and_fetches_survive_another_process_deleting_refs_beside_them,
+                        shared_remote) {
 
   // Another writer: makes and deletes a ref in the folder ours go into, as
   // the orchestrator takes another story's result; git removes the folder
@@ -65,4 +77,23 @@ BOOST_AUTO_TEST_CASE(pushes_and_fetches_survive_another_process_deleting_refs_be
   BOOST_TEST(rounds >= 20);
   BOOST_TEST(failed == 0, failed << " of " << rounds << " rounds failed, first: " << first);
   BOOST_TEST(test::git(repo, {"for-each-ref", "refs/sdlc"}).empty());
+}
+
+// A lock nobody releases is not a race: after the retries the push fails,
+// saying what it waited for and what to do, and the lock is left alone.
+BOOST_FIXTURE_TEST_CASE(a_ref_locked_for_good_fails_after_the_retries_saying_so, shared_remote) {
+  const std::string ref = "refs/sdlc/results/node/ai-sdlc/S-0001-x";
+  const auto lock = stdfs::path(remote) / (ref + ".lock");
+  test::write(lock, "");
+  std::string said;
+  try {
+    git::push_branch_to(repo, remote, "main", ref);
+  } catch (const std::exception& e) {
+    said = e.what();
+  }
+  BOOST_TEST(said.find("S-0001-x.lock") != std::string::npos, said);
+  BOOST_TEST(said.find("tried 7 times in 630 ms") != std::string::npos, said);
+  BOOST_TEST(said.find("remove a lock file no process holds") != std::string::npos, said);
+  BOOST_TEST(stdfs::exists(lock));
+  BOOST_TEST(test::git(remote, {"for-each-ref", ref}).empty());
 }
