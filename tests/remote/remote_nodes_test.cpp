@@ -171,8 +171,8 @@ struct client_heard {
 // A CAF client that sends a job without the hello. It runs in a child process
 // that ends with _exit: CAF 0.17's middleman can leave its BASP broker and
 // the node's proxy in a reference cycle when an actor system goes down with
-// the connection still open (LeakSanitizer saw that once in CI, all of it
-// inside CAF's io). This client is the test's own stand-in for a hostile
+// the connection still open (LeakSanitizer saw that in CI, all of it inside
+// CAF's io: tools/sanitize/lsan-caf-io.supp). This client is the test's own stand-in for a hostile
 // peer, so its exit is not what is checked; the node's process is.
 client_heard skip_the_hello(uint16_t port, const remote_job& rj) {
   int out[2];
