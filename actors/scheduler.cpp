@@ -152,11 +152,12 @@ void remember_end(scheduler_ptr self, const std::string& id) {
   }
 }
 
-// run --watch: the run's selection on the board as it is now; what is new,
-// or changed since it ended, joins the run.
-void pick_up_from_board(scheduler_ptr self) {
+// run --watch: the run's selection on the board as `listed` shows it; what
+// is new, or changed since it ended, joins the run.
+void pick_up_from_board(scheduler_ptr self, const board_listing& listed) {
   auto& st = self->state;
-  auto plan = make_run_plan(*st.the_board, *st.opts.watch);
+  const auto& b = *st.the_board;
+  auto plan = make_run_plan(b, b.scan(scan_depth::summary, listed), *st.opts.watch);
   std::map<std::string, file_stamp> now;
   for (const auto& it : plan.items)
     if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(plan.files[it.id]);
@@ -179,12 +180,12 @@ void watch_board(scheduler_ptr self) {
   auto& st = self->state;
   if (st.core->closed()) return;
   try {
-    // Taken before the plan's scan reads the files: a write during the scan
-    // shows in the next look's listing.
+    // The plan reads the files this listing names, after it was taken: a
+    // write during that read shows in the next look's listing.
     auto listing = st.the_board->listing();
     if (!st.watched || !unchanged_since(*st.watched, listing)) {
       st.watched.reset(); // until a plan of this board is made
-      pick_up_from_board(self);
+      pick_up_from_board(self, listing);
       st.watched = std::move(listing);
     }
     st.watch_problem.clear();

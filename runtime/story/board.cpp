@@ -199,22 +199,34 @@ std::vector<index_entry_view> entries_of(const std::vector<stdfs::path>& files,
 } // namespace
 
 board_scan board::scan(scan_depth depth) const {
-  board_scan out;
-  const bool summary = depth == scan_depth::summary;
-  const auto index_file = summary ? index_file_for(sdlc_dir()) : std::nullopt;
+  const auto index_file = depth == scan_depth::summary ? index_file_for(sdlc_dir()) : std::nullopt;
   // Reading the index and listing the board are each a fifth of a 10,000-story
   // `status`: side by side. (load never throws: a bad index is an empty one.)
   auto loading = std::async(std::launch::async, [&] {
     return index_file ? board_index::load(*index_file, sdlc_dir()) : board_index{};
   });
+  const auto listed = listing();
+  return read_listed(depth, listed, index_file, loading.get());
+}
+
+board_scan board::scan(scan_depth depth, const board_listing& listed) const {
+  const auto index_file = depth == scan_depth::summary ? index_file_for(sdlc_dir()) : std::nullopt;
+  return read_listed(depth, listed, index_file,
+                     index_file ? board_index::load(*index_file, sdlc_dir()) : board_index{});
+}
+
+board_scan board::read_listed(scan_depth depth, const board_listing& listed,
+                              const std::optional<stdfs::path>& index_file,
+                              board_index index) const {
+  board_scan out;
+  const bool summary = depth == scan_depth::summary;
+  out.problems = listed.problems;
   // Timestamps are compared with a time taken before anything was listed.
-  const auto read_at = now_ns();
-  const auto listed = story_files(out.problems);
+  const auto read_at = listed.taken_at_ns;
   std::vector<stdfs::path> files;
-  files.reserve(listed.size());
-  for (const auto& l : listed)
+  files.reserve(listed.files.size());
+  for (const auto& l : listed.files)
     files.push_back(l.first);
-  auto index = loading.get();
   // Parsing YAML is most of a big board's scan, and each file is independent.
   std::vector<std::optional<story>> loaded(files.size());
   std::vector<std::optional<file_identity>> keep(files.size());
@@ -224,7 +236,7 @@ board_scan board::scan(scan_depth depth) const {
   parallel_for(files.size(), [&](std::size_t i) {
     try {
       if (summary) {
-        auto r = read_summary(files[i], listed[i].second, read_at, index);
+        auto r = read_summary(files[i], listed.files[i].second, read_at, index);
         parsed += r.parsed ? 1 : 0;
         loaded[i] = std::move(r.loaded);
         keep[i] = r.keep;
@@ -294,9 +306,7 @@ board_scan board::scan(scan_depth depth) const {
 board_listing board::listing() const {
   board_listing out;
   out.taken_at_ns = now_ns();
-  std::vector<board_problem> problems;
-  out.files = story_files(problems);
-  out.problems = problems.size();
+  out.files = story_files(out.problems);
   return out;
 }
 

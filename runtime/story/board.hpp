@@ -19,12 +19,6 @@ namespace sdlc {
 
 class story_cache;
 
-struct board_problem {
-  std::filesystem::path file;
-  std::string message;
-  bool duplicate = false; // a readable story whose id another one uses (a warning)
-};
-
 struct board_scan {
   std::vector<story> stories;          // in id order (then path)
   std::vector<board_problem> problems; // unreadable stories, duplicate ids
@@ -63,6 +57,10 @@ public:
   board_scan scan(scan_depth depth = scan_depth::summary) const;
   // The story files a scan would read, by identity, without reading them.
   board_listing listing() const;
+  // A scan of the files `listed` names, as a scan taken when it was would
+  // have read them: for a caller that listed the board to see whether it
+  // changed (run --watch), so that it is not listed twice.
+  board_scan scan(scan_depth depth, const board_listing& listed) const;
 
   // By id (any case) or slug. Throws bad_input for an unsafe name, an unknown
   // story or an ambiguous slug.
@@ -101,6 +99,9 @@ private:
   // scan need not stat each story again to look it up in the index.
   std::vector<std::pair<std::filesystem::path, std::optional<file_identity>>>
   story_files(std::vector<board_problem>& problems) const;
+  board_scan read_listed(scan_depth depth, const board_listing& listed,
+                         const std::optional<std::filesystem::path>& index_file,
+                         board_index index) const;
   // Throws bad_input unless writing `file` stays inside the board and
   // replaces a regular file (a link would be replaced by a copy).
   void require_writable(const std::filesystem::path& file) const;

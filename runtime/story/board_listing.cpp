@@ -3,7 +3,7 @@
 namespace sdlc {
 
 bool unchanged_since(const board_listing& before, const board_listing& now) {
-  if (before.problems || now.problems || before.files != now.files) return false;
+  if (!before.problems.empty() || !now.problems.empty() || before.files != now.files) return false;
   for (const auto& [file, id] : before.files)
     if (!id || !settled(*id, before.taken_at_ns, timestamp_granularity_ns)) return false;
   return true;

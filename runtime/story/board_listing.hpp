@@ -11,16 +11,23 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace sdlc {
 
+struct board_problem {
+  std::filesystem::path file;
+  std::string message;
+  bool duplicate = false; // a readable story whose id another one uses (a warning)
+};
+
 struct board_listing {
   // In the board's listing order; no identity for a link (not vetted here).
   std::vector<std::pair<std::filesystem::path, std::optional<file_identity>>> files;
-  std::size_t problems = 0;     // unreadable entries where a story should be
-  std::int64_t taken_at_ns = 0; // wall clock, taken before the listing
+  std::vector<board_problem> problems; // unreadable entries where a story should be
+  std::int64_t taken_at_ns = 0;        // wall clock, taken before the listing
 };
 
 // Whether `now` shows the board as `before` did, such that a scan now reads

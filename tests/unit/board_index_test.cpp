@@ -277,3 +277,33 @@ BOOST_AUTO_TEST_CASE(an_index_written_for_another_board_is_not_read) {
   BOOST_TEST(scan.parsed == 1u);
   BOOST_TEST((scan.stories.at(0).status() == story_status::done));
 }
+
+// run --watch scans what its look listed, so that a look that plans lists the
+// board once: that scan reads as a scan of its own would, problems included,
+// and names only what the listing saw.
+BOOST_AUTO_TEST_CASE(a_scan_of_a_listing_reads_what_a_scan_would) {
+  cache_env env;
+  test::temp_dir t;
+  test::make_board(t.path, {{"S-0001", test::story_text("S-0001", "ready")},
+                            {"S-0002", test::story_text("S-0002", "backlog")}});
+  board b(t.path, load_config(t.path, {}));
+  stdfs::create_directories(b.stories_dir() / "S-0003");
+  BOOST_REQUIRE(::mkfifo((b.stories_dir() / "S-0003" / "story.md").c_str(), 0600) == 0);
+
+  const auto listed = b.listing();
+  const auto own = b.scan();
+  const auto of_listing = b.scan(scan_depth::summary, listed);
+  BOOST_REQUIRE_EQUAL(of_listing.stories.size(), own.stories.size());
+  for (std::size_t i = 0; i < own.stories.size(); ++i)
+    require_same_reading(b.scan(scan_depth::full).stories.at(i), of_listing.stories[i]);
+  BOOST_REQUIRE_EQUAL(of_listing.problems.size(), 1u);
+  BOOST_REQUIRE_EQUAL(own.problems.size(), 1u);
+  BOOST_TEST(of_listing.problems[0].file == own.problems[0].file);
+  BOOST_TEST(of_listing.problems[0].message == own.problems[0].message);
+
+  // A story added since is the next look's: that listing differs.
+  test::make_board(t.path, {{"S-0004", test::story_text("S-0004", "ready")}});
+  BOOST_TEST(b.scan(scan_depth::summary, listed).stories.size() == 2u);
+  BOOST_TEST(b.scan().stories.size() == 3u);
+  BOOST_TEST(!unchanged_since(listed, b.listing()));
+}

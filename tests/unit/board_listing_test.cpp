@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(any_difference_or_doubt_means_plan_again) {
   auto link = listing_at(100 * second, {std::nullopt});
   BOOST_TEST(!unchanged_since(link, listing_at(105 * second, {std::nullopt})));
   auto problem = listing_at(100 * second, {written_at(10 * second)});
-  problem.problems = 1;
+  problem.problems.push_back({"stories/S-0002/story.md", "a FIFO"});
   BOOST_TEST(!unchanged_since(problem, problem));
 }
 
