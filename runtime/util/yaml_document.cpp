@@ -90,6 +90,33 @@ void emit_node(YAML::Emitter& out, const YAML::Node& node) {
   }
 }
 
+// Whether emit_node must give `a` and `b` the same text: the same tree as it
+// reads one (kind, scalar text, tag, flow or block, size). Proving that an
+// entry is unchanged this way spares the two emits that compare it, most of
+// a story update's render; anything else is still compared by its text.
+bool emits_alike(const YAML::Node& a, const YAML::Node& b) {
+  if (a.Type() != b.Type() || a.Tag() != b.Tag()) return false;
+  switch (a.Type()) {
+  case YAML::NodeType::Scalar:
+    return a.Scalar() == b.Scalar();
+  case YAML::NodeType::Sequence:
+  case YAML::NodeType::Map: {
+    if (a.size() != b.size() || a.Style() != b.Style()) return false;
+    const bool map = a.IsMap();
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+      if (!map && !emits_alike(*ia, *ib)) return false;
+      if (map && (!emits_alike(ia->first, ib->first) || !emits_alike(ia->second, ib->second)))
+        return false;
+    }
+    return true;
+  }
+  case YAML::NodeType::Null:
+  case YAML::NodeType::Undefined:
+    return true;
+  }
+  return false;
+}
+
 void configure(YAML::Emitter& out) {
   out.SetIndent(2);
   out.SetNullFormat(YAML::LowerNull);
@@ -100,14 +127,18 @@ void configure(YAML::Emitter& out) {
 } // namespace
 
 yaml_document::yaml_document(const yaml_document& other)
-    : root_(YAML::Clone(other.root_)), preamble_(other.preamble_), entries_(other.entries_),
-      preserve_(other.preserve_), edited_(other.edited_) {
+    : root_(YAML::Clone(other.root_)), has_original_(other.has_original_),
+      preamble_(other.preamble_), entries_(other.entries_), preserve_(other.preserve_),
+      edited_(other.edited_) {
+  if (has_original_) original_.reset(YAML::Clone(other.original_));
   reindex(); // the clone's nodes, not the original's
 }
 
 yaml_document& yaml_document::operator=(const yaml_document& other) {
   if (this != &other) {
     root_.reset(YAML::Clone(other.root_));
+    has_original_ = other.has_original_;
+    if (has_original_) original_.reset(YAML::Clone(other.original_));
     preamble_ = other.preamble_;
     entries_ = other.entries_;
     preserve_ = other.preserve_;
@@ -119,6 +150,8 @@ yaml_document& yaml_document::operator=(const yaml_document& other) {
 
 yaml_document& yaml_document::operator=(yaml_document&& other) noexcept {
   root_.reset(other.root_);
+  original_.reset(other.original_);
+  has_original_ = other.has_original_;
   preamble_ = std::move(other.preamble_);
   entries_ = std::move(other.entries_);
   preserve_ = other.preserve_;
@@ -127,6 +160,12 @@ yaml_document& yaml_document::operator=(yaml_document&& other) noexcept {
   indexed_ = other.indexed_;
   other.indexed_ = false;
   return *this;
+}
+
+void yaml_document::keep_original() {
+  if (!preserve_) return; // rendered whole: nothing to compare
+  original_.reset(YAML::Clone(root_));
+  has_original_ = true;
 }
 
 YAML::Node yaml_document::get(const std::string& key) const {
@@ -192,21 +231,29 @@ std::string yaml_document::render() const {
       out += yaml::emit_entry(it->first.Scalar(), it->second);
     return out;
   }
-  // The source parsed when this document was read; parsing it again gives
-  // each entry's original value (anchors and aliases across entries included).
-  std::string source = preamble_;
-  for (const auto& e : entries_)
-    source += e.raw;
-  if (!edited_) return source; // what the loop below would give, entry by entry
-  const YAML::Node before = YAML::Load(source);
+  if (!edited_) { // what the loop below would give, entry by entry
+    std::string source = preamble_;
+    for (const auto& e : entries_)
+      source += e.raw;
+    return source;
+  }
+  // Each entry's value as read (root() kept a copy before the first change),
+  // by key: YAML::Node::operator[] would decode every key it passes.
+  std::vector<std::pair<std::string, YAML::Node>> before;
+  for (auto it = original_.begin(); it != original_.end(); ++it)
+    before.emplace_back(it->first.Scalar(), it->second);
   std::string out = preamble_;
   for (auto it = root_.begin(); it != root_.end(); ++it) {
     const auto key = it->first.Scalar();
     const entry* original = nullptr;
     for (const auto& e : entries_)
       if (e.key == key) original = &e;
+    const YAML::Node* was = nullptr;
+    for (const auto& [k, v] : before)
+      if (k == key) was = &v;
     if (!out.empty() && out.back() != '\n') out += '\n';
-    if (original && yaml::emit_value(before[key]) == yaml::emit_value(it->second))
+    if (original && was &&
+        (emits_alike(*was, it->second) || yaml::emit_value(*was) == yaml::emit_value(it->second)))
       out += original->raw;
     else
       out += yaml::emit_entry(key, it->second);

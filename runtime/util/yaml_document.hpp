@@ -32,6 +32,7 @@ public:
   // that something may have changed: change values through root() only
   // (get() is for reading).
   YAML::Node& root() {
+    if (!edited_) keep_original();
     indexed_ = false;
     edited_ = true;
     return root_;
@@ -48,14 +49,20 @@ public:
   std::string render() const;
 
 private:
-  // What each entry was is worked out only when rendering (by parsing the
-  // source again): a board of 10,000 stories is read far more often than it
-  // is written, and emitting every value at load time was a sixth of `status`.
+  // What each entry was is worked out only when rendering: a board of 10,000
+  // stories is read far more often than it is written, and emitting every
+  // value at load time was a sixth of `status`.
   struct entry {
     std::string key;
     std::string raw; // source text of `key: value`, with its trailing newline
   };
+  // What each entry was, for render() to compare with: a copy of the tree
+  // taken before its first change (copying it is a fraction of parsing the
+  // source again, which was most of a story update's render).
+  void keep_original();
   YAML::Node root_;
+  YAML::Node original_;
+  bool has_original_ = false;
   std::string preamble_; // comments before the first key
   std::vector<entry> entries_;
   bool preserve_ = true; // false for flow-style maps we cannot split by line

@@ -40,6 +40,29 @@ BOOST_AUTO_TEST_CASE(changing_one_key_rewrites_only_its_lines) {
   BOOST_TEST(out == expected);
 }
 
+// An entry is kept as written only when its value is unchanged all the way
+// down: a change inside a list or a nested map rewrites it.
+BOOST_AUTO_TEST_CASE(a_change_deep_inside_an_entry_rewrites_it) {
+  auto doc = yaml_document::parse(tricky, "t.yaml");
+  doc.root()["nested"][0]["decision"] = "REJECTED";
+  auto out = doc.render();
+  BOOST_TEST(out.find("decision: REJECTED") != std::string::npos, out);
+  BOOST_TEST(out.find("APPROVED") == std::string::npos, out);
+  BOOST_TEST(out.find("labels: [a, \"b\"]   # flow with comment\n") != std::string::npos, out);
+
+  auto doc2 = yaml_document::parse(tricky, "t.yaml");
+  doc2.root()["labels"].push_back("c");
+  auto out2 = doc2.render();
+  BOOST_TEST(out2.find("# flow with comment") == std::string::npos, out2);
+  BOOST_TEST(out2.find("labels: [a, b, c]") != std::string::npos, out2);
+  BOOST_TEST(out2.find("    decision: APPROVED\n") != std::string::npos, out2);
+
+  // Flow to block with the same items is a change of what is written too.
+  auto doc3 = yaml_document::parse(tricky, "t.yaml");
+  doc3.root()["labels"].SetStyle(YAML::EmitterStyle::Block);
+  BOOST_TEST(doc3.render().find("labels:\n  - a\n  - b\n") != std::string::npos, doc3.render());
+}
+
 BOOST_AUTO_TEST_CASE(assigning_an_equal_value_changes_nothing) {
   auto doc = yaml_document::parse(tricky, "t.yaml");
   doc.root()["created"] = sdlc::yaml::string("2026-01-19");
