@@ -243,8 +243,8 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   std::vector<std::string> ids;
   for (const auto& it : p.plan.items)
     ids.push_back(it.id);
-  p.preflight = preflight_conflicts(b, ids, s.cfg.conflicts, o.yes, isatty(0) && isatty(1),
-                                    std::cin, std::cerr);
+  p.preflight = preflight_conflicts(b, scan.stories, ids, s.cfg.conflicts, o.yes,
+                                    isatty(0) && isatty(1), std::cin, std::cerr);
   if (!p.preflight.go) {
     out << "run: not started\n";
     return static_cast<int>(exit_code::failure);
@@ -262,7 +262,7 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
       if (!with_worktree.count(it.id)) ++fresh;
     cleanup_options co;
     co.room_for = std::min(fresh, s.concurrency);
-    auto report = cleanup_board(b, co);
+    auto report = cleanup_board(b, co, scan.stories);
     for (const auto& a : report.actions)
       out << "cleanup: " << printable(describe(a, false)) << "\n";
     require_worktree_room(b, std::min(fresh, s.concurrency), report.remaining);

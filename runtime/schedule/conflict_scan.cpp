@@ -76,7 +76,11 @@ story_files files_of(const board& b, const story& s, const std::string& base_bra
 
 conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active,
                              bool with_low) {
-  auto all = b.scan().stories;
+  return scan_conflicts(b, b.scan().stories, ids, with_active, with_low);
+}
+
+conflict_scan scan_conflicts(const board& b, const std::vector<story>& all,
+                             const std::vector<std::string>& ids, bool with_active, bool with_low) {
   auto related = closure(all);
   // One open for every story's branch questions: a run on 10,000 stories
   // asked them of ~4,000, each opening the repository again (a second).

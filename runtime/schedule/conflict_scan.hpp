@@ -36,5 +36,10 @@ struct conflict_scan {
 // directories) — n² of them on a big board; the run does not need them.
 conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active,
                              bool with_low = false);
+// The same over the stories of a scan already made (a run start reads the
+// board once).
+conflict_scan scan_conflicts(const board& b, const std::vector<story>& all,
+                             const std::vector<std::string>& ids, bool with_active,
+                             bool with_low = false);
 
 } // namespace sdlc

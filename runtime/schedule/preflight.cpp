@@ -47,12 +47,13 @@ std::vector<std::string> overlap_report(const std::vector<story_conflict>& confl
   return notes;
 }
 
-preflight_outcome preflight_conflicts(const board& b, const std::vector<std::string>& ids,
-                                      conflict_policy policy, bool yes, bool interactive,
-                                      std::istream& in, std::ostream& err) {
+preflight_outcome preflight_conflicts(const board& b, const std::vector<story>& all_stories,
+                                      const std::vector<std::string>& ids, conflict_policy policy,
+                                      bool yes, bool interactive, std::istream& in,
+                                      std::ostream& err) {
   preflight_outcome out;
   if (policy == conflict_policy::ignore) return out;
-  out.scan = scan_conflicts(b, ids, true);
+  out.scan = scan_conflicts(b, all_stories, ids, true);
   const auto& all = out.scan->conflicts;
   auto first_high = std::find_if(all.begin(), all.end(), [](const story_conflict& c) {
     return c.severity == conflict_severity::high;

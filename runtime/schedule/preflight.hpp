@@ -27,8 +27,10 @@ struct preflight_outcome {
 std::vector<std::string> overlap_report(const std::vector<story_conflict>& conflicts,
                                         std::size_t shown = 20);
 
-preflight_outcome preflight_conflicts(const board& b, const std::vector<std::string>& ids,
-                                      conflict_policy policy, bool yes, bool interactive,
-                                      std::istream& in, std::ostream& err);
+// `all`: the board's stories, as the run's scan read them.
+preflight_outcome preflight_conflicts(const board& b, const std::vector<story>& all,
+                                      const std::vector<std::string>& ids, conflict_policy policy,
+                                      bool yes, bool interactive, std::istream& in,
+                                      std::ostream& err);
 
 } // namespace sdlc
