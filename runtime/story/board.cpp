@@ -196,23 +196,31 @@ std::vector<index_entry_view> entries_of(const std::vector<stdfs::path>& files,
   return entries;
 }
 
+// A summary scan trusts the index for files it holds unchanged; a full scan
+// reads every file and needs none.
+std::optional<stdfs::path> index_file_of(scan_depth depth, const stdfs::path& sdlc) {
+  return depth == scan_depth::summary ? index_file_for(sdlc) : std::nullopt;
+}
+
+// Never throws: a bad or missing index is an empty one.
+board_index load_index(const std::optional<stdfs::path>& index_file, const stdfs::path& sdlc) {
+  return index_file ? board_index::load(*index_file, sdlc) : board_index{};
+}
+
 } // namespace
 
 board_scan board::scan(scan_depth depth) const {
-  const auto index_file = depth == scan_depth::summary ? index_file_for(sdlc_dir()) : std::nullopt;
+  const auto index_file = index_file_of(depth, sdlc_dir());
   // Reading the index and listing the board are each a fifth of a 10,000-story
-  // `status`: side by side. (load never throws: a bad index is an empty one.)
-  auto loading = std::async(std::launch::async, [&] {
-    return index_file ? board_index::load(*index_file, sdlc_dir()) : board_index{};
-  });
+  // `status`: side by side.
+  auto loading = std::async(std::launch::async, [&] { return load_index(index_file, sdlc_dir()); });
   const auto listed = listing();
   return read_listed(depth, listed, index_file, loading.get());
 }
 
 board_scan board::scan(scan_depth depth, const board_listing& listed) const {
-  const auto index_file = depth == scan_depth::summary ? index_file_for(sdlc_dir()) : std::nullopt;
-  return read_listed(depth, listed, index_file,
-                     index_file ? board_index::load(*index_file, sdlc_dir()) : board_index{});
+  const auto index_file = index_file_of(depth, sdlc_dir());
+  return read_listed(depth, listed, index_file, load_index(index_file, sdlc_dir()));
 }
 
 board_scan board::read_listed(scan_depth depth, const board_listing& listed,

@@ -127,22 +127,20 @@ void configure(YAML::Emitter& out) {
 } // namespace
 
 yaml_document::yaml_document(const yaml_document& other)
-    : root_(YAML::Clone(other.root_)), has_original_(other.has_original_),
-      preamble_(other.preamble_), entries_(other.entries_), preserve_(other.preserve_),
-      edited_(other.edited_) {
-  if (has_original_) original_.reset(YAML::Clone(other.original_));
+    : root_(YAML::Clone(other.root_)), preamble_(other.preamble_), entries_(other.entries_),
+      preserve_(other.preserve_), edited_(other.edited_) {
+  if (keeps_original()) original_.reset(YAML::Clone(other.original_));
   reindex(); // the clone's nodes, not the original's
 }
 
 yaml_document& yaml_document::operator=(const yaml_document& other) {
   if (this != &other) {
     root_.reset(YAML::Clone(other.root_));
-    has_original_ = other.has_original_;
-    if (has_original_) original_.reset(YAML::Clone(other.original_));
     preamble_ = other.preamble_;
     entries_ = other.entries_;
     preserve_ = other.preserve_;
     edited_ = other.edited_;
+    if (keeps_original()) original_.reset(YAML::Clone(other.original_));
     reindex();
   }
   return *this;
@@ -151,7 +149,6 @@ yaml_document& yaml_document::operator=(const yaml_document& other) {
 yaml_document& yaml_document::operator=(yaml_document&& other) noexcept {
   root_.reset(other.root_);
   original_.reset(other.original_);
-  has_original_ = other.has_original_;
   preamble_ = std::move(other.preamble_);
   entries_ = std::move(other.entries_);
   preserve_ = other.preserve_;
@@ -165,7 +162,6 @@ yaml_document& yaml_document::operator=(yaml_document&& other) noexcept {
 void yaml_document::keep_original() {
   if (!preserve_) return; // rendered whole: nothing to compare
   original_.reset(YAML::Clone(root_));
-  has_original_ = true;
 }
 
 YAML::Node yaml_document::get(const std::string& key) const {

@@ -60,9 +60,11 @@ private:
   // taken before its first change (copying it is a fraction of parsing the
   // source again, which was most of a story update's render).
   void keep_original();
+  // original_ holds that copy exactly when the tree was taken mutably and
+  // render() compares entry by entry.
+  bool keeps_original() const { return edited_ && preserve_; }
   YAML::Node root_;
   YAML::Node original_;
-  bool has_original_ = false;
   std::string preamble_; // comments before the first key
   std::vector<entry> entries_;
   bool preserve_ = true; // false for flow-style maps we cannot split by line
