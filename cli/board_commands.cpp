@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <iostream>
 
 namespace sdlc::cli {
 
@@ -116,7 +117,7 @@ int cmd_status(const global_options& g, bool active_only, bool json, bool dot) {
   if (dot)
     fmt::print("{}", status_dot(b, scan, o));
   else if (json)
-    fmt::print("{}\n", status_json(b, scan, o).dump(2));
+    write_status_json(std::cout, b, scan, o);
   else
     fmt::print("{}", status_text(b, scan, o, term::style_for(1), term::columns(1)));
   bool unreadable = false;

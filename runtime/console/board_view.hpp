@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ostream>
 #include <string>
 
 namespace sdlc {
@@ -13,8 +14,10 @@ struct status_view_options {
   bool active_only = false; // hide done stories
 };
 
-nlohmann::ordered_json status_json(const board& b, const board_scan& scan,
-                                   const status_view_options& o);
+// `status --json`: the document, pretty-printed as nlohmann's dump(2) would
+// print it, and a newline.
+void write_status_json(std::ostream& out, const board& b, const board_scan& scan,
+                       const status_view_options& o);
 std::string status_text(const board& b, const board_scan& scan, const status_view_options& o,
                         const term::style& st, int width);
 

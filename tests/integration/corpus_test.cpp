@@ -86,6 +86,37 @@ BOOST_AUTO_TEST_CASE(status_json_reports_each_story_with_its_frontmatter_status)
   BOOST_TEST(text.out.find("\x1b[") == std::string::npos); // not a terminal: no escapes
 }
 
+// status --json is written a story at a time; what a script reads must still
+// be one document laid out exactly as nlohmann's dump(2) lays it out.
+BOOST_AUTO_TEST_CASE(status_json_is_one_document_in_the_usual_layout) {
+  test::temp_dir d;
+  auto root = test::copy_corpus(d.path / "c");
+  auto layout_of = [](const std::string& out) {
+    return nlohmann::ordered_json::parse(out).dump(2) + "\n";
+  };
+  auto all = test::sdlc(root, {"status", "--json"});
+  BOOST_TEST(all.exit_code == 0, all.err);
+  BOOST_TEST(all.out == layout_of(all.out));
+  auto active = test::sdlc(root, {"status", "--json", "--active"});
+  BOOST_TEST(active.out == layout_of(active.out));
+  auto a = nlohmann::ordered_json::parse(all.out), b = nlohmann::ordered_json::parse(active.out);
+  BOOST_TEST(a["stories"].size() == b["stories"].size() + a["counts"]["done"].get<std::size_t>());
+  std::vector<std::string> keys;
+  for (auto it = a.begin(); it != a.end(); ++it)
+    keys.push_back(it.key());
+  BOOST_TEST(keys == (std::vector<std::string>{"board", "stories", "awaiting_approval", "counts",
+                                               "problems", "dependency_issues"}),
+             boost::test_tools::per_element());
+  // No stories at all: an empty list, as dump(2) writes one.
+  auto empty = d.path / "empty";
+  test::make_git_repo(empty);
+  BOOST_REQUIRE(test::sdlc(empty, {"init"}).exit_code == 0);
+  auto none = test::sdlc(empty, {"status", "--json"});
+  BOOST_TEST(none.exit_code == 0, none.err);
+  BOOST_TEST(none.out == layout_of(none.out));
+  BOOST_TEST(none.out.find("\"stories\": [],\n") != std::string::npos, none.out);
+}
+
 BOOST_AUTO_TEST_CASE(unblock_changes_only_the_lines_it_must) {
   test::temp_dir d;
   auto root = test::copy_corpus(d.path / "c");
