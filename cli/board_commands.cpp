@@ -21,7 +21,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
+#include <cstring>
 #include <iostream>
 
 namespace sdlc::cli {
@@ -114,12 +114,18 @@ int cmd_status(const global_options& g, bool active_only, bool json, bool dot) {
   migrate_legacy_workflow_state(b);
   auto scan = b.scan();
   status_view_options o{active_only};
-  if (dot)
+  if (dot) {
     fmt::print("{}", status_dot(b, scan, o));
-  else if (json)
+  } else if (json) {
     write_status_json(std::cout, b, scan, o);
-  else
+    // fmt::print reports a write that failed (a full disk); a stream only
+    // remembers it, so a script would have read a cut document with exit 0.
+    if (!std::cout.flush())
+      throw failure(
+          fmt::format("cannot write the status to standard output: {}", std::strerror(errno)));
+  } else {
     fmt::print("{}", status_text(b, scan, o, term::style_for(1), term::columns(1)));
+  }
   bool unreadable = false;
   auto err = term::style_for(2);
   for (const auto& p : scan.problems) {

@@ -187,7 +187,7 @@ void write_status_json(std::ostream& out, const board& b, const board_scan& scan
   // the board as one tree, then as one string, was 380 MB at 100,000 stories.
   out << "{\n  \"board\": " << nlohmann::ordered_json(b.sdlc_dir().string()).dump()
       << ",\n  \"stories\": [";
-  for (std::size_t i = 0; i < shown.size(); ++i) {
+  for (std::size_t i = 0; i < shown.size() && out; ++i) { // a failed write ends it
     out << (i == 0 ? "\n    " : ",\n    ");
     write_nested(out, story_summary(b, *shown[i]->s, shown[i]->next), 2);
   }

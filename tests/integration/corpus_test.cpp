@@ -115,6 +115,11 @@ BOOST_AUTO_TEST_CASE(status_json_is_one_document_in_the_usual_layout) {
   BOOST_TEST(none.exit_code == 0, none.err);
   BOOST_TEST(none.out == layout_of(none.out));
   BOOST_TEST(none.out.find("\"stories\": [],\n") != std::string::npos, none.out);
+  // A document that could not be written whole is an error, not exit 0.
+  auto full = test::run({"/bin/sh", "-c", "exec \"$0\" status --json > /dev/full", SDLC_BIN}, root);
+  BOOST_TEST(full.exit_code == 1, full.err);
+  BOOST_TEST(full.err.find("cannot write the status to standard output") != std::string::npos,
+             full.err);
 }
 
 BOOST_AUTO_TEST_CASE(unblock_changes_only_the_lines_it_must) {
