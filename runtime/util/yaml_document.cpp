@@ -140,7 +140,7 @@ yaml_document& yaml_document::operator=(const yaml_document& other) {
     entries_ = other.entries_;
     preserve_ = other.preserve_;
     edited_ = other.edited_;
-    if (keeps_original()) original_.reset(YAML::Clone(other.original_));
+    original_.reset(keeps_original() ? YAML::Clone(other.original_) : YAML::Node());
     reindex();
   }
   return *this;
