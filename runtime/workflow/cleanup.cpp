@@ -103,8 +103,8 @@ namespace {
 // One cleanup, step by step: each step adds what it did to the report.
 class cleaner {
 public:
-  cleaner(board& b, const cleanup_options& o, std::vector<story> all)
-      : b_(b), o_(o), all_(std::move(all)), wts_(b.project_root(), b.cfg().worktree_base_path),
+  cleaner(board& b, const cleanup_options& o, const std::vector<story>& all)
+      : b_(b), o_(o), all_(all), wts_(b.project_root(), b.cfg().worktree_base_path),
         common_dir_(wts_.common_dir()) {}
 
   cleanup_report run() {
@@ -356,7 +356,7 @@ private:
 
   board& b_;
   const cleanup_options& o_;
-  std::vector<story> all_;
+  const std::vector<story>& all_;
   git::worktree_service wts_;
   stdfs::path common_dir_;
   std::set<stdfs::path> known_; // worktree folders git knows
@@ -366,11 +366,13 @@ private:
 } // namespace
 
 cleanup_report cleanup_board(board& b, const cleanup_options& o) {
-  return cleaner(b, o, b.scan().stories).run();
+  const auto scan = b.scan();
+  return cleaner(b, o, scan.stories).run();
 }
 
-cleanup_report cleanup_board(board& b, const cleanup_options& o, std::vector<story> stories) {
-  return cleaner(b, o, std::move(stories)).run();
+cleanup_report cleanup_board(board& b, const cleanup_options& o,
+                             const std::vector<story>& stories) {
+  return cleaner(b, o, stories).run();
 }
 
 void require_worktree_room(const board& b, int new_worktrees,

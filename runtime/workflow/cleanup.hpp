@@ -60,7 +60,7 @@ struct cleanup_report {
 cleanup_report cleanup_board(board& b, const cleanup_options& o);
 // The same over the stories of a scan already made (a run start reads the
 // board once).
-cleanup_report cleanup_board(board& b, const cleanup_options& o, std::vector<story> stories);
+cleanup_report cleanup_board(board& b, const cleanup_options& o, const std::vector<story>& stories);
 
 std::vector<worktree_usage> worktree_usages(const board& b);
 
