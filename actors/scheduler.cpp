@@ -1,6 +1,7 @@
 #include "actors/scheduler.hpp"
 
 #include "actors/merge_queue.hpp"
+#include "runtime/git/repository.hpp"
 #include "runtime/schedule/file_overlaps.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/schedule/watch_pickup.hpp"
@@ -152,8 +153,26 @@ void remember_end(scheduler_ptr self, const std::string& id) {
   }
 }
 
+// conflicts.policy serialize: `files` is what a story touches now; it and
+// every story of the run sharing one of those files never run at once.
+// Costs the stories sharing its files, not the board.
+void hold_rivals(scheduler_ptr self, story_files files) {
+  auto& st = self->state;
+  auto& scan = *st.opts.conflicts;
+  const auto id = files.id;
+  st.overlaps->update(std::move(files));
+  st.core->clear_exclusive(id);
+  for (const auto& [other, shared] : st.overlaps->sharing(id)) {
+    if (scan.related(id, other) || !st.core->contains(other) ||
+        st.core->state_of(other) == item_state::done)
+      continue;
+    st.core->set_exclusive(id, other, fmt::format("{}", fmt::join(shared, ", ")));
+  }
+}
+
 // run --watch: the run's selection on the board as `listed` shows it; what
-// is new, or changed since it ended, joins the run.
+// is new, or changed since it ended, joins the run — checked for conflicts
+// as the run's start checks its stories, before it can start.
 void pick_up_from_board(scheduler_ptr self, const board_listing& listed) {
   auto& st = self->state;
   const auto& b = *st.the_board;
@@ -161,9 +180,17 @@ void pick_up_from_board(scheduler_ptr self, const board_listing& listed) {
   std::map<std::string, file_stamp> now;
   for (const auto& it : plan.items)
     if (st.ended_stamp.count(it.id)) now[it.id] = stamp_of(plan.files[it.id]);
+  git::repo_ptr repo; // opened once a look picks something up
   for (auto& item : watch_pickup(plan.items, *st.core, st.ended_stamp, now)) {
     bool again = st.core->contains(item.id);
+    std::optional<story_files> files;
+    if (st.overlaps) { // before it joins: a story that cannot be read joins on a later look
+      if (!repo) repo = git::open(b.project_root());
+      files =
+          files_of(b, story::load(plan.files[item.id]), st.opts.conflicts->base_branch, repo.get());
+    }
     st.core->admit(item);
+    if (files) hold_rivals(self, std::move(*files));
     st.ended_stamp.erase(item.id);
     st.told_waiting.erase(item.id);
     note(self, item.id,
@@ -302,21 +329,12 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
 }
 
 // After implement/rework a story's branch changed: its overlaps with the
-// other stories are found again (the others' files are as last seen), among
-// the stories sharing its files only.
+// other stories are found again (the others' files are as last seen).
 void recheck_conflicts(scheduler_ptr self, const std::string& id, std::vector<std::string> files) {
-  auto& st = self->state;
-  if (!st.overlaps) return; // made exactly when the run serializes conflicts it scanned
-  const auto& scan = *st.opts.conflicts;
-  st.overlaps->update(story_files{
-      id, {std::make_move_iterator(files.begin()), std::make_move_iterator(files.end())}});
-  st.core->clear_exclusive(id);
-  for (const auto& [other, shared] : st.overlaps->sharing(id)) {
-    if (scan.related(id, other) || !st.core->contains(other) ||
-        st.core->state_of(other) == item_state::done)
-      continue;
-    st.core->set_exclusive(id, other, fmt::format("{}", fmt::join(shared, ", ")));
-  }
+  if (!self->state.overlaps) return; // made exactly when the run serializes conflicts it scanned
+  hold_rivals(self, story_files{id,
+                                {std::make_move_iterator(files.begin()),
+                                 std::make_move_iterator(files.end())}});
 }
 
 // The run's budget: once spent, no new story starts (running ones finish).

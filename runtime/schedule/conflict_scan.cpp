@@ -7,7 +7,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <functional>
 #include <map>
 
 namespace sdlc {
@@ -19,35 +18,10 @@ std::string branch_of(const story& s) {
   return br.empty() ? git::worktree_service::branch_for(s.id(), s.slug()) : br;
 }
 
-// Every story each story depends on, directly or not.
-std::map<std::string, std::set<std::string>> closure(const std::vector<story>& all) {
-  std::map<std::string, std::vector<std::string>> deps;
-  for (const auto& s : all)
-    deps[s.id()] = s.dependencies();
-  std::map<std::string, std::set<std::string>> out;
-  std::function<const std::set<std::string>&(const std::string&)> visit =
-      [&](const std::string& id) -> const std::set<std::string>& {
-    auto it = out.find(id);
-    if (it != out.end()) return it->second;
-    auto& mine = out[id]; // inserted first: a cycle ends here
-    for (const auto& d : deps[id]) {
-      mine.insert(d);
-      auto sub = visit(d); // a copy: `mine` and `sub` may be the same set on a cycle
-      mine.insert(sub.begin(), sub.end());
-    }
-    return out[id];
-  };
-  for (const auto& s : all)
-    visit(s.id());
-  return out;
-}
-
 } // namespace
 
-bool conflict_scan::related(const std::string& a, const std::string& b) const {
-  auto ia = depends.find(a), ib = depends.find(b);
-  return (ia != depends.end() && ia->second.count(b)) ||
-         (ib != depends.end() && ib->second.count(a));
+bool conflict_scan::related(const std::string& a, const std::string& b) {
+  return depends.related(a, b);
 }
 
 story_files files_of(const board& b, const story& s, const std::string& base_branch) {
@@ -76,12 +50,17 @@ story_files files_of(const board& b, const story& s, const std::string& base_bra
 
 conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active,
                              bool with_low) {
-  return scan_conflicts(b, b.scan().stories, ids, with_active, with_low);
+  auto scan = b.scan();
+  if (!ids.empty()) return scan_conflicts(b, scan.stories, ids, with_active, with_low);
+  std::vector<std::string> unfinished;
+  for (const auto& s : scan.stories)
+    if (s.status() != story_status::done) unfinished.push_back(s.id());
+  return scan_conflicts(b, scan.stories, unfinished, with_active, with_low);
 }
 
 conflict_scan scan_conflicts(const board& b, const std::vector<story>& all,
                              const std::vector<std::string>& ids, bool with_active, bool with_low) {
-  auto related = closure(all);
+  dependency_reach reach(all);
   // One open for every story's branch questions: a run on 10,000 stories
   // asked them of ~4,000, each opening the repository again (a second).
   auto repo = git::open(b.project_root());
@@ -94,8 +73,8 @@ conflict_scan scan_conflicts(const board& b, const std::vector<story>& all,
     wanted.insert(listed.count(id) ? id : b.find(id).id());
   std::vector<const story*> chosen;
   for (const auto& s : all) {
-    bool in = ids.empty() || wanted.count(s.id());
-    if (s.status() == story_status::done && !(in && !ids.empty())) continue; // unless named
+    bool in = wanted.count(s.id()) > 0;
+    if (s.status() == story_status::done && !in) continue; // unless named
     bool active = with_active && !in && git::branch_exists(repo.get(), branch_of(s));
     if (in || active) chosen.push_back(&s);
   }
@@ -109,15 +88,15 @@ conflict_scan scan_conflicts(const board& b, const std::vector<story>& all,
   auto by_id = [&](const std::string& id) { return chosen_by_id.at(id); };
   for (auto& c : pairwise(out.stories, with_low)) {
     // Pairs of two stories outside `ids` are not this run's business.
-    if (!ids.empty() && !wanted.count(c.a) && !wanted.count(c.b)) continue;
-    if (related[c.a].count(c.b) || related[c.b].count(c.a)) continue; // never at once
+    if (!wanted.count(c.a) && !wanted.count(c.b)) continue;
+    if (reach.related(c.a, c.b)) continue; // never at once
     auto ba = branch_of(*by_id(c.a)), bb = branch_of(*by_id(c.b));
     if (c.severity != conflict_severity::low && git::branch_exists(repo.get(), ba) &&
         git::branch_exists(repo.get(), bb))
       c.merge_conflicts = git::merge_conflicts(b.project_root(), ba, bb);
     out.conflicts.push_back(std::move(c));
   }
-  out.depends = std::move(related);
+  out.depends = std::move(reach);
   std::stable_sort(out.conflicts.begin(), out.conflicts.end(),
                    [](const story_conflict& x, const story_conflict& y) {
                      return static_cast<int>(x.severity) > static_cast<int>(y.severity);

@@ -4,6 +4,7 @@
 // frontmatter `files:` list) and classifies every pair that may run at the
 // same time: stories that depend on each other (transitively) never do.
 #include "runtime/schedule/conflict_analysis.hpp"
+#include "runtime/schedule/dependency_reach.hpp"
 #include "runtime/story/board.hpp"
 
 #include <git2.h>
@@ -22,10 +23,10 @@ story_files files_of(const board& b, const story& s, const std::string& base_bra
 
 struct conflict_scan {
   std::vector<story_files> stories;
-  std::vector<story_conflict> conflicts;                // worst first
-  std::map<std::string, std::set<std::string>> depends; // transitive dependencies
+  std::vector<story_conflict> conflicts; // worst first
+  dependency_reach depends;
   std::string base_branch;
-  bool related(const std::string& a, const std::string& b) const;
+  bool related(const std::string& a, const std::string& b); // depends, either way
 };
 
 // `ids`: the stories to check (empty: every unfinished story). With
@@ -37,7 +38,9 @@ struct conflict_scan {
 conflict_scan scan_conflicts(const board& b, const std::vector<std::string>& ids, bool with_active,
                              bool with_low = false);
 // The same over the stories of a scan already made (a run start reads the
-// board once).
+// board once), where `ids` are exactly the stories checked: none named
+// checks none but the live branches (`run --watch` with nothing to do yet
+// checks what it picks up, when it picks it up).
 conflict_scan scan_conflicts(const board& b, const std::vector<story>& all,
                              const std::vector<std::string>& ids, bool with_active,
                              bool with_low = false);

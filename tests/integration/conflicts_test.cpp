@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <regex>
 
 using namespace sdlc;
@@ -99,16 +100,18 @@ std::string time_of(const std::string& out, const std::string& id, const std::st
   return std::regex_search(out, m, re) ? m[1].str() : std::string();
 }
 
-// Two ready stories whose plans both name shared.txt.
+// A ready story whose plan names shared.txt.
+std::string rival(project& p, const std::string& title) {
+  auto id = p.add(title);
+  auto file = p.repo / ".ai-sdlc/stories" / id / "story.md";
+  test::write(file, test::read(file) + "\n## Implementation Plan\n\n1. Append to `shared.txt`.\n");
+  return id;
+}
+
+// Two of them.
 std::pair<std::string, std::string> two_rivals(project& p) {
-  auto a = p.add("First rival");
-  auto b = p.add("Second rival");
-  for (const auto& id : {a, b}) {
-    auto file = p.repo / ".ai-sdlc/stories" / id / "story.md";
-    test::write(file,
-                test::read(file) + "\n## Implementation Plan\n\n1. Append to `shared.txt`.\n");
-  }
-  return {a, b};
+  auto a = rival(p, "First rival");
+  return {a, rival(p, "Second rival")};
 }
 
 } // namespace
@@ -231,6 +234,80 @@ else echo done; fi
   BOOST_TEST(rival_start >= editor_done, "rival started " << rival_start << ", editor done "
                                                           << editor_done << "\n"
                                                           << r.out);
+}
+
+// run --watch: a story picked up while the run is going is checked as the
+// run's start checks its stories. Its plan names the file the running
+// story's plan names, so it waits until that one is done; an unrelated one
+// picked up at the same time does not wait. The running story was on the
+// board when the run started, or was picked up itself (a watch that started
+// with nothing to do). Before, what a watch picked up was checked only after
+// its own implement.
+BOOST_AUTO_TEST_CASE(a_story_a_watch_picks_up_waits_for_its_rival) {
+  for (bool first_at_start : {true, false}) {
+    BOOST_TEST_CONTEXT("first rival on the board at the start: " << first_at_start) {
+      project p;
+      p.env["NO_COLOR"] = "1";
+      BOOST_REQUIRE(p.sdlc({"config", "daemon.pollingInterval", "200"}).exit_code == 0);
+      // Blocked while its plan is written, so that no look takes it half-made.
+      auto add_rival = [&p](const std::string& title) {
+        auto added = p.sdlc({"add", title, "--status", "blocked", "--json"});
+        BOOST_REQUIRE_MESSAGE(added.exit_code == 0, added.err);
+        const std::string id = json::parse(added.out)["id"];
+        auto file = p.repo / ".ai-sdlc/stories" / id / "story.md";
+        test::write(file,
+                    test::read(file) + "\n## Implementation Plan\n\n1. Append to `shared.txt`.\n");
+        BOOST_REQUIRE(p.sdlc({"unblock", id}).exit_code == 0);
+        return id;
+      };
+      // The first story to be added is S-0001: its review takes four seconds.
+      use_agent(p, R"sh(#!/bin/sh
+case "$SDLC_STORY_ID:$SDLC_ACTION" in
+  S-0001:review) sleep 4;;
+esac
+case "$SDLC_ACTION" in
+  implement|rework) echo "$SDLC_STORY_ID" >> shared.txt; echo implemented;;
+  review) printf '```json\n{"passed": true, "issues": []}\n```\n';;
+  *) echo "notes for $SDLC_ACTION";;
+esac
+)sh");
+      std::string a = first_at_start ? add_rival("First rival") : "";
+      p.commit_board();
+      const auto log = p.d.path / "run.log";
+      test::child_guard run(test::spawn_background(
+          {SDLC_BIN, "run", "--watch", "--concurrent", "3", "--yes"}, p.repo, p.env, log));
+      if (!first_at_start) {
+        BOOST_REQUIRE_MESSAGE(
+            test::eventually([&] { return test::read(log).find("watching") != std::string::npos; }),
+            test::read(log));
+        a = add_rival("First rival");
+      }
+      BOOST_REQUIRE_EQUAL(a, "S-0001");
+      BOOST_REQUIRE_MESSAGE(
+          test::eventually([&] { return !time_of(test::read(log), a, "started").empty(); }),
+          test::read(log));
+      auto b = add_rival("Second rival");
+      auto c = p.add("Unrelated");
+      BOOST_REQUIRE_MESSAGE(test::eventually(
+                                [&] {
+                                  return p.status_of(a) == "done" && p.status_of(b) == "done" &&
+                                         p.status_of(c) == "done";
+                                },
+                                std::chrono::seconds(60)),
+                            test::read(log));
+      ::kill(run.pid(), SIGINT);
+      auto code = run.wait_for(std::chrono::seconds(30));
+      BOOST_REQUIRE_MESSAGE(code.has_value(), test::read(log));
+      auto out = test::read(log);
+      auto b_start = time_of(out, b, "started"), a_done = time_of(out, a, "done"),
+           c_start = time_of(out, c, "started");
+      BOOST_REQUIRE_MESSAGE(!b_start.empty() && !a_done.empty() && !c_start.empty(), out);
+      BOOST_TEST(b_start >= a_done, "B started " << b_start << ", A done " << a_done << "\n"
+                                                 << out);
+      BOOST_TEST(c_start < a_done, out); // the unrelated story did not wait
+      BOOST_TEST(out.find(b + " picked up: Second rival") != std::string::npos, out);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_question_under_a_pseudo_terminal) {
