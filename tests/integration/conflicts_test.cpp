@@ -370,6 +370,12 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
   test::write(
       story_file(live).parent_path() / ".workflow-state.json",
       R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":{"type":"plan","pid":999999,"pgid":999999},"completedActions":[],"context":{}})");
+  // What killed writers leave: an atomic write's temp file, an add's staging
+  // folder.
+  const auto temp_file = story_file(live).parent_path() / ".story.md.tmp.999999.0.ff";
+  const auto staging = p.repo / ".ai-sdlc/stories/.new-999999-abc123";
+  test::write(temp_file, "half a story");
+  test::write(staging / "story.md", "half a story");
   auto live_wt = p.repo / wt_of(live);
   test::write(live_wt / "work-in-progress.txt", "keep me\n");
   auto before_live = test::snapshot(live_wt);
@@ -381,10 +387,13 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
 
   auto r = p.sdlc({"cleanup"});
   BOOST_TEST(r.exit_code == 0, r.out << r.err);
-  for (auto what : {"pruned stale worktree metadata", "removed worktree without a story",
-                    "removed worktree", "removed orphaned worktree folder",
-                    "cleared missing worktree", "removed stale lock", "cleared dead agent pid"})
+  for (auto what :
+       {"pruned stale worktree metadata", "removed worktree without a story", "removed worktree",
+        "removed orphaned worktree folder", "cleared missing worktree", "removed stale lock",
+        "cleared dead agent pid", "removed leftover of a killed writer"})
     BOOST_TEST(r.out.find(what) != std::string::npos, what << "\n" << r.out);
+  BOOST_TEST(!std::filesystem::exists(temp_file));
+  BOOST_TEST(!std::filesystem::exists(staging));
   BOOST_TEST(!std::filesystem::exists(p.repo / lost_wt));
   BOOST_TEST(!std::filesystem::exists(p.repo / orphan_wt));
   // Not ours: left as it was, and not even mentioned.
