@@ -44,7 +44,7 @@ struct scheduler_state {
   merge_queue_actor lane;               // with opts.land
   std::set<std::string> landing;        // done stories the lane has not answered for
   std::set<std::string> not_landed;     // waiting to land when the run ended (exit 1)
-  // conflicts.policy serialize: what each story touches, as last seen.
+  // conflicts.policy serialize or warn: what each story touches, as last seen.
   std::optional<file_overlaps> overlaps;
   static inline const char* name = "scheduler";
 };
@@ -153,20 +153,43 @@ void remember_end(scheduler_ptr self, const std::string& id) {
   }
 }
 
-// conflicts.policy serialize: `files` is what a story touches now; it and
-// every story of the run sharing one of those files never run at once.
-// Costs the stories sharing its files, not the board.
-void hold_rivals(scheduler_ptr self, story_files files) {
+// What `files.id` touches is now `files` (the others' files as last seen):
+// the run's unfinished stories sharing one of them, with the files shared.
+// A pair where one depends on the other never runs at once: left out. Costs
+// the stories sharing its files, not the board.
+std::map<std::string, std::vector<std::string>> rivals_after(scheduler_ptr self,
+                                                             story_files files) {
   auto& st = self->state;
-  auto& scan = *st.opts.conflicts;
   const auto id = files.id;
   st.overlaps->update(std::move(files));
-  st.core->clear_exclusive(id);
-  for (const auto& [other, shared] : st.overlaps->sharing(id)) {
-    if (scan.related(id, other) || !st.core->contains(other) ||
-        st.core->state_of(other) == item_state::done)
-      continue;
-    st.core->set_exclusive(id, other, fmt::format("{}", fmt::join(shared, ", ")));
+  auto rivals = st.overlaps->sharing(id);
+  for (auto it = rivals.begin(); it != rivals.end();) {
+    const auto& other = it->first;
+    bool rival = !st.opts.conflicts->related(id, other) && st.core->contains(other) &&
+                 st.core->state_of(other) != item_state::done;
+    it = rival ? std::next(it) : rivals.erase(it);
+  }
+  return rivals;
+}
+
+// A story's files are known anew, as it joins the run or after it changed
+// its branch. conflicts.policy serialize: it and its rivals never run at
+// once. warn: a story joining a watch is warned about, as the start warns
+// about its own stories.
+void on_story_files(scheduler_ptr self, story_files files, bool joining) {
+  auto& st = self->state;
+  if (!st.overlaps) return; // the run checks no conflicts (conflicts.policy ignore)
+  const auto id = files.id;
+  auto rivals = rivals_after(self, std::move(files));
+  if (st.opts.serialize_conflicts) {
+    st.core->clear_exclusive(id);
+    for (const auto& [other, shared] : rivals)
+      st.core->set_exclusive(id, other, fmt::format("{}", fmt::join(shared, ", ")));
+  } else if (joining) {
+    for (const auto& [other, shared] : rivals)
+      note(self, id,
+           fmt::format("warning: {} may conflict with {} (shared: {})", id, other,
+                       fmt::join(shared, ", ")));
   }
 }
 
@@ -190,7 +213,7 @@ void pick_up_from_board(scheduler_ptr self, const board_listing& listed) {
           files_of(b, story::load(plan.files[item.id]), st.opts.conflicts->base_branch, repo.get());
     }
     st.core->admit(item);
-    if (files) hold_rivals(self, std::move(*files));
+    if (files) on_story_files(self, std::move(*files), true);
     st.ended_stamp.erase(item.id);
     st.told_waiting.erase(item.id);
     note(self, item.id,
@@ -331,10 +354,11 @@ void on_landing(scheduler_ptr self, const landing_event& e) {
 // After implement/rework a story's branch changed: its overlaps with the
 // other stories are found again (the others' files are as last seen).
 void recheck_conflicts(scheduler_ptr self, const std::string& id, std::vector<std::string> files) {
-  if (!self->state.overlaps) return; // made exactly when the run serializes conflicts it scanned
-  hold_rivals(self, story_files{id,
-                                {std::make_move_iterator(files.begin()),
-                                 std::make_move_iterator(files.end())}});
+  on_story_files(
+      self,
+      story_files{id,
+                  {std::make_move_iterator(files.begin()), std::make_move_iterator(files.end())}},
+      false);
 }
 
 // The run's budget: once spent, no new story starts (running ones finish).
@@ -373,7 +397,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_ptr self, coordinato
     st.core->keep_open();
     self->delayed_send(self, st.opts.watch_every, atoms::watch::value);
   }
-  if (st.opts.serialize_conflicts && st.opts.conflicts)
+  if (st.opts.conflicts) // scanned: conflicts.policy serialize or warn
     st.overlaps.emplace(st.opts.conflicts->stories);
   if (st.opts.serialize_conflicts && st.opts.conflicts)
     for (const auto& c : st.opts.conflicts->conflicts)

@@ -238,17 +238,24 @@ else echo done; fi
 
 // run --watch: a story picked up while the run is going is checked as the
 // run's start checks its stories. Its plan names the file the running
-// story's plan names, so it waits until that one is done; an unrelated one
-// picked up at the same time does not wait. The running story was on the
-// board when the run started, or was picked up itself (a watch that started
-// with nothing to do). Before, what a watch picked up was checked only after
-// its own implement.
+// story's plan names, so it waits until that one is done (conflicts.policy
+// serialize) or is warned about (warn); an unrelated one picked up at the
+// same time does not wait. The running story was on the board when the run
+// started, or was picked up itself (a watch that started with nothing to
+// do). Before, what a watch picked up was checked only after its own
+// implement, and never warned about.
 BOOST_AUTO_TEST_CASE(a_story_a_watch_picks_up_waits_for_its_rival) {
-  for (bool first_at_start : {true, false}) {
-    BOOST_TEST_CONTEXT("first rival on the board at the start: " << first_at_start) {
+  struct {
+    bool first_at_start;
+    std::string policy;
+  } cases[] = {{true, "serialize"}, {false, "serialize"}, {true, "warn"}};
+  for (const auto& [first_at_start, policy] : cases) {
+    BOOST_TEST_CONTEXT("first rival on the board at the start: " << first_at_start << ", "
+                                                                 << policy) {
       project p;
       p.env["NO_COLOR"] = "1";
       BOOST_REQUIRE(p.sdlc({"config", "daemon.pollingInterval", "200"}).exit_code == 0);
+      BOOST_REQUIRE(p.sdlc({"config", "conflicts.policy", policy}).exit_code == 0);
       // Blocked while its plan is written, so that no look takes it half-made.
       auto add_rival = [&p](const std::string& title) {
         auto added = p.sdlc({"add", title, "--status", "blocked", "--json"});
@@ -302,8 +309,15 @@ esac
       auto b_start = time_of(out, b, "started"), a_done = time_of(out, a, "done"),
            c_start = time_of(out, c, "started");
       BOOST_REQUIRE_MESSAGE(!b_start.empty() && !a_done.empty() && !c_start.empty(), out);
-      BOOST_TEST(b_start >= a_done, "B started " << b_start << ", A done " << a_done << "\n"
-                                                 << out);
+      const auto warning =
+          b + " warning: " + b + " may conflict with " + a + " (shared: shared.txt)";
+      if (policy == "serialize") {
+        BOOST_TEST(b_start >= a_done, "B started " << b_start << ", A done " << a_done << "\n"
+                                                   << out);
+      } else {
+        BOOST_TEST(b_start < a_done, out); // warned, not held
+        BOOST_TEST(out.find(warning) != std::string::npos, out);
+      }
       BOOST_TEST(c_start < a_done, out); // the unrelated story did not wait
       BOOST_TEST(out.find(b + " picked up: Second rival") != std::string::npos, out);
     }
