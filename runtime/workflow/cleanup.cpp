@@ -292,7 +292,8 @@ private:
   }
 
   // 5. A story pointing at a worktree that is gone, its stale lock, a dead
-  // agent pid in its checkpoint.
+  // agent pid in its checkpoint (written by builds before 2026-12-04; ours
+  // no longer checkpoint a pid, nor does ai-sdlc).
   void story_leftovers(const story& s, const listing& folder) {
     if (auto wt = s.str("worktree_path"); !wt.empty() && !stdfs::exists(b_.project_root() / wt)) {
       if (!o_.dry_run) b_.update(s.id(), [](story& x) { x.erase("worktree_path"); });
@@ -305,7 +306,11 @@ private:
     // that is a link (or is not listed) is asked about by its real path.
     const auto name = s.file().filename().string();
     if (!plain_in(folder, name) || folder.count(name + ".lock")) stale_peer_lock(s);
-    if (folder.count(workflow_state::file_in(s.dir()).filename().string())) dead_agent_pid(s);
+    // A done story is never resumed: its checkpoint (kept for its costs) is
+    // not read at every run start for a pid nothing will use.
+    if (s.status() != story_status::done &&
+        folder.count(workflow_state::file_in(s.dir()).filename().string()))
+      dead_agent_pid(s);
   }
 
   // ai-sdlc's lock directory, left by an ai-sdlc that was killed while

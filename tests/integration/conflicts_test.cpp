@@ -384,6 +384,11 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
   test::write(
       story_file(live).parent_path() / ".workflow-state.json",
       R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":{"type":"plan","pid":999999,"pgid":999999},"completedActions":[],"context":{}})");
+  // A done story is never resumed: its checkpoint is left as it is.
+  const auto done_state = story_file(done).parent_path() / ".workflow-state.json";
+  const std::string done_checkpoint =
+      R"({"version":"1.0","workflowId":"w","timestamp":"t","currentAction":{"type":"review","pid":999999,"pgid":999999},"completedActions":[],"context":{}})";
+  test::write(done_state, done_checkpoint);
   // What killed writers leave: an atomic write's temp file, an add's staging
   // folder.
   const auto temp_file = story_file(live).parent_path() / ".story.md.tmp.999999.0.ff";
@@ -406,6 +411,7 @@ BOOST_AUTO_TEST_CASE(cleanup_repairs_a_damaged_repository_and_nothing_else) {
         "removed orphaned worktree folder", "cleared missing worktree", "removed stale lock",
         "cleared dead agent pid", "removed leftover of a killed writer"})
     BOOST_TEST(r.out.find(what) != std::string::npos, what << "\n" << r.out);
+  BOOST_TEST(test::read(done_state) == done_checkpoint);
   BOOST_TEST(!std::filesystem::exists(temp_file));
   BOOST_TEST(!std::filesystem::exists(staging));
   BOOST_TEST(!std::filesystem::exists(p.repo / lost_wt));
