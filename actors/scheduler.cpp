@@ -3,6 +3,7 @@
 #include "actors/merge_queue.hpp"
 #include "runtime/git/repository.hpp"
 #include "runtime/schedule/file_overlaps.hpp"
+#include "runtime/schedule/run_rivals.hpp"
 #include "runtime/util/time.hpp"
 #include "runtime/schedule/watch_pickup.hpp"
 #include "runtime/workflow/approval.hpp"
@@ -153,25 +154,6 @@ void remember_end(scheduler_ptr self, const std::string& id) {
   }
 }
 
-// What `files.id` touches is now `files` (the others' files as last seen):
-// the run's unfinished stories sharing one of them, with the files shared.
-// A pair where one depends on the other never runs at once: left out. Costs
-// the stories sharing its files, not the board.
-std::map<std::string, std::vector<std::string>> rivals_after(scheduler_ptr self,
-                                                             story_files files) {
-  auto& st = self->state;
-  const auto id = files.id;
-  st.overlaps->update(std::move(files));
-  auto rivals = st.overlaps->sharing(id);
-  for (auto it = rivals.begin(); it != rivals.end();) {
-    const auto& other = it->first;
-    bool rival = !st.opts.conflicts->related(id, other) && st.core->contains(other) &&
-                 st.core->state_of(other) != item_state::done;
-    it = rival ? std::next(it) : rivals.erase(it);
-  }
-  return rivals;
-}
-
 // A story's files are known anew, as it joins the run or after it changed
 // its branch. conflicts.policy serialize: it and its rivals never run at
 // once. warn: a story joining a watch is warned about, as the start warns
@@ -180,7 +162,8 @@ void on_story_files(scheduler_ptr self, story_files files, bool joining) {
   auto& st = self->state;
   if (!st.overlaps) return; // the run checks no conflicts (conflicts.policy ignore)
   const auto id = files.id;
-  auto rivals = rivals_after(self, std::move(files));
+  st.overlaps->update(std::move(files));
+  auto rivals = run_rivals(*st.overlaps, st.opts.conflicts->depends, *st.core, id);
   if (st.opts.serialize_conflicts) {
     st.core->clear_exclusive(id);
     for (const auto& [other, shared] : rivals)

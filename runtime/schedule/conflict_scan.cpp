@@ -20,10 +20,6 @@ std::string branch_of(const story& s) {
 
 } // namespace
 
-bool conflict_scan::related(const std::string& a, const std::string& b) {
-  return depends.related(a, b);
-}
-
 story_files files_of(const board& b, const story& s, const std::string& base_branch) {
   return files_of(b, s, base_branch, git::open(b.project_root()).get());
 }

@@ -24,9 +24,8 @@ story_files files_of(const board& b, const story& s, const std::string& base_bra
 struct conflict_scan {
   std::vector<story_files> stories;
   std::vector<story_conflict> conflicts; // worst first
-  dependency_reach depends;
+  dependency_reach depends;              // which pairs depend on each other, either way
   std::string base_branch;
-  bool related(const std::string& a, const std::string& b); // depends, either way
 };
 
 // `ids`: the stories to check (empty: every unfinished story). With
