@@ -267,10 +267,10 @@ BOOST_AUTO_TEST_CASE(a_story_a_watch_picks_up_waits_for_its_rival) {
         BOOST_REQUIRE(p.sdlc({"unblock", id}).exit_code == 0);
         return id;
       };
-      // The first story to be added is S-0001: its review takes four seconds.
+      // The first story to be added is S-0001: its review takes six seconds.
       use_agent(p, R"sh(#!/bin/sh
 case "$SDLC_STORY_ID:$SDLC_ACTION" in
-  S-0001:review) sleep 4;;
+  S-0001:review) sleep 6;;
 esac
 case "$SDLC_ACTION" in
   implement|rework) echo "$SDLC_STORY_ID" >> shared.txt; echo implemented;;
