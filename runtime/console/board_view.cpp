@@ -4,6 +4,8 @@
 
 #include "runtime/land/lane.hpp"
 #include "runtime/story/dependency_graph.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
 #include "runtime/util/printable.hpp"
 #include "runtime/util/yaml_json.hpp"
 #include "runtime/workflow/next_action.hpp"
@@ -154,6 +156,19 @@ void write_nested(std::ostream& out, const nlohmann::ordered_json& v, int depth)
   out.write(text.data() + from, static_cast<std::streamsize>(text.size() - from));
 }
 
+// JSON carries only UTF-8, and a path may be any bytes: such a path refuses
+// the document before any of it is written, naming the path (its first bad
+// byte escaped) and what to do.
+void require_utf8_path(const std::string& path) {
+  auto bad = fs::find_invalid_utf8(path);
+  if (!bad) return;
+  throw bad_input(
+      fmt::format("{}\\x{:02x}{}: this path is not valid UTF-8, which JSON cannot carry; "
+                  "rename it, or use `sdlc-actors status` without --json",
+                  printable(path.substr(0, *bad)), static_cast<unsigned char>(path[*bad]),
+                  *bad + 1 < path.size() ? "…" : ""));
+}
+
 } // namespace
 
 void write_status_json(std::ostream& out, const board& b, const board_scan& scan,
@@ -182,6 +197,12 @@ void write_status_json(std::ostream& out, const board& b, const board_scan& scan
     deps.push_back({{"kind", issue.kind == dependency_issue::missing ? "missing" : "cycle"},
                     {"ids", issue.ids},
                     {"message", issue.message()}});
+
+  require_utf8_path(b.sdlc_dir().string());
+  for (const auto* r : shown)
+    require_utf8_path(b.rel(r->s->file()));
+  for (const auto& p : scan.problems)
+    require_utf8_path(b.rel(p.file));
 
   // The layout of dump(2) of the whole document, written a story at a time:
   // the board as one tree, then as one string, was 380 MB at 100,000 stories.

@@ -122,6 +122,26 @@ BOOST_AUTO_TEST_CASE(status_json_is_one_document_in_the_usual_layout) {
              full.err);
 }
 
+// A story folder's name may be any bytes; JSON carries only UTF-8. The
+// document is refused before any of it is written (it used to stop half-way
+// with nlohmann's own message), naming the folder and what to do.
+BOOST_AUTO_TEST_CASE(status_json_refuses_a_path_it_cannot_carry_before_writing) {
+  test::temp_dir d;
+  auto root = d.path / "p";
+  test::make_git_repo(root);
+  BOOST_REQUIRE(test::sdlc(root, {"init"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(root, {"add", "One"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(root, {"add", "Two"}).exit_code == 0);
+  std::filesystem::rename(root / ".ai-sdlc/stories/S-0002", root / ".ai-sdlc/stories/S-0002\xff");
+  auto r = test::sdlc(root, {"status", "--json"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.out.empty(), r.out);
+  BOOST_TEST(r.err.find(".ai-sdlc/stories/S-0002\\xff…: this path is not valid UTF-8") !=
+                 std::string::npos,
+             r.err);
+  BOOST_TEST(test::sdlc(root, {"status"}).exit_code == 0); // the board itself is readable
+}
+
 BOOST_AUTO_TEST_CASE(unblock_changes_only_the_lines_it_must) {
   test::temp_dir d;
   auto root = test::copy_corpus(d.path / "c");
