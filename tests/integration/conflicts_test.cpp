@@ -100,11 +100,16 @@ std::string time_of(const std::string& out, const std::string& id, const std::st
   return std::regex_search(out, m, re) ? m[1].str() : std::string();
 }
 
+// Gives story `id` a plan that names shared.txt.
+void plan_shared_txt(project& p, const std::string& id) {
+  auto file = p.repo / ".ai-sdlc/stories" / id / "story.md";
+  test::write(file, test::read(file) + "\n## Implementation Plan\n\n1. Append to `shared.txt`.\n");
+}
+
 // A ready story whose plan names shared.txt.
 std::string rival(project& p, const std::string& title) {
   auto id = p.add(title);
-  auto file = p.repo / ".ai-sdlc/stories" / id / "story.md";
-  test::write(file, test::read(file) + "\n## Implementation Plan\n\n1. Append to `shared.txt`.\n");
+  plan_shared_txt(p, id);
   return id;
 }
 
@@ -261,9 +266,7 @@ BOOST_AUTO_TEST_CASE(a_story_a_watch_picks_up_waits_for_its_rival) {
         auto added = p.sdlc({"add", title, "--status", "blocked", "--json"});
         BOOST_REQUIRE_MESSAGE(added.exit_code == 0, added.err);
         const std::string id = json::parse(added.out)["id"];
-        auto file = p.repo / ".ai-sdlc/stories" / id / "story.md";
-        test::write(file,
-                    test::read(file) + "\n## Implementation Plan\n\n1. Append to `shared.txt`.\n");
+        plan_shared_txt(p, id);
         BOOST_REQUIRE(p.sdlc({"unblock", id}).exit_code == 0);
         return id;
       };
