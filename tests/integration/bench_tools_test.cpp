@@ -77,8 +77,8 @@ BOOST_AUTO_TEST_CASE(every_bench_script_parses) {
     BOOST_TEST(r.exit_code == 0, e.path() << ": " << r.err);
   }
   // run, live, board, dag-pairs, approval, landing, remote, rate-limit,
-  // overhead-fs, overhead-pairs, fs-cost, lib.sh
-  BOOST_TEST(scripts >= 12);
+  // overhead-fs, overhead-pairs, fs-cost, watch-start, lib.sh
+  BOOST_TEST(scripts >= 13);
 }
 
 // overhead-fs removes what it makes in the folders it is given, so it must
@@ -120,6 +120,40 @@ BOOST_AUTO_TEST_CASE(the_scripts_shared_project_is_a_board_that_runs) {
   BOOST_TEST(test::read(p / ".ai-sdlc.json").find("\"maxConcurrent\": 3") != std::string::npos);
   BOOST_TEST(test::git(p, {"ls-files"}).find(".ai-sdlc/stories/S-0001/story.md") !=
              std::string::npos); // commit_board
+}
+
+// watch-start times how long a watch takes to start, then stops it: a line
+// per run, nothing left running or locked, and a bad call refused before
+// anything runs.
+BOOST_AUTO_TEST_CASE(watch_start_times_a_start_and_stops_the_watch) {
+  const auto script = (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench/watch-start").string();
+  const auto sdlc_bin = (stdfs::path(SDLC_BENCH_BIN).parent_path() / "sdlc-actors").string();
+  test::temp_dir d;
+  auto usage = test::run({script}, d.path);
+  BOOST_TEST(usage.exit_code == 2);
+  BOOST_TEST(usage.err.find("usage: tools/bench/watch-start") != std::string::npos, usage.err);
+  auto no_board = test::run({script, d.path.string(), "1", sdlc_bin}, d.path);
+  BOOST_TEST(no_board.exit_code == 2);
+  BOOST_TEST(no_board.err.find("has no board") != std::string::npos, no_board.err);
+
+  const auto p = d.path / "p";
+  test::make_git_repo(p);
+  BOOST_REQUIRE(test::sdlc(p, {"init"}).exit_code == 0);
+  test::git(p, {"add", "-A"});
+  test::git(p, {"commit", "-q", "-m", "board"});
+  const auto tmp = d.path / "tmp";
+  stdfs::create_directories(tmp);
+  auto r = test::run({script, p.string(), "2", sdlc_bin}, d.path, {{"TMPDIR", tmp.string()}});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  std::istringstream lines(r.out);
+  int runs = 0;
+  for (std::string build, seconds; lines >> build >> seconds; ++runs) {
+    BOOST_TEST(build == stdfs::canonical(sdlc_bin).string());
+    BOOST_TEST(std::stod(seconds) > 0.0, seconds);
+  }
+  BOOST_TEST(runs == 2, r.out);
+  BOOST_TEST(stdfs::is_empty(tmp));                    // its FIFO removed
+  BOOST_TEST(!stdfs::exists(p / ".ai-sdlc/run.lock")); // each watch ended (exit 130)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
