@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include "runtime/console/json_output.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/console/board_view.hpp"
 #include "runtime/console/terminal.hpp"
@@ -101,9 +102,10 @@ int cmd_add(const global_options& g, const add_options& o) {
   if (o.body_file) spec.body = fs::read_file(*o.body_file, max_story_bytes);
   auto s = b.add(spec);
   if (o.json)
-    fmt::print("{}\n",
-               nlohmann::ordered_json{{"id", s.id()}, {"slug", s.slug()}, {"path", b.rel(s.file())}}
-                   .dump());
+    fmt::print("{}", json_output(nlohmann::ordered_json{{"id", s.id()},
+                                                        {"slug", s.slug()},
+                                                        {"path", b.rel(s.file())}},
+                                 "add", -1));
   else
     fmt::print("added {} {} ({})\n", s.id(), s.title(), b.rel(s.file()));
   return 0;
@@ -140,7 +142,7 @@ int cmd_details(const global_options& g, const std::string& id, bool json) {
   auto b = open_board(g);
   auto s = b.find(id);
   if (json)
-    fmt::print("{}\n", details_json(b, s).dump(2));
+    fmt::print("{}", json_output(details_json(b, s), "details " + id));
   else
     fmt::print("{}", details_text(b, s, term::style_for(1)));
   return 0;
@@ -251,7 +253,7 @@ int cmd_config(const global_options& g, const std::optional<std::string>& key,
           fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all", *key));
   }
   if (json)
-    fmt::print("{}\n", yaml::to_json(node).dump(2));
+    fmt::print("{}", json_output(yaml::to_json(node), key ? "config " + *key : "config"));
   else if (node.IsMap())
     for (auto it = node.begin(); it != node.end(); ++it)
       fmt::print("{}", yaml::emit_entry(it->first.Scalar(), it->second));

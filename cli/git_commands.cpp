@@ -1,6 +1,7 @@
 // `conflicts` and `cleanup`: parse, call runtime, print.
 #include "commands.hpp"
 
+#include "runtime/console/json_output.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/printable.hpp"
@@ -36,7 +37,7 @@ int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, 
                                              {"severity", to_string(c.severity)},
                                              {"shared", c.shared},
                                              {"merge_conflicts", c.merge_conflicts}});
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json_output(j, "conflicts"));
   } else {
     auto st = term::style_for(1);
     for (const auto& s : scan.stories)
@@ -74,7 +75,7 @@ int cmd_cleanup(const global_options& g, bool dry_run, bool force, bool json) {
                                          {"done", a.done},
                                          {"dry_run", dry_run},
                                          {"note", a.note}});
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json_output(j, "cleanup"));
     return 0;
   }
   if (report.actions.empty()) fmt::print("nothing to clean up\n");
@@ -110,7 +111,7 @@ int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool 
         {"base", report.base},       {"target", report.pull_requests ? "github" : "local"},
         {"dry_run", dry_run},        {"test_runs", report.test_runs},
         {"batches", report.batches}, {"stories", stories}};
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json_output(j, "land"));
   } else if (report.stories.empty()) {
     fmt::print("nothing to land: no done story with a branch waits\n");
   } else {

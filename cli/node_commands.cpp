@@ -4,6 +4,7 @@
 #include "actors/node.hpp"
 #include "actors/node_pool.hpp"
 #include "actors/run_coordinator.hpp"
+#include "runtime/console/json_output.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/remote/endpoint.hpp"
 #include "runtime/story/board.hpp"
@@ -69,7 +70,7 @@ int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
       std::cout << fmt::format("{:<22} DOWN  {}\n", p.name, p.problem);
     }
   }
-  if (json) std::cout << out.dump(2) << "\n";
+  if (json) std::cout << json_output(out, "nodes");
   return all_up ? 0 : static_cast<int>(exit_code::failure);
 }
 

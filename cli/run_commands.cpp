@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include "actors/run_coordinator.hpp"
+#include "runtime/console/json_output.hpp"
 #include "runtime/config/config.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
@@ -74,7 +75,7 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
                      {"size_bytes", u.bytes},
                      {"age_days", u.age_days}});
     }
-    fmt::print("{}\n", arr.dump(2));
+    fmt::print("{}", json_output(arr, "worktrees"));
     return 0;
   }
   if (list.empty()) fmt::print("no worktrees\n");
@@ -100,7 +101,7 @@ int cmd_runs(const global_options& g, bool json) {
   auto b = open_board(g);
   auto runs = list_runs(b.sdlc_dir() / "runs");
   if (json)
-    std::cout << runs_json(runs).dump(2) << "\n";
+    std::cout << json_output(runs_json(runs), "runs");
   else
     std::cout << runs_text(runs);
   return 0;
@@ -116,7 +117,7 @@ int cmd_notify(const global_options& g, const std::string& event, const std::str
   // The console's line goes to stderr with --json, so stdout stays JSON.
   auto r = send_test_notification(b, *kind, story, json ? std::cerr : std::cout);
   if (json)
-    std::cout << notify_test_json(r).dump(2) << "\n";
+    std::cout << json_output(notify_test_json(r), "notify");
   else
     std::cout << notify_test_text(r, term::style_for(1));
   return r.delivered() ? 0 : static_cast<int>(exit_code::failure);
@@ -142,7 +143,7 @@ int cmd_report(const global_options& g, const std::string& run_id, bool json,
     return 0;
   }
   if (json)
-    std::cout << report_json(report).dump(2) << "\n";
+    std::cout << json_output(report_json(report), "report " + id);
   else
     std::cout << report_text(report);
   return 0;

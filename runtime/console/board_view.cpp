@@ -1,3 +1,4 @@
+#include "runtime/console/json_output.hpp"
 #include "runtime/console/board_view.hpp"
 
 #include "runtime/report/dot_graph.hpp"
@@ -160,13 +161,7 @@ void write_nested(std::ostream& out, const nlohmann::ordered_json& v, int depth)
 // the document before any of it is written, naming the path (its first bad
 // byte escaped) and what to do.
 void require_utf8_path(const std::string& path) {
-  auto bad = fs::find_invalid_utf8(path);
-  if (!bad) return;
-  throw bad_input(
-      fmt::format("{}\\x{:02x}{}: this path is not valid UTF-8, which JSON cannot carry; "
-                  "rename it, or use `sdlc-actors status` without --json",
-                  printable(path.substr(0, *bad)), static_cast<unsigned char>(path[*bad]),
-                  *bad + 1 < path.size() ? "…" : ""));
+  if (fs::find_invalid_utf8(path)) throw not_utf8(path, "path", "status");
 }
 
 } // namespace

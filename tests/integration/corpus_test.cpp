@@ -140,6 +140,16 @@ BOOST_AUTO_TEST_CASE(status_json_refuses_a_path_it_cannot_carry_before_writing) 
                  std::string::npos,
              r.err);
   BOOST_TEST(test::sdlc(root, {"status"}).exit_code == 0); // the board itself is readable
+  // Any other --json document refuses it the same way; `details` used to exit
+  // 1 with nlohmann's "invalid UTF-8 byte at index 41", naming no file.
+  auto details = test::sdlc(root, {"details", "S-0002", "--json"});
+  BOOST_TEST(details.exit_code == 2, details.err);
+  BOOST_TEST(details.out.empty(), details.out);
+  BOOST_TEST(details.err.find("S-0002\\xff…: this value is not valid UTF-8") != std::string::npos,
+             details.err);
+  BOOST_TEST(details.err.find("`sdlc-actors details S-0002` without --json") != std::string::npos,
+             details.err);
+  BOOST_TEST(test::sdlc(root, {"details", "S-0002"}).exit_code == 0, "the text form still works");
 }
 
 BOOST_AUTO_TEST_CASE(unblock_changes_only_the_lines_it_must) {
