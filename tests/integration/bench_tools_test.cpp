@@ -97,6 +97,26 @@ BOOST_AUTO_TEST_CASE(overhead_fs_refuses_a_bad_call_before_it_makes_anything) {
   BOOST_TEST(stdfs::is_empty(d.path)); // no board template made
 }
 
+// tools/bench/run writes docs/benchmarks.md again, keeping only its
+// <!-- name:begin/end --> sections: a section written after the last end
+// marker was once nearly lost that way. Text outside every section is
+// refused before any benchmark runs, and the file is left as it was.
+BOOST_AUTO_TEST_CASE(bench_run_refuses_to_drop_text_outside_its_kept_sections) {
+  test::temp_dir d;
+  const auto md = d.path / "benchmarks.md";
+  const std::string text = "# Benchmarks\n\nthe table\n\n<!-- scale:begin -->\n## Scale\n"
+                           "<!-- scale:end -->\n\n### A section after the marker\n";
+  test::write(md, text);
+  auto r = test::run({(stdfs::path(SDLC_SOURCE_DIR) / "tools/bench/run").string()}, d.path,
+                     {{"OUT", md.string()}, {"TMPDIR", d.path.string()}});
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(r.err.find(md.string() + ":9 is outside every <!-- name:begin -->") !=
+                 std::string::npos,
+             r.err);
+  BOOST_TEST(r.out.find("1/4") == std::string::npos, r.out); // no benchmark ran
+  BOOST_TEST(test::read(md) == text);
+}
+
 // lib.sh is what run, dag-pairs, live and remote measure with: its project
 // must be a board that runs, and its arithmetic what their tables print.
 BOOST_AUTO_TEST_CASE(the_scripts_shared_project_is_a_board_that_runs) {
