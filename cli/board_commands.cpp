@@ -105,7 +105,7 @@ int cmd_add(const global_options& g, const add_options& o) {
     fmt::print("{}", json_output(nlohmann::ordered_json{{"id", s.id()},
                                                         {"slug", s.slug()},
                                                         {"path", b.rel(s.file())}},
-                                 "add", -1));
+                                 work_done("add", "status"), -1));
   else
     fmt::print("added {} {} ({})\n", s.id(), s.title(), b.rel(s.file()));
   return 0;
@@ -142,7 +142,7 @@ int cmd_details(const global_options& g, const std::string& id, bool json) {
   auto b = open_board(g);
   auto s = b.find(id);
   if (json)
-    fmt::print("{}", json_output(details_json(b, s), "details " + id));
+    fmt::print("{}", json_output(details_json(b, s), without_json("details " + id)));
   else
     fmt::print("{}", details_text(b, s, term::style_for(1)));
   return 0;
@@ -253,7 +253,8 @@ int cmd_config(const global_options& g, const std::optional<std::string>& key,
           fmt::format("unknown config key '{}'; `sdlc-actors config` lists them all", *key));
   }
   if (json)
-    fmt::print("{}", json_output(yaml::to_json(node), key ? "config " + *key : "config"));
+    fmt::print("{}",
+               json_output(yaml::to_json(node), without_json(key ? "config " + *key : "config")));
   else if (node.IsMap())
     for (auto it = node.begin(); it != node.end(); ++it)
       fmt::print("{}", yaml::emit_entry(it->first.Scalar(), it->second));

@@ -37,7 +37,7 @@ int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, 
                                              {"severity", to_string(c.severity)},
                                              {"shared", c.shared},
                                              {"merge_conflicts", c.merge_conflicts}});
-    fmt::print("{}", json_output(j, "conflicts"));
+    fmt::print("{}", json_output(j, without_json("conflicts")));
   } else {
     auto st = term::style_for(1);
     for (const auto& s : scan.stories)
@@ -75,7 +75,7 @@ int cmd_cleanup(const global_options& g, bool dry_run, bool force, bool json) {
                                          {"done", a.done},
                                          {"dry_run", dry_run},
                                          {"note", a.note}});
-    fmt::print("{}", json_output(j, "cleanup"));
+    fmt::print("{}", json_output(j, work_done("cleanup", "cleanup --dry-run")));
     return 0;
   }
   if (report.actions.empty()) fmt::print("nothing to clean up\n");
@@ -111,7 +111,7 @@ int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool 
         {"base", report.base},       {"target", report.pull_requests ? "github" : "local"},
         {"dry_run", dry_run},        {"test_runs", report.test_runs},
         {"batches", report.batches}, {"stories", stories}};
-    fmt::print("{}", json_output(j, "land"));
+    fmt::print("{}", json_output(j, work_done("land", "status")));
   } else if (report.stories.empty()) {
     fmt::print("nothing to land: no done story with a branch waits\n");
   } else {

@@ -70,7 +70,7 @@ int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
       std::cout << fmt::format("{:<22} DOWN  {}\n", p.name, p.problem);
     }
   }
-  if (json) std::cout << json_output(out, "nodes");
+  if (json) std::cout << json_output(out, without_json("nodes"));
   return all_up ? 0 : static_cast<int>(exit_code::failure);
 }
 

@@ -75,7 +75,7 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
                      {"size_bytes", u.bytes},
                      {"age_days", u.age_days}});
     }
-    fmt::print("{}", json_output(arr, "worktrees"));
+    fmt::print("{}", json_output(arr, without_json("worktrees")));
     return 0;
   }
   if (list.empty()) fmt::print("no worktrees\n");
@@ -101,7 +101,7 @@ int cmd_runs(const global_options& g, bool json) {
   auto b = open_board(g);
   auto runs = list_runs(b.sdlc_dir() / "runs");
   if (json)
-    std::cout << json_output(runs_json(runs), "runs");
+    std::cout << json_output(runs_json(runs), without_json("runs"));
   else
     std::cout << runs_text(runs);
   return 0;
@@ -117,7 +117,7 @@ int cmd_notify(const global_options& g, const std::string& event, const std::str
   // The console's line goes to stderr with --json, so stdout stays JSON.
   auto r = send_test_notification(b, *kind, story, json ? std::cerr : std::cout);
   if (json)
-    std::cout << json_output(notify_test_json(r), "notify");
+    std::cout << json_output(notify_test_json(r), work_done("notify --test", "notify --test"));
   else
     std::cout << notify_test_text(r, term::style_for(1));
   return r.delivered() ? 0 : static_cast<int>(exit_code::failure);
@@ -143,7 +143,7 @@ int cmd_report(const global_options& g, const std::string& run_id, bool json,
     return 0;
   }
   if (json)
-    std::cout << json_output(report_json(report), "report " + id);
+    std::cout << json_output(report_json(report), without_json("report " + id));
   else
     std::cout << report_text(report);
   return 0;

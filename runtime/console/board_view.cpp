@@ -161,7 +161,7 @@ void write_nested(std::ostream& out, const nlohmann::ordered_json& v, int depth)
 // the document before any of it is written, naming the path (its first bad
 // byte escaped) and what to do.
 void require_utf8_path(const std::string& path) {
-  if (fs::find_invalid_utf8(path)) throw not_utf8(path, "path", "status");
+  if (fs::find_invalid_utf8(path)) throw not_utf8(path, "path", without_json("status"));
 }
 
 } // namespace

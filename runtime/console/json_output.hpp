@@ -12,13 +12,18 @@
 
 namespace sdlc {
 
-// `doc` as dump(indent) lays it out, and a newline. `command` is the command
-// that prints the same without --json ("details S-0001"), for the error.
-std::string json_output(const nlohmann::json& doc, std::string_view command, int indent = 2);
-std::string json_output(const nlohmann::ordered_json& doc, std::string_view command,
-                        int indent = 2);
+// What the refusal asks for besides renaming the value: a command that only
+// reads prints the same without --json; one that changed something (add,
+// cleanup, land, notify) has done its work, and another command shows it.
+std::string without_json(std::string_view command);
+std::string work_done(std::string_view command, std::string_view shown_by);
 
-// The error for `value`, which is not UTF-8; `what` says what it is ("path").
-error not_utf8(std::string_view value, std::string_view what, std::string_view command);
+// `doc` as dump(indent) lays it out, and a newline. `advice` is one of the two
+// above, for the refusal.
+std::string json_output(const nlohmann::json& doc, std::string_view advice, int indent = 2);
+std::string json_output(const nlohmann::ordered_json& doc, std::string_view advice, int indent = 2);
+
+// The refusal of `value`, which is not UTF-8; `what` says what it is ("path").
+error not_utf8(std::string_view value, std::string_view what, std::string_view advice);
 
 } // namespace sdlc
