@@ -1,7 +1,7 @@
 #include "cli/commands.hpp"
 
-#include "runtime/console/json_output.hpp"
 #include "runtime/config/config.hpp"
+#include "runtime/console/json_output.hpp"
 #include "runtime/console/board_view.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/story/board.hpp"

@@ -1,8 +1,8 @@
 #include "cli/commands.hpp"
 
 #include "actors/run_coordinator.hpp"
-#include "runtime/console/json_output.hpp"
 #include "runtime/config/config.hpp"
+#include "runtime/console/json_output.hpp"
 #include "runtime/console/terminal.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/notify/test_notification.hpp"

@@ -1,6 +1,6 @@
-#include "runtime/console/json_output.hpp"
 #include "runtime/console/board_view.hpp"
 
+#include "runtime/console/json_output.hpp"
 #include "runtime/report/dot_graph.hpp"
 
 #include "runtime/land/lane.hpp"

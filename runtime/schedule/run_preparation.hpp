@@ -51,6 +51,8 @@ struct run_options {
   tls_files tls;                                   // --tls-cert/--tls-key/--tls-ca
 };
 
+// Which nodes a run uses and how it reaches them: remote.*, the batch
+// file and --node, --no-local, --token-file, --tls-*.
 struct node_plan {
   std::vector<std::string> nodes;
   bool local = true;
