@@ -172,6 +172,7 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
   }
   ref_ptr branch(branch_ref);
   stdfs::create_directories(base_); // libgit2 does not create parents
+  fs::spread_subfolders(base_);     // worktrees are unrelated trees, as /home's are
   git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
   opts.ref = branch.get();
   // Nothing to filter (the usual repository): no attribute lookups, which

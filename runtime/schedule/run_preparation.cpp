@@ -7,6 +7,7 @@
 #include "runtime/schedule/run_shape.hpp"
 #include "runtime/story/run_lock.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
 #include "runtime/util/printable.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/workflow/leftover_agents.hpp"
@@ -157,6 +158,9 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
   // if there is nothing to do).
   if (!o.dry_run) {
     p.lock = acquire_run_lock(b, o.force_unlock);
+    // On a board ai-sdlc (or an older sdlc-actors) made, the stories added
+    // from now on are placed apart.
+    fs::spread_subfolders(b.stories_dir());
     // Before any story starts: a killed run's agents must not edit on.
     for (const auto& note : stop_leftover_agents(b))
       out << note << "\n";

@@ -134,6 +134,7 @@ std::vector<stdfs::path> board::init() {
   for (auto dir : {sdlc_dir(), stories_dir()}) {
     if (stdfs::create_directories(dir)) created.push_back(dir);
   }
+  fs::spread_subfolders(stories_dir());
   return created;
 }
 
@@ -373,6 +374,7 @@ story board::add(const new_story& spec) {
     deps.push_back(it->id());
   }
   stdfs::create_directories(stories_dir());
+  fs::spread_subfolders(stories_dir()); // before the story's folder is made
 
   auto slug = slugify(spec.title);
   auto slug_taken = [&](const std::string& candidate) {

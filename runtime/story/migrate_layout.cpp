@@ -96,6 +96,7 @@ stdfs::path migrate_layout(const board& b, const layout_plan& plan, bool backup)
     stdfs::copy(b.sdlc_dir(), backup_dir, stdfs::copy_options::recursive);
   }
   stdfs::create_directories(b.stories_dir());
+  fs::spread_subfolders(b.stories_dir());
   for (const auto& m : plan.moves) {
     bool loose = stdfs::is_regular_file(m.from);
     if (!loose) stdfs::rename(m.from, m.to.parent_path()); // its logs and state go along

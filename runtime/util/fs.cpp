@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <random>
 #include <regex>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,6 +134,35 @@ void atomic_write(const stdfs::path& file, std::string_view content) {
 
 void atomic_replace_cached(const stdfs::path& file, std::string_view content) {
   replace_file(file, content, sync::none);
+}
+
+namespace {
+
+// FS_IOC_GETFLAGS and SETFLAGS read and write an int, whatever their
+// declared type says (as e2fsprogs' chattr uses them).
+std::optional<int> folder_flags(int fd) {
+  int flags = 0;
+  if (::ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) return std::nullopt;
+  return flags;
+}
+
+} // namespace
+
+void spread_subfolders(const stdfs::path& dir) noexcept {
+  fd_guard d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (d.fd < 0) return;
+  auto flags = folder_flags(d.fd);
+  if (!flags || (*flags & FS_TOPDIR_FL)) return;
+  int wanted = *flags | FS_TOPDIR_FL;
+  ::ioctl(d.fd, FS_IOC_SETFLAGS, &wanted); // refused where there is no such flag: a hint only
+}
+
+std::optional<bool> spreads_subfolders(const stdfs::path& dir) {
+  fd_guard d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (d.fd < 0) return std::nullopt;
+  auto flags = folder_flags(d.fd);
+  if (!flags) return std::nullopt;
+  return (*flags & FS_TOPDIR_FL) != 0;
 }
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view s) {

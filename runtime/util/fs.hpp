@@ -29,6 +29,19 @@ void atomic_write(const stdfs::path& file, std::string_view content);
 // or the new content; only a power loss can lose the new one.
 void atomic_replace_cached(const stdfs::path& file, std::string_view content);
 
+// Asks the file system to place each new subfolder of `dir` apart from the
+// others: ext4's flag for the top of a directory hierarchy (`chattr +T`, as on
+// /home). Story folders are unrelated to each other, and a story's files are
+// made and replaced in its own folder. Packed into one block group, they make
+// an ext4 without a journal step past every inode freed in that group in the
+// last 30 s for each new file (docs/benchmarks.md, "Story folders apart").
+// Best effort and idempotent: a file system without the flag refuses it and
+// nothing changes; folders that exist stay where they are.
+void spread_subfolders(const stdfs::path& dir) noexcept;
+
+// Whether `dir` carries that flag; nullopt when its file system has no flags.
+std::optional<bool> spreads_subfolders(const stdfs::path& dir);
+
 // Offset of the first byte that is not valid UTF-8, if any.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 

@@ -9,6 +9,7 @@
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/remote/node_workspace.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/fs.hpp"
 
 #include "test_support.hpp"
 
@@ -36,6 +37,9 @@ BOOST_FIXTURE_TEST_CASE(creates_then_reuses, repo_fixture) {
   BOOST_TEST(std::filesystem::exists(wt.path / "README.md"));
   // The worktrees folder does not make the main checkout dirty.
   BOOST_TEST(test::git(repo, {"status", "--porcelain"}).empty());
+  // Worktrees are placed apart from each other, as story folders are (ext4).
+  if (test::on_ext4(repo))
+    BOOST_TEST(sdlc::fs::spreads_subfolders(wt.path.parent_path()).value_or(false));
   auto again = wts.ensure("S-0001", "add-login");
   BOOST_TEST(!again.created);
   BOOST_TEST(std::filesystem::equivalent(again.path, wt.path));

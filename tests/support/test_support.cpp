@@ -11,12 +11,19 @@
 #include <sstream>
 #include <thread>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char** environ;
 
 namespace sdlc::test {
+
+bool on_ext4(const stdfs::path& dir) {
+  constexpr long ext4_magic = 0xEF53; // linux/magic.h
+  struct statfs st {};
+  return ::statfs(dir.c_str(), &st) == 0 && st.f_type == ext4_magic;
+}
 
 temp_dir::temp_dir() {
   std::random_device rd;

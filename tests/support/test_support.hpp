@@ -23,6 +23,9 @@ bool eventually(F ok, std::chrono::milliseconds limit = std::chrono::seconds(30)
   return ok();
 }
 
+// Whether `dir` is on ext4 (which has the folder flag of fs::spread_subfolders).
+bool on_ext4(const stdfs::path& dir);
+
 // A fresh directory removed when the object goes away.
 struct temp_dir {
   temp_dir();

@@ -64,6 +64,17 @@ overhead_board() {
   project "$1" "$here/noop-agent.sh"
   for i in $(seq "$overhead_stories"); do (cd "$1" && "$bin" add "Story $i" --status ready > /dev/null); done
 }
+# copy_board <from> <to>: a copy of a board made by overhead_board, as `init`
+# left it: `cp -a` drops the folder flag that places story folders apart
+# (ext4's chattr +T, runtime/util/fs.hpp), so the copy's stories folder gets
+# the template's flag before the story folders are made in it.
+copy_board() {
+  mkdir -p "$2/.ai-sdlc/stories"
+  if lsattr -d "$1/.ai-sdlc/stories" 2> /dev/null | awk '{ exit !($1 ~ /T/) }'; then
+    chattr +T "$2/.ai-sdlc/stories"
+  fi
+  cp -a "$1/." "$2/"
+}
 # overhead_run <dir> <log>: runs that board (overhead_args); prints seconds.
 overhead_run() {
   local t0 t1
