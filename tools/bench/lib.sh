@@ -19,7 +19,7 @@ stories_done() { grep -c ' done: done' "$1" || true; }
 
 # settle [seconds]: writes back what is dirty, then waits (QUIET=<s>, else
 # the default given). ext4 without a journal, like this machine's root, will
-# not reuse an inode deleted less than 60 s ago and walks past every such one
+# not reuse an inode deleted less than 30 s ago and walks past every such one
 # when it allocates, so a run right after another pays for the other's
 # deletions (docs/benchmarks.md, "What the file system adds").
 settle() {
@@ -71,7 +71,7 @@ overhead_board() {
 copy_board() {
   mkdir -p "$2/.ai-sdlc/stories"
   if lsattr -d "$1/.ai-sdlc/stories" 2> /dev/null | awk '{ exit !($1 ~ /T/) }'; then
-    chattr +T "$2/.ai-sdlc/stories"
+    chattr +T "$2/.ai-sdlc/stories" 2> /dev/null || true # tmpfs has no such flag
   fi
   cp -a "$1/." "$2/"
 }
