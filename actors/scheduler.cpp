@@ -20,6 +20,10 @@ void note(scheduler_ptr self, const std::string& story, const std::string& text)
                  story_event{story, event_kind::note, action_type::none, text, time::now_ms()});
 }
 
+// Only this file's handlers call these; the header declares what the watch
+// half calls too.
+namespace {
+
 // Why a waiting story waits, as the status shows it.
 story_waiting waiting_of(scheduler_ptr self, const std::string& id) {
   auto& st = self->state;
@@ -40,6 +44,8 @@ story_waiting waiting_of(scheduler_ptr self, const std::string& id) {
   }
   return w;
 }
+
+} // namespace
 
 void step(scheduler_ptr self) {
   auto& st = self->state;
@@ -63,6 +69,8 @@ void step(scheduler_ptr self) {
     caf::anon_send(st.coordinator, atoms::done::value, code);
   }
 }
+
+namespace {
 
 // How soon `approve` typed in another terminal is seen: about this long.
 constexpr auto held_poll_interval = std::chrono::milliseconds(500);
@@ -97,6 +105,8 @@ void poll_held(scheduler_ptr self) {
   poll_held_later(self);
 }
 
+} // namespace
+
 // A story's files are known anew, as it joins the run or after it changed
 // its branch. conflicts.policy serialize: it and its rivals never run at
 // once. warn: a story joining a watch is warned about, as the start warns
@@ -118,6 +128,8 @@ void on_story_files(scheduler_ptr self, story_files files, bool joining) {
                        fmt::join(shared, ", ")));
   }
 }
+
+namespace {
 
 void on_finished(scheduler_ptr self, const story_finished& f) {
   auto& st = self->state;
@@ -241,6 +253,8 @@ void on_usage(scheduler_ptr self, const usage_report& u) {
     note(self, "", *why);
   }
 }
+
+} // namespace
 
 } // namespace scheduler_detail
 
