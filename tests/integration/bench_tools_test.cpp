@@ -2,6 +2,8 @@
 // tools/bench: the benchmark tools run nowhere else in CI, so they could rot
 // unseen. sdlc-bench's DAG (with estimates) and seed means on a small input,
 // the scripts' shared lib.sh used for real, and every bench script parsed by bash.
+#include "runtime/util/fs.hpp"
+
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -77,8 +79,8 @@ BOOST_AUTO_TEST_CASE(every_bench_script_parses) {
     BOOST_TEST(r.exit_code == 0, e.path() << ": " << r.err);
   }
   // run, live, board, dag-pairs, approval, landing, remote, rate-limit,
-  // overhead-fs, overhead-pairs, fs-cost, watch-start, lib.sh
-  BOOST_TEST(scripts >= 13);
+  // overhead-fs, overhead-pairs, fs-cost, watch-start, folders-pairs, lib.sh
+  BOOST_TEST(scripts >= 14);
 }
 
 // overhead-fs removes what it makes in the folders it is given, so it must
@@ -252,5 +254,50 @@ BOOST_AUTO_TEST_CASE(overhead_pairs_refuses_a_bad_call_before_it_makes_anything)
   BOOST_TEST(not_a_build.exit_code == 2);
   BOOST_TEST(not_a_build.err.find(no_build.string() + " is not an executable") != std::string::npos,
              not_a_build.err);
+  BOOST_TEST(stdfs::is_empty(d.path));
+}
+
+// The overhead benchmarks copy one template board per run. `cp -a` drops the
+// folder flag that places story folders apart (fs::spread_subfolders), and
+// the copy would be measured with its folders packed: copy_board keeps it.
+BOOST_AUTO_TEST_CASE(copy_board_keeps_the_folder_flag_that_cp_drops) {
+  test::temp_dir d;
+  const auto build = stdfs::path(SDLC_BENCH_BIN).parent_path();
+  const auto from = d.path / "template", to = d.path / "copy", plain = d.path / "plain";
+  auto r = test::run({"/bin/bash", "-c",
+                      "set -euo pipefail; here=\"$1\"; . \"$here/lib.sh\"; "
+                      "project \"$2\" \"$here/noop-agent.sh\"; "
+                      "(cd \"$2\" && \"$bin\" add One --status ready > /dev/null); "
+                      "copy_board \"$2\" \"$3\"; mkdir \"$4\"; cp -a \"$2/.\" \"$4/\"",
+                      "lib", (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench").string(), from.string(),
+                      to.string(), plain.string()},
+                     ".", {{"BUILD_DIR", build.string()}, {"NO_COLOR", "1"}});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(test::read(to / ".ai-sdlc/stories/S-0001/story.md") ==
+             test::read(from / ".ai-sdlc/stories/S-0001/story.md"));
+  BOOST_TEST(test::read(to / ".ai-sdlc.json") == test::read(from / ".ai-sdlc.json"));
+  if (test::on_ext4(d.path)) {
+    BOOST_TEST(sdlc::fs::spreads_subfolders(from / ".ai-sdlc/stories").value_or(false));
+    BOOST_TEST(sdlc::fs::spreads_subfolders(to / ".ai-sdlc/stories").value_or(false));
+    BOOST_TEST(!sdlc::fs::spreads_subfolders(plain / ".ai-sdlc/stories").value_or(true));
+  } else {
+    BOOST_TEST_MESSAGE(d.path << " is not on ext4: only the copy itself is checked");
+  }
+}
+
+// folders-pairs removes its runs from the folder it is given: a wrong call
+// is refused before it makes anything.
+BOOST_AUTO_TEST_CASE(folders_pairs_refuses_a_bad_call_before_it_makes_anything) {
+  const auto script = (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench/folders-pairs").string();
+  test::temp_dir d;
+  const std::map<std::string, std::string> env = {{"TMPDIR", d.path.string()}};
+  auto usage = test::run({script, "1"}, d.path, env);
+  BOOST_TEST(usage.exit_code == 2);
+  BOOST_TEST(usage.err.find("usage: tools/bench/folders-pairs") != std::string::npos, usage.err);
+  const auto missing = d.path / "no-such-folder";
+  auto bad = test::run({script, "1", missing.string()}, d.path, env);
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err.find(missing.string() + " is not a writable folder") != std::string::npos,
+             bad.err);
   BOOST_TEST(stdfs::is_empty(d.path));
 }
