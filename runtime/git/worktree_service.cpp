@@ -171,8 +171,10 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
           "create branch " + info.branch);
   }
   ref_ptr branch(branch_ref);
-  stdfs::create_directories(base_); // libgit2 does not create parents
-  fs::spread_subfolders(base_);     // worktrees are unrelated trees, as /home's are
+  // libgit2 does not create parents. A folder we make is ours to flag:
+  // worktrees are unrelated trees, as /home's are (worktree.basePath may
+  // name a folder of the user's, which is left as it is).
+  if (stdfs::create_directories(base_)) fs::spread_subfolders(base_);
   git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
   opts.ref = branch.get();
   // Nothing to filter (the usual repository): no attribute lookups, which
