@@ -75,6 +75,39 @@ copy_board() {
   fi
   cp -a "$1/." "$2/"
 }
+# timed_overhead_run <label> <dir> <sdlc-actors> <results>: after settle 20,
+# the overhead command on the board in <dir>; prints "<label> <wall> <user>
+# <sys>" (agents included) and appends it to <results>, then removes <dir>.
+# Exits 1 unless every story finished (overhead-pairs, folders-pairs).
+timed_overhead_run() {
+  local p=$2
+  settle 20
+  (cd "$p" && /usr/bin/time -f "%e %U %S" -o "$p.time" "$3" "${overhead_args[@]}" > "$p.log")
+  [ "$(stories_done "$p.log")" = "$overhead_stories" ] ||
+    { echo "$(basename "$0"): $1 ($3) finished $(stories_done "$p.log") of $overhead_stories stories" >&2; exit 1; }
+  echo "$1 $(cat "$p.time")" | tee -a "$4"
+  rm -rf "$p" "$p.log" "$p.time"
+}
+# alternate_pairs <pairs> <one>: "<one> A" then "<one> B", the order flipped
+# every pair (this machine's pace drifts within the hour).
+alternate_pairs() {
+  local i
+  for i in $(seq "$1"); do
+    if [ $((i % 2)) = 1 ]; then "$2" A; "$2" B; else "$2" B; "$2" A; fi
+  done
+}
+# pairs_summary <results> [A's name] [B's name]: the means of A's and B's
+# lines, and in how many pairs B was lower.
+pairs_summary() {
+  awk -v an="${2:+ ($2)}" -v bn="${3:+ ($3)}" '
+    { wall[$1] += $2; cpu[$1] += $3 + $4; w[$1, ++n[$1]] = $2; c[$1, n[$1]] = $3 + $4 }
+    END {
+      for (i = 1; i <= n["A"]; ++i) { lw += w["B", i] < w["A", i]; lc += c["B", i] < c["A", i] }
+      printf "A%s: wall %.2f s, CPU %.2f s (means of %d)\n", an, wall["A"] / n["A"], cpu["A"] / n["A"], n["A"]
+      printf "B%s: wall %.2f s, CPU %.2f s; B lower in %d of %d pairs (wall), %d (CPU)\n",
+        bn, wall["B"] / n["B"], cpu["B"] / n["B"], lw, n["A"], lc
+    }' "$1"
+}
 # overhead_run <dir> <log>: runs that board (overhead_args); prints seconds.
 overhead_run() {
   local t0 t1
