@@ -1,5 +1,6 @@
 #include "runtime/git/worktree_creation.hpp"
 
+#include "runtime/git/repository.hpp"
 #include "runtime/git/worktree_ownership.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
@@ -7,7 +8,14 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <string>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace sdlc::git {
@@ -71,23 +79,88 @@ void require_ours(const stdfs::path& folder, const stdfs::path& metadata) {
 
 } // namespace
 
-void begin_worktree_add(const stdfs::path& common_dir, const std::string& name,
-                        const stdfs::path& folder) {
-  auto entry = journal_entry(common_dir, name);
-  stdfs::create_directories(entry.parent_path());
-  fs::atomic_write(entry, folder.string() + "\n");
-}
+namespace {
 
-void finish_worktree_add(const stdfs::path& common_dir, const std::string& name) {
+// The entry goes, then its folder when empty: another add may be using it.
+void remove_entry(const stdfs::path& common_dir, const std::string& name) {
   auto entry = journal_entry(common_dir, name);
   stdfs::remove(entry);
-  std::error_code ec; // the journal folder goes when empty; another add may be using it
+  std::error_code ec;
   stdfs::remove(entry.parent_path(), ec);
 }
 
-bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name) {
+bool names_same_file(int fd, const stdfs::path& path) {
+  struct stat a {
+  }, b{};
+  return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
+} // namespace
+
+worktree_add_in_progress::worktree_add_in_progress(const stdfs::path& common_dir, std::string name,
+                                                   const stdfs::path& folder)
+    : common_dir_(common_dir), name_(std::move(name)) {
+  auto entry = journal_entry(common_dir_, name_);
+  // An add finishing outside the worktree lock removes the journal folder
+  // when it empties, possibly between our making it and writing in it.
+  for (int attempt = 1;; ++attempt) {
+    stdfs::create_directories(entry.parent_path());
+    try {
+      fs::atomic_write(entry, folder.string() + "\n");
+      break;
+    } catch (const error&) {
+      if (attempt == 3 || stdfs::exists(entry.parent_path())) throw;
+    }
+  }
+  fd_ = ::open(entry.c_str(), O_RDONLY | O_CLOEXEC);
+  // Nobody else can hold it: it is new, and undo only looks under the worktree lock we hold.
+  if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) != 0)
+    throw failure(fmt::format("cannot lock the worktree journal entry {}: {}", entry.string(),
+                              std::strerror(errno)));
+}
+
+worktree_add_in_progress::~worktree_add_in_progress() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void worktree_add_in_progress::finish() {
+  remove_entry(common_dir_, name_); // still locked: a waiter then finds it gone
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+// A new worktree's files and index (git_worktree_add left them out). The
+// folder holds only its .git link, so nothing is there to keep: forced.
+void check_out_new_worktree(git_worktree* wt, bool filters) {
+  git_repository* raw = nullptr;
+  check(git_repository_open_from_worktree(&raw, wt), "open the new worktree");
+  repo_ptr repo(raw);
+  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  opts.checkout_strategy = GIT_CHECKOUT_FORCE;
+  opts.disable_filters = !filters;
+  check(git_checkout_head(repo.get(), &opts), "check out the new worktree");
+}
+
+bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name,
+                          std::chrono::milliseconds wait) {
   auto entry = journal_entry(common_dir, name);
-  if (!stdfs::exists(entry)) return false;
+  const int fd = ::open(entry.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct closer {
+    int fd;
+    ~closer() { ::close(fd); }
+  } close_it{fd};
+  // Locked: its adder lives and is checking the worktree out. Wait for it.
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw failure(fmt::format("the worktree {} is still being made by another process after {} "
+                                "ms ({} is locked); let it finish, or stop it and run again",
+                                name, wait.count(), entry.string()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (!names_same_file(fd, entry)) return false; // it finished while we waited
   stdfs::path folder = trim(fs::read_file(entry, 4096));
   auto metadata = common_dir / "worktrees" / name;
   if (stdfs::exists(metadata / "gitdir")) {
@@ -104,7 +177,7 @@ bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name
     stdfs::remove_all(folder);
   }
   stdfs::remove_all(metadata);
-  finish_worktree_add(common_dir, name);
+  remove_entry(common_dir, name);
   return true;
 }
 

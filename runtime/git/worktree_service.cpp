@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <optional>
 
 namespace sdlc::git {
 
@@ -125,70 +126,83 @@ git_oid merged_start(git_repository* repo, const git_oid& base,
 
 } // namespace
 
+// Under the repository's worktree lock: the name's metadata, its branch and an
+// empty worktree registered. The checkout, the marker and the journal's end
+// touch only this worktree's own files, so they run after the lock: stories
+// starting together no longer queue behind each other's checkouts
+// (docs/benchmarks.md). The journal entry stays locked meanwhile, so another
+// adder of this name waits for it (undo_interrupted_add).
 worktree_info worktree_service::ensure(const std::string& id, const std::string& slug,
                                        const std::vector<std::string>& merge_branches) {
   auto repo = open(root_);
-  auto lock = worktree_lock(repo.get());
   worktree_info info;
   info.name = name_for(id, slug);
   info.branch = branch_for(id, slug);
   info.path = base_ / info.name;
   const stdfs::path common_dir = git_repository_commondir(repo.get());
-  undo_interrupted_add(common_dir, info.name);
+  std::optional<worktree_add_in_progress> adding;
+  worktree_ptr added;
+  bool filters = true;
+  {
+    auto lock = worktree_lock(repo.get());
+    undo_interrupted_add(common_dir, info.name);
 
-  git_worktree* existing = nullptr;
-  if (git_worktree_lookup(&existing, repo.get(), info.name.c_str()) == 0) {
-    worktree_ptr wt(existing);
-    if (git_worktree_validate(wt.get()) == 0) {
-      info.path = git_worktree_path(wt.get());
-      return info;
+    git_worktree* existing = nullptr;
+    if (git_worktree_lookup(&existing, repo.get(), info.name.c_str()) == 0) {
+      worktree_ptr wt(existing);
+      if (git_worktree_validate(wt.get()) == 0) {
+        info.path = git_worktree_path(wt.get());
+        return info;
+      }
+      // Registered but its folder is gone: drop the stale metadata and recreate.
+      git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+      popts.flags = GIT_WORKTREE_PRUNE_VALID;
+      check(git_worktree_prune(wt.get(), &popts), "prune stale worktree " + info.name);
     }
-    // Registered but its folder is gone: drop the stale metadata and recreate.
-    git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
-    popts.flags = GIT_WORKTREE_PRUNE_VALID;
-    check(git_worktree_prune(wt.get(), &popts), "prune stale worktree " + info.name);
-  }
-  if (stdfs::exists(info.path) && !stdfs::is_empty(info.path))
-    throw failure(fmt::format("{} exists but is not a registered worktree; move it away or run "
-                              "`sdlc-actors worktrees remove {} --force`",
-                              info.path.string(), id));
+    if (stdfs::exists(info.path) && !stdfs::is_empty(info.path))
+      throw failure(fmt::format("{} exists but is not a registered worktree; move it away or run "
+                                "`sdlc-actors worktrees remove {} --force`",
+                                info.path.string(), id));
 
-  exclude_base(repo.get());
-  exclude_locally(repo.get(), std::string("/") + worktree_marker_name);
+    exclude_base(repo.get());
+    exclude_locally(repo.get(), std::string("/") + worktree_marker_name);
 
-  // The story branch: reuse it, or start it at the base branch's head.
-  git_reference* branch_ref = nullptr;
-  if (git_branch_lookup(&branch_ref, repo.get(), info.branch.c_str(), GIT_BRANCH_LOCAL) != 0) {
-    git_object* head = nullptr;
-    check(git_revparse_single(&head, repo.get(), "HEAD^{commit}"),
-          "find HEAD (does the repository have a commit?)");
-    object_ptr head_owner(head);
-    auto start = merged_start(repo.get(), *git_object_id(head), merge_branches, id);
-    git_commit* start_commit = nullptr;
-    check(git_commit_lookup(&start_commit, repo.get(), &start), "look up the start commit");
-    commit_ptr start_owner(start_commit);
-    check(git_branch_create(&branch_ref, repo.get(), info.branch.c_str(), start_commit, 0),
-          "create branch " + info.branch);
+    // The story branch: reuse it, or start it at the base branch's head.
+    git_reference* branch_ref = nullptr;
+    if (git_branch_lookup(&branch_ref, repo.get(), info.branch.c_str(), GIT_BRANCH_LOCAL) != 0) {
+      git_object* head = nullptr;
+      check(git_revparse_single(&head, repo.get(), "HEAD^{commit}"),
+            "find HEAD (does the repository have a commit?)");
+      object_ptr head_owner(head);
+      auto start = merged_start(repo.get(), *git_object_id(head), merge_branches, id);
+      git_commit* start_commit = nullptr;
+      check(git_commit_lookup(&start_commit, repo.get(), &start), "look up the start commit");
+      commit_ptr start_owner(start_commit);
+      check(git_branch_create(&branch_ref, repo.get(), info.branch.c_str(), start_commit, 0),
+            "create branch " + info.branch);
+    }
+    ref_ptr branch(branch_ref);
+    // libgit2 does not create parents. A folder we make is ours to flag:
+    // worktrees are unrelated trees, as /home's are (worktree.basePath may
+    // name a folder of the user's, which is left as it is).
+    if (stdfs::create_directories(base_)) fs::spread_subfolders(base_);
+    git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
+    opts.ref = branch.get();
+    opts.checkout_options.checkout_strategy = GIT_CHECKOUT_NONE; // after the lock
+    // Nothing to filter (the usual repository): no attribute lookups, which
+    // cost libgit2 a realpath per file (docs/benchmarks.md).
+    auto tree = tree_of(branch_commit(repo.get(), info.branch).get());
+    filters = checkout_needs_filters(repo.get(), tree.get());
+    adding.emplace(common_dir, info.name, info.path);
+    git_worktree* wt = nullptr;
+    check(git_worktree_add(&wt, repo.get(), info.name.c_str(), info.path.c_str(), &opts),
+          "add worktree " + info.path.string());
+    added.reset(wt);
   }
-  ref_ptr branch(branch_ref);
-  // libgit2 does not create parents. A folder we make is ours to flag:
-  // worktrees are unrelated trees, as /home's are (worktree.basePath may
-  // name a folder of the user's, which is left as it is).
-  if (stdfs::create_directories(base_)) fs::spread_subfolders(base_);
-  git_worktree_add_options opts = GIT_WORKTREE_ADD_OPTIONS_INIT;
-  opts.ref = branch.get();
-  // Nothing to filter (the usual repository): no attribute lookups, which
-  // cost libgit2 a realpath per file (docs/benchmarks.md).
-  auto tree = tree_of(branch_commit(repo.get(), info.branch).get());
-  opts.checkout_options.disable_filters = !checkout_needs_filters(repo.get(), tree.get());
-  git_worktree* wt = nullptr;
-  begin_worktree_add(common_dir, info.name, info.path);
-  check(git_worktree_add(&wt, repo.get(), info.name.c_str(), info.path.c_str(), &opts),
-        "add worktree " + info.path.string());
-  worktree_ptr owner(wt);
+  check_out_new_worktree(added.get(), filters);
   // What proves later that this folder is ours to remove (and nothing else is).
   write_worktree_marker(info.path, common_dir, info.name, info.branch);
-  finish_worktree_add(common_dir, info.name);
+  adding->finish();
   info.created = true;
   return info;
 }

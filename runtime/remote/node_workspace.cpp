@@ -77,11 +77,11 @@ stdfs::path node_workspace::prepare(const std::string& url, const std::string& b
     opts.ref = ref;
     git_worktree* added = nullptr;
     const stdfs::path common_dir = git_repository_commondir(r.get());
-    git::begin_worktree_add(common_dir, name, wt);
+    auto adding = git::begin_worktree_add(common_dir, name, wt);
     git::check(git_worktree_add(&added, r.get(), name.c_str(), wt.c_str(), &opts),
                "add worktree " + wt.string());
     git_worktree_free(added);
-    git::finish_worktree_add(common_dir, name);
+    adding.finish();
   }
   git::worktree_service::clear_stale_git_locks(wt);
   git::worktree_service::discard_uncommitted(wt); // HEAD is the branch, now at `sha`

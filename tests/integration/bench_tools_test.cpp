@@ -254,7 +254,33 @@ BOOST_AUTO_TEST_CASE(overhead_pairs_refuses_a_bad_call_before_it_makes_anything)
   BOOST_TEST(not_a_build.exit_code == 2);
   BOOST_TEST(not_a_build.err.find(no_build.string() + " is not an executable") != std::string::npos,
              not_a_build.err);
+  auto env_files = env;
+  env_files["FILES"] = "2k";
+  auto bad_files = test::run({script, "1", d.path.string(), SDLC_BIN, SDLC_BIN}, d.path, env_files);
+  BOOST_TEST(bad_files.exit_code == 2);
+  BOOST_TEST(bad_files.err.find("must be whole numbers, not '2k'") != std::string::npos,
+             bad_files.err);
   BOOST_TEST(stdfs::is_empty(d.path));
+}
+
+// overhead-pairs' FILES: the project holds that many committed files, and a
+// story's worktree checks every one of them out.
+BOOST_AUTO_TEST_CASE(commit_files_gives_every_worktree_the_files_to_check_out) {
+  test::temp_dir d;
+  const auto build = stdfs::path(SDLC_BENCH_BIN).parent_path();
+  const auto p = d.path / "p";
+  auto r = test::run({"/bin/bash", "-c",
+                      "set -euo pipefail; here=\"$1\"; . \"$here/lib.sh\"; "
+                      "overhead_stories=2; overhead_board \"$2\" 45",
+                      "lib", (stdfs::path(SDLC_SOURCE_DIR) / "tools/bench").string(), p.string()},
+                     ".", {{"BUILD_DIR", build.string()}, {"NO_COLOR", "1"}});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  auto files = test::git(p, {"ls-files"});
+  BOOST_TEST(std::count(files.begin(), files.end(), '\n') == 45);
+  BOOST_TEST(test::read(p / "src/m1/f41.txt").rfind("1\n2\n", 0) == 0u);
+  BOOST_TEST(test::git(p, {"status", "--porcelain", "src"}) == "");
+  BOOST_REQUIRE(test::sdlc(p, {"worktrees", "add", "S-0002"}).exit_code == 0);
+  BOOST_TEST(stdfs::exists(p / ".ai-sdlc/worktrees/S-0002-story-2/src/m5/f45.txt"));
 }
 
 // The overhead benchmarks copy one template board per run. `cp -a` drops the

@@ -1,11 +1,17 @@
 #define BOOST_TEST_MODULE concurrency
 // Several real processes writing one board at once: nothing is lost, the
-// story always parses, ids never collide.
+// story always parses, ids never collide; stories starting together, and two
+// processes adding one worktree, each get a whole worktree.
+#include "runtime/git/worktree_creation.hpp"
+#include "runtime/git/worktree_ownership.hpp"
+#include "runtime/git/worktree_service.hpp"
 #include "runtime/story/story.hpp"
+#include "runtime/util/error.hpp"
 
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <set>
@@ -80,4 +86,128 @@ BOOST_AUTO_TEST_CASE(two_processes_adding_get_distinct_ids) {
   BOOST_TEST(titles.size() == 200u);
   BOOST_TEST(ids.count("S-0001") == 1u);
   BOOST_TEST(ids.count("S-0200") == 1u);
+}
+
+namespace {
+
+// A committed project of `files` files besides README.md: checkouts that take
+// long enough to overlap.
+void add_files(const std::filesystem::path& repo, int files) {
+  for (int i = 0; i < files; ++i)
+    test::write(repo / fmt::format("src/m{}/f{}.txt", i % 10, i), fmt::format("line {}\n", i));
+  test::git(repo, {"add", "-A"});
+  test::git(repo, {"-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "files"});
+}
+
+std::size_t files_under(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir))
+    n += e.is_regular_file() ? 1 : 0;
+  return n;
+}
+
+} // namespace
+
+// Worktrees are checked out after the repository's worktree lock is released,
+// so stories that start together check out at once: each must still get its
+// whole tree, its marker, and a clean status.
+BOOST_AUTO_TEST_CASE(stories_starting_together_each_get_a_whole_worktree) {
+  test::temp_dir d;
+  const auto repo = d.path / "repo";
+  test::make_git_repo(repo);
+  add_files(repo, 300);
+  git::worktree_service wts(repo, ".ai-sdlc/worktrees");
+  std::vector<git::worktree_info> made(6);
+  std::vector<std::string> errors(6);
+  std::vector<std::thread> starters;
+  for (int i = 0; i < 6; ++i)
+    starters.emplace_back([&, i] {
+      try {
+        made[i] = wts.ensure(fmt::format("S-{:04}", i + 1), "p");
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto& t : starters)
+    t.join();
+  for (int i = 0; i < 6; ++i) {
+    BOOST_TEST_CONTEXT("story " << i + 1) {
+      BOOST_TEST(errors[i] == "");
+      BOOST_TEST(made[i].created);
+      // 301 files, its .git link and its marker.
+      BOOST_TEST(files_under(made[i].path) == 303u);
+      BOOST_TEST(test::git(made[i].path, {"status", "--porcelain"}) == "");
+      BOOST_TEST(git::read_worktree_marker(made[i].path).has_value());
+    }
+  }
+  auto list = wts.list();
+  BOOST_TEST(list.size() == 6u);
+  for (const auto& w : list)
+    BOOST_TEST(w.valid);
+  BOOST_TEST(!std::filesystem::exists(repo / ".git/sdlc-actors-adding"));
+}
+
+// While its checkout runs, an add's journal entry is locked: another adder of
+// the same name waits for it instead of taking it for a killed add and
+// deleting the worktree under it. A kill drops the lock, and the add is undone.
+BOOST_AUTO_TEST_CASE(an_add_in_progress_is_waited_for_not_undone) {
+  test::temp_dir d;
+  const auto common = d.path / "repo/.git";
+  const auto folder = d.path / "repo/.ai-sdlc/worktrees/S-0010-w";
+  std::filesystem::create_directories(common);
+  test::write(folder / "checked-out.txt", "x\n");
+  {
+    auto adding = git::begin_worktree_add(common, "S-0010-w", folder);
+    BOOST_CHECK_EXCEPTION(
+        git::undo_interrupted_add(common, "S-0010-w", std::chrono::milliseconds(50)), sdlc::error,
+        [](const sdlc::error& e) {
+          return std::string(e.what()).find("still being made by another process") !=
+                 std::string::npos;
+        });
+    BOOST_TEST(std::filesystem::exists(folder / "checked-out.txt"));
+    std::thread finisher([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      adding.finish();
+    });
+    BOOST_TEST(!git::undo_interrupted_add(common, "S-0010-w", std::chrono::seconds(10)));
+    finisher.join();
+    BOOST_TEST(std::filesystem::exists(folder / "checked-out.txt"));
+    BOOST_TEST(!std::filesystem::exists(common / "sdlc-actors-adding"));
+  }
+  std::filesystem::remove(folder / "checked-out.txt");
+  {
+    auto killed = git::begin_worktree_add(common, "S-0010-w", folder);
+  } // dropped unfinished, as a kill leaves it
+  BOOST_TEST(git::undo_interrupted_add(common, "S-0010-w"));
+  BOOST_TEST(!std::filesystem::exists(folder));
+  BOOST_TEST(!std::filesystem::exists(common / "sdlc-actors-adding"));
+}
+
+// Two processes adding the same story's worktree (`worktrees add` while a run
+// starts the story): one makes it, the other finds it made.
+BOOST_AUTO_TEST_CASE(two_processes_adding_one_worktree_make_it_once) {
+  test::temp_dir d;
+  const auto repo = d.path / "repo";
+  test::make_git_repo(repo);
+  add_files(repo, 1000);
+  BOOST_REQUIRE(test::sdlc(repo, {"init"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(repo, {"add", "Both at once"}).exit_code == 0);
+  auto add = std::string("\"") + SDLC_BIN + "\" -C \"$1\" worktrees add S-0001 > \"$1.$0\"";
+  auto a = test::spawn_background({"/bin/sh", "-c", add, "a", repo.string()});
+  auto b = test::spawn_background({"/bin/sh", "-c", add, "b", repo.string()});
+  BOOST_TEST(test::wait_exit(a) == 0);
+  BOOST_TEST(test::wait_exit(b) == 0);
+  const auto out = test::read(repo.string() + ".a") + test::read(repo.string() + ".b");
+  auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = out.find(what); at != std::string::npos; at = out.find(what, at + 1))
+      ++n;
+    return n;
+  };
+  BOOST_TEST(count("created worktree") == 1u, out);
+  BOOST_TEST(count("exists: worktree") == 1u, out);
+  const auto wt = repo / ".ai-sdlc/worktrees/S-0001-both-at-once";
+  BOOST_TEST(files_under(wt) == 1003u);
+  BOOST_TEST(test::git(wt, {"status", "--porcelain"}) == "");
+  BOOST_TEST(git::read_worktree_marker(wt).has_value());
 }

@@ -53,16 +53,30 @@ dag_run() {
   elapsed "$t0" "$t1"
 }
 
-# overhead_board <dir>: the overhead benchmark's project, its stories ready.
-# The board stays untracked, so each worktree checks out only the project (an
-# empty one): what is measured is the orchestration.
+# overhead_board <dir> [files]: the overhead benchmark's project, its stories
+# ready. The board stays untracked, so each worktree checks out only the
+# project: an empty one (what is measured is the orchestration), or <files>
+# committed files when checkouts side by side are (overhead-pairs' FILES).
 overhead_stories=200
 # What the overhead benchmark runs on that board (run, overhead-fs, fs-cost and
 # overhead-pairs all measure this one command).
 overhead_args=(run --concurrent 8)
 overhead_board() {
   project "$1" "$here/noop-agent.sh"
+  if [ "${2:-0}" -gt 0 ]; then commit_files "$1" "$2"; fi
   for i in $(seq "$overhead_stories"); do (cd "$1" && "$bin" add "Story $i" --status ready > /dev/null); done
+}
+# commit_files <dir> <n>: n files of 30 lines, src/m0..m39/f<i>.txt, committed.
+commit_files() {
+  local m
+  for m in $(seq 0 39); do mkdir -p "$1/src/m$m"; done
+  awk -v d="$1/src" -v n="$2" 'BEGIN {
+    for (i = 1; i <= n; i++) {
+      f = d "/m" (i % 40) "/f" i ".txt"
+      for (l = 1; l <= 30; l++) print l > f
+      close(f)
+    } }'
+  git -C "$1" add src && git -C "$1" -c user.email=b@b -c user.name=bench commit -q -m files
 }
 # copy_board <from> <to>: a copy of a board made by overhead_board, as `init`
 # left it: `cp -a` drops the folder flag that places story folders apart
