@@ -90,8 +90,8 @@ void remove_entry(const stdfs::path& common_dir, const std::string& name) {
 }
 
 bool names_same_file(int fd, const stdfs::path& path) {
-  struct stat a {
-  }, b{};
+  struct stat a {};
+  struct stat b {};
   return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
          a.st_ino == b.st_ino;
 }
@@ -113,11 +113,14 @@ worktree_add_in_progress::worktree_add_in_progress(const stdfs::path& common_dir
       if (attempt == 3 || stdfs::exists(entry.parent_path())) throw;
     }
   }
-  fd_ = ::open(entry.c_str(), O_RDONLY | O_CLOEXEC);
   // Nobody else can hold it: it is new, and undo only looks under the worktree lock we hold.
-  if (fd_ < 0 || ::flock(fd_, LOCK_EX | LOCK_NB) != 0)
-    throw failure(fmt::format("cannot lock the worktree journal entry {}: {}", entry.string(),
-                              std::strerror(errno)));
+  fd_ = ::open(entry.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ >= 0 && ::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+  const auto reason = std::string(std::strerror(errno));
+  if (fd_ >= 0) ::close(fd_); // a throwing constructor runs no destructor
+  throw failure(fmt::format("cannot lock the worktree journal entry {}: {}; run again (the next "
+                            "add undoes this one)",
+                            entry.string(), reason));
 }
 
 worktree_add_in_progress::~worktree_add_in_progress() {
