@@ -124,6 +124,25 @@ git_oid merged_start(git_repository* repo, const git_oid& base,
   return current;
 }
 
+// The story branch: reused, or started at the base branch's head with the
+// dependencies' branches merged in.
+ref_ptr story_branch(git_repository* repo, const std::string& name,
+                     const std::vector<std::string>& merge_branches, const std::string& story_id) {
+  git_reference* found = nullptr;
+  if (git_branch_lookup(&found, repo, name.c_str(), GIT_BRANCH_LOCAL) == 0) return ref_ptr(found);
+  git_object* head = nullptr;
+  check(git_revparse_single(&head, repo, "HEAD^{commit}"),
+        "find HEAD (does the repository have a commit?)");
+  object_ptr head_owner(head);
+  auto start = merged_start(repo, *git_object_id(head), merge_branches, story_id);
+  git_commit* start_commit = nullptr;
+  check(git_commit_lookup(&start_commit, repo, &start), "look up the start commit");
+  commit_ptr start_owner(start_commit);
+  git_reference* made = nullptr;
+  check(git_branch_create(&made, repo, name.c_str(), start_commit, 0), "create branch " + name);
+  return ref_ptr(made);
+}
+
 } // namespace
 
 // Under the repository's worktree lock: the name's metadata, its branch and an
@@ -167,21 +186,7 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
     exclude_base(repo.get());
     exclude_locally(repo.get(), std::string("/") + worktree_marker_name);
 
-    // The story branch: reuse it, or start it at the base branch's head.
-    git_reference* branch_ref = nullptr;
-    if (git_branch_lookup(&branch_ref, repo.get(), info.branch.c_str(), GIT_BRANCH_LOCAL) != 0) {
-      git_object* head = nullptr;
-      check(git_revparse_single(&head, repo.get(), "HEAD^{commit}"),
-            "find HEAD (does the repository have a commit?)");
-      object_ptr head_owner(head);
-      auto start = merged_start(repo.get(), *git_object_id(head), merge_branches, id);
-      git_commit* start_commit = nullptr;
-      check(git_commit_lookup(&start_commit, repo.get(), &start), "look up the start commit");
-      commit_ptr start_owner(start_commit);
-      check(git_branch_create(&branch_ref, repo.get(), info.branch.c_str(), start_commit, 0),
-            "create branch " + info.branch);
-    }
-    ref_ptr branch(branch_ref);
+    auto branch = story_branch(repo.get(), info.branch, merge_branches, id);
     // libgit2 does not create parents. A folder we make is ours to flag:
     // worktrees are unrelated trees, as /home's are (worktree.basePath may
     // name a folder of the user's, which is left as it is).
