@@ -145,6 +145,61 @@ BOOST_AUTO_TEST_CASE(stories_starting_together_each_get_a_whole_worktree) {
   for (const auto& w : list)
     BOOST_TEST(w.valid);
   BOOST_TEST(!std::filesystem::exists(repo / ".git/sdlc-actors-adding"));
+  // Ending together: each folder is set aside under the lock and deleted
+  // after it; nothing is left, and the branches stay.
+  std::vector<std::thread> enders;
+  for (int i = 0; i < 6; ++i)
+    enders.emplace_back([&, i] {
+      try {
+        wts.remove(fmt::format("S-{:04}", i + 1), "p", false);
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto& t : enders)
+    t.join();
+  for (int i = 0; i < 6; ++i)
+    BOOST_TEST(errors[i] == "", "story " << i + 1);
+  BOOST_TEST(std::filesystem::is_empty(repo / ".ai-sdlc/worktrees"));
+  BOOST_TEST(wts.list().empty());
+  BOOST_TEST(test::git(repo, {"branch", "--list", "ai-sdlc/*"}).find("S-0006-p") !=
+             std::string::npos);
+}
+
+// A removal renames the folder aside under the lock and deletes it after:
+// a kill in between leaves `.sdlc-actors-removing-<name>`, still ours by its
+// marker, which `cleanup` removes. A worktree git refuses to prune stays
+// where it is.
+BOOST_AUTO_TEST_CASE(a_removal_killed_after_its_prune_is_finished_by_cleanup) {
+  test::temp_dir d;
+  const auto repo = d.path / "repo";
+  test::make_git_repo(repo);
+  add_files(repo, 20);
+  BOOST_REQUIRE(test::sdlc(repo, {"init"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(repo, {"add", "Set aside"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(repo, {"add", "Locked by git"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(repo, {"worktrees", "add", "S-0001"}).exit_code == 0);
+  BOOST_REQUIRE(test::sdlc(repo, {"worktrees", "add", "S-0002"}).exit_code == 0);
+  const auto base = repo / ".ai-sdlc/worktrees";
+  // What the kill leaves: the folder set aside, git's metadata pruned.
+  const auto aside = base / ".sdlc-actors-removing-S-0001-set-aside";
+  std::filesystem::rename(base / "S-0001-set-aside", aside);
+  std::filesystem::remove_all(repo / ".git/worktrees/S-0001-set-aside");
+  auto r = test::sdlc(repo, {"cleanup"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(r.out.find("removed orphaned worktree folder: .ai-sdlc/worktrees/"
+                        ".sdlc-actors-removing-S-0001-set-aside") != std::string::npos,
+             r.out);
+  BOOST_TEST(!std::filesystem::exists(aside));
+  BOOST_TEST(test::git(repo, {"branch", "--list", "ai-sdlc/S-0001-set-aside"}) != "");
+  // `git worktree lock`: not pruned without --force, and not moved.
+  test::git(repo, {"worktree", "lock", (base / "S-0002-locked-by-git").string()});
+  git::worktree_service wts(repo, ".ai-sdlc/worktrees");
+  BOOST_CHECK_THROW(wts.remove("S-0002", "locked-by-git", false), sdlc::error);
+  BOOST_TEST(std::filesystem::exists(base / "S-0002-locked-by-git/README.md"));
+  BOOST_TEST(!std::filesystem::exists(base / ".sdlc-actors-removing-S-0002-locked-by-git"));
+  wts.remove("S-0002", "locked-by-git", true);
+  BOOST_TEST(std::filesystem::is_empty(base));
 }
 
 // While its checkout runs, an add's journal entry is locked: another adder of
