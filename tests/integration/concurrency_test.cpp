@@ -99,6 +99,19 @@ void add_files(const std::filesystem::path& repo, int files) {
   test::git(repo, {"-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "-m", "files"});
 }
 
+// A board (`init`) in a repository of `files` committed files, with one
+// story per title (S-0001, S-0002, ...).
+std::filesystem::path board_with_files(const test::temp_dir& d, int files,
+                                       const std::vector<std::string>& titles) {
+  const auto repo = d.path / "repo";
+  test::make_git_repo(repo);
+  add_files(repo, files);
+  BOOST_REQUIRE(test::sdlc(repo, {"init"}).exit_code == 0);
+  for (const auto& t : titles)
+    BOOST_REQUIRE(test::sdlc(repo, {"add", t}).exit_code == 0);
+  return repo;
+}
+
 std::size_t files_under(const std::filesystem::path& dir) {
   std::size_t n = 0;
   for (auto& e : std::filesystem::recursive_directory_iterator(dir))
@@ -172,12 +185,7 @@ BOOST_AUTO_TEST_CASE(stories_starting_together_each_get_a_whole_worktree) {
 // where it is.
 BOOST_AUTO_TEST_CASE(a_removal_killed_after_its_prune_is_finished_by_cleanup) {
   test::temp_dir d;
-  const auto repo = d.path / "repo";
-  test::make_git_repo(repo);
-  add_files(repo, 20);
-  BOOST_REQUIRE(test::sdlc(repo, {"init"}).exit_code == 0);
-  BOOST_REQUIRE(test::sdlc(repo, {"add", "Set aside"}).exit_code == 0);
-  BOOST_REQUIRE(test::sdlc(repo, {"add", "Locked by git"}).exit_code == 0);
+  const auto repo = board_with_files(d, 20, {"Set aside", "Locked by git"});
   BOOST_REQUIRE(test::sdlc(repo, {"worktrees", "add", "S-0001"}).exit_code == 0);
   BOOST_REQUIRE(test::sdlc(repo, {"worktrees", "add", "S-0002"}).exit_code == 0);
   const auto base = repo / ".ai-sdlc/worktrees";
@@ -242,11 +250,7 @@ BOOST_AUTO_TEST_CASE(an_add_in_progress_is_waited_for_not_undone) {
 // starts the story): one makes it, the other finds it made.
 BOOST_AUTO_TEST_CASE(two_processes_adding_one_worktree_make_it_once) {
   test::temp_dir d;
-  const auto repo = d.path / "repo";
-  test::make_git_repo(repo);
-  add_files(repo, 1000);
-  BOOST_REQUIRE(test::sdlc(repo, {"init"}).exit_code == 0);
-  BOOST_REQUIRE(test::sdlc(repo, {"add", "Both at once"}).exit_code == 0);
+  const auto repo = board_with_files(d, 1000, {"Both at once"});
   auto add = std::string("\"") + SDLC_BIN + "\" -C \"$1\" worktrees add S-0001 > \"$1.$0\"";
   auto a = test::spawn_background({"/bin/sh", "-c", add, "a", repo.string()});
   auto b = test::spawn_background({"/bin/sh", "-c", add, "b", repo.string()});
