@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <string>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -77,23 +76,12 @@ void require_ours(const stdfs::path& folder, const stdfs::path& metadata) {
                               folder.string()));
 }
 
-} // namespace
-
-namespace {
-
 // The entry goes, then its folder when empty: another add may be using it.
 void remove_entry(const stdfs::path& common_dir, const std::string& name) {
   auto entry = journal_entry(common_dir, name);
   stdfs::remove(entry);
   std::error_code ec;
   stdfs::remove(entry.parent_path(), ec);
-}
-
-bool names_same_file(int fd, const stdfs::path& path) {
-  struct stat a {};
-  struct stat b {};
-  return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
-         a.st_ino == b.st_ino;
 }
 
 } // namespace
@@ -163,7 +151,7 @@ bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name
                                 name, wait.count(), entry.string()));
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  if (!names_same_file(fd, entry)) return false; // it finished while we waited
+  if (!fs::same_file(fd, entry)) return false; // it finished while we waited
   stdfs::path folder = trim(fs::read_file(entry, 4096));
   auto metadata = common_dir / "worktrees" / name;
   if (stdfs::exists(metadata / "gitdir")) {

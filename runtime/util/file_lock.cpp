@@ -13,20 +13,12 @@
 #include <fstream>
 #include <sstream>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
 namespace sdlc {
 
 namespace {
-
-bool same_file(int fd, const std::filesystem::path& path) {
-  struct stat a {
-  }, b{};
-  if (::fstat(fd, &a) != 0 || ::stat(path.c_str(), &b) != 0) return false;
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
 
 std::string holder_text() {
   return fmt::format("pid {}\nsince {}\ncommand {}\n", ::getpid(), time::now_iso8601(),
@@ -95,7 +87,8 @@ void file_lock::remove_if_free(const std::filesystem::path& lock_file) noexcept 
   if (fd < 0) return;
   // Unlinked under the lock, as a release does: an acquirer that opened the
   // file before sees the inode change after its flock and starts again.
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, lock_file)) ::unlink(lock_file.c_str());
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && fs::same_file(fd, lock_file))
+    ::unlink(lock_file.c_str());
   ::close(fd);
 }
 
@@ -113,7 +106,7 @@ file_lock::file_lock(std::filesystem::path lock_file, std::chrono::milliseconds 
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
       // The previous holder may have unlinked the file between our open and
       // flock; then we hold a lock on a file nobody else can see. Retry.
-      if (same_file(fd, path_)) {
+      if (fs::same_file(fd, path_)) {
         fd_ = fd;
         break;
       }
@@ -155,7 +148,7 @@ file_lock::~file_lock() {
       if (::ftruncate(fd_, 0) != 0) {
         // Diagnostic content only: flock is what protects.
       }
-    } else if (same_file(fd_, path_)) {
+    } else if (fs::same_file(fd_, path_)) {
       ::unlink(path_.c_str());
     }
     ::close(fd_);

@@ -44,6 +44,13 @@ void fsync_directory(const stdfs::path& dir) {
 
 } // namespace
 
+bool same_file(int fd, const stdfs::path& path) {
+  struct stat a {};
+  struct stat b {};
+  if (::fstat(fd, &a) != 0 || ::stat(path.c_str(), &b) != 0) return false;
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 std::string kind_of_file(unsigned mode) {
   if (S_ISDIR(mode)) return "a folder";
   if (S_ISFIFO(mode)) return "a FIFO (named pipe)";

@@ -42,6 +42,11 @@ void spread_subfolders(const stdfs::path& dir) noexcept;
 // Whether `dir` carries that flag; nullopt when its file system has no flags.
 std::optional<bool> spreads_subfolders(const stdfs::path& dir);
 
+// Whether the open file `fd` is still the one at `path` (same device and
+// inode): false once `path` is gone or names a newer file. Lock files that
+// are unlinked on release are checked with it after their flock.
+bool same_file(int fd, const stdfs::path& path);
+
 // Offset of the first byte that is not valid UTF-8, if any.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 
