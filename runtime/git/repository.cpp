@@ -77,7 +77,8 @@ std::string blob_id(std::string_view content) {
   return oid_string(oid);
 }
 
-std::vector<std::string> changed_paths(const std::filesystem::path& path, bool include_untracked) {
+std::vector<std::string> changed_paths(const std::filesystem::path& path, bool include_untracked,
+                                       index_refresh refresh) {
   auto repo = open(path);
   git_status_options opts = GIT_STATUS_OPTIONS_INIT;
   opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
@@ -85,7 +86,17 @@ std::vector<std::string> changed_paths(const std::filesystem::path& path, bool i
   if (include_untracked)
     opts.flags |= GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
   git_status_list* raw = nullptr;
-  check(git_status_list_new(&raw, repo.get(), &opts), "read the status of " + path.string());
+  if (refresh == index_refresh::yes) {
+    opts.flags |= GIT_STATUS_OPT_UPDATE_INDEX;
+    // libgit2 fails the whole status when it cannot write the index: as
+    // `git status`, go without the refresh then.
+    if (git_status_list_new(&raw, repo.get(), &opts) < 0) {
+      raw = nullptr;
+      opts.flags &= ~static_cast<unsigned>(GIT_STATUS_OPT_UPDATE_INDEX);
+    }
+  }
+  if (!raw)
+    check(git_status_list_new(&raw, repo.get(), &opts), "read the status of " + path.string());
   status_ptr list(raw);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < git_status_list_entrycount(list.get()); ++i) {

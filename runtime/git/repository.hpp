@@ -48,10 +48,18 @@ tree_ptr tree_of(git_commit* c);
 // The id git gives `content` as a blob (a content hash).
 std::string blob_id(std::string_view content);
 
+// Whether a status writes the stat data it found stale back to the index.
+enum class index_refresh { no, yes };
+
 // Paths `git status` reports as changed in the working tree or index of the
 // repository at `path` (ignored files never; untracked ones with
-// `include_untracked`).
-std::vector<std::string> changed_paths(const std::filesystem::path& path, bool include_untracked);
+// `include_untracked`). With index_refresh::yes, files found unchanged whose
+// stat data the index holds stale are written back to it, as `git status`
+// does: in a copied checkout every file is stale, and libgit2 reads and
+// hashes each such file on every status until the index is written. Skipped
+// when the index cannot be written (locked by a git command, read-only).
+std::vector<std::string> changed_paths(const std::filesystem::path& path, bool include_untracked,
+                                       index_refresh refresh = index_refresh::no);
 
 // The paths with conflicts in a merge result (one per conflict), sorted.
 std::vector<std::string> conflicted_paths(git_index* index);

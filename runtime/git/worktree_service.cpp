@@ -261,7 +261,7 @@ std::vector<worktree_listing> worktree_service::list() const {
 std::vector<std::string> worktree_service::dirty_files(const stdfs::path& ignore_dir) const {
   std::string ignore = ignore_dir.empty() ? "" : fs::display_path(ignore_dir, root_) + "/";
   std::vector<std::string> out;
-  for (auto& path : changed_paths(root_, false))
+  for (auto& path : changed_paths(root_, false, index_refresh::yes))
     if (ignore.empty() || path.rfind(ignore, 0) != 0) out.push_back(std::move(path));
   return out;
 }

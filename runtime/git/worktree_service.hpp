@@ -66,6 +66,7 @@ public:
   std::vector<worktree_listing> list() const;
 
   // Tracked files with changes in the main checkout, outside `ignore_dir`.
+  // Refreshes the index's stale stat data, as `git status` does.
   std::vector<std::string> dirty_files(const std::filesystem::path& ignore_dir) const;
   // Throws bad_input naming the changed files unless the main checkout is clean.
   void require_clean(const std::filesystem::path& ignore_dir) const;

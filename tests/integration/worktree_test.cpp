@@ -114,6 +114,33 @@ BOOST_FIXTURE_TEST_CASE(dirty_files_ignore_the_board, repo_fixture) {
   BOOST_TEST(wts.dirty_files(repo / ".ai-sdlc") == std::vector<std::string>{"README.md"});
 }
 
+// A copied checkout (`cp -a`, a container image) keeps an index whose stat
+// data name other inodes: libgit2 then reads and hashes every file on every
+// status until the index is written again. `git status` writes it; so does
+// the run's clean check, except while a git command holds the index.
+BOOST_FIXTURE_TEST_CASE(the_clean_check_refreshes_a_copied_checkouts_index, repo_fixture) {
+  const auto copy = d.path / "copy";
+  BOOST_REQUIRE(test::run({"/bin/cp", "-a", repo.string(), copy.string()}).exit_code == 0);
+  auto indexed_inode = [&] {
+    auto debug = test::git(copy, {"ls-files", "--debug", "README.md"});
+    auto at = debug.find("ino: ");
+    BOOST_REQUIRE(at != std::string::npos);
+    return std::stoul(debug.substr(at + 5));
+  };
+  const auto inode = test::inode_of(copy / "README.md");
+  BOOST_TEST(indexed_inode() != inode);
+  worktree_service wts(copy, ".ai-sdlc/worktrees");
+  test::write(copy / ".git/index.lock", "");
+  BOOST_TEST(wts.dirty_files(copy / ".ai-sdlc").empty());
+  BOOST_TEST(indexed_inode() != inode);
+  BOOST_TEST(std::filesystem::exists(copy / ".git/index.lock")); // not ours to take or remove
+  std::filesystem::remove(copy / ".git/index.lock");
+  BOOST_TEST(wts.dirty_files(copy / ".ai-sdlc").empty());
+  BOOST_TEST(indexed_inode() == inode);
+  test::write(copy / "README.md", "edited");
+  BOOST_TEST(wts.dirty_files(copy / ".ai-sdlc") == std::vector<std::string>{"README.md"});
+}
+
 BOOST_FIXTURE_TEST_CASE(remove_keeps_the_branch_and_refuses_uncommitted_work, repo_fixture) {
   auto wts = service();
   auto wt = wts.ensure("S-0003", "y");
