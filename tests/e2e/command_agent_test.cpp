@@ -2,7 +2,8 @@
 // The generic command agent (agent.command), end to end without Claude: the
 // prompt file and SDLC_* variables, progress lines, commits on the story
 // branch; review checks that fail reject without asking the agent; a failing
-// agent ends blocked; a dirty main checkout is refused unless --force.
+// agent ends blocked; a dirty main checkout is refused unless --force; a done
+// story's worktree holding unsaved work is kept.
 #include "runtime/story/story.hpp"
 
 #include "test_support.hpp"
@@ -118,4 +119,32 @@ BOOST_AUTO_TEST_CASE(dirty_main_checkout_needs_force) {
   BOOST_TEST(p.the_story().str("status") == "ready");
   auto forced = p.sdlc({"run", "--auto", "--story", "S-0001", "--worktree", "--force"});
   BOOST_TEST(forced.exit_code == 0, forced.out << forced.err);
+}
+
+// A review that leaves a file behind in the worktree: the story is done, and
+// its worktree stays with that file, still named by the story, until a person
+// decides (`cleanup --force`). Nothing of the agent's is deleted unasked.
+BOOST_AUTO_TEST_CASE(a_done_storys_worktree_with_unsaved_work_is_kept) {
+  project p;
+  std::string script = agent_script;
+  const std::string review = "  review)\n";
+  script.replace(script.find(review), review.size(),
+                 review + "    echo 'my notes' > review-notes.txt\n");
+  test::write(p.d.path / "agent.sh", script);
+  auto r = p.sdlc({"run", "--concurrent", "2"}); // a concurrent run drops done worktrees
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(p.the_story().str("status") == "done");
+  const auto wt = p.repo / ".ai-sdlc/worktrees/S-0001-feature";
+  BOOST_TEST(test::read(wt / "review-notes.txt") == "my notes\n");
+  BOOST_TEST(std::filesystem::path(p.the_story().str("worktree_path")).filename() ==
+             "S-0001-feature");
+  BOOST_TEST((r.out + r.err).find("worktree kept") != std::string::npos, r.out << r.err);
+  auto kept = p.sdlc({"cleanup"});
+  BOOST_TEST(kept.exit_code == 0, kept.out << kept.err);
+  BOOST_TEST(std::filesystem::exists(wt / "review-notes.txt"));
+  auto forced = p.sdlc({"cleanup", "--force"});
+  BOOST_TEST(forced.exit_code == 0, forced.out << forced.err);
+  BOOST_TEST(!std::filesystem::exists(wt));
+  BOOST_TEST(p.the_story().str("worktree_path").empty());
+  BOOST_TEST(!test::git(p.repo, {"branch", "--list", "ai-sdlc/S-0001-feature"}).empty());
 }
