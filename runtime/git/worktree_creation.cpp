@@ -172,4 +172,12 @@ bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name
   return true;
 }
 
+bool add_lost_its_metadata(const stdfs::path& common_dir, const std::string& name) {
+  if (!stdfs::exists(journal_entry(common_dir, name))) return false;
+  const auto metadata = common_dir / "worktrees" / name;
+  for (const char* file : {"gitdir", "commondir", "HEAD"})
+    if (!stdfs::exists(metadata / file)) return true;
+  return false;
+}
+
 } // namespace sdlc::git

@@ -61,4 +61,13 @@ void check_out_new_worktree(git_worktree* wt, bool filters);
 bool undo_interrupted_add(const std::filesystem::path& common_dir, const std::string& name,
                           std::chrono::milliseconds wait = std::chrono::seconds(60));
 
+// Whether an add of `name` that began (its journal entry is there) lost git's
+// metadata on the way: its gitdir, commondir or HEAD file is missing.
+// `git worktree prune` (which `git gc` runs) deletes metadata it finds
+// without a gitdir file, and libgit2 writes that file only after making the
+// metadata folder, so a prune in that moment deletes what the add has
+// written while the add goes on writing. Such an add is worth making again;
+// any other failure is reported as it is.
+bool add_lost_its_metadata(const std::filesystem::path& common_dir, const std::string& name);
+
 } // namespace sdlc::git

@@ -4,16 +4,15 @@
 #include "runtime/git/repository.hpp"
 #include "runtime/git/story_branch.hpp"
 #include "runtime/git/worktree_creation.hpp"
+#include "runtime/git/worktree_lock.hpp"
 #include "runtime/git/worktree_ownership.hpp"
+#include "runtime/git/worktree_removal.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <fstream>
 #include <optional>
 
 namespace sdlc::git {
@@ -21,15 +20,6 @@ namespace sdlc::git {
 namespace stdfs = std::filesystem;
 
 namespace {
-
-// libgit2 creates .git/worktrees/<name> and branches without coordinating
-// with another creator; serialise every worktree change of a repository (and
-// every edit of .git/info/exclude), across threads and processes.
-file_lock worktree_lock(git_repository* repo) {
-  return file_lock(std::filesystem::path(git_repository_commondir(repo)) /
-                       "sdlc-actors-worktrees.lock",
-                   std::chrono::seconds(60), "the repository's worktrees");
-}
 
 // Keeps the worktrees folder out of the main checkout's `git status` without
 // touching any tracked file (.git/info/exclude is local to the clone).
@@ -43,6 +33,20 @@ void exclude_locally(git_repository* repo, const std::string& pattern) {
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += pattern + "\n";
   fs::atomic_write(file, text);
+}
+
+// git_worktree_add, locked while libgit2 writes git's metadata, as `git
+// worktree add` does: until its gitdir file names the folder, `git worktree
+// prune` (which `git gc` runs) would delete the metadata under it.
+worktree_ptr add_locked(git_repository* repo, const worktree_info& info,
+                        git_worktree_add_options opts) {
+  opts.lock = 1;
+  git_worktree* raw = nullptr;
+  check(git_worktree_add(&raw, repo, info.name.c_str(), info.path.c_str(), &opts),
+        "add worktree " + info.path.string());
+  worktree_ptr wt(raw);
+  check(git_worktree_unlock(wt.get()), "unlock worktree " + info.name);
+  return wt;
 }
 
 } // namespace
@@ -78,8 +82,9 @@ std::string worktree_service::branch_for(const std::string& id, const std::strin
 // starting together no longer queue behind each other's checkouts
 // (docs/benchmarks.md). The journal entry stays locked meanwhile, so another
 // adder of this name waits for it (undo_interrupted_add).
-worktree_info worktree_service::ensure(const std::string& id, const std::string& slug,
-                                       const std::vector<std::string>& merge_branches) {
+worktree_info worktree_service::add_or_reuse(const std::string& id, const std::string& slug,
+                                             const std::vector<std::string>& merge_branches,
+                                             bool& began_add) {
   auto repo = open(root_);
   worktree_info info;
   info.name = name_for(id, slug);
@@ -126,10 +131,8 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
     auto tree = tree_of(branch_commit(repo.get(), info.branch).get());
     filters = checkout_needs_filters(repo.get(), tree.get());
     adding.emplace(common_dir, info.name, info.path);
-    git_worktree* wt = nullptr;
-    check(git_worktree_add(&wt, repo.get(), info.name.c_str(), info.path.c_str(), &opts),
-          "add worktree " + info.path.string());
-    added.reset(wt);
+    began_add = true;
+    added = add_locked(repo.get(), info, opts);
   }
   check_out_new_worktree(added.get(), filters);
   // What proves later that this folder is ours to remove (and nothing else is).
@@ -137,6 +140,24 @@ worktree_info worktree_service::ensure(const std::string& id, const std::string&
   adding->finish();
   info.created = true;
   return info;
+}
+
+// An add of ours whose metadata a `git worktree prune` deleted midway (git gc
+// runs one) is made again: the next attempt undoes what it left, under the
+// lock, as it undoes a killed add. With a prune in a loop beside the adds, up
+// to one add in ten lost its metadata; five in a row would be a prune that
+// never stops, and the last failure is reported.
+worktree_info worktree_service::ensure(const std::string& id, const std::string& slug,
+                                       const std::vector<std::string>& merge_branches) {
+  for (int attempt = 1;; ++attempt) {
+    bool began_add = false;
+    try {
+      return add_or_reuse(id, slug, merge_branches, began_add);
+    } catch (const error&) {
+      if (!began_add || attempt == 5 || !add_lost_its_metadata(common_dir(), name_for(id, slug)))
+        throw;
+    }
+  }
 }
 
 void worktree_service::remove(const std::string& id, const std::string& slug, bool force) {
@@ -153,66 +174,6 @@ void worktree_service::prune_stale(const std::string& name) {
   git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
   check(git_worktree_prune(wt.get(), &popts), "prune worktree metadata " + name);
 }
-
-namespace {
-
-// A removal's files are deleted after the lock, as an add's are checked out
-// after it: under the lock the folder is renamed aside, within its parent,
-// and git's metadata pruned. An aside folder that a kill leaves is still ours
-// (its marker and .git link name the worktree): `cleanup` removes it. Empty
-// when it cannot be renamed; the files are then deleted under the lock.
-stdfs::path set_aside(const stdfs::path& path, const std::string& name) {
-  for (int n = 0; n < 100; ++n) {
-    auto aside = path.parent_path() / fmt::format(".sdlc-actors-removing-{}{}", name,
-                                                  n ? fmt::format("-{}", n) : std::string());
-    if (::rename(path.c_str(), aside.c_str()) == 0) return aside;
-    if (errno != EEXIST && errno != ENOTEMPTY) break; // a leftover of a kill: try the next name
-  }
-  return {};
-}
-
-// One open of the repository and one hold of the worktree lock for the whole
-// removal: the ownership check, the check for unsaved work and the prune
-// see the same worktree (a removal is on the critical path of every story).
-void remove_worktree(const stdfs::path& root, const std::string& name, const std::string& id,
-                     bool force, bool only_ours) {
-  auto repo = open(root);
-  stdfs::path files;
-  {
-    auto lock = worktree_lock(repo.get());
-    git_worktree* raw = nullptr;
-    if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0)
-      throw bad_input(fmt::format("{} has no worktree named {}", id, name));
-    worktree_ptr wt(raw);
-    stdfs::path path = git_worktree_path(wt.get());
-    const bool exists = stdfs::exists(path);
-    if (only_ours && exists && !owned_worktree(path, git_repository_commondir(repo.get())))
-      throw bad_input(fmt::format("{} was not made by sdlc-actors for this repository (no {} "
-                                  "naming it); left alone",
-                                  path.string(), worktree_marker_name));
-    if (!force && exists) {
-      auto dirty = unsaved_files(path);
-      if (!dirty.empty())
-        throw bad_input(fmt::format("the worktree of {} has uncommitted changes or untracked "
-                                    "files ({}{}); commit them or use --force",
-                                    id, dirty.front(), dirty.size() > 1 ? ", ..." : ""));
-    }
-    git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
-    popts.flags =
-        GIT_WORKTREE_PRUNE_VALID | (force ? static_cast<uint32_t>(GIT_WORKTREE_PRUNE_LOCKED) : 0u);
-    // A worktree git refuses to prune (`git worktree lock`) keeps its folder where it is.
-    if (exists && git_worktree_is_prunable(wt.get(), &popts) > 0) files = set_aside(path, name);
-    if (files.empty()) {
-      popts.flags |= GIT_WORKTREE_PRUNE_WORKING_TREE;
-      files = path;
-    }
-    check(git_worktree_prune(wt.get(), &popts), "remove worktree " + name);
-  }
-  std::error_code ec;
-  stdfs::remove_all(files, ec);
-}
-
-} // namespace
 
 void worktree_service::remove_named(const std::string& name, bool force, const std::string& id) {
   remove_worktree(root_, name, id, force, false);

@@ -102,6 +102,9 @@ public:
 
 private:
   void exclude_base(git_repository* repo) const;
+  // One attempt of ensure(); `began_add`: it got as far as adding.
+  worktree_info add_or_reuse(const std::string& id, const std::string& slug,
+                             const std::vector<std::string>& merge_branches, bool& began_add);
 
   std::filesystem::path root_;
   std::filesystem::path base_;
