@@ -35,20 +35,6 @@ void exclude_locally(git_repository* repo, const std::string& pattern) {
   fs::atomic_write(file, text);
 }
 
-// git_worktree_add, locked while libgit2 writes git's metadata, as `git
-// worktree add` does: until its gitdir file names the folder, `git worktree
-// prune` (which `git gc` runs) would delete the metadata under it.
-worktree_ptr add_locked(git_repository* repo, const worktree_info& info,
-                        git_worktree_add_options opts) {
-  opts.lock = 1;
-  git_worktree* raw = nullptr;
-  check(git_worktree_add(&raw, repo, info.name.c_str(), info.path.c_str(), &opts),
-        "add worktree " + info.path.string());
-  worktree_ptr wt(raw);
-  check(git_worktree_unlock(wt.get()), "unlock worktree " + info.name);
-  return wt;
-}
-
 } // namespace
 
 worktree_service::worktree_service(stdfs::path project_root, stdfs::path base_path)
@@ -132,7 +118,10 @@ worktree_info worktree_service::add_or_reuse(const std::string& id, const std::s
     filters = checkout_needs_filters(repo.get(), tree.get());
     adding.emplace(common_dir, info.name, info.path);
     began_add = true;
-    added = add_locked(repo.get(), info, opts);
+    git_worktree* wt = nullptr;
+    check(git_worktree_add(&wt, repo.get(), info.name.c_str(), info.path.c_str(), &opts),
+          "add worktree " + info.path.string());
+    added.reset(wt);
   }
   check_out_new_worktree(added.get(), filters);
   // What proves later that this folder is ours to remove (and nothing else is).
