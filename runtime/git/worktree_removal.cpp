@@ -31,21 +31,6 @@ stdfs::path set_aside(const stdfs::path& path, const std::string& name) {
   return {};
 }
 
-// `git worktree prune` (which `git gc` runs) deletes the metadata of a
-// worktree whose folder or gitdir file is gone, as this one's is once its
-// folder is set aside or libgit2 has deleted the gitdir file, the first it
-// deletes. Then a prune of ours can fail midway on a file git deleted: the
-// worktree is pruned either way, and what is left of its metadata goes.
-// False when its gitdir file is still there (our prune failed on its own).
-bool finish_pruned_beside_us(const stdfs::path& common_dir, const std::string& name) {
-  const auto metadata = common_dir / "worktrees" / name;
-  if (stdfs::exists(metadata / "gitdir")) return false;
-  std::error_code ec;
-  for (int attempt = 0; attempt < 3 && stdfs::exists(metadata); ++attempt)
-    stdfs::remove_all(metadata, ec); // git may be deleting it beside us
-  return !stdfs::exists(metadata);
-}
-
 } // namespace
 
 // One open of the repository and one hold of the worktree lock for the whole
@@ -83,12 +68,24 @@ void remove_worktree(const stdfs::path& root, const std::string& name, const std
       popts.flags |= GIT_WORKTREE_PRUNE_WORKING_TREE;
       files = path;
     }
-    const int pruned = git_worktree_prune(wt.get(), &popts);
-    if (pruned < 0 && !finish_pruned_beside_us(git_repository_commondir(repo.get()), name))
-      check(pruned, "remove worktree " + name);
+    prune_worktree_metadata(wt.get(), popts, git_repository_commondir(repo.get()), name,
+                            "remove worktree " + name);
   }
   std::error_code ec;
   stdfs::remove_all(files, ec);
+}
+
+void prune_worktree_metadata(git_worktree* wt, git_worktree_prune_options opts,
+                             const stdfs::path& common_dir, const std::string& name,
+                             const std::string& what) {
+  const int pruned = git_worktree_prune(wt, &opts);
+  if (pruned == 0) return;
+  const auto metadata = common_dir / "worktrees" / name;
+  if (stdfs::exists(metadata / "gitdir")) check(pruned, what);
+  std::error_code ec;
+  for (int attempt = 0; attempt < 3 && stdfs::exists(metadata); ++attempt)
+    stdfs::remove_all(metadata, ec); // git may be deleting it beside us
+  if (stdfs::exists(metadata)) check(pruned, what);
 }
 
 } // namespace sdlc::git

@@ -94,7 +94,8 @@ worktree_info worktree_service::add_or_reuse(const std::string& id, const std::s
       // Registered but its folder is gone: drop the stale metadata and recreate.
       git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
       popts.flags = GIT_WORKTREE_PRUNE_VALID;
-      check(git_worktree_prune(wt.get(), &popts), "prune stale worktree " + info.name);
+      prune_worktree_metadata(wt.get(), popts, common_dir, info.name,
+                              "prune stale worktree " + info.name);
     }
     if (stdfs::exists(info.path) && !stdfs::is_empty(info.path))
       throw failure(fmt::format("{} exists but is not a registered worktree; move it away or run "
@@ -160,8 +161,9 @@ void worktree_service::prune_stale(const std::string& name) {
   if (git_worktree_lookup(&raw, repo.get(), name.c_str()) != 0) return;
   worktree_ptr wt(raw);
   if (git_worktree_validate(wt.get()) == 0) return; // valid: not stale
-  git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
-  check(git_worktree_prune(wt.get(), &popts), "prune worktree metadata " + name);
+  prune_worktree_metadata(wt.get(), GIT_WORKTREE_PRUNE_OPTIONS_INIT,
+                          git_repository_commondir(repo.get()), name,
+                          "prune worktree metadata " + name);
 }
 
 void worktree_service::remove_named(const std::string& name, bool force, const std::string& id) {

@@ -3,6 +3,7 @@
 #include "runtime/git/remote_sync.hpp"
 #include "runtime/git/repository.hpp"
 #include "runtime/git/worktree_creation.hpp"
+#include "runtime/git/worktree_removal.hpp"
 #include "runtime/git/worktree_service.hpp"
 #include "runtime/util/error.hpp"
 
@@ -22,11 +23,11 @@ namespace {
 void prune_worktree(git_repository* repo, const std::string& name) {
   git_worktree* w = nullptr;
   if (git_worktree_lookup(&w, repo, name.c_str()) != 0) return;
+  git::worktree_ptr wt(w);
   git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
   po.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
-  int rc = git_worktree_prune(w, &po);
-  git_worktree_free(w);
-  git::check(rc, "remove worktree " + name);
+  git::prune_worktree_metadata(wt.get(), po, git_repository_commondir(repo), name,
+                               "remove worktree " + name);
 }
 } // namespace
 
