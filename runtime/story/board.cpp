@@ -164,14 +164,17 @@ struct summary_read {
 };
 
 // `listed`: the identity the listing saw, if it did (taken before the read).
-summary_read read_summary(const stdfs::path& file, std::optional<file_identity> listed,
+// A story taken from the index takes `file` with it: a path is a list of
+// components, ~350 bytes at 100,000 stories each, and a copy per story was a
+// tenth of a big board's heap.
+summary_read read_summary(stdfs::path& file, std::optional<file_identity> listed,
                           std::int64_t read_at, board_index& index) {
   summary_read out;
   const auto before = listed ? listed : identity_of(file);
   if (before)
-    if (auto* hit = index.find(file.string(), *before)) {
-      out.loaded =
-          story::from_fields(file, std::move(hit->fields), std::move(hit->last_review_decision));
+    if (auto* hit = index.find(file.native(), *before)) {
+      out.loaded = story::from_fields(std::move(file), std::move(hit->fields),
+                                      std::move(hit->last_review_decision));
       out.keep = before;
       return out;
     }
@@ -183,18 +186,29 @@ summary_read read_summary(const stdfs::path& file, std::optional<file_identity> 
   return out;
 }
 
-// What the index should hold after a scan: every story kept (summaries).
-std::vector<index_entry_view> entries_of(const std::vector<stdfs::path>& files,
-                                         const std::vector<std::optional<story>>& loaded,
+// What the index should hold after a scan: every story kept (summaries; a
+// kept story was read).
+std::vector<index_entry_view> entries_of(const std::vector<std::optional<story>>& loaded,
                                          const std::vector<std::optional<file_identity>>& kept,
                                          std::size_t count) {
   std::vector<index_entry_view> entries;
   entries.reserve(count);
-  for (std::size_t i = 0; i < files.size(); ++i)
+  for (std::size_t i = 0; i < loaded.size(); ++i)
     if (kept[i])
-      entries.push_back({&files[i].native(), &*kept[i], &loaded[i]->summary_fields(),
+      entries.push_back({&loaded[i]->file().native(), &*kept[i], &loaded[i]->summary_fields(),
                          &loaded[i]->summary_review_decision()});
   return entries;
+}
+
+// Whether `file` is `dir`/<folder>/<name>, as the listing builds a story
+// file of the current layout: a text compare, where comparing parent paths
+// built two paths per story.
+bool in_story_folder_of(const stdfs::path& file, const stdfs::path& dir) {
+  const auto& f = file.native();
+  const auto& d = dir.native();
+  if (f.size() <= d.size() + 1 || f.compare(0, d.size(), d) != 0 || f[d.size()] != '/')
+    return false;
+  return std::count(f.begin() + static_cast<std::ptrdiff_t>(d.size()) + 1, f.end(), '/') == 1;
 }
 
 // A summary scan trusts the index for files it holds unchanged; a full scan
@@ -215,8 +229,8 @@ board_scan board::scan(scan_depth depth) const {
   // Reading the index and listing the board are each a fifth of a 10,000-story
   // `status`: side by side.
   auto loading = std::async(std::launch::async, [&] { return load_index(index_file, sdlc_dir()); });
-  const auto listed = listing();
-  return read_listed(depth, listed, index_file, loading.get());
+  auto listed = listing();
+  return read_listed(depth, std::move(listed), index_file, loading.get());
 }
 
 board_scan board::scan(scan_depth depth, const board_listing& listed) const {
@@ -224,7 +238,7 @@ board_scan board::scan(scan_depth depth, const board_listing& listed) const {
   return read_listed(depth, listed, index_file, load_index(index_file, sdlc_dir()));
 }
 
-board_scan board::read_listed(scan_depth depth, const board_listing& listed,
+board_scan board::read_listed(scan_depth depth, board_listing listed,
                               const std::optional<stdfs::path>& index_file,
                               board_index index) const {
   board_scan out;
@@ -234,8 +248,8 @@ board_scan board::read_listed(scan_depth depth, const board_listing& listed,
   const auto read_at = listed.taken_at_ns;
   std::vector<stdfs::path> files;
   files.reserve(listed.files.size());
-  for (const auto& l : listed.files)
-    files.push_back(l.first);
+  for (auto& l : listed.files)
+    files.push_back(std::move(l.first));
   // Parsing YAML is most of a big board's scan, and each file is independent.
   std::vector<std::optional<story>> loaded(files.size());
   std::vector<std::optional<file_identity>> keep(files.size());
@@ -259,45 +273,44 @@ board_scan board::read_listed(scan_depth depth, const board_listing& listed,
       crashed[i] = std::current_exception();
     }
   });
-  std::size_t kept = 0; // keep[i] from here on: set only for a story read
+  // From here on a story read holds its path (files[i] may be empty), and
+  // keep[i] is set only for a story read.
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < files.size(); ++i)
     if (keep[i] && !loaded[i])
       keep[i].reset();
     else
       kept += keep[i] ? 1 : 0;
-  if (index_file && !index.holds_exactly(files, keep, kept))
-    index.save(entries_of(files, loaded, keep, kept));
+  if (index_file) {
+    auto entries = entries_of(loaded, keep, kept);
+    if (!index.holds_exactly(entries)) index.save(std::move(entries));
+  }
   out.parsed = parsed;
-  out.stories.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (crashed[i]) std::rethrow_exception(crashed[i]);
-    if (loaded[i])
-      out.stories.push_back(std::move(*loaded[i]));
-    else
-      out.problems.push_back({files[i], failed[i]});
+    if (!loaded[i]) out.problems.push_back({std::move(files[i]), failed[i]});
   }
   // The current layout first so that lookups prefer it over an older copy.
-  auto rank = [&](const story& s) {
-    return s.file().parent_path().parent_path() == stories_dir() ? 0 : 1;
-  };
+  const auto stories = stories_dir();
+  auto rank = [&](const story& s) { return in_story_folder_of(s.file(), stories) ? 0 : 1; };
   // Each key once per story, not twice per comparison: reading a story's id
   // is a lookup in its YAML, which made this sort a large part of `status`
-  // on a 10,000-story board.
-  using sort_key = std::tuple<long, std::string, int, std::string>;
+  // on a 10,000-story board. The stories move once, from where they were read
+  // into their order: one vector of them less at the peak.
+  using sort_key = std::tuple<long, std::string, int, std::string_view>;
   std::vector<std::pair<sort_key, std::size_t>> keyed;
-  keyed.reserve(out.stories.size());
-  for (std::size_t i = 0; i < out.stories.size(); ++i) {
-    const auto& st = out.stories[i];
+  keyed.reserve(files.size());
+  for (std::size_t i = 0; i < loaded.size(); ++i) {
+    if (!loaded[i]) continue;
+    const auto& st = *loaded[i];
     const auto id = st.id();
-    keyed.push_back({{id_number(id), ascii_lower(id), rank(st), st.file().string()}, i});
+    keyed.push_back({{id_number(id), ascii_lower(id), rank(st), st.file().native()}, i});
   }
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<story> sorted;
-  sorted.reserve(out.stories.size());
+  out.stories.reserve(keyed.size());
   for (const auto& k : keyed)
-    sorted.push_back(std::move(out.stories[k.second]));
-  out.stories = std::move(sorted);
+    out.stories.push_back(std::move(*loaded[k.second]));
   std::unordered_map<std::string, const story*> first; // only looked up: no order needed
   for (const auto& s : out.stories) {
     auto [it, fresh] = first.emplace(ascii_lower(s.id()), &s);

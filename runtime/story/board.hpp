@@ -99,7 +99,7 @@ private:
   // scan need not stat each story again to look it up in the index.
   std::vector<std::pair<std::filesystem::path, std::optional<file_identity>>>
   story_files(std::vector<board_problem>& problems) const;
-  board_scan read_listed(scan_depth depth, const board_listing& listed,
+  board_scan read_listed(scan_depth depth, board_listing listed,
                          const std::optional<std::filesystem::path>& index_file,
                          board_index index) const;
   // Throws bad_input unless writing `file` stays inside the board and

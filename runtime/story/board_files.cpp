@@ -60,9 +60,9 @@ board::story_files(std::vector<board_problem>& problems) const {
   std::vector<std::pair<stdfs::path, std::optional<file_identity>>> files;
   std::error_code ec;
   const auto board_dir = canonical_or_same(sdlc_dir());
-  auto consider = [&](const stdfs::path& file) {
+  auto consider = [&](stdfs::path file) {
     if (auto id = plain_file_identity(file)) { // almost all: one lstat, not three calls
-      files.emplace_back(file, id);
+      files.emplace_back(std::move(file), id);
       return;
     }
     if (stdfs::symlink_status(file, ec).type() == stdfs::file_type::not_found)
@@ -73,7 +73,8 @@ board::story_files(std::vector<board_problem>& problems) const {
                                             rel(file), *why)});
       return;
     }
-    files.emplace_back(file, std::nullopt); // a link to a story file: stat it when reading
+    files.emplace_back(std::move(file),
+                       std::nullopt); // a link to a story file: stat it when reading
   };
   auto add_dir_layout = [&](const stdfs::path& dir, bool loose_md) {
     if (!stdfs::is_directory(dir, ec)) return;

@@ -99,15 +99,12 @@ index_entry* board_index::find(const std::string& file, const file_identity& id)
   return it != by_path_.end() && it->second->identity == id ? it->second : nullptr;
 }
 
-bool board_index::holds_exactly(const std::vector<stdfs::path>& files,
-                                const std::vector<std::optional<file_identity>>& kept,
-                                std::size_t count) const {
-  if (count != entries_.size()) return false;
+bool board_index::holds_exactly(const std::vector<index_entry_view>& entries) const {
+  if (entries.size() != entries_.size()) return false;
   // Paths are unique: as many, each held with its identity, is the same set.
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (!kept[i]) continue;
-    auto it = by_path_.find(files[i].native());
-    if (it == by_path_.end() || it->second->identity != *kept[i]) return false;
+  for (const auto& e : entries) {
+    auto it = by_path_.find(*e.file);
+    if (it == by_path_.end() || it->second->identity != *e.identity) return false;
   }
   return true;
 }

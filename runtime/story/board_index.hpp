@@ -85,12 +85,10 @@ public:
   // fields out of it (each file is taken once, so threads never share one).
   index_entry* find(const std::string& file, const file_identity& id);
 
-  // Whether the files the scan took from the index or found settled —
-  // `files[i]` with identity `kept[i]`, where set; `count` of them — are
-  // exactly what the index holds: then there is nothing to write.
-  bool holds_exactly(const std::vector<std::filesystem::path>& files,
-                     const std::vector<std::optional<file_identity>>& kept,
-                     std::size_t count) const;
+  // Whether what a scan would write — the files it took from the index or
+  // found settled, each with its identity — is exactly what the index holds:
+  // then there is nothing to write.
+  bool holds_exactly(const std::vector<index_entry_view>& entries) const;
 
   // Replaces the file's content with `entries` (in any order) atomically.
   // The entries in memory are dropped: a scan has moved their values out

@@ -80,7 +80,7 @@ private:
   std::string path_;
   index_entry entry_;
   std::uint64_t fields_left_ = 0, items_left_ = 0;
-  std::string key_;
+  interned_string key_;
   frontmatter_value value_;
 };
 
@@ -98,7 +98,7 @@ bool decoder::string(string_t& s) {
     next_ = slot::field_count;
     return true;
   case slot::key:
-    key_ = std::move(s);
+    key_ = interned_string(s);
     next_ = slot::kind;
     return true;
   case slot::scalar:
@@ -106,7 +106,7 @@ bool decoder::string(string_t& s) {
     next_ = slot::flags;
     return true;
   case slot::item:
-    value_.items.push_back(std::move(s));
+    value_.add_item(std::move(s));
     return --items_left_ > 0 || end_field();
   default:
     return false;
@@ -161,7 +161,7 @@ bool decoder::integer(std::uint64_t v) {
   case slot::item_count:
     if (v > 100000) return false;
     items_left_ = v;
-    value_.items.reserve(v);
+    value_.reserve_items(v);
     next_ = slot::item;
     return v > 0 || end_field();
   default:
@@ -199,7 +199,7 @@ std::vector<std::uint8_t> encode_index(const std::string& board,
   for (const auto& e : entries) {
     values += 8;
     for (const auto& f : *e.fields)
-      values += 6 + f.second.items.size();
+      values += 6 + f.second.items().size();
   }
   auto a = nlohmann::json::array();
   a.get_ref<nlohmann::json::array_t&>().reserve(values);
@@ -216,13 +216,13 @@ std::vector<std::uint8_t> encode_index(const std::string& board,
     a.push_back(*e.last_review_decision);
     a.push_back(e.fields->size());
     for (const auto& [key, v] : *e.fields) {
-      a.push_back(key);
+      a.push_back(key.str());
       a.push_back(static_cast<int>(v.k));
       a.push_back(v.scalar);
       a.push_back(flags_of(v));
       a.push_back(v.number);
-      a.push_back(v.items.size());
-      for (const auto& item : v.items)
+      a.push_back(v.items().size());
+      for (const auto& item : v.items())
         a.push_back(item);
     }
   }

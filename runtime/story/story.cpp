@@ -88,6 +88,8 @@ story story::parse(std::string text, const std::filesystem::path& file) {
                                 origin, fs::line_of_offset(text, *bad), *bad));
   story s;
   s.file_ = file;
+  s.text_ = copyable_ptr<full_text>(std::make_unique<full_text>());
+  auto& t = *s.text_;
   std::size_t pos = 0;
   if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) pos = 3; // a BOM stays part of the opening line
   auto first_nl = text.find('\n', pos);
@@ -97,15 +99,15 @@ story story::parse(std::string text, const std::filesystem::path& file) {
     throw bad_input(fmt::format("{}:1: a story starts with a '---' line, then 'key: value' "
                                 "frontmatter, then another '---' line; this one does not",
                                 origin));
-  s.open_ = std::string(first_line);
-  std::size_t line_start = s.open_.size();
+  t.open = std::string(first_line);
+  std::size_t line_start = t.open.size();
   std::size_t close_start = std::string::npos;
   while (line_start < text.size()) {
     auto nl = text.find('\n', line_start);
     auto end = nl == std::string::npos ? text.size() : nl + 1;
     if (is_delimiter(std::string_view(text).substr(line_start, end - line_start))) {
       close_start = line_start;
-      s.close_ = text.substr(line_start, end - line_start);
+      t.close = text.substr(line_start, end - line_start);
       break;
     }
     line_start = end;
@@ -114,18 +116,17 @@ story story::parse(std::string text, const std::filesystem::path& file) {
     throw bad_input(fmt::format("{}: the frontmatter opened on line 1 is never closed; add a '---' "
                                 "line after the last 'key: value' line",
                                 origin));
-  s.fm_ =
-      yaml_document::parse(text.substr(s.open_.size(), close_start - s.open_.size()), origin, 2);
-  s.body_ = text.substr(close_start + s.close_.size());
+  t.fm = yaml_document::parse(text.substr(t.open.size(), close_start - t.open.size()), origin, 2);
+  t.body = text.substr(close_start + t.close.size());
   s.validate();
   return s;
 }
 
 void story::validate() const {
   const auto origin = file_.string();
-  auto line_of = [&](const std::string& key) { return fm_.get(key).Mark().line + 2; };
+  auto line_of = [&](const std::string& key) { return text_->fm.get(key).Mark().line + 2; };
   auto require_string = [&](const std::string& key) {
-    auto n = fm_.get(key);
+    auto n = text_->fm.get(key);
     if (!n.IsDefined())
       throw bad_input(
           fmt::format("{}: the frontmatter has no '{}'; add '{}: ...'", origin, key, key));
@@ -147,15 +148,15 @@ void story::validate() const {
     throw bad_input(fmt::format("{}:{}: status '{}' is not one of backlog, ready, in-progress, "
                                 "done, blocked",
                                 origin, line_of("status"), str("status")));
-  if (auto p = fm_.get("priority"); p.IsDefined() && !p.IsNull() && !yaml::is_number(p))
+  if (auto p = text_->fm.get("priority"); p.IsDefined() && !p.IsNull() && !yaml::is_number(p))
     throw bad_input(fmt::format("{}:{}: priority must be a number (lower runs first), found {}",
                                 origin, line_of("priority"), yaml::kind_name(p)));
   for (const auto& key : flag_keys)
-    if (auto f = fm_.get(key); f.IsDefined() && !f.IsNull() && !yaml::is_bool(f))
+    if (auto f = text_->fm.get(key); f.IsDefined() && !f.IsNull() && !yaml::is_bool(f))
       throw bad_input(fmt::format("{}:{}: '{}' must be true or false, found {}", origin,
                                   line_of(key), key, yaml::kind_name(f)));
   for (const auto& key : {"dependencies", "depends_on", "labels"}) {
-    auto n = fm_.get(key);
+    auto n = text_->fm.get(key);
     if (!n.IsDefined() || n.IsNull()) continue;
     if (!n.IsSequence())
       throw bad_input(fmt::format("{}:{}: '{}' must be a list, found {}", origin, line_of(key), key,
@@ -170,11 +171,10 @@ void story::validate() const {
       throw bad_input(fmt::format("{}: dependency '{}' is not a valid story id", origin, dep));
 }
 
-story story::from_fields(const std::filesystem::path& file, frontmatter_fields fields,
+story story::from_fields(std::filesystem::path file, frontmatter_fields fields,
                          std::string last_review_decision) {
   story s;
-  s.file_ = file;
-  s.summary_ = true;
+  s.file_ = std::move(file);
   s.fields_ = std::move(fields);
   s.last_review_decision_ = std::move(last_review_decision);
   s.summary_id_ = field(s.fields_, "id").scalar;
@@ -184,9 +184,9 @@ story story::from_fields(const std::filesystem::path& file, frontmatter_fields f
 }
 
 frontmatter_fields story::fields() const {
-  if (summary_) return fields_;
+  if (!text_) return fields_;
   frontmatter_fields out;
-  const auto& root = fm_.root();
+  const auto& root = text_->fm.root();
   if (root.IsMap())
     for (auto it = root.begin(); it != root.end(); ++it)
       if (it->first.IsScalar()) out.emplace_back(it->first.Scalar(), value_of(it->second));
@@ -200,13 +200,12 @@ frontmatter_fields story::fields() const {
 }
 
 const frontmatter_fields& story::summary_fields() const {
-  if (!summary_) throw std::logic_error(file_.string() + ": summary_fields of a full story");
+  if (text_) throw std::logic_error(file_.string() + ": summary_fields of a full story");
   return fields_;
 }
 
 const std::string& story::summary_review_decision() const {
-  if (!summary_)
-    throw std::logic_error(file_.string() + ": summary_review_decision of a full story");
+  if (text_) throw std::logic_error(file_.string() + ": summary_review_decision of a full story");
   return last_review_decision_;
 }
 
@@ -215,15 +214,15 @@ story story::summary() const {
 }
 
 void story::require_full() const {
-  if (summary_)
+  if (!text_)
     throw std::logic_error(fmt::format("{}: the story was read as a summary (board scan); load "
                                        "it to read its YAML or body, or to change it",
                                        file_.string()));
 }
 
 std::string story::last_review_decision() const {
-  if (summary_) return last_review_decision_;
-  const auto history = fm_.get("review_history");
+  if (!text_) return last_review_decision_;
+  const auto history = text_->fm.get("review_history");
   if (history.IsDefined() && history.IsSequence() && history.size() > 0) {
     const auto& last = history[history.size() - 1];
     if (last.IsMap() && last["decision"].IsDefined() && last["decision"].IsScalar())
@@ -235,12 +234,12 @@ std::string story::last_review_decision() const {
 // A summary answers from its fields without copying a value; a full story
 // works the value out of its YAML.
 template <class F> auto story::read(const std::string& key, F&& f) const {
-  if (summary_) return f(field(fields_, key));
-  return f(value_of(fm_.get(key)));
+  if (!text_) return f(field(fields_, key));
+  return f(value_of(text_->fm.get(key)));
 }
 
 story_status story::status() const {
-  if (summary_) return summary_status_;
+  if (!text_) return summary_status_;
   return parse_status(str("status")).value_or(story_status::backlog);
 }
 
@@ -272,7 +271,7 @@ std::string story::str(const std::string& key) const {
 }
 
 std::vector<std::string> story::list(const std::string& key) const {
-  return read(key, [](const frontmatter_value& v) { return v.items; });
+  return read(key, [](const frontmatter_value& v) { return v.items(); });
 }
 
 long story::number(const std::string& key, long fallback) const {
@@ -283,31 +282,31 @@ long story::number(const std::string& key, long fallback) const {
 
 void story::set_string(const std::string& key, const std::string& value) {
   require_full();
-  fm_.root()[key] = yaml::string(value);
-  fm_.reindex();
+  text_->fm.root()[key] = yaml::string(value);
+  text_->fm.reindex();
 }
 void story::set_bool(const std::string& key, bool value) {
   require_full();
-  fm_.root()[key] = value;
-  fm_.reindex();
+  text_->fm.root()[key] = value;
+  text_->fm.reindex();
 }
 void story::set_number(const std::string& key, long value) {
   require_full();
-  fm_.root()[key] = value;
-  fm_.reindex();
+  text_->fm.root()[key] = value;
+  text_->fm.reindex();
 }
 void story::set_status(story_status s) {
   set_string("status", std::string(to_string(s)));
 }
 void story::erase(const std::string& key) {
   require_full();
-  fm_.root().remove(key);
-  fm_.reindex();
+  text_->fm.root().remove(key);
+  text_->fm.reindex();
 }
 
 std::string story::render() const {
   require_full();
-  return open_ + fm_.render() + close_ + body_;
+  return text_->open + text_->fm.render() + text_->close + text_->body;
 }
 
 } // namespace sdlc

@@ -4,6 +4,7 @@
 // other key is kept as it was. render() changes only the frontmatter entries
 // that were changed and leaves the body byte-identical.
 #include "runtime/story/frontmatter_value.hpp"
+#include "runtime/util/copyable_ptr.hpp"
 #include "runtime/util/yaml_document.hpp"
 
 #include <filesystem>
@@ -32,14 +33,14 @@ public:
   static story parse(std::string text, const std::filesystem::path& file);
   // A story of `file` known only by its frontmatter values (read from the
   // board index): the accessors below work, the YAML and the body do not.
-  static story from_fields(const std::filesystem::path& file, frontmatter_fields fields,
+  static story from_fields(std::filesystem::path file, frontmatter_fields fields,
                            std::string last_review_decision);
 
   // This story without its YAML tree and body: what a board scan keeps of
   // each story (a 10,000-story board's trees were 200 MB). Reading the
   // frontmatter, the body or writing needs a full story (story::load).
   story summary() const;
-  bool is_summary() const { return summary_; }
+  bool is_summary() const { return !text_; }
   // Every top-level value, by key (a full story works them out).
   frontmatter_fields fields() const;
   // A summary's values and decision without a copy (the board index writes
@@ -50,7 +51,7 @@ public:
   const std::filesystem::path& file() const { return file_; }
   std::filesystem::path dir() const { return file_.parent_path(); }
 
-  std::string id() const { return summary_ ? summary_id_ : str("id"); }
+  std::string id() const { return text_ ? str("id") : summary_id_; }
   std::string title() const { return str("title"); }
   std::string slug() const { return str("slug"); }
   std::string type() const { return str("type"); }
@@ -73,11 +74,11 @@ public:
   // The whole frontmatter, for keys that have no accessor. Mutations show in render().
   YAML::Node& frontmatter() {
     require_full();
-    return fm_.root();
+    return text_->fm.root();
   }
   const YAML::Node& frontmatter() const {
     require_full();
-    return fm_.root();
+    return text_->fm.root();
   }
 
   void set_string(const std::string& key, const std::string& value);
@@ -88,11 +89,11 @@ public:
 
   const std::string& body() const {
     require_full();
-    return body_;
+    return text_->body;
   }
   void set_body(std::string body) {
     require_full();
-    body_ = std::move(body);
+    text_->body = std::move(body);
   }
 
   // The file as it would be written now.
@@ -105,12 +106,17 @@ private:
   void require_full() const;
   template <class F> auto read(const std::string& key, F&& f) const;
 
+  // What only a full story has: the file as read. A summary has none, and a
+  // scan holds 100,000 summaries; kept inline, these were two thirds of one.
+  struct full_text {
+    std::string open;  // the opening `---` line, exactly as read
+    std::string close; // the closing `---` line, exactly as read
+    yaml_document fm;
+    std::string body;
+  };
+
   std::filesystem::path file_;
-  std::string open_;  // the opening `---` line, exactly as read
-  std::string close_; // the closing `---` line, exactly as read
-  yaml_document fm_;
-  std::string body_;
-  bool summary_ = false;
+  copyable_ptr<full_text> text_;     // none: a summary
   frontmatter_fields fields_;        // a summary's values
   std::string last_review_decision_; // a summary's
   // A summary never changes, and planning a 100,000-story board asks each

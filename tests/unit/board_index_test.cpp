@@ -36,7 +36,8 @@ void require_same_reading(const story& full, const story& sum) {
     BOOST_TEST(sum.labels() == full.labels());
     BOOST_TEST(sum.dependencies() == full.dependencies());
     BOOST_TEST(sum.last_review_decision() == full.last_review_decision());
-    for (const auto& [key, value] : full.fields()) {
+    for (const auto& [k, value] : full.fields()) {
+      const auto& key = k.str();
       BOOST_TEST_CONTEXT(key) {
         BOOST_TEST(sum.has(key));
         BOOST_TEST(sum.str(key) == full.str(key));
