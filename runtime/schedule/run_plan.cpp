@@ -99,60 +99,98 @@ std::vector<const story*> chosen_stories(const board& b, const run_selection& se
   return chosen;
 }
 
+// A story's dependencies looked up once: the stories each names (every case
+// variant, in story_index order; empty when none is on the board). Planning
+// asked every story's dependencies of its YAML values and the board's index
+// four times, each a vector of strings and a lookup per id.
+struct resolved_dependency {
+  std::string name;
+  const std::vector<const story*>* found;
+};
+using resolved_dependencies = std::vector<resolved_dependency>;
+
+resolved_dependencies resolve(const story& s, const folded_index& folded) {
+  resolved_dependencies out;
+  for (auto& dep : s.dependencies()) {
+    const auto* found = &lookup(folded, dep);
+    out.push_back({std::move(dep), found});
+  }
+  return out;
+}
+
+// The stories of a scan, by their place in it: a plan's sets and lists of
+// stories are flags and indices, not trees of id strings (a lookup per level,
+// a cache miss each, at 100,000 stories).
+class story_places {
+public:
+  explicit story_places(const board_scan& scan)
+      : base_(scan.stories.data()), size_(scan.stories.size()) {}
+  std::size_t size() const { return size_; }
+  std::size_t of(const story* s) const { return static_cast<std::size_t>(s - base_); }
+
+private:
+  const story* base_;
+  std::size_t size_;
+};
+
 // Missing dependencies refuse the run; dependencies that are neither done
 // nor in this run keep their dependents out of it (they could never start).
-void keep_reachable(std::set<std::string>& in_plan, const story_index& by_id,
-                    const folded_index& folded, run_plan& plan) {
-  // The first dependency of `id` that is neither done nor in the plan, in
+// `in_plan` and `deps` are by place; `by_id` gives the order of the id sets
+// this worked on before, so that the same story is named when several fail.
+void keep_reachable(std::vector<char>& in_plan, const std::vector<resolved_dependencies>& deps,
+                    const story_index& by_id, const story_places& places, run_plan& plan) {
+  // The first dependency of `s` that is neither done nor in the plan, in
   // its own order; nullptr when there is none. A dependency not on the board
   // refuses the run.
-  auto blocking = [&](const std::string& id) -> const story* {
-    for (const auto& dep : by_id.at(id)->dependencies()) {
-      const auto& found = lookup(folded, dep);
-      if (found.empty())
+  auto blocking = [&](const story& s) -> const story* {
+    for (const auto& dep : deps[places.of(&s)]) {
+      if (dep.found->empty())
         throw bad_input(fmt::format("{} depends on {}, which is not on the board; fix its "
                                     "dependencies before running",
-                                    id, dep));
-      const auto& d = *found.front();
-      if (d.status() != story_status::done && !in_plan.count(d.id())) return &d;
+                                    s.id(), dep.name));
+      const auto& d = *dep.found->front();
+      if (d.status() != story_status::done && !in_plan[places.of(&d)]) return &d;
     }
     return nullptr;
   };
   // A worklist, not passes over the plan until nothing changes: a story is
   // looked at again only when a story it waits for leaves the plan.
-  std::unordered_map<std::string, std::vector<std::string>> waiting_for; // dependency -> stories
-  std::set<std::string> dropped;
-  std::vector<std::string> left;
-  auto drop = [&](const std::string& id) {
-    in_plan.erase(id);
-    dropped.insert(id);
-    left.push_back(id);
+  std::vector<std::vector<const story*>> waiting_for(places.size()); // dependency -> stories
+  std::vector<char> dropped(places.size());
+  std::vector<const story*> left;
+  auto drop = [&](const story& s) {
+    in_plan[places.of(&s)] = 0;
+    dropped[places.of(&s)] = 1;
+    left.push_back(&s);
   };
-  for (const auto& id : std::vector<std::string>(in_plan.begin(), in_plan.end())) {
-    if (!in_plan.count(id)) continue;
-    if (blocking(id)) {
-      drop(id);
+  std::vector<const story*> taken; // in id order, as the plan was when this began
+  for (const auto& [id, s] : by_id)
+    if (in_plan[places.of(s)]) taken.push_back(s);
+  for (const auto* s : taken) {
+    if (!in_plan[places.of(s)]) continue;
+    if (blocking(*s)) {
+      drop(*s);
       continue;
     }
-    for (const auto& dep : by_id.at(id)->dependencies())
-      waiting_for[lookup(folded, dep).front()->id()].push_back(id);
+    for (const auto& dep : deps[places.of(s)])
+      waiting_for[places.of(dep.found->front())].push_back(s);
   }
   while (!left.empty()) {
-    const auto gone = std::move(left.back());
+    const auto* gone = left.back();
     left.pop_back();
-    if (auto w = waiting_for.find(gone); w != waiting_for.end())
-      for (const auto& id : w->second)
-        if (in_plan.count(id) && blocking(id)) drop(id);
+    for (const auto* s : waiting_for[places.of(gone)])
+      if (in_plan[places.of(s)] && blocking(*s)) drop(*s);
   }
   // Each named by a dependency of its own outside the plan, the first in its
   // order that was never in it (the cause) before one that left it: the same
   // words whatever order the worklist took.
-  for (const auto& id : dropped) {
+  for (const auto& [id, s] : by_id) {
+    if (!dropped[places.of(s)]) continue;
     const story* named = nullptr;
-    for (const auto& dep : by_id.at(id)->dependencies()) {
-      const auto& d = *lookup(folded, dep).front();
-      if (d.status() == story_status::done || in_plan.count(d.id())) continue;
-      if (!dropped.count(d.id())) {
+    for (const auto& dep : deps[places.of(s)]) {
+      const auto& d = *dep.found->front();
+      if (d.status() == story_status::done || in_plan[places.of(&d)]) continue;
+      if (!dropped[places.of(&d)]) {
         named = &d;
         break;
       }
@@ -218,23 +256,27 @@ run_plan make_run_plan(const board& b, const board_scan& scan, const run_selecti
   if (sel.story_ids.empty())
     for (const auto& p : scan.problems)
       if (!p.duplicate) plan.unreadable.push_back(p);
-  std::set<std::string> in_plan;
+  const story_places places(scan);
+  std::vector<char> in_plan(places.size());
   for (const auto* s : chosen)
     if (s->status() != story_status::done && s->status() != story_status::blocked)
-      in_plan.insert(s->id());
+      in_plan[places.of(s)] = 1;
     else
       plan.skipped.emplace_back(s->id(), fmt::format("it is {}", s->str("status")));
   const auto folded = fold(by_id);
-  keep_reachable(in_plan, by_id, folded, plan);
+  std::vector<resolved_dependencies> deps(places.size());
+  for (const auto& [id, s] : by_id)
+    if (in_plan[places.of(s)]) deps[places.of(s)] = resolve(*s, folded);
+  keep_reachable(in_plan, deps, by_id, places, plan);
   for (const auto* s : chosen) {
-    if (!in_plan.count(s->id())) continue;
+    if (!in_plan[places.of(s)]) continue;
     schedule_item it;
     it.id = s->id();
     it.priority = s->priority();
-    if (auto o = sel.priority_overrides.find(s->id()); o != sel.priority_overrides.end())
+    if (auto o = sel.priority_overrides.find(it.id); o != sel.priority_overrides.end())
       it.priority = o->second;
-    for (const auto& d : s->dependencies())
-      for (const auto* known : lookup(folded, d))
+    for (const auto& d : deps[places.of(s)])
+      for (const auto* known : *d.found)
         it.depends_on.push_back(known->id());
     const int actions = expected_actions(*s);
     it.work = expected_work(actions, s->str("estimated_effort"));

@@ -164,17 +164,14 @@ struct summary_read {
 };
 
 // `listed`: the identity the listing saw, if it did (taken before the read).
-// A story taken from the index takes `file` with it: a path is a list of
-// components, ~350 bytes at 100,000 stories each, and a copy per story was a
-// tenth of a big board's heap.
-summary_read read_summary(stdfs::path& file, std::optional<file_identity> listed,
+summary_read read_summary(const stdfs::path& file, std::optional<file_identity> listed,
                           std::int64_t read_at, board_index& index) {
   summary_read out;
   const auto before = listed ? listed : identity_of(file);
   if (before)
     if (auto* hit = index.find(file.native(), *before)) {
-      out.loaded = story::from_fields(std::move(file), std::move(hit->fields),
-                                      std::move(hit->last_review_decision));
+      out.loaded =
+          story::from_fields(file, std::move(hit->fields), std::move(hit->last_review_decision));
       out.keep = before;
       return out;
     }
@@ -195,7 +192,7 @@ std::vector<index_entry_view> entries_of(const std::vector<std::optional<story>>
   entries.reserve(count);
   for (std::size_t i = 0; i < loaded.size(); ++i)
     if (kept[i])
-      entries.push_back({&loaded[i]->file().native(), &*kept[i], &loaded[i]->summary_fields(),
+      entries.push_back({&loaded[i]->file_text(), &*kept[i], &loaded[i]->summary_fields(),
                          &loaded[i]->summary_review_decision()});
   return entries;
 }
@@ -203,8 +200,7 @@ std::vector<index_entry_view> entries_of(const std::vector<std::optional<story>>
 // Whether `file` is `dir`/<folder>/<name>, as the listing builds a story
 // file of the current layout: a text compare, where comparing parent paths
 // built two paths per story.
-bool in_story_folder_of(const stdfs::path& file, const stdfs::path& dir) {
-  const auto& f = file.native();
+bool in_story_folder_of(const std::string& f, const stdfs::path& dir) {
   const auto& d = dir.native();
   if (f.size() <= d.size() + 1 || f.compare(0, d.size(), d) != 0 || f[d.size()] != '/')
     return false;
@@ -273,8 +269,7 @@ board_scan board::read_listed(scan_depth depth, board_listing listed,
       crashed[i] = std::current_exception();
     }
   });
-  // From here on a story read holds its path (files[i] may be empty), and
-  // keep[i] is set only for a story read.
+  // keep[i] from here on: set only for a story read.
   std::size_t kept = 0;
   for (std::size_t i = 0; i < files.size(); ++i)
     if (keep[i] && !loaded[i])
@@ -292,7 +287,7 @@ board_scan board::read_listed(scan_depth depth, board_listing listed,
   }
   // The current layout first so that lookups prefer it over an older copy.
   const auto stories = stories_dir();
-  auto rank = [&](const story& s) { return in_story_folder_of(s.file(), stories) ? 0 : 1; };
+  auto rank = [&](const story& s) { return in_story_folder_of(s.file_text(), stories) ? 0 : 1; };
   // Each key once per story, not twice per comparison: reading a story's id
   // is a lookup in its YAML, which made this sort a large part of `status`
   // on a 10,000-story board. The stories move once, from where they were read
@@ -304,7 +299,7 @@ board_scan board::read_listed(scan_depth depth, board_listing listed,
     if (!loaded[i]) continue;
     const auto& st = *loaded[i];
     const auto id = st.id();
-    keyed.push_back({{id_number(id), ascii_lower(id), rank(st), st.file().native()}, i});
+    keyed.push_back({{id_number(id), ascii_lower(id), rank(st), st.file_text()}, i});
   }
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

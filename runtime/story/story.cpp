@@ -87,7 +87,7 @@ story story::parse(std::string text, const std::filesystem::path& file) {
     throw bad_input(fmt::format("{}:{}: invalid UTF-8 (byte offset {}); save the file as UTF-8",
                                 origin, fs::line_of_offset(text, *bad), *bad));
   story s;
-  s.file_ = file;
+  s.file_ = file.native();
   s.text_ = copyable_ptr<full_text>(std::make_unique<full_text>());
   auto& t = *s.text_;
   std::size_t pos = 0;
@@ -123,7 +123,7 @@ story story::parse(std::string text, const std::filesystem::path& file) {
 }
 
 void story::validate() const {
-  const auto origin = file_.string();
+  const auto origin = file_;
   auto line_of = [&](const std::string& key) { return text_->fm.get(key).Mark().line + 2; };
   auto require_string = [&](const std::string& key) {
     auto n = text_->fm.get(key);
@@ -171,10 +171,10 @@ void story::validate() const {
       throw bad_input(fmt::format("{}: dependency '{}' is not a valid story id", origin, dep));
 }
 
-story story::from_fields(std::filesystem::path file, frontmatter_fields fields,
+story story::from_fields(const std::filesystem::path& file, frontmatter_fields fields,
                          std::string last_review_decision) {
   story s;
-  s.file_ = std::move(file);
+  s.file_ = file.native();
   s.fields_ = std::move(fields);
   s.last_review_decision_ = std::move(last_review_decision);
   s.summary_id_ = field(s.fields_, "id").scalar;
@@ -200,12 +200,12 @@ frontmatter_fields story::fields() const {
 }
 
 const frontmatter_fields& story::summary_fields() const {
-  if (text_) throw std::logic_error(file_.string() + ": summary_fields of a full story");
+  if (text_) throw std::logic_error(file_ + ": summary_fields of a full story");
   return fields_;
 }
 
 const std::string& story::summary_review_decision() const {
-  if (text_) throw std::logic_error(file_.string() + ": summary_review_decision of a full story");
+  if (text_) throw std::logic_error(file_ + ": summary_review_decision of a full story");
   return last_review_decision_;
 }
 
@@ -217,7 +217,7 @@ void story::require_full() const {
   if (!text_)
     throw std::logic_error(fmt::format("{}: the story was read as a summary (board scan); load "
                                        "it to read its YAML or body, or to change it",
-                                       file_.string()));
+                                       file_));
 }
 
 std::string story::last_review_decision() const {

@@ -33,7 +33,7 @@ public:
   static story parse(std::string text, const std::filesystem::path& file);
   // A story of `file` known only by its frontmatter values (read from the
   // board index): the accessors below work, the YAML and the body do not.
-  static story from_fields(std::filesystem::path file, frontmatter_fields fields,
+  static story from_fields(const std::filesystem::path& file, frontmatter_fields fields,
                            std::string last_review_decision);
 
   // This story without its YAML tree and body: what a board scan keeps of
@@ -48,8 +48,11 @@ public:
   const frontmatter_fields& summary_fields() const;
   const std::string& summary_review_decision() const;
 
-  const std::filesystem::path& file() const { return file_; }
-  std::filesystem::path dir() const { return file_.parent_path(); }
+  // Kept as text: libstdc++ keeps a path as a list of its components, ~440
+  // bytes for a story file, and a scan holds one story per file.
+  std::filesystem::path file() const { return file_; }
+  const std::string& file_text() const { return file_; }
+  std::filesystem::path dir() const { return file().parent_path(); }
 
   std::string id() const { return text_ ? str("id") : summary_id_; }
   std::string title() const { return str("title"); }
@@ -115,7 +118,7 @@ private:
     std::string body;
   };
 
-  std::filesystem::path file_;
+  std::string file_;
   copyable_ptr<full_text> text_;     // none: a summary
   frontmatter_fields fields_;        // a summary's values
   std::string last_review_decision_; // a summary's
