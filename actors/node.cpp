@@ -3,7 +3,10 @@
 #include "actors/actors.hpp"
 #include "actors/executor.hpp"
 #include "actors/node_job.hpp"
+#include "runtime/process/guard_process.hpp"
 #include "runtime/process/signals.hpp"
+#include "runtime/remote/node_agents.hpp"
+#include "runtime/util/file_lock.hpp"
 #include "runtime/remote/gatekeeper.hpp"
 #include "runtime/util/error.hpp"
 #include "runtime/util/secret.hpp"
@@ -181,7 +184,12 @@ int run_node(const node_options& o, std::ostream& out) {
   ctx->workspace = std::make_shared<node_workspace>(o.workdir);
   ctx->agents = std::make_shared<node_agents>(o.workdir, log_line);
   ctx->log = log_line;
+  const auto workdir_lock = hold_node_workdir(o.workdir); // before its orphans are stopped
   ctx->agents->stop_orphans();
+  // From now on, a kill of this node stops its agents at once.
+  const auto guard =
+      start_guard(node_guard_command, o.workdir,
+                  "its agents run on until it starts again on this workdir", std::cerr);
   const auto stop_signals = block_stop_signals({SIGINT, SIGTERM, SIGHUP});
 
   system_config cfg(true, o.tls, o.connection_timeout);

@@ -52,6 +52,8 @@ int cmd_config(const global_options& g, const std::optional<std::string>& key,
 
 // `run`: the flags fill run_options directly; this checks what they ask for.
 int cmd_run(const global_options& g, run_options o);
+// A run's guard (hidden): stops what the run started once the run is gone.
+int cmd_run_guard(const std::string& sdlc_dir, long run_pid);
 int cmd_worktrees(const global_options& g, const std::string& verb, const std::string& id,
                   bool force, bool json);
 int cmd_conflicts(const global_options& g, const std::vector<std::string>& ids, bool json);
@@ -65,6 +67,8 @@ struct node_cli_options {
   long connection_timeout_ms = default_connection_timeout.count();
 };
 int cmd_node(const node_cli_options& o);
+// A node's guard (hidden): stops the node's agents once the node is gone.
+int cmd_node_guard(const std::string& workdir, long node_pid);
 // `nodes`: `tls` holds --tls-cert/--tls-key/--tls-ca (may be empty).
 int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,
               const std::optional<std::filesystem::path>& token_file, const node_cli_options& tls,

@@ -9,6 +9,7 @@
 #include "runtime/story/run_lock.hpp"
 #include "runtime/workflow/cleanup.hpp"
 #include "runtime/workflow/leftover_agents.hpp"
+#include "runtime/workflow/run_guard.hpp"
 #include "runtime/schedule/conflict_scan.hpp"
 
 #include <fmt/format.h>
@@ -94,6 +95,7 @@ int cmd_land(const global_options& g, const std::vector<std::string>& ids, bool 
   if (lock)
     for (const auto& note : stop_leftover_agents(b))
       (json ? std::cerr : std::cout) << note << "\n";
+  auto guard = lock ? start_run_guard(b, std::cerr) : nullptr; // its checks, if `land` is killed
   std::ostringstream progress;
   auto report = land_stories(b, {ids, dry_run}, json ? progress : std::cout);
   bool all_landed =

@@ -3,6 +3,7 @@
 
 #include "runtime/console/terminal.hpp"
 #include "runtime/schedule/recommended_action.hpp"
+#include "runtime/process/guard_process.hpp"
 #include "runtime/util/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -52,6 +53,8 @@ struct cli_values {
   bool keep_going = false;         // the default; the flag is there to say so
   bool verbose = false;            // ai-sdlc's -v: accepted (our output is detailed already)
   bool no_backup = false;          // migrate --no-backup
+  std::string guard_folder;        // run-guard <sdlc dir> <pid>, node-guard <workdir> <pid>
+  long guard_of_pid = 0;
 };
 
 // The board: init, add, status, details, unblock, approve, feedback, config.
@@ -205,6 +208,16 @@ void ai_sdlc_run_flags(CLI::App* runc, cli_values& v) {
 }
 
 // run: every flag fills run_options directly.
+// A guard a run or node starts for itself (runtime/process/guard_process),
+// never a person: in no group, so no help lists it.
+void guard_command(CLI::App& app, cli_values& v, const char* name, std::function<int()> call) {
+  auto* guard = app.add_subcommand(name, "");
+  guard->group("");
+  guard->add_option("folder", v.guard_folder)->required();
+  guard->add_option("pid", v.guard_of_pid)->required();
+  guard->callback([&v, call = std::move(call)] { v.run = call; });
+}
+
 void run_command(CLI::App& app, cli_values& v) {
   auto* runc = app.add_subcommand(
       "run", "Run stories through the workflow with AI agents. As in ai-sdlc, a bare `run` does "
@@ -288,6 +301,8 @@ void run_command(CLI::App& app, cli_values& v) {
       return cmd_run(v.g, v.ro);
     };
   });
+  guard_command(app, v, sdlc::run_guard_command,
+                [&v] { return cmd_run_guard(v.guard_folder, v.guard_of_pid); });
 }
 
 // Worker nodes: node, nodes.
@@ -314,6 +329,8 @@ void node_commands(CLI::App& app, cli_values& v) {
                          static_cast<long>(sdlc::max_connection_timeout.count())));
   nodec->footer("Stops on SIGINT/SIGTERM, killing its running agents. See docs/remote-nodes.md.");
   nodec->callback([&] { v.run = [&] { return cmd_node(v.no); }; });
+  guard_command(app, v, sdlc::node_guard_command,
+                [&v] { return cmd_node_guard(v.guard_folder, v.guard_of_pid); });
 
   auto* nodesc = app.add_subcommand("nodes", "List worker nodes: reachable, slots, load");
   nodesc->add_option("--node", v.probe, "A node host:port (default: remote.nodes)");

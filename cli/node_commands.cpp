@@ -7,6 +7,7 @@
 #include "runtime/config/config.hpp"
 #include "runtime/console/json_output.hpp"
 #include "runtime/remote/endpoint.hpp"
+#include "runtime/remote/node_agents.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
 
@@ -28,6 +29,10 @@ int cmd_node(const node_cli_options& o) {
   no.tls = resolve_tls({o.tls_cert, o.tls_key, o.tls_ca});
   no.connection_timeout = std::chrono::milliseconds(o.connection_timeout_ms);
   return run_node(no, std::cout);
+}
+
+int cmd_node_guard(const std::string& workdir, long node_pid) {
+  return guard_node(workdir, node_pid, std::cerr);
 }
 
 int cmd_nodes(const global_options& g, const std::vector<std::string>& nodes,

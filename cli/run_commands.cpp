@@ -15,6 +15,7 @@
 #include "runtime/util/error.hpp"
 #include "runtime/util/fs.hpp"
 #include "runtime/workflow/cleanup.hpp"
+#include "runtime/workflow/run_guard.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -95,6 +96,10 @@ int cmd_worktrees(const global_options& g, const std::string& verb, const std::s
     fmt::print("{} worktree{}, {:.1f} MB\n", list.size(), list.size() == 1 ? "" : "s",
                static_cast<double>(total) / 1048576);
   return 0;
+}
+
+int cmd_run_guard(const std::string& sdlc_dir, long run_pid) {
+  return guard_run(sdlc_dir, run_pid, std::cerr);
 }
 
 int cmd_runs(const global_options& g, bool json) {

@@ -1,9 +1,15 @@
 #include "runtime/remote/node_agents.hpp"
 
 #include "runtime/process/child_process.hpp"
+#include "runtime/process/guard_process.hpp"
+#include "runtime/story/run_lock.hpp"
+#include "runtime/util/error.hpp"
+#include "runtime/util/file_lock.hpp"
 #include "runtime/util/fs.hpp"
 
 #include <fmt/format.h>
+
+#include <ostream>
 
 namespace sdlc {
 
@@ -49,6 +55,45 @@ void node_agents::stop_orphans() {
     std::error_code rm;
     std::filesystem::remove(e.path(), rm);
   }
+}
+
+namespace {
+std::filesystem::path node_lock_file(const std::filesystem::path& workdir) {
+  return workdir / "node.lock";
+}
+} // namespace
+
+std::unique_ptr<file_lock> hold_node_workdir(const std::filesystem::path& workdir) {
+  const auto path = node_lock_file(workdir);
+  if (auto lock = lock_past_a_guard(path, fmt::format("node workdir {}", workdir.string())))
+    return lock;
+  auto holder = file_lock::read_holder(path);
+  throw failure(fmt::format(
+      "another node uses --workdir {}: {}. Give each node its own --workdir, or stop that node "
+      "(lock file: {})",
+      workdir.string(),
+      holder ? fmt::format("pid {} ({}) since {}", holder->pid, holder->command, holder->since)
+             : std::string("an unknown process"),
+      path.string()));
+}
+
+int guard_node(const std::filesystem::path& workdir, long node_pid, std::ostream& err) {
+  outlive_the_starter();
+  // The node is gone; one started again on this workdir that took the lock
+  // first stops the orphans itself.
+  std::unique_ptr<file_lock> lock;
+  try {
+    lock = std::make_unique<file_lock>(node_lock_file(workdir), std::chrono::seconds(5),
+                                       "the node's workdir");
+  } catch (const error&) {
+    return 0;
+  }
+  node_agents(workdir, [&](const std::string& line) {
+    err << fmt::format("sdlc-actors: node {} ended without stopping its agents; {}\n", node_pid,
+                       line);
+  }).stop_orphans();
+  err.flush();
+  return 0;
 }
 
 } // namespace sdlc

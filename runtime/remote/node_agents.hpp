@@ -1,9 +1,12 @@
 #pragma once
 // The agents running on a node, recorded on disk (<workdir>/running/<pgid>
 // holds the story id), so that a node killed while they ran finds and stops
-// them when it starts again.
+// them when it starts again — or sooner, its guard (runtime/process/
+// guard_process) the moment it dies.
 #include <filesystem>
 #include <functional>
+#include <iosfwd>
+#include <memory>
 #include <string>
 
 namespace sdlc {
@@ -23,5 +26,16 @@ private:
   std::filesystem::path dir_;
   log_fn log_;
 };
+
+class file_lock;
+
+// One node per workdir (<workdir>/node.lock, for the node's life): a second
+// one would take the first's agents for orphans and stop them. Waits for a
+// killed node's guard; throws sdlc::failure naming a live holder.
+std::unique_ptr<file_lock> hold_node_workdir(const std::filesystem::path& workdir);
+
+// The node's guard (`sdlc-actors node-guard <workdir> <node pid>`): once the
+// node is gone, stops the agents it recorded, as a restarted node would.
+int guard_node(const std::filesystem::path& workdir, long node_pid, std::ostream& err);
 
 } // namespace sdlc

@@ -164,6 +164,8 @@ std::variant<prepared_run, int> prepare_board(run_setup& s, std::ostream& out) {
     // Before any story starts: a killed run's agents must not edit on.
     for (const auto& note : stop_leftover_agents(b))
       out << note << "\n";
+    // From now on, a kill of this run stops its agents at once.
+    p.guard = start_run_guard(b, std::cerr);
   }
   if (o.land) open_lane(b, true); // detached HEAD, rebase: refused before anything runs
   auto scan = b.scan();

@@ -11,6 +11,7 @@
 #include "runtime/story/board.hpp"
 #include "runtime/util/file_lock.hpp"
 #include "runtime/workflow/action_type.hpp"
+#include "runtime/workflow/run_guard.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -79,6 +80,7 @@ run_setup resolve_run(run_options o);
 struct prepared_run {
   std::unique_ptr<board> the_board;
   std::unique_ptr<file_lock> lock;
+  std::unique_ptr<guard_process> guard; // after the lock: it goes first
   run_plan plan;
   preflight_outcome preflight;
   int unreadable_code = 0; // 2 when a story file could not be read

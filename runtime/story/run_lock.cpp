@@ -1,14 +1,40 @@
 #include "runtime/story/run_lock.hpp"
 
+#include "runtime/process/guard_process.hpp"
 #include "runtime/story/board.hpp"
 #include "runtime/util/error.hpp"
 
 #include <fmt/format.h>
 
+#include <thread>
+
 namespace sdlc {
 
 std::filesystem::path run_lock_file(const board& b) {
-  return b.sdlc_dir() / "run.lock";
+  return run_lock_file(b.sdlc_dir());
+}
+
+std::filesystem::path run_lock_file(const std::filesystem::path& sdlc_dir) {
+  return sdlc_dir / "run.lock";
+}
+
+std::unique_ptr<file_lock> lock_past_a_guard(const std::filesystem::path& path,
+                                             const std::string& what) {
+  // A holder that has not written its name yet (the file empty, or naming its
+  // dead predecessor) is a guard or a run that has just started: the next
+  // look says which.
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::seconds(15);
+  while (clock::now() < deadline) {
+    auto holder = file_lock::read_holder(path);
+    if (holder && holder->alive && !is_guard_command_line(holder->command)) return nullptr;
+    try {
+      return std::make_unique<file_lock>(path, std::chrono::milliseconds(0), what);
+    } catch (const error&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return nullptr;
 }
 
 std::unique_ptr<file_lock> acquire_run_lock(const board& b, bool force_unlock) {
@@ -30,6 +56,7 @@ std::unique_ptr<file_lock> acquire_run_lock(const board& b, bool force_unlock) {
   try {
     return std::make_unique<file_lock>(path, std::chrono::milliseconds(0), "the board");
   } catch (const error&) {
+    if (auto lock = lock_past_a_guard(path, "the board")) return lock;
     auto holder = file_lock::read_holder(path);
     throw failure(fmt::format(
         "another run is using this board: {}. Wait for it to finish or stop it (Ctrl-C); if it "

@@ -16,11 +16,15 @@
 namespace sdlc {
 
 std::string board_mark(const board& b) {
+  return board_mark_of(b.sdlc_dir());
+}
+
+std::string board_mark_of(const std::filesystem::path& sdlc_dir) {
   // The host too: a worker node runs jobs of another machine's run, whose
   // board may have the same path as a board here.
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::filesystem::weakly_canonical(b.sdlc_dir()).string();
+  return std::string(host) + ":" + std::filesystem::weakly_canonical(sdlc_dir).string();
 }
 
 std::string stop_left_over_group(pid_t pgid, const std::string& who, const std::string& what) {
@@ -32,8 +36,12 @@ std::string stop_left_over_group(pid_t pgid, const std::string& who, const std::
 }
 
 std::vector<leftover_group> find_leftover_agents(const board& b) {
+  return find_leftover_agents(board_mark(b));
+}
+
+std::vector<leftover_group> find_leftover_agents(const std::string& mark) {
   std::map<pid_t, leftover_group> groups; // by pgid: one note per group, in order
-  for (const auto& p : processes_marked(board_env, board_mark(b))) {
+  for (const auto& p : processes_marked(board_env, mark)) {
     if (p.pgid <= 1 || groups.count(p.pgid)) continue;
     leftover_group g{p.pgid, p.env("SDLC_STORY_ID")};
     if (auto batch = p.env(landing_env); !batch.empty()) {

@@ -8,7 +8,10 @@
 // holds the board's run lock — so no live run of this board owns any of them —, stops every group
 // so marked before a story starts: none of their edits can land after the interrupted action's
 // edits are discarded. Found in /proc, not through a pid written to the checkpoint, so a run killed
-// between a spawn and that write leaves nothing behind either.
+// between a spawn and that write leaves nothing behind either. Sooner still,
+// the killed run's guard stops them the moment it dies (run_guard); this is
+// what is left when the guard was killed too.
+#include <filesystem>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -19,6 +22,9 @@ class board;
 
 // What SDLC_BOARD holds for this board's processes: "<host>:<its folder>".
 std::string board_mark(const board& b);
+// The same for the board whose folder (.ai-sdlc) is `sdlc_dir`: a run's guard
+// knows only that folder.
+std::string board_mark_of(const std::filesystem::path& sdlc_dir);
 
 // Stops group `pgid`, left running by an interrupted run for story `who`, and
 // waits until it is gone: its edits are discarded next, and none may land
@@ -34,6 +40,7 @@ struct leftover_group {
   std::string what = "agent"; // or "landing check"
 };
 std::vector<leftover_group> find_leftover_agents(const board& b);
+std::vector<leftover_group> find_leftover_agents(const std::string& mark);
 
 // Stops every process group marked with this board; one note per group
 // ("S-0001: stopped agent process group 123 left by an interrupted run").

@@ -3,7 +3,11 @@
 // run it again, and every story finishes with each action applied exactly
 // once, and nothing of the killed runs stays alive. Iterations: 10 here,
 // SDLC_FAULT_ITERATIONS for the soak script (tools/soak/kill-orchestrator).
+#include "runtime/config/config.hpp"
+#include "runtime/story/board.hpp"
+#include "runtime/story/run_lock.hpp"
 #include "runtime/story/story.hpp"
+#include "runtime/util/error.hpp"
 
 #include "test_support.hpp"
 
@@ -11,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <unistd.h>
 #include <random>
@@ -271,10 +276,11 @@ esac
 
 } // namespace
 
-// A run killed just after it started an agent, before any file could name it:
-// the agent goes on in its own process group. The next run finds it by the
-// board in its environment and stops it before a story starts; a process
-// marked with another board is left alone.
+// A run killed just after it started an agent, before any file could name it,
+// and its guard with it (`kill -9` of the whole group): the agent goes on in
+// its own process group. The next run finds it by the board in its
+// environment and stops it before a story starts; a process marked with
+// another board is left alone.
 BOOST_AUTO_TEST_CASE(the_next_run_stops_an_agent_no_checkpoint_names_and_only_its_boards) {
   hanging_board h;
   auto& d = h.d;
@@ -293,7 +299,7 @@ BOOST_AUTO_TEST_CASE(the_next_run_stops_an_agent_no_checkpoint_names_and_only_it
 
   int hung = 0;
   test::child_guard run0(h.start_hanging_run(hung));
-  ::kill(run0.pid(), SIGKILL);
+  BOOST_REQUIRE_EQUAL(test::kill_with_its_guard(run0.pid()), 1); // the guard cannot act
   run0.wait();
   BOOST_REQUIRE_MESSAGE(::kill(hung, 0) == 0, "the killed run's agent should still run");
   auto state = json::parse(test::read(h.repo / ".ai-sdlc/stories/S-0001/.workflow-state.json"));
@@ -314,8 +320,8 @@ BOOST_AUTO_TEST_CASE(the_next_run_stops_an_agent_no_checkpoint_names_and_only_it
              "another machine's board's process was stopped");
 }
 
-// `cleanup` stops what a killed run left running (`--dry-run` names it), and
-// never a live run's agents.
+// `cleanup` stops what a killed run (and its guard) left running (`--dry-run`
+// names it), and never a live run's agents.
 BOOST_AUTO_TEST_CASE(cleanup_stops_a_killed_runs_agent_never_a_live_runs) {
   hanging_board h;
   int hung = 0;
@@ -325,7 +331,7 @@ BOOST_AUTO_TEST_CASE(cleanup_stops_a_killed_runs_agent_never_a_live_runs) {
   BOOST_TEST(live.out.find("agent process group") == std::string::npos, live.out);
   BOOST_TEST(::kill(hung, 0) == 0, "a live run's agent was stopped");
 
-  ::kill(run0.pid(), SIGKILL);
+  BOOST_REQUIRE_EQUAL(test::kill_with_its_guard(run0.pid()), 1); // the guard cannot act
   run0.wait();
   const auto group = fmt::format("agent process group: {} (S-0001)", hung);
   auto dry = h.sdlc({"cleanup", "--dry-run"});
@@ -337,4 +343,63 @@ BOOST_AUTO_TEST_CASE(cleanup_stops_a_killed_runs_agent_never_a_live_runs) {
              r.out);
   BOOST_TEST(test::none_alive_with_env(h.marker), "orphans");
   BOOST_TEST(!std::filesystem::exists(h.repo / ".ai-sdlc/run.lock"));
+}
+
+// A run killed while its agent works, its guard alive: nothing else runs on
+// the board, yet the agent is stopped at once (it would have edited on, and
+// spent tokens, until the next run), and the run's lock goes with the guard.
+BOOST_AUTO_TEST_CASE(a_killed_runs_guard_stops_its_agent_at_once) {
+  hanging_board h;
+  int hung = 0;
+  test::child_guard run0(h.start_hanging_run(hung));
+  ::kill(run0.pid(), SIGKILL);
+  run0.wait();
+  BOOST_TEST(test::none_alive_with_env(h.marker), "the agent (or the guard) outlived the run");
+  const auto out = test::read(h.d.path / "run0.out");
+  BOOST_TEST(
+      out.find(fmt::format("S-0001: stopped agent process group {} left by an interrupted run",
+                           hung)) != std::string::npos,
+      out);
+  BOOST_TEST(!std::filesystem::exists(h.repo / ".ai-sdlc/run.lock"));
+
+  test::write(h.d.path / "release", "");
+  auto r = h.sdlc({"run", "--concurrent", "2"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(r.out.find("stopped agent process group") == std::string::npos, r.out);
+  BOOST_TEST(story::load(h.repo / ".ai-sdlc/stories/S-0001/story.md").str("status") == "done");
+  // A run that ends by its own hand takes its guard with it.
+  BOOST_TEST(test::processes_with_env(h.marker).empty(), "a guard outlived the run");
+}
+
+// A run lock held by a killed run's guard is waited for (the guard holds it
+// while it stops what the run left); one held by a live run is refused at once.
+BOOST_AUTO_TEST_CASE(a_run_waits_for_a_guard_but_not_for_a_live_run) {
+  hanging_board h;
+  board b(h.repo, load_config(h.repo, {}));
+  const auto path = run_lock_file(b);
+  auto held = std::make_unique<file_lock>(path, 0ms, "the board");
+  test::write(path, fmt::format("pid {}\nsince 2026-12-05T00:00:00Z\ncommand sdlc-actors "
+                                "run-guard {} 1\n",
+                                ::getpid(), b.sdlc_dir().string()));
+  std::atomic<bool> released{false};
+  std::thread guard([&] {
+    std::this_thread::sleep_for(300ms);
+    released = true;
+    held.reset();
+  });
+  std::unique_ptr<file_lock> lock;
+  try {
+    lock = acquire_run_lock(b, false);
+  } catch (const error& e) {
+    BOOST_ERROR("refused while a guard held the lock: " << e.what());
+  }
+  BOOST_TEST(released.load(), "the lock was taken while the guard held it");
+  guard.join();
+  BOOST_TEST(bool(lock));
+  lock.reset();
+
+  held = std::make_unique<file_lock>(path, 0ms, "the board"); // names this test's process
+  BOOST_CHECK_EXCEPTION(acquire_run_lock(b, false), error, [](const error& e) {
+    return std::string(e.what()).find("another run is using this board") != std::string::npos;
+  });
 }

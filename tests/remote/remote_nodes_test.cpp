@@ -253,19 +253,41 @@ BOOST_AUTO_TEST_CASE(a_node_killed_mid_implement_loses_nothing_and_applies_nothi
   // Kill node A once its agent is inside implement (the agent marks it).
   auto victim = wait_for_implement_on(d, "nodeA");
   BOOST_REQUIRE_MESSAGE(!victim.empty(), test::read(d.path / "run.out"));
+  const auto killed_out = rb.nodes[0].out;
   rb.kill_node(rb.nodes[0], SIGKILL);
-  // It comes back on the same port and workdir: it stops the orphaned agent
-  // and is used again.
+  // It comes back at once on the same port and workdir, and is used again.
+  // The orphaned agent is stopped by the killed node's guard or, if the new
+  // node took the workdir's lock first, by the new node: by one of them.
   auto& again = rb.start_node("nodeA", 1, {}, "127.0.0.1", a_port);
   int code = run.wait();
   auto out = test::read(d.path / "run.out");
   BOOST_TEST(code == 0, out);
   BOOST_TEST(out.find("node " + a_address + " lost") != std::string::npos, out);
   check_done_exactly_once(rb, {"S-0001", "S-0002"});
-  BOOST_TEST(test::read(again.out).find("stopped agent process group") != std::string::npos,
-             test::read(again.out));
+  const auto by_guard = test::read(killed_out), by_new_node = test::read(again.out);
+  const auto stopped = [](const std::string& log) {
+    return log.find("stopped agent process group") != std::string::npos;
+  };
+  BOOST_TEST(stopped(by_guard) != stopped(by_new_node), by_guard << "\n---\n" << by_new_node);
+  BOOST_TEST_MESSAGE("the orphan was stopped by "
+                     << (stopped(by_guard) ? "the killed node's guard" : "the restarted node"));
   std::this_thread::sleep_for(300ms);
   BOOST_TEST(test::none_alive_with_env(rb.marker));
+}
+
+// One node per workdir: a second one would take the first's agents for
+// orphans and stop them.
+BOOST_AUTO_TEST_CASE(a_second_node_on_the_same_workdir_is_refused_naming_the_first) {
+  test::temp_dir d;
+  test::remote_board rb(d.path);
+  auto& a = rb.start_node("nodeA", 1);
+  auto r = test::run({SDLC_BIN, "node", "--listen", fmt::format("127.0.0.1:{}", test::free_port()),
+                      "--workdir", a.workdir.string(), "--token-file", rb.token.string()},
+                     d.path);
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(r.err.find(fmt::format("another node uses --workdir {}: pid {}", a.workdir.string(),
+                                    a.pid)) != std::string::npos,
+             r.err);
 }
 
 // A frozen node (SIGSTOP: its TCP connection stays open, no reset ever

@@ -318,6 +318,31 @@ void make_command_agent_board(const stdfs::path& repo, const stdfs::path& script
   BOOST_REQUIRE(sdlc(repo, {"config", "agent.command", script_file.string()}, env).exit_code == 0);
 }
 
+int kill_with_its_guard(int pid) {
+  int guards = 0;
+  for (auto& e : stdfs::directory_iterator("/proc")) {
+    auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    // The guard first: once the run is gone, it would act.
+    const auto cmdline = read(e.path() / "cmdline");
+    if (cmdline.rfind(std::string("sdlc-actors\0run-guard\0", 22), 0) != 0 &&
+        cmdline.rfind(std::string("sdlc-actors\0node-guard\0", 23), 0) != 0)
+      continue;
+    auto stat = read(e.path() / "stat");
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string state;
+    long parent = 0;
+    rest >> state >> parent;
+    if (parent != pid) continue;
+    ::kill(std::stoi(name), SIGKILL);
+    ++guards;
+  }
+  ::kill(pid, SIGKILL);
+  return guards;
+}
+
 bool none_alive_with_env(const std::string& needle) {
   for (int i = 0; i < 60; ++i) {
     if (processes_with_env(needle).empty()) return true;

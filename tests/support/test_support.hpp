@@ -149,5 +149,9 @@ std::vector<long> processes_with_env(const std::string& needle);
 // True once no such process is left, waiting up to 3 s: a SIGKILLed process
 // group takes a moment to go after the kill returns (longer under sanitizers).
 bool none_alive_with_env(const std::string& needle);
+// SIGKILLs run (or land, or node) `pid` and its guard together — as `kill -9 -<group>`
+// or a kill of everything would — so that what it started is left for the
+// next run to find. Returns how many guards it killed (one for a live run).
+int kill_with_its_guard(int pid);
 
 } // namespace sdlc::test

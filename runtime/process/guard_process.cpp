@@ -1,0 +1,116 @@
+#include "runtime/process/guard_process.hpp"
+
+#include "runtime/agent/agent_command.hpp"
+#include "runtime/util/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <ostream>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace sdlc {
+
+namespace {
+
+// Our environment without the marks of a board: a run started from an
+// agent's shell carries them, and its guard must not pass for that agent.
+std::vector<std::string> guard_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    const auto name = entry.substr(0, entry.find('='));
+    if (name != board_env && name != landing_env && name != "SDLC_STORY_ID")
+      env.push_back(std::move(entry));
+  }
+  return env;
+}
+
+} // namespace
+
+bool is_guard_command_line(const std::string& command_line) {
+  for (const char* command : {run_guard_command, node_guard_command})
+    if (command_line.rfind(fmt::format("{} {} ", guard_program, command), 0) == 0) return true;
+  return false;
+}
+
+guard_process::guard_process(const char* command, const std::filesystem::path& folder) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    throw failure(fmt::format("cannot start a guard: pipe: {}", std::strerror(errno)));
+  std::vector<std::string> args = {guard_program, command,
+                                   std::filesystem::weakly_canonical(folder).string(),
+                                   std::to_string(::getpid())};
+  auto env = guard_environment();
+  std::vector<char*> argv, envp;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, pipe_fds[0], 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  // Nothing else of ours: a socket or pipe the guard held would stay open
+  // after we closed it (a node would not see its orchestrator go).
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none); // a run blocks its stop signals for sigwait
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  // /proc/self/exe: this very program, even if its file was replaced since.
+  int rc = posix_spawn(&pid_, "/proc/self/exe", &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(pipe_fds[0]);
+  if (rc != 0) {
+    ::close(pipe_fds[1]);
+    throw failure(fmt::format("cannot start a guard: {}", std::strerror(rc)));
+  }
+  lifeline_ = pipe_fds[1];
+}
+
+guard_process::~guard_process() {
+  // Killed before the lifeline closes: a guard that saw it close would act.
+  // Our child, not yet reaped: its pid cannot be anyone else's.
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::close(lifeline_);
+}
+
+std::unique_ptr<guard_process> start_guard(const char* command, const std::filesystem::path& folder,
+                                           const std::string& left, std::ostream& warn) {
+  try {
+    return std::make_unique<guard_process>(command, folder);
+  } catch (const error& e) {
+    warn << fmt::format("warning: {}; if this process is killed, {}\n", e.what(), left);
+    return nullptr;
+  }
+}
+
+void outlive_the_starter() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE})
+    std::signal(sig, SIG_IGN);
+  char buf[64];
+  for (;;) {
+    auto n = ::read(0, buf, sizeof buf);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    return; // 0: every writer is gone; an error: nothing will come either
+  }
+}
+
+} // namespace sdlc

@@ -1,0 +1,55 @@
+#pragma once
+// A process of ours that outlives us by a moment, to clean up after us when
+// we cannot: SIGKILL, the OOM killer or a crash end a process without running
+// any of its code. The guard is this same program (`sdlc-actors <command>
+// <folder> <our pid>`), its stdin the read end of a pipe whose write end only
+// we hold — close-on-exec, so nothing we start inherits it. The pipe is never
+// written; its closing is the message. Ending by our own hand, we kill and
+// reap the guard first; when the kernel ends us, the pipe closes with us and
+// the guard does its work (runtime/workflow/run_guard: a run's agents;
+// runtime/remote/node_agents: a node's).
+//
+// The guard stays in our process group and ignores SIGINT, SIGTERM, SIGHUP and
+// SIGQUIT: Ctrl-C or a closed terminal reach both, and we then stop what we
+// started ourselves, and the guard with it. `kill -9 -<group>` ends both.
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+
+namespace sdlc {
+
+// A guard's command line is `sdlc-actors <command> <folder> <pid>` (argv[0]
+// is ours to choose), so a lock file names it so; no person's starts so.
+inline constexpr char guard_program[] = "sdlc-actors";
+inline constexpr char run_guard_command[] = "run-guard";
+inline constexpr char node_guard_command[] = "node-guard";
+// Whether a lock file's command line (lock_holder::command) is a guard's.
+bool is_guard_command_line(const std::string& command_line);
+
+class guard_process {
+public:
+  // Starts `sdlc-actors <command> <folder> <this pid>`. Throws sdlc::failure
+  // when it cannot.
+  guard_process(const char* command, const std::filesystem::path& folder);
+  ~guard_process(); // we end by our own hand: the guard goes without acting
+  guard_process(const guard_process&) = delete;
+  guard_process& operator=(const guard_process&) = delete;
+  pid_t pid() const { return pid_; }
+
+private:
+  pid_t pid_ = -1;
+  int lifeline_ = -1; // the pipe's write end
+};
+
+// A guard, or none with a warning on `warn` naming what a kill would leave
+// (`left`): whoever starts one works without it.
+std::unique_ptr<guard_process> start_guard(const char* command, const std::filesystem::path& folder,
+                                           const std::string& left, std::ostream& warn);
+
+// The guard's side: ignores the stop signals and returns once stdin (the
+// lifeline) is closed — whoever started it is gone.
+void outlive_the_starter();
+
+} // namespace sdlc
