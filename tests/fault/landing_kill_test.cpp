@@ -155,83 +155,85 @@ BOOST_AUTO_TEST_CASE(a_dead_landings_locks_are_cleared_and_others_are_kept) {
     BOOST_TEST(stdfs::exists(repo / "src" / ("S-000" + std::to_string(i) + ".txt")), i);
 }
 
-// A `land` killed while its test command runs, and its guard with it: the
-// command leads its own process group and goes on in the landing's folder. It carries the board's
-// mark, so `cleanup --dry-run` names it, and the next `land` stops it before
-// it tests anything; the queue then lands.
-BOOST_AUTO_TEST_CASE(the_next_land_stops_a_check_a_killed_land_left_running) {
+namespace {
+
+// A project whose landing test command, until `release` exists, writes its
+// pid to check.pid and hangs on; `land0` is a `land` waiting on it.
+struct hanging_check {
   test::temp_dir d;
-  const auto marker = "landcheck" + std::to_string(std::random_device{}());
+  std::string marker = "landcheck" + std::to_string(std::random_device{}());
   std::map<std::string, std::string> env{{"NO_COLOR", "1"},
                                          {"RUN_MARKER", marker},
                                          {"RELEASE", (d.path / "release").string()},
                                          {"CHECK_PID", (d.path / "check.pid").string()}};
-  auto repo = make_project(d.path, env);
-  BOOST_REQUIRE(test::sdlc(repo,
-                           {"config", "testCommand",
-                            R"(test -f "$RELEASE" || { echo $$ > "$CHECK_PID.tmp"; )"
-                            R"(mv "$CHECK_PID.tmp" "$CHECK_PID"; exec sleep 300; })"},
-                           env)
-                    .exit_code == 0);
-  test::child_guard land0(
-      test::spawn_background({SDLC_BIN, "land"}, repo, env, d.path / "land0.out"));
-  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return stdfs::exists(d.path / "check.pid"); }),
-                        test::read(d.path / "land0.out"));
-  const int check = std::stoi(test::read(d.path / "check.pid"));
+  stdfs::path repo = make_project(d.path, env);
+  int check = 0; // the hanging command's pid
+
+  hanging_check() {
+    BOOST_REQUIRE(test::sdlc(repo,
+                             {"config", "testCommand",
+                              R"(test -f "$RELEASE" || { echo $$ > "$CHECK_PID.tmp"; )"
+                              R"(mv "$CHECK_PID.tmp" "$CHECK_PID"; exec sleep 300; })"},
+                             env)
+                      .exit_code == 0);
+  }
+  // Starts `land` and waits until its test command hangs.
+  int start_land() {
+    int pid = test::spawn_background({SDLC_BIN, "land"}, repo, env, d.path / "land0.out");
+    BOOST_REQUIRE_MESSAGE(test::eventually([&] { return stdfs::exists(d.path / "check.pid"); }),
+                          test::read(d.path / "land0.out"));
+    check = std::stoi(test::read(d.path / "check.pid"));
+    return pid;
+  }
+};
+
+} // namespace
+
+// A `land` killed while its test command runs, and its guard with it: the
+// command leads its own process group and goes on in the landing's folder. It
+// carries the board's mark, so `cleanup --dry-run` names it, and the next
+// `land` stops it before it tests anything; the queue then lands.
+BOOST_AUTO_TEST_CASE(the_next_land_stops_a_check_a_killed_land_left_running) {
+  hanging_check h;
+  test::child_guard land0(h.start_land());
   BOOST_REQUIRE_EQUAL(test::kill_with_its_guard(land0.pid()), 1); // the guard cannot act
   land0.wait();
-  BOOST_REQUIRE_MESSAGE(::kill(check, 0) == 0, "the killed land's check should still run");
+  BOOST_REQUIRE_MESSAGE(::kill(h.check, 0) == 0, "the killed land's check should still run");
 
-  auto dry = test::sdlc(repo, {"cleanup", "--dry-run"}, env);
+  auto dry = test::sdlc(h.repo, {"cleanup", "--dry-run"}, h.env);
   BOOST_TEST(dry.out.find(fmt::format("would stop landing check process group: {} (S-0001, "
                                       "S-0002)",
-                                      check)) != std::string::npos,
+                                      h.check)) != std::string::npos,
              dry.out);
-  test::write(d.path / "release", "");
-  auto again = test::sdlc(repo, {"land"}, env);
+  test::write(h.d.path / "release", "");
+  auto again = test::sdlc(h.repo, {"land"}, h.env);
   BOOST_TEST(again.exit_code == 0, again.out << again.err);
   BOOST_TEST(again.out.find(fmt::format("S-0001, S-0002: stopped landing check process group {} "
                                         "left by an interrupted run",
-                                        check)) != std::string::npos,
+                                        h.check)) != std::string::npos,
              again.out);
-  BOOST_TEST(test::none_alive_with_env(marker), "orphans");
+  BOOST_TEST(test::none_alive_with_env(h.marker), "orphans");
   for (int i = 1; i <= 4; ++i)
-    BOOST_TEST(stdfs::exists(repo / "src" / ("S-000" + std::to_string(i) + ".txt")), i);
+    BOOST_TEST(stdfs::exists(h.repo / "src" / ("S-000" + std::to_string(i) + ".txt")), i);
 }
 
 // A `land` killed while its test command runs, its guard alive: the guard
 // stops the command at once, and the next `land` finds nothing left.
 BOOST_AUTO_TEST_CASE(a_killed_lands_guard_stops_its_check_at_once) {
-  test::temp_dir d;
-  const auto marker = "landcheck" + std::to_string(std::random_device{}());
-  std::map<std::string, std::string> env{{"NO_COLOR", "1"},
-                                         {"RUN_MARKER", marker},
-                                         {"RELEASE", (d.path / "release").string()},
-                                         {"CHECK_PID", (d.path / "check.pid").string()}};
-  auto repo = make_project(d.path, env);
-  BOOST_REQUIRE(test::sdlc(repo,
-                           {"config", "testCommand",
-                            R"(test -f "$RELEASE" || { echo $$ > "$CHECK_PID.tmp"; )"
-                            R"(mv "$CHECK_PID.tmp" "$CHECK_PID"; exec sleep 300; })"},
-                           env)
-                    .exit_code == 0);
-  test::child_guard land0(
-      test::spawn_background({SDLC_BIN, "land"}, repo, env, d.path / "land0.out"));
-  BOOST_REQUIRE_MESSAGE(test::eventually([&] { return stdfs::exists(d.path / "check.pid"); }),
-                        test::read(d.path / "land0.out"));
-  const int check = std::stoi(test::read(d.path / "check.pid"));
+  hanging_check h;
+  test::child_guard land0(h.start_land());
   ::kill(land0.pid(), SIGKILL);
   land0.wait();
-  BOOST_TEST(test::none_alive_with_env(marker), "the check (or the guard) outlived `land`");
-  const auto out = test::read(d.path / "land0.out");
+  BOOST_TEST(test::none_alive_with_env(h.marker), "the check (or the guard) outlived `land`");
+  const auto out = test::read(h.d.path / "land0.out");
   BOOST_TEST(out.find(fmt::format("S-0001, S-0002: stopped landing check process group {} left by "
                                   "an interrupted run",
-                                  check)) != std::string::npos,
+                                  h.check)) != std::string::npos,
              out);
-  BOOST_TEST(!stdfs::exists(repo / ".ai-sdlc/run.lock"));
-  test::write(d.path / "release", "");
-  auto again = test::sdlc(repo, {"land"}, env);
+  BOOST_TEST(!stdfs::exists(h.repo / ".ai-sdlc/run.lock"));
+  test::write(h.d.path / "release", "");
+  auto again = test::sdlc(h.repo, {"land"}, h.env);
   BOOST_TEST(again.exit_code == 0, again.out << again.err);
   BOOST_TEST(again.out.find("stopped landing check") == std::string::npos, again.out);
-  BOOST_TEST(test::processes_with_env(marker).empty(), "a guard outlived the second `land`");
+  BOOST_TEST(test::processes_with_env(h.marker).empty(), "a guard outlived the second `land`");
 }
