@@ -5,10 +5,10 @@
 #include "actors/node_job.hpp"
 #include "runtime/process/guard_process.hpp"
 #include "runtime/process/signals.hpp"
-#include "runtime/remote/node_agents.hpp"
-#include "runtime/util/file_lock.hpp"
 #include "runtime/remote/gatekeeper.hpp"
+#include "runtime/remote/node_agents.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/file_lock.hpp"
 #include "runtime/util/secret.hpp"
 #include "runtime/util/time.hpp"
 

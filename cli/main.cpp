@@ -2,8 +2,8 @@
 #include "cli/commands.hpp"
 
 #include "runtime/console/terminal.hpp"
-#include "runtime/schedule/recommended_action.hpp"
 #include "runtime/process/guard_process.hpp"
+#include "runtime/schedule/recommended_action.hpp"
 #include "runtime/util/error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -207,17 +207,19 @@ void ai_sdlc_run_flags(CLI::App* runc, cli_values& v) {
          "`run --story <id>`");
 }
 
-// run: every flag fills run_options directly.
 // A guard a run or node starts for itself (runtime/process/guard_process),
 // never a person: in no group, so no help lists it.
 void guard_command(CLI::App& app, cli_values& v, const char* name, std::function<int()> call) {
-  auto* guard = app.add_subcommand(name, "");
+  auto* guard = app.add_subcommand(
+      name, "Internal: started by `run`, `land` or `node` for itself; once that process is gone "
+            "(killed), stops what it started. Not for people to run");
   guard->group("");
   guard->add_option("folder", v.guard_folder)->required();
   guard->add_option("pid", v.guard_of_pid)->required();
   guard->callback([&v, call = std::move(call)] { v.run = call; });
 }
 
+// run: every flag fills run_options directly.
 void run_command(CLI::App& app, cli_values& v) {
   auto* runc = app.add_subcommand(
       "run", "Run stories through the workflow with AI agents. As in ai-sdlc, a bare `run` does "
@@ -327,7 +329,8 @@ void node_commands(CLI::App& app, cli_values& v) {
                    "(default 15000; heartbeats go 5 times as often)")
       ->check(CLI::Range(static_cast<long>(sdlc::min_connection_timeout.count()),
                          static_cast<long>(sdlc::max_connection_timeout.count())));
-  nodec->footer("Stops on SIGINT/SIGTERM, killing its running agents. See docs/remote-nodes.md.");
+  nodec->footer("Stops on SIGINT/SIGTERM, killing its running agents. One node per workdir. See "
+                "docs/remote-nodes.md.");
   nodec->callback([&] { v.run = [&] { return cmd_node(v.no); }; });
   guard_command(app, v, sdlc::node_guard_command,
                 [&v] { return cmd_node_guard(v.guard_folder, v.guard_of_pid); });

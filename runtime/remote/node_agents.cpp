@@ -67,14 +67,10 @@ std::unique_ptr<file_lock> hold_node_workdir(const std::filesystem::path& workdi
   const auto path = node_lock_file(workdir);
   if (auto lock = lock_past_a_guard(path, fmt::format("node workdir {}", workdir.string())))
     return lock;
-  auto holder = file_lock::read_holder(path);
   throw failure(fmt::format(
       "another node uses --workdir {}: {}. Give each node its own --workdir, or stop that node "
       "(lock file: {})",
-      workdir.string(),
-      holder ? fmt::format("pid {} ({}) since {}", holder->pid, holder->command, holder->since)
-             : std::string("an unknown process"),
-      path.string()));
+      workdir.string(), describe_holder(file_lock::read_holder(path)), path.string()));
 }
 
 int guard_node(const std::filesystem::path& workdir, long node_pid, std::ostream& err) {

@@ -57,13 +57,10 @@ std::unique_ptr<file_lock> acquire_run_lock(const board& b, bool force_unlock) {
     return std::make_unique<file_lock>(path, std::chrono::milliseconds(0), "the board");
   } catch (const error&) {
     if (auto lock = lock_past_a_guard(path, "the board")) return lock;
-    auto holder = file_lock::read_holder(path);
     throw failure(fmt::format(
         "another run is using this board: {}. Wait for it to finish or stop it (Ctrl-C); if it "
         "is gone and this persists, `run --force-unlock` (lock file: {})",
-        holder ? fmt::format("pid {} ({}) since {}", holder->pid, holder->command, holder->since)
-               : std::string("an unknown process"),
-        b.rel(path)));
+        describe_holder(file_lock::read_holder(path)), b.rel(path)));
   }
 }
 

@@ -41,6 +41,12 @@ bool process_alive(long pid) {
   return true;
 }
 
+std::string describe_holder(const std::optional<lock_holder>& holder) {
+  if (!holder) return "an unknown process";
+  return fmt::format("pid {} ({}) since {}", holder->pid,
+                     holder->command.empty() ? "?" : holder->command, holder->since);
+}
+
 std::string self_command_line() {
   // Read once: every lock taken writes it into its file, and it does not
   // change while the process runs (9 reads of /proc per story before).
@@ -115,11 +121,7 @@ file_lock::file_lock(std::filesystem::path lock_file, std::chrono::milliseconds 
     }
     ::close(fd);
     if (clock::now() >= deadline) {
-      auto holder = read_holder(path_);
-      auto who = holder
-                     ? fmt::format("pid {} ({}) since {}", holder->pid,
-                                   holder->command.empty() ? "?" : holder->command, holder->since)
-                     : std::string("an unknown process");
+      const auto who = describe_holder(read_holder(path_));
       throw failure(fmt::format(
           "timed out after {} ms waiting for the lock on {}: held by {}. Wait for it to finish, "
           "or raise locks.timeoutMs in the config (lock file: {})",

@@ -57,6 +57,10 @@ private:
   std::optional<lock_holder> took_over_;
 };
 
+// Who holds a lock, for an error: "pid 12 (sdlc-actors run) since <when>",
+// or "an unknown process" when its file names nobody.
+std::string describe_holder(const std::optional<lock_holder>& holder);
+
 // Whether a process with this pid exists (zombies count as gone).
 bool process_alive(long pid);
 
