@@ -70,10 +70,7 @@ remote_board::remote_board(const stdfs::path& r, bool command_agent) : root(r) {
 
 remote_board::~remote_board() {
   for (auto& n : nodes)
-    if (n.pid > 0) {
-      ::kill(n.pid, SIGKILL);
-      wait_exit(n.pid);
-    }
+    if (n.pid > 0) kill_and_let_its_guard_finish(n.pid);
 }
 
 node_process& remote_board::start_node(const std::string& name, int slots,

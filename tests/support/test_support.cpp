@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include "runtime/util/file_lock.hpp"
+
 #include <cstdio>
 #include <boost/test/unit_test.hpp>
 
@@ -40,7 +42,13 @@ temp_dir::~temp_dir() {
     return;
   }
   stdfs::permissions(path, stdfs::perms::owner_all, stdfs::perm_options::add, ec);
-  stdfs::remove_all(path, ec);
+  // A process the test let go may still write here for a moment (a guard
+  // taking its lock): a removal that met a new file is tried again.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    stdfs::remove_all(path, ec);
+    if (!ec && !stdfs::exists(path, ec)) return;
+    usleep(100000);
+  }
 }
 
 std::string read(const stdfs::path& p) {
@@ -148,9 +156,7 @@ int wait_exit(int pid) {
 }
 
 child_guard::~child_guard() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  wait_exit(pid_);
+  if (pid_ > 0) kill_and_let_its_guard_finish(pid_);
 }
 
 std::optional<int> child_guard::wait_for(std::chrono::milliseconds limit) {
@@ -318,12 +324,11 @@ void make_command_agent_board(const stdfs::path& repo, const stdfs::path& script
   BOOST_REQUIRE(sdlc(repo, {"config", "agent.command", script_file.string()}, env).exit_code == 0);
 }
 
-int kill_with_its_guard(int pid) {
-  int guards = 0;
+std::vector<int> guards_of(int pid) {
+  std::vector<int> guards;
   for (auto& e : stdfs::directory_iterator("/proc")) {
     auto name = e.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    // The guard first: once the run is gone, it would act.
     const auto cmdline = read(e.path() / "cmdline");
     if (cmdline.rfind(std::string("sdlc-actors\0run-guard\0", 22), 0) != 0 &&
         cmdline.rfind(std::string("sdlc-actors\0node-guard\0", 23), 0) != 0)
@@ -335,12 +340,29 @@ int kill_with_its_guard(int pid) {
     std::string state;
     long parent = 0;
     rest >> state >> parent;
-    if (parent != pid) continue;
-    ::kill(std::stoi(name), SIGKILL);
-    ++guards;
+    if (parent == pid) guards.push_back(std::stoi(name));
   }
-  ::kill(pid, SIGKILL);
   return guards;
+}
+
+int kill_with_its_guard(int pid) {
+  // The guard first: once the run is gone, it would act.
+  const auto guards = guards_of(pid);
+  for (int g : guards)
+    ::kill(g, SIGKILL);
+  ::kill(pid, SIGKILL);
+  return static_cast<int>(guards.size());
+}
+
+void kill_and_let_its_guard_finish(int pid) {
+  const auto guards = guards_of(pid);
+  ::kill(pid, SIGKILL);
+  wait_exit(pid);
+  // Its guard now stops what it started, and takes and drops a lock in the
+  // test's folder: done before the folder goes, or it outlives the test.
+  for (int g : guards)
+    for (int i = 0; i < 300 && process_alive(g); ++i)
+      usleep(50000);
 }
 
 bool none_alive_with_env(const std::string& needle) {

@@ -153,5 +153,10 @@ bool none_alive_with_env(const std::string& needle);
 // or a kill of everything would — so that what it started is left for the
 // next run to find. Returns how many guards it killed (one for a live run).
 int kill_with_its_guard(int pid);
+// The guards (run-guard, node-guard) that process `pid` started.
+std::vector<int> guards_of(int pid);
+// SIGKILLs `pid` (a cleanup, not a test of a kill), waits for it, then until
+// its guard has stopped what it started and is gone.
+void kill_and_let_its_guard_finish(int pid);
 
 } // namespace sdlc::test
