@@ -3,6 +3,7 @@
 #include "actors/actors.hpp"
 #include "actors/executor.hpp"
 #include "actors/node_job.hpp"
+#include "runtime/agent/agent_command.hpp"
 #include "runtime/process/guard_process.hpp"
 #include "runtime/process/signals.hpp"
 #include "runtime/remote/gatekeeper.hpp"
@@ -19,6 +20,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <iterator>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -187,9 +189,9 @@ int run_node(const node_options& o, std::ostream& out) {
   const auto workdir_lock = hold_node_workdir(o.workdir); // before its orphans are stopped
   ctx->agents->stop_orphans();
   // From now on, a kill of this node stops its agents at once.
-  const auto guard =
-      start_guard(node_guard_command, o.workdir,
-                  "its agents run on until it starts again on this workdir", std::cerr);
+  const auto guard = start_guard(
+      node_guard_command, o.workdir, {std::begin(agent_mark_envs), std::end(agent_mark_envs)},
+      "its agents run on until it starts again on this workdir", std::cerr);
   const auto stop_signals = block_stop_signals({SIGINT, SIGTERM, SIGHUP});
 
   system_config cfg(true, o.tls, o.connection_timeout);

@@ -85,7 +85,7 @@ spawn_spec build_agent_spawn(const agent_request& req, const config& cfg) {
     set["ANTHROPIC_CUSTOM_HEADERS"] = fmt::format("x-sdlc-token: {}", req.gateway_token);
   }
   set["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1";
-  set["SDLC_STORY_ID"] = req.story_id;
+  set[story_env] = req.story_id;
   if (!req.board_mark.empty()) set[board_env] = req.board_mark;
   set["SDLC_ACTION"] = req.action;
   set["SDLC_WORKTREE"] = req.cwd.string();

@@ -10,12 +10,17 @@
 
 namespace sdlc {
 
+// Marks every process a run starts for a story with the story's id.
+inline constexpr char story_env[] = "SDLC_STORY_ID";
 // Marks every process a run starts for a story with the board it works for
 // (runtime/workflow/leftover_agents finds a killed run's processes by it).
 inline constexpr char board_env[] = "SDLC_BOARD";
-// Marks the landing lane's build and test commands instead of SDLC_STORY_ID:
+// Marks the landing lane's build and test commands instead of story_env:
 // the stories of the batch they test, comma-separated.
 inline constexpr char landing_env[] = "SDLC_LANDING";
+// The three marks together: a process that carries none of them is no agent
+// of ours (a guard started from an agent's shell must not pass for it).
+inline constexpr const char* agent_mark_envs[] = {story_env, board_env, landing_env};
 
 struct agent_request {
   std::string story_id;

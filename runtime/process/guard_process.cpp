@@ -1,10 +1,11 @@
 #include "runtime/process/guard_process.hpp"
 
-#include "runtime/agent/agent_command.hpp"
 #include "runtime/util/error.hpp"
+#include "runtime/util/file_lock.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -21,17 +22,25 @@ namespace sdlc {
 
 namespace {
 
-// Our environment without the marks of a board: a run started from an
-// agent's shell carries them, and its guard must not pass for that agent.
-std::vector<std::string> guard_environment() {
+std::vector<std::string> environment_without(const std::vector<std::string>& unset) {
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string entry(*e);
     const auto name = entry.substr(0, entry.find('='));
-    if (name != board_env && name != landing_env && name != "SDLC_STORY_ID")
-      env.push_back(std::move(entry));
+    if (std::find(unset.begin(), unset.end(), name) == unset.end()) env.push_back(std::move(entry));
   }
   return env;
+}
+
+void outlive_the_starter() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE})
+    std::signal(sig, SIG_IGN);
+  char buf[64];
+  for (;;) {
+    auto n = ::read(0, buf, sizeof buf);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    return; // 0: every writer is gone; an error: nothing will come either
+  }
 }
 
 } // namespace
@@ -42,14 +51,15 @@ bool is_guard_command_line(const std::string& command_line) {
   return false;
 }
 
-guard_process::guard_process(const char* command, const std::filesystem::path& folder) {
+guard_process::guard_process(const char* command, const std::filesystem::path& folder,
+                             const std::vector<std::string>& unset) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
     throw failure(fmt::format("cannot start a guard: pipe: {}", std::strerror(errno)));
   std::vector<std::string> args = {guard_program, command,
                                    std::filesystem::weakly_canonical(folder).string(),
                                    std::to_string(::getpid())};
-  auto env = guard_environment();
+  auto env = environment_without(unset);
   std::vector<char*> argv, envp;
   for (auto& a : args)
     argv.push_back(a.data());
@@ -93,24 +103,26 @@ guard_process::~guard_process() {
 }
 
 std::unique_ptr<guard_process> start_guard(const char* command, const std::filesystem::path& folder,
+                                           const std::vector<std::string>& unset,
                                            const std::string& left, std::ostream& warn) {
   try {
-    return std::make_unique<guard_process>(command, folder);
+    return std::make_unique<guard_process>(command, folder, unset);
   } catch (const error& e) {
     warn << fmt::format("warning: {}; if this process is killed, {}\n", e.what(), left);
     return nullptr;
   }
 }
 
-void outlive_the_starter() {
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE})
-    std::signal(sig, SIG_IGN);
-  char buf[64];
-  for (;;) {
-    auto n = ::read(0, buf, sizeof buf);
-    if (n > 0 || (n < 0 && errno == EINTR)) continue;
-    return; // 0: every writer is gone; an error: nothing will come either
+int clean_up_after_the_starter(const std::filesystem::path& lock_path, const std::string& what,
+                               const std::function<int()>& clean_up) {
+  outlive_the_starter();
+  std::unique_ptr<file_lock> lock;
+  try {
+    lock = std::make_unique<file_lock>(lock_path, std::chrono::seconds(5), what);
+  } catch (const error&) {
+    return 0;
   }
+  return clean_up();
 }
 
 } // namespace sdlc

@@ -13,10 +13,12 @@
 // SIGQUIT: Ctrl-C or a closed terminal reach both, and we then stop what we
 // started ourselves, and the guard with it. `kill -9 -<group>` ends both.
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 namespace sdlc {
 
@@ -30,9 +32,11 @@ bool is_guard_command_line(const std::string& command_line);
 
 class guard_process {
 public:
-  // Starts `sdlc-actors <command> <folder> <this pid>`. Throws sdlc::failure
-  // when it cannot.
-  guard_process(const char* command, const std::filesystem::path& folder);
+  // Starts `sdlc-actors <command> <folder> <this pid>`, with our environment
+  // less the variables named in `unset` (marks the guard must not carry).
+  // Throws sdlc::failure when it cannot.
+  guard_process(const char* command, const std::filesystem::path& folder,
+                const std::vector<std::string>& unset);
   ~guard_process(); // we end by our own hand: the guard goes without acting
   guard_process(const guard_process&) = delete;
   guard_process& operator=(const guard_process&) = delete;
@@ -46,10 +50,15 @@ private:
 // A guard, or none with a warning on `warn` naming what a kill would leave
 // (`left`): whoever starts one works without it.
 std::unique_ptr<guard_process> start_guard(const char* command, const std::filesystem::path& folder,
+                                           const std::vector<std::string>& unset,
                                            const std::string& left, std::ostream& warn);
 
-// The guard's side: ignores the stop signals and returns once stdin (the
-// lifeline) is closed — whoever started it is gone.
-void outlive_the_starter();
+// The guard's side, whole: ignores the stop signals, waits until stdin (the
+// lifeline) closes — whoever started it is gone — then takes the starter's
+// lock file (`lock_path`, `what` it guards) and runs `clean_up`, returning its
+// exit code. Whoever takes that lock first (a new run, a node started again)
+// cleans up itself: after 5 s without the lock, returns 0 without acting.
+int clean_up_after_the_starter(const std::filesystem::path& lock_path, const std::string& what,
+                               const std::function<int()>& clean_up);
 
 } // namespace sdlc

@@ -74,22 +74,14 @@ std::unique_ptr<file_lock> hold_node_workdir(const std::filesystem::path& workdi
 }
 
 int guard_node(const std::filesystem::path& workdir, long node_pid, std::ostream& err) {
-  outlive_the_starter();
-  // The node is gone; one started again on this workdir that took the lock
-  // first stops the orphans itself.
-  std::unique_ptr<file_lock> lock;
-  try {
-    lock = std::make_unique<file_lock>(node_lock_file(workdir), std::chrono::seconds(5),
-                                       "the node's workdir");
-  } catch (const error&) {
+  return clean_up_after_the_starter(node_lock_file(workdir), "the node's workdir", [&] {
+    node_agents(workdir, [&](const std::string& line) {
+      err << fmt::format("sdlc-actors: node {} ended without stopping its agents; {}\n", node_pid,
+                         line);
+    }).stop_orphans();
+    err.flush();
     return 0;
-  }
-  node_agents(workdir, [&](const std::string& line) {
-    err << fmt::format("sdlc-actors: node {} ended without stopping its agents; {}\n", node_pid,
-                       line);
-  }).stop_orphans();
-  err.flush();
-  return 0;
+  });
 }
 
 } // namespace sdlc

@@ -43,7 +43,7 @@ std::vector<leftover_group> find_leftover_agents(const std::string& mark) {
   std::map<pid_t, leftover_group> groups; // by pgid: one note per group, in order
   for (const auto& p : processes_marked(board_env, mark)) {
     if (p.pgid <= 1 || groups.count(p.pgid)) continue;
-    leftover_group g{p.pgid, p.env("SDLC_STORY_ID")};
+    leftover_group g{p.pgid, p.env(story_env)};
     if (auto batch = p.env(landing_env); !batch.empty()) {
       g.what = "landing check";
       g.story.clear();

@@ -186,8 +186,7 @@ std::vector<review_check> story_session::review_checks() const {
     c.name = name;
     c.spec.argv = command_argv(*cmd, cwd_.string());
     c.spec.cwd = cwd_;
-    c.spec.env =
-        environment_with({{"SDLC_STORY_ID", id_}, {board_env, board_mark_}}, {"CLAUDECODE"});
+    c.spec.env = environment_with({{story_env, id_}, {board_env, board_mark_}}, {"CLAUDECODE"});
     c.timeout = t;
     out.push_back(std::move(c));
   };

@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include "runtime/process/guard_process.hpp"
 #include "runtime/util/file_lock.hpp"
 
 #include <cstdio>
@@ -8,6 +9,8 @@
 #include <csignal>
 #include <fcntl.h>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <random>
 #include <spawn.h>
 #include <sstream>
@@ -299,19 +302,46 @@ std::string stub_api::stats() const {
   return r.out;
 }
 
-std::vector<long> processes_with_env(const std::string& needle) {
+namespace {
+
+// What /proc/<pid>/stat says after the command's closing parenthesis (a
+// command may hold spaces and parentheses itself).
+struct process_stat {
+  char state = '?';
+  long parent = 0;
+};
+
+std::optional<process_stat> stat_of(const stdfs::path& proc_dir) {
+  const auto stat = read(proc_dir / "stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return std::nullopt;
+  std::istringstream rest(stat.substr(close + 2));
+  process_stat s;
+  rest >> s.state >> s.parent;
+  return s;
+}
+
+// Every live process (no zombie) that `keep` accepts, given its /proc folder
+// and stat.
+std::vector<long>
+processes_where(const std::function<bool(const stdfs::path&, const process_stat&)>& keep) {
   std::vector<long> out;
   for (auto& e : stdfs::directory_iterator("/proc")) {
     auto name = e.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    auto env = read(e.path() / "environ");
-    if (env.find(needle) == std::string::npos) continue;
-    auto stat = read(e.path() / "stat");
-    auto close = stat.rfind(')');
-    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;
-    out.push_back(std::stol(name));
+    const auto stat = stat_of(e.path());
+    if (!stat || stat->state == 'Z') continue;
+    if (keep(e.path(), *stat)) out.push_back(std::stol(name));
   }
   return out;
+}
+
+} // namespace
+
+std::vector<long> processes_with_env(const std::string& needle) {
+  return processes_where([&](const stdfs::path& dir, const process_stat&) {
+    return read(dir / "environ").find(needle) != std::string::npos;
+  });
 }
 
 void make_command_agent_board(const stdfs::path& repo, const stdfs::path& script_file,
@@ -325,23 +355,18 @@ void make_command_agent_board(const stdfs::path& repo, const stdfs::path& script
 }
 
 std::vector<int> guards_of(int pid) {
+  std::vector<std::string> prefixes;
+  for (const char* command : {run_guard_command, node_guard_command})
+    prefixes.push_back(std::string(guard_program) + '\0' + command + '\0');
   std::vector<int> guards;
-  for (auto& e : stdfs::directory_iterator("/proc")) {
-    auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const auto cmdline = read(e.path() / "cmdline");
-    if (cmdline.rfind(std::string("sdlc-actors\0run-guard\0", 22), 0) != 0 &&
-        cmdline.rfind(std::string("sdlc-actors\0node-guard\0", 23), 0) != 0)
-      continue;
-    auto stat = read(e.path() / "stat");
-    auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 2));
-    std::string state;
-    long parent = 0;
-    rest >> state >> parent;
-    if (parent == pid) guards.push_back(std::stoi(name));
-  }
+  for (long g : processes_where([&](const stdfs::path&dir, const process_stat&stat) {
+         if (stat.parent != pid) return false;
+         const auto cmdline = read(dir / "cmdline");
+         for (const auto& prefix : prefixes)
+           if (cmdline.rfind(prefix, 0) == 0) return true;
+         return false;
+       }))
+    guards.push_back(static_cast<int>(g));
   return guards;
 }
 
