@@ -10,7 +10,9 @@
 #include "runtime/api/api_settings.hpp"
 #include "runtime/api/gateway.hpp"
 #include "runtime/console/terminal.hpp"
+#include "runtime/process/guard_process.hpp"
 #include "runtime/process/signals.hpp"
+#include "runtime/report/run_death.hpp"
 #include "runtime/report/run_history.hpp"
 #include "runtime/report/run_journal.hpp"
 #include "runtime/story/board.hpp"
@@ -188,6 +190,8 @@ std::shared_ptr<run_journal> open_journal(const board& b, const prepared_run& p,
                          {"expected_actions", p.plan.expected_actions.at(it.id)}});
     journal->append(first);
     journal->flush();
+    // If this run dies, its guard ends the journal (runtime/report/run_death).
+    if (p.guard) p.guard->tell(journal_told_prefix + journal->file().string());
     return journal;
   } catch (const std::exception& e) {
     out << fmt::format("warning: {}; the run goes on without a journal\n", e.what());

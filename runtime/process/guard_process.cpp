@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ostream>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -32,15 +33,23 @@ std::vector<std::string> environment_without(const std::vector<std::string>& uns
   return env;
 }
 
-void outlive_the_starter() {
+// Returns once every holder of the other end is gone, with the lines it was
+// told meanwhile.
+std::vector<std::string> outlive_the_starter() {
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE})
     std::signal(sig, SIG_IGN);
-  char buf[64];
+  std::string heard;
+  char buf[512];
   for (;;) {
     auto n = ::read(0, buf, sizeof buf);
+    if (n > 0) heard.append(buf, static_cast<std::size_t>(n));
     if (n > 0 || (n < 0 && errno == EINTR)) continue;
-    return; // 0: every writer is gone; an error: nothing will come either
+    break; // 0: every writer is gone; an error: nothing will come either
   }
+  std::vector<std::string> lines;
+  for (std::size_t at = 0, end; (end = heard.find('\n', at)) != std::string::npos; at = end + 1)
+    lines.push_back(heard.substr(at, end - at)); // a line cut short by the kill is left out
+  return lines;
 }
 
 } // namespace
@@ -53,9 +62,9 @@ bool is_guard_command_line(const std::string& command_line) {
 
 guard_process::guard_process(const char* command, const std::filesystem::path& folder,
                              const std::vector<std::string>& unset) {
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-    throw failure(fmt::format("cannot start a guard: pipe: {}", std::strerror(errno)));
+  int ends[2]; // [0] the guard's stdin, [1] ours
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
+    throw failure(fmt::format("cannot start a guard: socketpair: {}", std::strerror(errno)));
   std::vector<std::string> args = {guard_program, command,
                                    std::filesystem::weakly_canonical(folder).string(),
                                    std::to_string(::getpid())};
@@ -69,7 +78,7 @@ guard_process::guard_process(const char* command, const std::filesystem::path& f
   envp.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, pipe_fds[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, ends[0], 0);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   // Nothing else of ours: a socket or pipe the guard held would stay open
   // after we closed it (a node would not see its orchestrator go).
@@ -84,12 +93,12 @@ guard_process::guard_process(const char* command, const std::filesystem::path& f
   int rc = posix_spawn(&pid_, "/proc/self/exe", &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  ::close(pipe_fds[0]);
+  ::close(ends[0]);
   if (rc != 0) {
-    ::close(pipe_fds[1]);
+    ::close(ends[1]);
     throw failure(fmt::format("cannot start a guard: {}", std::strerror(rc)));
   }
-  lifeline_ = pipe_fds[1];
+  lifeline_ = ends[1];
 }
 
 guard_process::~guard_process() {
@@ -100,6 +109,14 @@ guard_process::~guard_process() {
   while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   ::close(lifeline_);
+}
+
+void guard_process::tell(const std::string& line) const {
+  const auto text = line + "\n";
+  // A socket, not a pipe: a guard someone killed costs EPIPE, not SIGPIPE.
+  if (::send(lifeline_, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+    // Nothing to do: the guard cannot be told, and we go on without it.
+  }
 }
 
 std::unique_ptr<guard_process> start_guard(const char* command, const std::filesystem::path& folder,
@@ -113,16 +130,17 @@ std::unique_ptr<guard_process> start_guard(const char* command, const std::files
   }
 }
 
-int clean_up_after_the_starter(const std::filesystem::path& lock_path, const std::string& what,
-                               const std::function<int()>& clean_up) {
-  outlive_the_starter();
+int clean_up_after_the_starter(
+    const std::filesystem::path& lock_path, const std::string& what,
+    const std::function<int(const std::vector<std::string>& told)>& clean_up) {
+  const auto told = outlive_the_starter();
   std::unique_ptr<file_lock> lock;
   try {
     lock = std::make_unique<file_lock>(lock_path, std::chrono::seconds(5), what);
   } catch (const error&) {
     return 0;
   }
-  return clean_up();
+  return clean_up(told);
 }
 
 } // namespace sdlc

@@ -2,12 +2,13 @@
 // A process of ours that outlives us by a moment, to clean up after us when
 // we cannot: SIGKILL, the OOM killer or a crash end a process without running
 // any of its code. The guard is this same program (`sdlc-actors <command>
-// <folder> <our pid>`), its stdin the read end of a pipe whose write end only
-// we hold — close-on-exec, so nothing we start inherits it. The pipe is never
-// written; its closing is the message. Ending by our own hand, we kill and
-// reap the guard first; when the kernel ends us, the pipe closes with us and
-// the guard does its work (runtime/workflow/run_guard: a run's agents;
-// runtime/remote/node_agents: a node's).
+// <folder> <our pid>`), its stdin one end of a socket pair whose other end
+// only we hold — close-on-exec, so nothing we start inherits it. Its closing
+// is the message; before that we may tell the guard a line of what it will
+// need (where a run's journal is). Ending by our own hand, we kill and reap
+// the guard first; when the kernel ends us, our end closes with us and the
+// guard does its work (runtime/workflow/run_guard: a run's agents and
+// journal; runtime/remote/node_agents: a node's agents).
 //
 // The guard stays in our process group and ignores SIGINT, SIGTERM, SIGHUP and
 // SIGQUIT: Ctrl-C or a closed terminal reach both, and we then stop what we
@@ -41,10 +42,13 @@ public:
   guard_process(const guard_process&) = delete;
   guard_process& operator=(const guard_process&) = delete;
   pid_t pid() const { return pid_; }
+  // Tells the guard one line (no newline in it), for its work after we are
+  // gone. Never blocks and never fails us: a guard that is gone hears nothing.
+  void tell(const std::string& line) const;
 
 private:
   pid_t pid_ = -1;
-  int lifeline_ = -1; // the pipe's write end
+  int lifeline_ = -1; // our end of the socket pair
 };
 
 // A guard, or none with a warning on `warn` naming what a kill would leave
@@ -55,10 +59,12 @@ std::unique_ptr<guard_process> start_guard(const char* command, const std::files
 
 // The guard's side, whole: ignores the stop signals, waits until stdin (the
 // lifeline) closes — whoever started it is gone — then takes the starter's
-// lock file (`lock_path`, `what` it guards) and runs `clean_up`, returning its
-// exit code. Whoever takes that lock first (a new run, a node started again)
-// cleans up itself: after 5 s without the lock, returns 0 without acting.
-int clean_up_after_the_starter(const std::filesystem::path& lock_path, const std::string& what,
-                               const std::function<int()>& clean_up);
+// lock file (`lock_path`, `what` it guards) and runs `clean_up` with the lines
+// it was told, returning its exit code. Whoever takes that lock first (a new
+// run, a node started again) cleans up itself: after 5 s without the lock,
+// returns 0 without acting.
+int clean_up_after_the_starter(
+    const std::filesystem::path& lock_path, const std::string& what,
+    const std::function<int(const std::vector<std::string>& told)>& clean_up);
 
 } // namespace sdlc

@@ -74,14 +74,15 @@ std::unique_ptr<file_lock> hold_node_workdir(const std::filesystem::path& workdi
 }
 
 int guard_node(const std::filesystem::path& workdir, long node_pid, std::ostream& err) {
-  return clean_up_after_the_starter(node_lock_file(workdir), "the node's workdir", [&] {
-    node_agents(workdir, [&](const std::string& line) {
-      err << fmt::format("sdlc-actors: node {} ended without stopping its agents; {}\n", node_pid,
-                         line);
-    }).stop_orphans();
-    err.flush();
-    return 0;
-  });
+  return clean_up_after_the_starter(
+      node_lock_file(workdir), "the node's workdir", [&](const std::vector<std::string>&) {
+        node_agents(workdir, [&](const std::string& line) {
+          err << fmt::format("sdlc-actors: node {} ended without stopping its agents; {}\n",
+                             node_pid, line);
+        }).stop_orphans();
+        err.flush();
+        return 0;
+      });
 }
 
 } // namespace sdlc

@@ -18,7 +18,11 @@ namespace {
 
 std::string result_text(const run_summary& r) {
   if (!r.problem.empty()) return "unreadable";
-  return r.finished ? "finished" : "stopped early";
+  if (r.finished) return "finished";
+  if (r.died)
+    return fmt::format("died (its guard stopped {} process group{})", r.stopped,
+                       r.stopped == 1 ? "" : "s");
+  return "stopped early";
 }
 
 } // namespace
@@ -46,6 +50,9 @@ run_summary summarize_run(const std::string& id, const std::vector<nlohmann::jso
       r.stories = static_cast<int>(l.value("stories", nlohmann::json::array()).size());
     } else if (event == "run_finished") {
       r.finished = true;
+    } else if (event == "run_died") {
+      r.died = true;
+      r.stopped = static_cast<int>(l.value("stopped", nlohmann::json::array()).size());
     } else if (event == "usage") {
       r.cost_usd += l.value("cost_usd", 0.0);
     } else if (event == "story_finished") {
@@ -111,6 +118,8 @@ nlohmann::json runs_json(const std::vector<run_summary>& runs) {
                         {"started_ms", r.started_ms},
                         {"duration_ms", std::max<int64_t>(0, r.last_ms - r.started_ms)},
                         {"finished", r.finished},
+                        {"died", r.died},
+                        {"stopped_groups", r.stopped},
                         {"stories", r.stories},
                         {"done", r.done},
                         {"blocked", r.blocked},

@@ -14,7 +14,9 @@ struct run_summary {
   std::string id;
   int64_t started_ms = 0;
   int64_t last_ms = 0;   // its last line: the end, or where a killed run stopped
-  bool finished = false; // it wrote run_finished (else it was killed or is running)
+  bool finished = false; // it wrote run_finished
+  bool died = false;     // its guard wrote run_died (neither: killed unguarded, or running)
+  int stopped = 0;       // process groups its guard stopped
   int stories = 0;       // in its plan
   int done = 0, blocked = 0, failed = 0, other = 0; // story_finished results
   double cost_usd = 0;

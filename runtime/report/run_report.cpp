@@ -99,6 +99,11 @@ run_report analyze_run(const std::string& id, const std::vector<nlohmann::json>&
       continue;
     }
     if (event == "run_finished") r.finished = true;
+    if (event == "run_died") {
+      r.died = true;
+      for (const auto& g : l.value("stopped", nlohmann::json::array()))
+        r.stopped.push_back(fmt::format("{}'s {}", g.value("story", "?"), g.value("what", "?")));
+    }
     if (event == "api_limit") {
       r.rejections = std::max(r.rejections, l.value("rejections", int64_t{0}));
       r.api.push_back({at, l.value("in_flight", 0), l.value("rejections", int64_t{0})});
@@ -151,11 +156,24 @@ run_report analyze_run(const std::string& id, const std::vector<nlohmann::json>&
   return r;
 }
 
+namespace {
+
+std::string ending_text(const run_report& r) {
+  if (r.finished) return "finished";
+  if (!r.died) return "stopped early (killed, or still running)";
+  std::string stopped;
+  for (const auto& s : r.stopped)
+    stopped += (stopped.empty() ? "" : ", ") + s;
+  return fmt::format("died (killed or crashed; its guard stopped {})",
+                     stopped.empty() ? std::string("nothing: no agent was running") : stopped);
+}
+
+} // namespace
+
 std::string report_text(const run_report& r) {
   std::string out =
-      fmt::format("run {} — {}, {} stor{}, {} at a time\n", r.id,
-                  r.finished ? "finished" : "stopped early (killed, or still running)",
-                  r.stories.size(), r.stories.size() == 1 ? "y" : "ies", r.concurrency);
+      fmt::format("run {} — {}, {} stor{}, {} at a time\n", r.id, ending_text(r), r.stories.size(),
+                  r.stories.size() == 1 ? "y" : "ies", r.concurrency);
   const double ratio =
       r.lower_bound_ms > 0 ? static_cast<double>(r.makespan_ms) / r.lower_bound_ms : 0;
   out += fmt::format("makespan {} against a lower bound of {} ({:.2f}×); cost ${:.4f}\n",
@@ -188,6 +206,8 @@ nlohmann::json report_json(const run_report& r) {
                       {"started_ms", r.started_ms},
                       {"ended_ms", r.ended_ms},
                       {"finished", r.finished},
+                      {"died", r.died},
+                      {"stopped", r.stopped},
                       {"concurrency", r.concurrency},
                       {"makespan_ms", r.makespan_ms},
                       {"lower_bound_ms", r.lower_bound_ms},

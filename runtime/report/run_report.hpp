@@ -56,6 +56,8 @@ struct run_report {
   std::string id;
   int64_t started_ms = 0, ended_ms = 0;
   bool finished = false;
+  bool died = false;                // its guard ended the journal (run_died)
+  std::vector<std::string> stopped; // what the guard stopped: "S-0003's agent"
   int concurrency = 1;
   int64_t makespan_ms = 0;
   int64_t lower_bound_ms = 0;

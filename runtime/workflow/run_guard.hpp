@@ -5,8 +5,9 @@
 // stops it (leftover_agents). So `run` and `land`, once they hold the board's
 // run lock, start a guard (runtime/process/guard_process). When the run dies,
 // its guard takes the run lock and stops every process group marked with the
-// board at once, saying so on the run's stderr; a new run, `land` or `cleanup`
-// that took the lock first does that itself.
+// board at once, saying so on the run's stderr, and ends the run's journal with
+// a `run_died` line (runtime/report/run_death); a new run, `land` or `cleanup`
+// that took the lock first stops them itself.
 #include "runtime/process/guard_process.hpp"
 
 #include <filesystem>

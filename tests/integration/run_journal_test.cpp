@@ -147,8 +147,7 @@ BOOST_AUTO_TEST_CASE(a_journal_of_a_killed_run_reads_up_to_its_last_line) {
   }
   BOOST_REQUIRE_MESSAGE(inside, test::read(p.d.path / "run.out"));
   std::this_thread::sleep_for(300ms); // a frame: the journal is flushed every 100 ms
-  ::kill(run.pid(), SIGKILL);
-  run.wait();
+  run.kill_and_let_its_guard_finish();
   auto files = p.journals();
   BOOST_REQUIRE_EQUAL(files.size(), 1u);
   auto killed = test::sdlc(p.repo, {"report", "--json"}, p.env);
@@ -156,6 +155,14 @@ BOOST_AUTO_TEST_CASE(a_journal_of_a_killed_run_reads_up_to_its_last_line) {
   auto report = nlohmann::json::parse(killed.out);
   BOOST_TEST(report["finished"] == false);
   BOOST_TEST(report["stories"].size() == 2u);
+  // The run's guard ended its journal: it died, and both agents were stopped.
+  BOOST_TEST(report["died"] == true, killed.out);
+  BOOST_TEST(report["stopped"] == nlohmann::json::array({"S-0001's agent", "S-0002's agent"}),
+             killed.out);
+  auto said = test::sdlc(p.repo, {"report"}, p.env);
+  BOOST_TEST(said.out.find("died (killed or crashed; its guard stopped S-0001's agent, "
+                           "S-0002's agent)") != std::string::npos,
+             said.out);
   // A torn last line, as a kill during a write leaves it, is skipped too.
   {
     std::ofstream torn(files[0], std::ios::app);
@@ -189,7 +196,7 @@ BOOST_AUTO_TEST_CASE(a_journal_of_a_killed_run_reads_up_to_its_last_line) {
   BOOST_TEST(p.journals().size() == 2u);
   auto runs = nlohmann::json::parse(test::sdlc(p.repo, {"runs", "--json"}, p.env).out);
   BOOST_REQUIRE_EQUAL(runs.size(), 2u);
-  BOOST_TEST(runs[0]["finished"] == false); // killed
+  BOOST_TEST(runs[0]["finished"] == false); // killed (its summary: the damaged line below)
   BOOST_TEST(runs[1]["finished"] == true);
   BOOST_TEST(runs[0].contains("problem")); // the line damaged above
   std::this_thread::sleep_for(300ms);

@@ -159,7 +159,7 @@ int wait_exit(int pid) {
 }
 
 child_guard::~child_guard() {
-  if (pid_ > 0) kill_and_let_its_guard_finish(pid_);
+  if (pid_ > 0) test::kill_and_let_its_guard_finish(pid_);
 }
 
 std::optional<int> child_guard::wait_for(std::chrono::milliseconds limit) {
@@ -173,6 +173,11 @@ std::optional<int> child_guard::wait_for(std::chrono::milliseconds limit) {
     if (std::chrono::steady_clock::now() >= until) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+}
+
+void child_guard::kill_and_let_its_guard_finish() {
+  test::kill_and_let_its_guard_finish(pid_);
+  pid_ = -1;
 }
 
 int child_guard::wait() {

@@ -67,6 +67,8 @@ public:
   ~child_guard();
   int pid() const { return pid_; }
   int wait(); // wait_exit, once
+  // SIGKILL, then waits for the process and for its guard to finish cleaning up.
+  void kill_and_let_its_guard_finish();
   // The exit code if it ends within `limit`, else nullopt (still running).
   std::optional<int> wait_for(std::chrono::milliseconds limit);
 

@@ -108,6 +108,36 @@ BOOST_AUTO_TEST_CASE(a_killed_run_ends_at_its_last_line) {
   BOOST_TEST(summary.stories == 3);
 }
 
+// A run whose guard ended its journal: it died, and says what was stopped.
+BOOST_AUTO_TEST_CASE(a_run_its_guard_ended_died_and_names_what_was_stopped) {
+  auto lines = scripted();
+  lines.resize(13);
+  lines.push_back(at(13, {{"event", "run_died"},
+                          {"pid", 4242},
+                          {"stopped", {{{"story", "C"}, {"what", "agent"}, {"pgid", 4250}}}}}));
+  auto r = analyze_run("r1", lines);
+  BOOST_TEST(!r.finished);
+  BOOST_TEST(r.died);
+  BOOST_TEST(r.makespan_ms == 13000); // to the guard's line: when the run was seen gone
+  const auto text = report_text(r);
+  BOOST_TEST(text.find("died (killed or crashed; its guard stopped C's agent)") !=
+                 std::string::npos,
+             text);
+  BOOST_TEST(report_json(r)["stopped"] == json::array({"C's agent"}));
+  auto summary = summarize_run("r1", lines);
+  BOOST_TEST(summary.died);
+  BOOST_TEST(summary.stopped == 1);
+  const auto listed = runs_text({summary});
+  BOOST_TEST(listed.find("died (its guard stopped 1 process group)") != std::string::npos, listed);
+  BOOST_TEST(runs_json({summary})[0]["died"] == true);
+  // Without that line, the same journal cannot tell a kill from a live run.
+  BOOST_TEST(report_text(analyze_run("r1", scripted())).find("finished") != std::string::npos);
+  lines.pop_back();
+  BOOST_TEST(
+      report_text(analyze_run("r1", lines)).find("stopped early (killed, or still running)") !=
+      std::string::npos);
+}
+
 // The HTML page's pieces, from the scripted run: where each bar goes is the
 // time it took; waits are spans; the failure, rework and critical path marked.
 BOOST_AUTO_TEST_CASE(the_html_page_draws_each_span_where_the_journal_puts_it) {
