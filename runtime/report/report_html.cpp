@@ -254,7 +254,7 @@ std::string report_html(const run_report& r, const std::optional<std::string>& g
   out += fmt::format("<h1>Run {}</h1>\n<p class=\"summary\">{} · {} stor{} · {} at a time · "
                      "makespan {} against a lower bound of {} ({:.2f}×) · ${:.4f} · {} "
                      "rate-limited answers, paused {}</p>\n",
-                     esc(r.id), r.finished ? "finished" : "stopped early", r.stories.size(),
+                     esc(r.id), esc(ending_text(r)), r.stories.size(),
                      r.stories.size() == 1 ? "y" : "ies", r.concurrency, clock_text(r.makespan_ms),
                      clock_text(r.lower_bound_ms), ratio, r.cost_usd, r.rejections,
                      clock_text(r.paused_ms));

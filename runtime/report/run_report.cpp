@@ -156,8 +156,6 @@ run_report analyze_run(const std::string& id, const std::vector<nlohmann::json>&
   return r;
 }
 
-namespace {
-
 std::string ending_text(const run_report& r) {
   if (r.finished) return "finished";
   if (!r.died) return "stopped early (killed, or still running)";
@@ -167,8 +165,6 @@ std::string ending_text(const run_report& r) {
   return fmt::format("died (killed or crashed; its guard stopped {})",
                      stopped.empty() ? std::string("nothing: no agent was running") : stopped);
 }
-
-} // namespace
 
 std::string report_text(const run_report& r) {
   std::string out =

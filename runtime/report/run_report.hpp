@@ -75,6 +75,10 @@ struct run_report {
 std::string clock_text(int64_t ms);
 
 run_report analyze_run(const std::string& id, const std::vector<nlohmann::json>& lines);
+
+// How the run ended: "finished", "died (killed or crashed; its guard stopped
+// …)", or "stopped early (killed, or still running)".
+std::string ending_text(const run_report& r);
 std::string report_text(const run_report& r);
 nlohmann::json report_json(const run_report& r);
 

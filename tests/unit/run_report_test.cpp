@@ -124,6 +124,9 @@ BOOST_AUTO_TEST_CASE(a_run_its_guard_ended_died_and_names_what_was_stopped) {
                  std::string::npos,
              text);
   BOOST_TEST(report_json(r)["stopped"] == json::array({"C's agent"}));
+  const auto page = report_html(r, std::nullopt);
+  BOOST_TEST(page.find("died (killed or crashed; its guard stopped C's agent)") !=
+             std::string::npos);
   auto summary = summarize_run("r1", lines);
   BOOST_TEST(summary.died);
   BOOST_TEST(summary.stopped == 1);
