@@ -153,7 +153,7 @@ bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name
   }
   if (!fs::same_file(fd, entry)) return false; // it finished while we waited
   stdfs::path folder = trim(fs::read_file(entry, 4096));
-  auto metadata = common_dir / "worktrees" / name;
+  auto metadata = worktree_metadata_dir(common_dir, name);
   if (stdfs::exists(metadata / "gitdir")) {
     const auto text = fs::read_file(metadata / "gitdir", 4096);
     const auto linked = trim(text);
@@ -174,7 +174,7 @@ bool undo_interrupted_add(const stdfs::path& common_dir, const std::string& name
 
 bool add_lost_its_metadata(const stdfs::path& common_dir, const std::string& name) {
   if (!stdfs::exists(journal_entry(common_dir, name))) return false;
-  const auto metadata = common_dir / "worktrees" / name;
+  const auto metadata = worktree_metadata_dir(common_dir, name);
   for (const char* file : {"gitdir", "commondir", "HEAD"})
     if (!stdfs::exists(metadata / file)) return true;
   return false;

@@ -104,6 +104,10 @@ std::optional<worktree_marker> read_worktree_marker(const stdfs::path& folder) {
   return m;
 }
 
+stdfs::path worktree_metadata_dir(const stdfs::path& common_dir, const std::string& name) {
+  return common_dir / "worktrees" / name;
+}
+
 std::optional<worktree_marker> owned_worktree(const stdfs::path& folder,
                                               const stdfs::path& common_dir) {
   auto marker = read_worktree_marker(folder);
@@ -111,8 +115,7 @@ std::optional<worktree_marker> owned_worktree(const stdfs::path& folder,
   const auto repo = canonical_or_same(common_dir);
   if (canonical_or_same(marker->repository) != repo) return std::nullopt;
   auto link = gitdir_link(folder);
-  if (!link || link->parent_path() != repo / "worktrees" || link->filename() != marker->name)
-    return std::nullopt;
+  if (!link || *link != worktree_metadata_dir(repo, marker->name)) return std::nullopt;
   return marker;
 }
 

@@ -30,6 +30,11 @@ struct worktree_marker {
 // and git write both.
 std::filesystem::path canonical_or_same(const std::filesystem::path& p);
 
+// git's metadata of the linked worktree `name` (`git worktree add` makes it,
+// and the worktree's `.git` file points at it).
+std::filesystem::path worktree_metadata_dir(const std::filesystem::path& common_dir,
+                                            const std::string& name);
+
 // Where a worktree folder's `.git` file ("gitdir: <path>") points, canonical;
 // nullopt when `.git` is no such file.
 std::optional<std::filesystem::path> gitdir_link(const std::filesystem::path& folder);

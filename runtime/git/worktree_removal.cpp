@@ -80,7 +80,7 @@ void prune_worktree_metadata(git_worktree* wt, git_worktree_prune_options opts,
                              const std::string& what) {
   const int pruned = git_worktree_prune(wt, &opts);
   if (pruned == 0) return;
-  const auto metadata = common_dir / "worktrees" / name;
+  const auto metadata = worktree_metadata_dir(common_dir, name);
   if (stdfs::exists(metadata / "gitdir")) check(pruned, what);
   std::error_code ec;
   for (int attempt = 0; attempt < 3 && stdfs::exists(metadata); ++attempt)
