@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include <iterator>
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <ostream>
 #include <vector>
 
