@@ -23,17 +23,15 @@ struct stopped_group {
 // What a run tells its guard, before the journal's path.
 inline constexpr char journal_told_prefix[] = "journal ";
 
-// Whether the journal has its last line already (run_finished or run_died):
-// a run killed while it shut down, or a guard's second look.
-bool journal_has_an_end(const std::filesystem::path& file);
-
 // The `run_died` line: when the guard saw the run gone, its pid, what it stopped.
 nlohmann::json run_died_line(int64_t at_ms, long pid, const std::vector<stopped_group>& stopped);
 
-// Appends `line` to a journal whose writer is dead. A last line the kill cut
-// short is cut off first (no reader could use it, and it would no longer be
-// the last), then the line is written and synced. Throws sdlc::failure
-// naming the file.
-void end_dead_journal(const std::filesystem::path& file, const nlohmann::json& line);
+// Appends `line` to a journal whose writer is dead, unless its last whole line
+// already ends the run (run_finished: the run was killed as it shut down;
+// run_died: a guard's second look); returns whether it wrote. A last line the
+// kill cut short is cut off first (no reader could use it, and it would no
+// longer be the last), then the line is written and synced. Throws
+// sdlc::failure naming the file.
+bool end_dead_journal(const std::filesystem::path& file, const nlohmann::json& line);
 
 } // namespace sdlc

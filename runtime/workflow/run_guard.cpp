@@ -37,8 +37,7 @@ void record_the_death(const std::vector<std::string>& told, long run_pid, int64_
     if (it->rfind(journal_told_prefix, 0) != 0) continue;
     const std::filesystem::path journal = it->substr(std::strlen(journal_told_prefix));
     try {
-      if (!journal_has_an_end(journal))
-        end_dead_journal(journal, run_died_line(died_ms, run_pid, stopped));
+      end_dead_journal(journal, run_died_line(died_ms, run_pid, stopped));
     } catch (const error& e) {
       err << fmt::format("sdlc-actors: warning: {}\n", e.what());
     }

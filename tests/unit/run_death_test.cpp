@@ -1,5 +1,5 @@
 // runtime/report/run_death: a guard ends the journal of the run it guarded,
-// once, cutting off a line the kill tore.
+// once, cutting off a line the kill tore; a journal that has its end is left.
 #include "runtime/report/run_death.hpp"
 #include "runtime/report/run_journal.hpp"
 #include "runtime/util/error.hpp"
@@ -29,14 +29,20 @@ std::string started(int64_t at_ms) {
 BOOST_AUTO_TEST_CASE(a_journal_with_its_last_line_is_not_ended_twice) {
   test::temp_dir d;
   const auto running = journal(d.path, "a", started(1000));
-  BOOST_TEST(!journal_has_an_end(running));
-  const auto finished = journal(d.path, "b",
-                                started(1000) + R"({"event":"run_finished","at_ms":2000})"
-                                                "\n");
-  BOOST_TEST(journal_has_an_end(finished));
-  end_dead_journal(running, run_died_line(3000, 100, {}));
-  BOOST_TEST(journal_has_an_end(running));
-  BOOST_TEST(!journal_has_an_end(d.path / "missing" / "events.jsonl"));
+  BOOST_TEST(end_dead_journal(running, run_died_line(3000, 100, {})));
+  BOOST_TEST(read_journal(running).back()["event"] == "run_died");
+  // A guard's second look, and a run killed after it finished: no second end.
+  BOOST_TEST(!end_dead_journal(running, run_died_line(4000, 100, {})));
+  BOOST_TEST(read_journal(running).size() == 2u);
+  const auto finished_text = started(1000) + R"({"event":"run_finished","at_ms":2000})"
+                                             "\n";
+  const auto finished = journal(d.path, "b", finished_text);
+  BOOST_TEST(!end_dead_journal(finished, run_died_line(3000, 100, {})));
+  BOOST_TEST(test::read(finished) == finished_text);
+  // An end torn by the kill is no end: it is cut off and the run died.
+  const auto torn_end = journal(d.path, "c", started(1000) + R"({"event":"run_fini)");
+  BOOST_TEST(end_dead_journal(torn_end, run_died_line(3000, 100, {})));
+  BOOST_TEST(read_journal(torn_end).back()["event"] == "run_died");
 }
 
 BOOST_AUTO_TEST_CASE(ending_a_dead_journal_cuts_off_the_line_the_kill_tore) {
